@@ -1,0 +1,69 @@
+# Course kit: every command a student, TA or instructor needs.
+# The first target that needs Python builds .venv from the pinned requirements.
+
+PYTHON      ?= python3
+VENV        := .venv
+PY          := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+ASSIGNMENTS ?= convnets
+ASSIGNMENT  ?= convnets
+RUN         ?= runs/$(ASSIGNMENT)
+JOBS        ?=
+TIMEOUT     ?= 300
+GRADE_FLAGS ?=
+PYTEST_FLAGS ?=
+
+# Keep TensorFlow quiet and deterministic: one thread per grading worker.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup data release autograder samples grade demo test bench clean help
+
+help:
+	@echo "make setup        create $(VENV) with the pinned dependencies"
+	@echo "make data         write synthetic stand-ins for missing data files into data/"
+	@echo "make release      student bundles in dist/release/<assignment>.zip"
+	@echo "make autograder   otter autograder zips in dist/autograder/<assignment>.zip"
+	@echo "make grade SUBMISSIONS=<folder> [ASSIGNMENT=convnets] [RUN=runs/...]"
+	@echo "make demo         build everything and grade the embedded sample class"
+	@echo "make test         the kit's own test suite"
+	@echo "make bench        time the grading of the sample class"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	# Make the repo importable (shared/, solutions/, autograder/) from notebooks and tools.
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'coursekit.pth').write_text('$(CURDIR)\n')"
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(PY) -m shared.data
+
+release: $(STAMP)
+	$(PY) -m autograder.release $(ASSIGNMENTS)
+
+autograder: $(STAMP)
+	$(PY) -m autograder.bundle $(ASSIGNMENTS)
+
+samples: $(STAMP)
+	$(PY) -m autograder.samples $(ASSIGNMENTS)
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [ASSIGNMENT=$(ASSIGNMENT)]"; exit 2; }
+	$(PY) -m autograder.grade --assignment $(ASSIGNMENT) --submissions "$(SUBMISSIONS)" \
+		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
+
+demo: $(STAMP)
+	$(PY) -m autograder.demo $(ASSIGNMENTS)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_FLAGS)
+
+bench: $(STAMP)
+	$(PY) -m autograder.bench $(ASSIGNMENTS)
+
+clean:
+	rm -rf dist runs

@@ -1,0 +1,192 @@
+"""Loaders for the course's image datasets, real or synthetic.
+
+The course ships Happy House and SIGNS as HDF5 files (``train_happy.h5``,
+``test_happy.h5``, ``train_signs.h5``, ``test_signs.h5``) holding
+``train_set_x``/``test_set_x`` (uint8 images, N x 64 x 64 x 3),
+``train_set_y``/``test_set_y`` (integer labels) and ``list_classes``.
+
+Nothing can be downloaded here, so when the real files are not in the data
+folder we use deterministic synthetic stand-ins of the same format
+(:mod:`shared.synthetic`). ``make data`` writes those to disk; files written
+by the kit carry an HDF5 attribute ``source = "synthetic"`` so that every
+loader can say which source it used. Files without it are the real ones.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from shared import synthetic
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Where the data lives unless a caller or ``COURSE_DATA_DIR`` says otherwise.
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class ImageSetSpec:
+    """The fixed facts of one course image dataset."""
+
+    name: str
+    n_train: int
+    n_test: int
+    n_classes: int
+    public_seed: int  # seed of the synthetic stand-in students see
+
+    def make(self, seed: int) -> dict:
+        maker = {"happy": synthetic.make_happy, "signs": synthetic.make_signs}[self.name]
+        return maker(seed, n_train=self.n_train, n_test=self.n_test)
+
+
+IMAGE_SETS = {
+    "happy": ImageSetSpec("happy", n_train=600, n_test=150, n_classes=2, public_seed=1),
+    "signs": ImageSetSpec("signs", n_train=1080, n_test=120, n_classes=6, public_seed=2),
+}
+
+
+@dataclass
+class ImageData:
+    """One dataset, split, with the source it came from ('real' or 'synthetic')."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    classes: np.ndarray
+    source: str
+
+    def describe(self) -> str:
+        return (f"{self.source} data: {len(self.x_train)} training and "
+                f"{len(self.x_test)} test images of shape {self.x_train.shape[1:]}, "
+                f"classes {list(self.classes)}")
+
+
+class DataFileError(ValueError):
+    """A data file exists but is not in the course's format."""
+
+
+def data_dir(path=None) -> Path:
+    """The data folder: ``path``, else ``$COURSE_DATA_DIR``, else ``<repo>/data``."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("COURSE_DATA_DIR", DEFAULT_DATA_DIR))
+
+
+def split_files(name: str, folder: Path) -> tuple[Path, Path]:
+    return folder / f"train_{name}.h5", folder / f"test_{name}.h5"
+
+
+def read_split(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Read ``{split}_set_x``, ``{split}_set_y`` and ``list_classes`` from one file."""
+    keys = (f"{split}_set_x", f"{split}_set_y", "list_classes")
+    try:
+        with h5py.File(path, "r") as f:
+            missing = [k for k in keys if k not in f]
+            if missing:
+                raise DataFileError(
+                    f"{path}: missing dataset(s) {missing}; found {sorted(f.keys())}. "
+                    f"Replace the file with the course's original, or delete it and run "
+                    f"`make data` for a synthetic stand-in.")
+            x, y, classes = (np.asarray(f[k][:]) for k in keys)
+            source = f.attrs.get("source", "real")
+    except OSError as exc:
+        raise DataFileError(f"{path}: not a readable HDF5 file ({exc}). Delete it and run "
+                            f"`make data`, or copy the course's original again.") from exc
+    if x.ndim != 4 or x.dtype != np.uint8 or len(x) != len(y):
+        raise DataFileError(f"{path}: expected uint8 images of shape (N, 64, 64, 3) and N "
+                            f"labels, found {x.dtype} {x.shape} and {y.shape} labels.")
+    return x, y.reshape(-1).astype(np.int64), classes, str(source)
+
+
+def write_split_files(arrays: dict, folder: Path, name: str, *, source: str = "synthetic",
+                      overwrite: bool = False) -> list[Path]:
+    """Write a dataset dict (the h5 key layout) as ``train_<name>.h5``/``test_<name>.h5``.
+
+    Existing files are left alone unless ``overwrite`` is set: they may be the
+    real ones an instructor copied in.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for split, path in zip(("train", "test"), split_files(name, folder)):
+        if path.exists() and not overwrite:
+            continue
+        tmp = path.with_suffix(".h5.tmp")
+        with h5py.File(tmp, "w") as f:
+            f[f"{split}_set_x"] = arrays[f"{split}_set_x"]
+            f[f"{split}_set_y"] = arrays[f"{split}_set_y"]
+            f["list_classes"] = arrays["list_classes"]
+            f.attrs["source"] = source
+        os.replace(tmp, path)
+        written.append(path)
+    return written
+
+
+def from_arrays(arrays: dict, source: str) -> ImageData:
+    return ImageData(arrays["train_set_x"], arrays["train_set_y"].astype(np.int64),
+                     arrays["test_set_x"], arrays["test_set_y"].astype(np.int64),
+                     arrays["list_classes"], source)
+
+
+def load_image_set(name: str, folder=None, *, verbose: bool = True) -> ImageData:
+    """Load ``name`` ('happy' or 'signs') from the data folder.
+
+    Real files are used when both splits are present. Otherwise the synthetic
+    stand-in is generated in memory (deterministic; ``make data`` writes the
+    same arrays to disk). The chosen source is printed and stored in
+    ``ImageData.source``.
+    """
+    spec = IMAGE_SETS[name]
+    folder = data_dir(folder)
+    train_path, test_path = split_files(name, folder)
+    if train_path.exists() and test_path.exists():
+        x_train, y_train, classes, train_source = read_split(train_path, "train")
+        x_test, y_test, _, test_source = read_split(test_path, "test")
+        source = train_source if train_source == test_source else "mixed"
+        data = ImageData(x_train, y_train, x_test, y_test, classes, source)
+    else:
+        lone = [p.name for p in (train_path, test_path) if p.exists()]
+        note = f" ({lone[0]} alone is not enough and was not used)" if lone else ""
+        if verbose:
+            print(f"{train_path.name}/{test_path.name} not found in {folder}{note}; "
+                  f"using the synthetic stand-in (run `make data` to write it to disk).")
+        data = from_arrays(spec.make(spec.public_seed), "synthetic")
+    if verbose:
+        print(f"{name}: {data.describe()}")
+    return data
+
+
+def load_happy_dataset(folder=None, verbose: bool = True) -> ImageData:
+    """Happy House: 64x64 faces, label 1 = smiling."""
+    return load_image_set("happy", folder, verbose=verbose)
+
+
+def load_signs_dataset(folder=None, verbose: bool = True) -> ImageData:
+    """SIGNS: 64x64 hands showing 0 to 5 fingers, label = the number shown."""
+    return load_image_set("signs", folder, verbose=verbose)
+
+
+def write_synthetic(folder=None, names=tuple(IMAGE_SETS)) -> list[Path]:
+    """``make data``: write every missing file as its synthetic stand-in."""
+    folder = data_dir(folder)
+    written = []
+    for name in names:
+        spec = IMAGE_SETS[name]
+        present = [p for p in split_files(name, folder) if p.exists()]
+        if len(present) == 1:
+            print(f"{present[0]} is there without its other split: not writing a synthetic "
+                  f"partner beside it. Add the missing real file, or move it away.")
+        if present:
+            continue
+        written += write_split_files(spec.make(spec.public_seed), folder, name)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_synthetic():
+        print(f"wrote {path} (synthetic)")
+    for name in IMAGE_SETS:
+        load_image_set(name)

@@ -1,0 +1,115 @@
+"""Layer-by-layer model summaries and a comparator that explains differences.
+
+A Keras 3 port of the course's ``summary``/``comparator`` helpers. The rows
+are exactly the course's, e.g.::
+
+    ['Conv2D', (None, 64, 64, 32), 4736, 'valid', 'linear', 'GlorotUniform']
+    ['MaxPooling2D', (None, 32, 32, 32), 0, (2, 2), (2, 2), 'valid']
+
+Keras 3 dropped ``layer.output_shape``; the output shape now comes from
+``layer.output.shape``. Keras 2 reported an ``InputLayer``'s shape as a
+one-element list, and the course's expected tables keep that form, so we do
+too.
+"""
+from keras import layers
+
+__all__ = ["summary", "comparator", "ComparisonError"]
+
+
+def _output_shape(layer):
+    shape = tuple(layer.output.shape)
+    if isinstance(layer, layers.InputLayer):
+        return [shape]
+    return shape
+
+
+def _describe(layer):
+    """The course's descriptor row for one layer."""
+    row = [layer.__class__.__name__, _output_shape(layer), layer.count_params()]
+    if isinstance(layer, layers.Conv2D):
+        row += [layer.padding, layer.activation.__name__,
+                layer.kernel_initializer.__class__.__name__]
+    elif isinstance(layer, layers.MaxPooling2D):
+        row += [tuple(layer.pool_size), tuple(layer.strides), layer.padding]
+    elif isinstance(layer, layers.Dropout):
+        row += [layer.rate]
+    elif isinstance(layer, layers.ZeroPadding2D):
+        row += [tuple(tuple(side) for side in layer.padding)]
+    elif isinstance(layer, layers.Dense):
+        row += [layer.activation.__name__]
+    elif isinstance(layer, layers.BatchNormalization):
+        # Not in the course's original rows; only reported when it differs
+        # from the course's axis=3 so the expected tables stay unchanged.
+        if layer.axis not in (3, -1):
+            row += [f"axis={layer.axis}"]
+    return row
+
+
+def summary(model):
+    """Return one descriptor row per layer of ``model``.
+
+    Sequential models do not list their ``InputLayer`` in ``model.layers``
+    under Keras 3; Functional models do. This mirrors the course's tables.
+    """
+    return [_describe(layer) for layer in model.layers]
+
+
+class ComparisonError(AssertionError):
+    """Raised by :func:`comparator` with a message a student can act on."""
+
+
+def _name(row):
+    return row[0] if row else "nothing"
+
+
+def explain_difference(index, got, expected):
+    """One sentence saying how layer ``index`` (1-based) differs."""
+    if _name(got) != _name(expected):
+        return (f"layer {index}: expected {_name(expected)}, found {_name(got)} "
+                f"(expected row {expected}, found {got})")
+    fields = ["type", "output shape", "parameter count"]
+    for position, (g, e) in enumerate(zip(got, expected)):
+        if tuple_like(g) != tuple_like(e):
+            what = fields[position] if position < len(fields) else f"setting #{position - 2}"
+            return (f"layer {index} ({_name(expected)}): {what} should be {e!r}, "
+                    f"found {g!r} (expected row {expected}, found {got})")
+    return (f"layer {index} ({_name(expected)}): expected row {expected}, found {got}")
+
+
+def tuple_like(value):
+    """Compare lists and tuples alike, as the course's comparator did."""
+    if isinstance(value, (list, tuple)):
+        return tuple(tuple_like(v) for v in value)
+    return value
+
+
+def differences(learner, instructor):
+    """Every way ``learner`` differs from ``instructor``, as sentences."""
+    problems = []
+    for index, (got, expected) in enumerate(zip(learner, instructor), start=1):
+        if tuple_like(got) != tuple_like(expected):
+            problems.append(explain_difference(index, got, expected))
+    if len(learner) != len(instructor):
+        extra = len(learner) - len(instructor)
+        if extra > 0:
+            rest = ", ".join(_name(r) for r in learner[len(instructor):])
+            problems.append(f"the model has {len(learner)} layers, expected "
+                            f"{len(instructor)}: {extra} extra at the end ({rest})")
+        else:
+            rest = ", ".join(_name(r) for r in instructor[len(learner):])
+            problems.append(f"the model has {len(learner)} layers, expected "
+                            f"{len(instructor)}: missing at the end ({rest})")
+    return problems
+
+
+def comparator(learner, instructor):
+    """Check a learner's summary against the instructor's, layer by layer.
+
+    Unlike the course's version, a different number of layers fails too.
+    Raises :class:`ComparisonError` naming the first layer that differs.
+    """
+    problems = differences(learner, instructor)
+    if problems:
+        raise ComparisonError(problems[0] + (
+            f" (and {len(problems) - 1} more difference(s))" if len(problems) > 1 else ""))
+    print("All tests passed!")
