@@ -109,8 +109,8 @@ def _happy_face(rng, smiling):
         _paint(img, _ellipse(_X, _Y, *rng.uniform(0, 64, 2), *rng.uniform(3, 10, 2)),
                rng.uniform(0, 255, 3))
 
-    s = rng.uniform(0.8, 1.1)                            # face scale
-    cx, cy = 32 + rng.uniform(-7, 7), 33 + rng.uniform(-5, 5)
+    s = rng.uniform(1.0, 1.2)                           # face scale
+    cx, cy = 32 + rng.uniform(-4, 4), 33 + rng.uniform(-3, 3)
     skin = _skin(rng)
     if rng.uniform() < 0.5:                              # hair
         _paint(img, _ellipse(_X, _Y, cx, cy - 6 * s, 21 * s, 22 * s),
@@ -134,18 +134,18 @@ def _happy_face(rng, smiling):
             _paint(img, ring - np.minimum(ring, hole), (20, 20, 20))
 
     mx, my = cx + rng.uniform(-2, 2), cy + (10 + rng.uniform(-1, 2)) * s
-    half_width = rng.uniform(5, 10) * s
-    lips = np.array([150, 45, 50]) * rng.uniform(0.5, 1.1)
+    half_width = rng.uniform(7, 11) * s
+    lips = np.array([120, 30, 35]) * rng.uniform(0.3, 1.0)
     if smiling:
-        bend = -rng.uniform(2.5, 5.5) * s
-        if rng.uniform() < 0.3:                          # open smile: a "D" of teeth
+        bend = -rng.uniform(3.5, 6.5) * s
+        if rng.uniform() < 0.85:                         # open smile: a "D" of teeth
             u = (_X - mx) / half_width
             teeth = (np.clip(_Y - (my + bend) + 0.5, 0, 1)
                      * np.clip(my + bend * u ** 2 - _Y + 0.5, 0, 1) * (np.abs(u) < 1))
             _paint(img, teeth, (235, 235, 225))
     else:
         bend = rng.choice([rng.uniform(-0.6, 0.6), rng.uniform(2.0, 5.0)]) * s
-    _paint(img, _arc(_X, _Y, mx, my, half_width, bend, rng.uniform(0.8, 1.4) * s), lips)
+    _paint(img, _arc(_X, _Y, mx, my, half_width, bend, rng.uniform(1.2, 1.8) * s), lips)
     return _finish(img, rng, noise=rng.uniform(3, 10))
 
 
@@ -164,10 +164,10 @@ def make_happy(seed: int, n_train: int = 600, n_test: int = 150) -> dict[str, np
 def _signs_hand(rng, fingers):
     img = np.empty((SIZE, SIZE, 3))
     img[:] = rng.uniform(185, 240) + rng.normal(0, 8, 3)  # light background
-    skin = _skin(rng) * 0.85
+    skin = _skin(rng) * 0.75
 
     # Draw in a tilted coordinate frame centred on the palm.
-    cx, cy = 32 + rng.uniform(-4, 4), 42 + rng.uniform(-3, 3)
+    cx, cy = 32 + rng.uniform(-7, 7), 42 + rng.uniform(-4, 4)
     tilt = np.radians(rng.uniform(-10, 10))
     x = (_X - cx) * np.cos(tilt) + (_Y - cy) * np.sin(tilt)
     y = -(_X - cx) * np.sin(tilt) + (_Y - cy) * np.cos(tilt)

@@ -30,3 +30,15 @@ def convolutional_model(input_shape):
     flat = layers.Flatten()(p2)
     outputs = layers.Dense(units=6, activation="softmax")(flat)
     return keras.Model(inputs=input_img, outputs=outputs)
+
+
+#: Cells the notebook asks students to write that are not functions.
+CELLS = {
+    "happy_compile": (
+        "happy_model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])"
+    ),
+    "signs_compile": (
+        "conv_model.compile(optimizer='adam', loss='categorical_crossentropy',\n"
+        "                   metrics=['accuracy'])"
+    ),
+}

@@ -1,0 +1,77 @@
+"""Where each assignment's pieces live; read from ``autograder/<name>/config.json``."""
+import importlib.util
+import inspect
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DIST = REPO_ROOT / "dist"
+
+
+class KitError(Exception):
+    """A problem the user can fix; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+
+    @property
+    def folder(self) -> Path:
+        return REPO_ROOT / "autograder" / self.name
+
+    @cached_property
+    def config(self) -> dict:
+        path = self.folder / "config.json"
+        if not path.exists():
+            known = ", ".join(available()) or "none"
+            raise KitError(f"unknown assignment '{self.name}': {path} does not exist "
+                           f"(known: {known})")
+        return json.loads(path.read_text())
+
+    @property
+    def notebook(self) -> Path:
+        return REPO_ROOT / self.config["notebook"]
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.folder / "tests"
+
+    @property
+    def question_names(self) -> list[str]:
+        return sorted(p.stem for p in self.tests_dir.glob("*.py"))
+
+    @property
+    def autograder_zip(self) -> Path:
+        return DIST / "autograder" / f"{self.name}.zip"
+
+    @property
+    def release_zip(self) -> Path:
+        return DIST / "release" / f"{self.name}.zip"
+
+    @cached_property
+    def solutions(self):
+        path = REPO_ROOT / self.config["solutions"]
+        spec = importlib.util.spec_from_file_location(f"solutions_{self.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def solution_sources(self) -> dict[str, str]:
+        """Source for every cell a student fills: graded functions and extra cells."""
+        sources = {fn: inspect.getsource(getattr(self.solutions, fn))
+                   for fn in self.config["graded_functions"]}
+        sources.update(getattr(self.solutions, "CELLS", {}))
+        return sources
+
+
+def available() -> list[str]:
+    return sorted(p.parent.name for p in (REPO_ROOT / "autograder").glob("*/config.json"))
+
+
+def get(name: str) -> Assignment:
+    assignment = Assignment(name)
+    assignment.config  # fail early with a clear message
+    return assignment

@@ -1,0 +1,163 @@
+"""``make grade SUBMISSIONS=<folder>``: grade a whole class with one command.
+
+Writes into the run folder:
+
+- ``grades.csv``: one row per submission (id, points per question, total, max,
+  status, seconds, message), rewritten atomically after every submission, so
+  Ctrl-C or a crash leaves a consistent file. A rerun skips students already
+  in it unless ``--regrade`` is given.
+- ``feedback/<id>.md``: what each student sees: every test, passed or not, and why.
+- ``summary.md`` and ``histogram.png``: the TA's overview.
+"""
+import argparse
+import csv
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm
+
+from autograder import assignments, report
+from autograder.assignments import KitError
+from autograder.runner import Outcome, grade_one, kill_group
+
+BASE_COLUMNS = ["id", "total", "max", "status", "seconds", "message"]
+FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
+
+
+def find_submissions(folder: Path) -> list[Path]:
+    if not folder.exists():
+        raise KitError(f"submissions folder {folder} does not exist: pass "
+                       f"SUBMISSIONS=<folder holding the students' .ipynb files>")
+    if not folder.is_dir():
+        raise KitError(f"{folder} is a file, not a folder: pass the folder that holds "
+                       f"the .ipynb files")
+    found = sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
+    if not found:
+        others = ", ".join(sorted(p.name for p in folder.iterdir())[:5]) or "nothing"
+        raise KitError(f"no .ipynb files in {folder} (it holds: {others}); "
+                       f"unzip the submissions there first")
+    return found
+
+
+class GradeBook:
+    """``grades.csv`` in a run folder: read at start, rewritten atomically."""
+
+    def __init__(self, path: Path, questions: list[str], max_points: float):
+        self.path = path
+        self.questions = questions
+        self.max_points = max_points
+        self.rows: dict[str, dict] = {}
+        self.lock = threading.Lock()
+        if path.exists():
+            with open(path, newline="") as f:
+                for row in csv.DictReader(f):
+                    self.rows[row["id"]] = row
+
+    @property
+    def columns(self):
+        return ["id", *self.questions, *BASE_COLUMNS[1:]]
+
+    def done(self, student: str) -> bool:
+        return self.rows.get(student, {}).get("status") in FINAL_STATUSES
+
+    def record(self, outcome: Outcome):
+        row = {"id": outcome.student, "status": outcome.status,
+               "seconds": f"{outcome.seconds:.1f}",
+               "message": " ".join(outcome.message.split())[:300],
+               "max": f"{self.max_points:g}"}
+        for question in self.questions:
+            row[question] = f"{outcome.scores.get(question, 0.0):g}"
+        row["total"] = f"{sum(outcome.scores.get(q, 0.0) for q in self.questions):g}"
+        with self.lock:
+            self.rows[outcome.student] = row
+            self.save()
+
+    def save(self):
+        tmp = self.path.with_suffix(".csv.tmp")
+        with open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=self.columns, extrasaction="ignore")
+            writer.writeheader()
+            for student in sorted(self.rows):
+                writer.writerow(self.rows[student])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+
+
+def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,
+                memory_gb: float, regrade: bool = False, progress: bool = True) -> GradeBook:
+    assignment = assignments.get(name)
+    zip_path = assignment.autograder_zip
+    if not zip_path.exists():
+        raise KitError(f"{zip_path} is missing: run `make autograder` first")
+    notebooks = find_submissions(submissions)
+    questions, max_points = report.question_points(assignment)
+    out.mkdir(parents=True, exist_ok=True)
+    book = GradeBook(out / "grades.csv", questions, max_points)
+    todo = [nb for nb in notebooks if regrade or not book.done(nb.stem)]
+    skipped = len(notebooks) - len(todo)
+    if skipped:
+        print(f"{skipped} submission(s) already graded in {book.path}; "
+              f"pass --regrade to grade them again")
+    running, running_lock = set(), threading.Lock()
+
+    def register(process):
+        with running_lock:
+            running.add(process)
+
+    def work(notebook):
+        return grade_one(notebook, zip_path, timeout=timeout,
+                         memory_bytes=int(memory_gb * 2**30), register=register)
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [pool.submit(work, nb) for nb in todo]
+        with tqdm(total=len(todo), desc=f"grading {name}", unit="nb",
+                  disable=not progress) as bar:
+            for future in as_completed(futures):
+                outcome = future.result()
+                book.record(outcome)
+                report.write_feedback(out, assignment, outcome)
+                bar.set_postfix_str(f"{outcome.student}: {outcome.status}")
+                bar.update()
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        with running_lock:
+            for process in running:
+                kill_group(process)
+        print(f"\ninterrupted: {len(book.rows)} row(s) kept in {book.path}; "
+              f"run the same command again to finish", file=sys.stderr)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    report.write_summary(out, assignment, book)
+    return book
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", required=True)
+    parser.add_argument("--submissions", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path, help="run folder")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per submission")
+    parser.add_argument("--memory-gb", type=float, default=8.0,
+                        help="address-space limit per submission")
+    parser.add_argument("--regrade", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        book = grade_class(args.assignment, args.submissions, args.out, jobs=args.jobs,
+                           timeout=args.timeout, memory_gb=args.memory_gb,
+                           regrade=args.regrade)
+    except KitError as exc:
+        sys.exit(f"error: {exc}")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    print(f"{len(book.rows)} row(s) in {book.path}; summary in {args.out / 'summary.md'}")
+
+
+if __name__ == "__main__":
+    main()

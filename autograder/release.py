@@ -1,0 +1,66 @@
+"""``make release``: the student bundle ``dist/release/<assignment>.zip``.
+
+It holds the stub notebook, the ``shared/`` helpers it imports and a short
+README saying how to get the data. Solutions, hidden tests, the grading
+config and hidden data never go in; ``tests/test_release.py`` proves it.
+"""
+import argparse
+import sys
+import zipfile
+from pathlib import Path
+
+from autograder import assignments
+from autograder.assignments import REPO_ROOT, KitError
+
+README = """# {title}
+
+Open `{notebook}` in Jupyter (from this folder, so that `shared/` can be imported),
+fill the cells marked `# YOUR CODE HERE`, run the check cell after each one, and
+submit the `.ipynb` file.
+
+Data: the notebook reads the course's files (`train_happy.h5`, `test_happy.h5`,
+`train_signs.h5`, `test_signs.h5`) from `data/` next to this README, or from the
+folder named by `$COURSE_DATA_DIR`. Without them it uses a synthetic stand-in in
+the same format and says so; `python -m shared.data` writes that stand-in to
+`data/`.
+
+Needs Python 3.11 with tensorflow 2.21 (Keras 3), numpy, h5py and matplotlib.
+"""
+
+
+def files_for(assignment) -> dict[str, Path]:
+    """Archive name -> source file, for everything the student bundle holds."""
+    root = assignment.name
+    files = {f"{root}/{assignment.notebook.name}": assignment.notebook}
+    for path in sorted((REPO_ROOT / "shared").glob("*.py")):
+        files[f"{root}/shared/{path.name}"] = path
+    return files
+
+
+def build(name: str) -> Path:
+    assignment = assignments.get(name)
+    out = assignment.release_zip
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for arcname, path in files_for(assignment).items():
+            bundle.write(path, arcname)
+        bundle.writestr(f"{name}/README.md", README.format(
+            title=assignment.config["title"], notebook=assignment.notebook.name))
+    tmp.replace(out)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", default=assignments.available())
+    args = parser.parse_args(argv)
+    try:
+        for name in args.assignments:
+            print(f"built {build(name).relative_to(REPO_ROOT)}")
+    except KitError as exc:
+        sys.exit(f"error: {exc}")
+
+
+if __name__ == "__main__":
+    main()
