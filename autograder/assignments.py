@@ -1,6 +1,5 @@
 """Where each assignment's pieces live; read from ``autograder/<name>/config.json``."""
-import importlib.util
-import inspect
+import ast
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -51,19 +50,27 @@ class Assignment:
     def release_zip(self) -> Path:
         return DIST / "release" / f"{self.name}.zip"
 
-    @cached_property
-    def solutions(self):
-        path = REPO_ROOT / self.config["solutions"]
-        spec = importlib.util.spec_from_file_location(f"solutions_{self.name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+    @property
+    def solutions_path(self) -> Path:
+        return REPO_ROOT / self.config["solutions"]
 
     def solution_sources(self) -> dict[str, str]:
-        """Source for every cell a student fills: graded functions and extra cells."""
-        sources = {fn: inspect.getsource(getattr(self.solutions, fn))
-                   for fn in self.config["graded_functions"]}
-        sources.update(getattr(self.solutions, "CELLS", {}))
+        """Source for every cell a student fills: graded functions and ``CELLS``.
+
+        Read from the solutions file's syntax tree, so that building sample
+        notebooks does not import TensorFlow.
+        """
+        text = self.solutions_path.read_text()
+        tree = ast.parse(text, str(self.solutions_path))
+        sources = {}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in self.config["graded_functions"]:
+                sources[node.name] = ast.get_source_segment(text, node)
+            elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CELLS":
+                sources.update(ast.literal_eval(node.value))
+        missing = set(self.config["graded_functions"]) - set(sources)
+        if missing:
+            raise KitError(f"{self.solutions_path}: no reference for {sorted(missing)}")
         return sources
 
 

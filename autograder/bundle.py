@@ -18,6 +18,7 @@ from autograder import assignments
 from autograder.assignments import REPO_ROOT, KitError
 
 #: Packages the grading image needs, pinned to the versions in requirements.txt.
+PYTHON_VERSION = "3.11"  # what the kit is tested on
 GRADING_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "h5py", "matplotlib", "pandas")
 
 
@@ -26,7 +27,7 @@ def grading_requirements() -> str:
     for line in (REPO_ROOT / "requirements.txt").read_text().splitlines():
         if "==" in line:
             name, version = line.split("==", 1)
-            pins[name.strip().lower()] = version.strip()
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
     return "".join(f"{name}=={pins[name]}\n" for name in GRADING_PACKAGES if name in pins)
 
 
@@ -61,7 +62,8 @@ def build(name: str, hidden_data: Path | None = None) -> Path:
         support = stage(assignment, folder, hidden_data)
         target = folder / "autograder.zip"
         command = [sys.executable, "-m", "otter", "generate", "-t", "tests",
-                   "-r", "requirements.txt", "-o", str(target), *support]
+                   "-r", "requirements.txt", "--python-version", PYTHON_VERSION,
+                   "-o", str(target), *support]
         result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
         if result.returncode != 0 or not target.exists():
             raise KitError(f"otter generate failed for {name}:\n{result.stderr[-2000:]}")

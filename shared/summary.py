@@ -54,6 +54,17 @@ def summary(model):
     return [_describe(layer) for layer in model.layers]
 
 
+#: What the extra entries of each row hold, to name them in messages.
+SETTINGS = {
+    "Conv2D": ("padding", "activation", "kernel initializer"),
+    "MaxPooling2D": ("pool size", "strides", "padding"),
+    "Dropout": ("rate",),
+    "ZeroPadding2D": ("padding",),
+    "Dense": ("activation",),
+    "BatchNormalization": ("axis",),
+}
+
+
 class ComparisonError(AssertionError):
     """Raised by :func:`comparator` with a message a student can act on."""
 
@@ -67,7 +78,7 @@ def explain_difference(index, got, expected):
     if _name(got) != _name(expected):
         return (f"layer {index}: expected {_name(expected)}, found {_name(got)} "
                 f"(expected row {expected}, found {got})")
-    fields = ["type", "output shape", "parameter count"]
+    fields = ["type", "output shape", "parameter count", *SETTINGS.get(_name(expected), ())]
     for position, (g, e) in enumerate(zip(got, expected)):
         if tuple_like(g) != tuple_like(e):
             what = fields[position] if position < len(fields) else f"setting #{position - 2}"

@@ -1,0 +1,57 @@
+"""``make demo``: build every bundle and grade the embedded sample class.
+
+Prints each sample's score beside the score it should get. The run folder
+(``runs/demo/<assignment>``) holds the usual grades.csv, feedback and summary.
+"""
+import argparse
+import os
+import sys
+
+from autograder import assignments, bundle, grade, release, samples
+from autograder.assignments import REPO_ROOT
+
+DEMO_TIMEOUT = 120  # seconds; the looping sample costs this much
+
+
+def expected_total(sample):
+    if any(points is None for points in sample.expected.values()):
+        return None
+    return sum(sample.expected.values())
+
+
+def run(name: str, *, jobs: int, timeout: float, progress=True):
+    assignment = assignments.get(name)
+    bundle.build(name)
+    release.build(name)
+    folder = samples.write_class(name)
+    out = REPO_ROOT / "runs" / "demo" / name
+    book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout, memory_gb=8,
+                             regrade=True, progress=progress)
+    return assignment, book, out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", default=assignments.available())
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--timeout", type=float, default=DEMO_TIMEOUT)
+    args = parser.parse_args(argv)
+    mismatches = 0
+    for name in args.assignments:
+        assignment, book, out = run(name, jobs=args.jobs, timeout=args.timeout)
+        print(f"\n{assignment.config['title']} (max {book.max_points:g})")
+        print(f"{'sample':<18} {'status':<9} {'score':>6} {'expected':>9}  description")
+        for sample in samples.samples_of(assignment):
+            row = book.rows[sample.id]
+            want = expected_total(sample)
+            ok = row["status"] == sample.status and (want is None or float(row["total"]) == want)
+            mismatches += not ok
+            print(f"{sample.id:<18} {row['status']:<9} {row['total']:>6} "
+                  f"{'?' if want is None else format(want, 'g'):>9}  "
+                  f"{'' if ok else 'MISMATCH '}{sample.description}")
+        print(f"grades: {out / 'grades.csv'}\nsummary: {out / 'summary.md'}")
+    sys.exit(1 if mismatches else 0)
+
+
+if __name__ == "__main__":
+    main()

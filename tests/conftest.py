@@ -1,0 +1,23 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parent.parent
+#: Real course files provided beside the repo (never committed into it).
+REAL_DATA = REPO.parent / "shared" / "real-data"
+
+
+def real_file(name):
+    path = REAL_DATA / name
+    if not path.exists():
+        pytest.skip(f"real data file {path} is not available here")
+    return path
+
+
+@pytest.fixture
+def assignment():
+    from autograder import assignments
+    return assignments.get("convnets")

@@ -1,0 +1,63 @@
+"""Release and autograder bundles: what goes in, and what must never go in."""
+from tests.leaks import solution_lines
+import zipfile
+
+import pytest
+
+from autograder import bundle, release
+from autograder.assignments import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def release_zip():
+    return release.build("convnets")
+
+
+@pytest.fixture(scope="module")
+def autograder_zip():
+    return bundle.build("convnets")
+
+
+def zip_texts(path):
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name).decode("utf-8", "replace") for name in z.namelist()}
+
+
+def test_release_holds_the_notebook_helpers_and_instructions(release_zip):
+    names = set(zip_texts(release_zip))
+    assert {"convnets/convnets.ipynb", "convnets/README.md", "convnets/shared/data.py",
+            "convnets/shared/summary.py", "convnets/shared/checks.py"} <= names
+
+
+def test_release_holds_no_solution_code(release_zip, assignment):
+    texts = zip_texts(release_zip)
+    for key, line in solution_lines(assignment):
+        leaks = [name for name, text in texts.items() if line in text]
+        assert not leaks, f"solution line of {key} in {leaks}: {line}"
+
+
+def test_release_holds_no_hidden_test_text(release_zip, assignment):
+    texts = zip_texts(release_zip)
+    assert not any(name.startswith(("convnets/tests", "convnets/autograder")) for name in texts)
+    secrets = ["gradelib", "hidden_seed", "grading_config",
+               *(p.read_text() for p in assignment.tests_dir.glob("*.py"))]
+    for secret in secrets:
+        assert not any(secret in text for text in texts.values()), secret[:40]
+    assert not any(name.endswith(".h5") for name in texts)
+
+
+def test_autograder_zip_is_in_otters_format(autograder_zip):
+    texts = zip_texts(autograder_zip)
+    assert {"run_autograder", "setup.sh", "otter_config.json", "tests/happy_model.py",
+            "tests/signs_model.py", "files/gradelib.py", "files/grading_config.json",
+            "files/shared/summary.py"} <= set(texts)
+    assert "tensorflow-cpu==2.21.0" in texts["environment.yml"]
+    assert "python=3.11" in texts["environment.yml"]
+
+
+def test_grading_requirements_follow_the_pins():
+    pins = (REPO_ROOT / "requirements.txt").read_text()
+    pinned = {line.lower().replace("_", "-") for line in pins.splitlines()}
+    wanted = bundle.grading_requirements().splitlines()
+    assert len(wanted) == len(bundle.GRADING_PACKAGES)
+    assert set(wanted) <= pinned
