@@ -74,6 +74,12 @@ def hidden_image_set(dataset, folder=HERE):
                      arrays["test_set_y"], arrays["list_classes"], "synthetic")
 
 
+def budget_for(dataset, source, folder=HERE):
+    """The training budget and threshold for ``dataset`` graded on ``source`` data."""
+    settings = dict(config(folder)["training"][dataset])
+    return {**settings, **settings.pop("by_source")[source]}
+
+
 def _labels(y, n_classes, one_hot):
     import keras
     if one_hot:
@@ -81,7 +87,7 @@ def _labels(y, n_classes, one_hot):
     return y.reshape(-1, 1).astype("float32")
 
 
-def trained_accuracy(builder, args, name, dataset, folder=HERE):
+def trained_accuracy(builder, dataset, folder=HERE):
     """Train a fresh model from ``builder`` under fixed seeds; return (accuracy, report).
 
     The budget (epochs, batch size, seed), loss and optimizer come from the
@@ -92,8 +98,9 @@ def trained_accuracy(builder, args, name, dataset, folder=HERE):
     import keras
     import tensorflow as tf
 
-    budget = config(folder)["training"][dataset]
     data = hidden_image_set(dataset, folder)
+    budget = budget_for(dataset, data.source, folder)
+    name, args = budget["builder"], budget["args"]
     one_hot = budget["labels"] == "one_hot"
     n_classes = len(data.classes)
     x_train, x_test = data.x_train / 255.0, data.x_test / 255.0
@@ -113,15 +120,17 @@ def trained_accuracy(builder, args, name, dataset, folder=HERE):
         _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     except Exception as exc:
         fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
-    threshold = budget["threshold"][data.source]["min_accuracy"]
+    threshold = budget["min_accuracy"]
     report = (f"trained {budget['epochs']} epochs on {len(x_train)} hidden {data.source} "
               f"images: test accuracy {accuracy:.3f}, needs at least {threshold:.2f} "
               f"[timing] train_seconds={seconds:.2f}")
     return float(accuracy), threshold, report
 
 
-def assert_trains(builder, args, name, dataset, folder=HERE):
-    accuracy, threshold, report = trained_accuracy(builder, args, name, dataset, folder)
+def assert_trains(builder, dataset, folder=HERE):
+    """Pass when a fresh model from ``builder`` reaches the config's accuracy threshold."""
+    accuracy, threshold, report = trained_accuracy(builder, dataset, folder)
     print(report)
     if not np.isfinite(accuracy) or accuracy < threshold:
-        fail(f"{name}: {report}. Check the layers and activations against the table above.")
+        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. "
+             f"Check the layers and activations against the table above.")

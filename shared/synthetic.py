@@ -110,7 +110,7 @@ def _happy_face(rng, smiling):
                rng.uniform(0, 255, 3))
 
     s = rng.uniform(1.05, 1.25)                           # face scale
-    cx, cy = 32 + rng.uniform(-3, 3), 32 + rng.uniform(-3, 3)
+    cx, cy = 32 + rng.uniform(-5, 5), 32 + rng.uniform(-4, 4)
     skin = _skin(rng)
     if rng.uniform() < 0.5:                              # hair
         _paint(img, _ellipse(_X, _Y, cx, cy - 6 * s, 21 * s, 22 * s),
@@ -138,7 +138,7 @@ def _happy_face(rng, smiling):
     lips = np.array([120, 30, 35]) * rng.uniform(0.3, 1.0)
     if smiling:
         bend = -rng.uniform(3.5, 6.5) * s
-        if rng.uniform() < 0.9:                          # open smile: a "D" of teeth
+        if rng.uniform() < 0.95:                         # open smile: a "D" of teeth
             u = (_X - mx) / half_width
             teeth = (np.clip(_Y - (my + bend) + 0.5, 0, 1)
                      * np.clip(my + bend * u ** 2 - _Y + 0.5, 0, 1) * (np.abs(u) < 1))

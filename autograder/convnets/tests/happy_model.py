@@ -25,4 +25,4 @@ def compiled(happy_model):
 
 @test_case(name="happyModel learns hidden Happy House data", points=2, hidden=True)
 def learns(happyModel):
-    gradelib.assert_trains(happyModel, (), "happyModel", "happy")
+    gradelib.assert_trains(happyModel, "happy")

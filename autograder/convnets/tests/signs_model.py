@@ -28,5 +28,4 @@ def compiled(conv_model):
 
 @test_case(name="convolutional_model learns hidden SIGNS data", points=2, hidden=True)
 def learns(convolutional_model):
-    gradelib.assert_trains(convolutional_model, (SIGNS_INPUT_SHAPE,), "convolutional_model",
-                           "signs")
+    gradelib.assert_trains(convolutional_model, "signs")

@@ -1,0 +1,80 @@
+"""Measure the reference solution on the hidden grading data; record it in the config.
+
+``python -m autograder.calibrate convnets [--real-data DIR] [--write]`` trains
+each reference model exactly as the hidden accuracy tests do (same seeds,
+budget, one thread) on the synthetic hidden set and, when ``--real-data``
+holds the course's ``test_<dataset>.h5`` files, on those. With ``--write`` the
+measured accuracies go into ``by_source.<source>.reference`` of
+``autograder/<name>/config.json``, beside the thresholds they justify.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder import assignments, bundle
+from autograder.runner import GRADING_ENV
+
+
+def measure(name: str, real_data: Path | None) -> dict:
+    """{dataset: {source: accuracy}} for the reference solution."""
+    os.environ.update(GRADING_ENV)  # before TensorFlow is imported
+    assignment = assignments.get(name)
+    solutions = _import(assignment.solutions_path)
+    results = {}
+    sources = [("synthetic", None)] + ([("real", real_data)] if real_data else [])
+    for source, hidden in sources:
+        with tempfile.TemporaryDirectory() as tmp:
+            bundle.stage(assignment, Path(tmp), hidden)
+            sys.path.insert(0, tmp)
+            try:
+                import gradelib
+                for dataset, budget in assignment.config["training"].items():
+                    data = gradelib.hidden_image_set(dataset, Path(tmp))
+                    if data.source != source:
+                        continue  # no real file for this dataset
+                    builder = getattr(solutions, budget["builder"])
+                    accuracy, threshold, report = gradelib.trained_accuracy(
+                        builder, dataset, Path(tmp))
+                    print(f"{dataset:<8} {source:<10} {report}")
+                    results.setdefault(dataset, {})[source] = round(accuracy, 4)
+            finally:
+                sys.path.remove(tmp)
+                sys.modules.pop("gradelib", None)
+    return results
+
+
+def _import(path: Path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("reference_solutions", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write(name: str, results: dict):
+    path = assignments.get(name).folder / "config.json"
+    config = json.loads(path.read_text())
+    for dataset, by_source in results.items():
+        for source, accuracy in by_source.items():
+            config["training"][dataset]["by_source"][source]["reference"] = accuracy
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    print(f"wrote reference accuracies into {path}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", default=assignments.available())
+    parser.add_argument("--real-data", type=Path)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    for name in args.assignments:
+        results = measure(name, args.real_data)
+        if args.write:
+            write(name, results)
+
+
+if __name__ == "__main__":
+    main()

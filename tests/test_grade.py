@@ -1,0 +1,129 @@
+"""The class grader's bookkeeping, without running otter: bad input, reruns, Ctrl-C."""
+import csv
+
+import pytest
+
+from autograder import grade
+from autograder.assignments import KitError
+from autograder.runner import Outcome
+
+
+def make_class(folder, ids):
+    folder.mkdir(parents=True, exist_ok=True)
+    for student in ids:
+        (folder / f"{student}.ipynb").write_text("{}")
+    return folder
+
+
+@pytest.fixture
+def fake_grader(monkeypatch):
+    """Replace otter with an instant grader that gives everybody 3 + 4 points."""
+    calls = []
+
+    def grade_one(notebook, zip_path, **_):
+        calls.append(notebook.stem)
+        return Outcome(notebook.stem, "graded", {"happy_model": 3.0, "signs_model": 4.0},
+                       {"happy_model": "ok", "signs_model": "ok"}, seconds=0.1)
+
+    monkeypatch.setattr(grade, "grade_one", grade_one)
+    return calls
+
+
+def read_rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run(submissions, out, **kw):
+    return grade.grade_class("convnets", submissions, out, jobs=2, timeout=10, memory_gb=4,
+                             progress=False, **kw)
+
+
+@pytest.fixture(autouse=True)
+def autograder_zip(assignment):
+    if not assignment.autograder_zip.exists():
+        from autograder import bundle
+        bundle.build("convnets")
+
+
+def test_missing_folder_says_what_to_pass(tmp_path):
+    with pytest.raises(KitError, match="does not exist: pass SUBMISSIONS="):
+        grade.find_submissions(tmp_path / "nope")
+
+
+def test_empty_folder_says_what_it_holds(tmp_path):
+    (tmp_path / "readme.txt").write_text("hi")
+    with pytest.raises(KitError, match=r"no \.ipynb files in .* \(it holds: readme.txt\)"):
+        grade.find_submissions(tmp_path)
+
+
+def test_unknown_assignment_lists_the_known_ones(tmp_path):
+    with pytest.raises(KitError, match="unknown assignment 'nope'.*known: convnets"):
+        grade.grade_class("nope", tmp_path, tmp_path, jobs=1, timeout=1, memory_gb=1)
+
+
+def test_csv_has_one_row_per_submission_with_every_column(tmp_path, fake_grader):
+    subs = make_class(tmp_path / "subs", ["ada", "bob", "cy"])
+    run(subs, tmp_path / "run")
+    rows = read_rows(tmp_path / "run" / "grades.csv")
+    assert [r["id"] for r in rows] == ["ada", "bob", "cy"]
+    assert list(rows[0]) == ["id", "happy_model", "signs_model", "total", "max", "status",
+                             "seconds", "message"]
+    assert rows[0]["total"] == "7" and rows[0]["max"] == "14" and rows[0]["status"] == "graded"
+    assert (tmp_path / "run" / "feedback" / "bob.md").exists()
+    assert (tmp_path / "run" / "histogram.png").stat().st_size > 1000
+    assert "| mean | 7.00 |" in (tmp_path / "run" / "summary.md").read_text()
+
+
+def test_rerun_skips_graded_students_unless_regrade(tmp_path, fake_grader):
+    subs = make_class(tmp_path / "subs", ["ada", "bob"])
+    run(subs, tmp_path / "run")
+    assert sorted(fake_grader) == ["ada", "bob"]
+    make_class(subs, ["cy"])
+    run(subs, tmp_path / "run")
+    assert fake_grader[2:] == ["cy"]
+    run(subs, tmp_path / "run", regrade=True)
+    assert sorted(fake_grader[3:]) == ["ada", "bob", "cy"]
+    assert len(read_rows(tmp_path / "run" / "grades.csv")) == 3
+
+
+def test_ctrl_c_keeps_a_consistent_csv_and_the_rerun_finishes(tmp_path, monkeypatch):
+    subs = make_class(tmp_path / "subs", ["ada", "bob", "cy", "dee"])
+    seen = []
+
+    def interrupted(notebook, zip_path, **_):
+        seen.append(notebook.stem)
+        if notebook.stem == "cy":
+            raise KeyboardInterrupt
+        return Outcome(notebook.stem, "graded", {"happy_model": 1.0}, seconds=0.1)
+
+    monkeypatch.setattr(grade, "grade_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        grade.grade_class("convnets", subs, tmp_path / "run", jobs=1, timeout=10,
+                          memory_gb=4, progress=False)
+    kept = read_rows(tmp_path / "run" / "grades.csv")
+    assert [r["id"] for r in kept] == ["ada", "bob"]
+    assert not list((tmp_path / "run").glob("*.tmp"))
+
+    def fine(notebook, zip_path, **_):
+        seen.append(notebook.stem)
+        return Outcome(notebook.stem, "graded", {"happy_model": 2.0}, seconds=0.1)
+
+    monkeypatch.setattr(grade, "grade_one", fine)
+    run(subs, tmp_path / "run")
+    rows = read_rows(tmp_path / "run" / "grades.csv")
+    assert [r["id"] for r in rows] == ["ada", "bob", "cy", "dee"]
+    assert [r["total"] for r in rows] == ["1", "1", "2", "2"]
+
+
+def test_invalid_notebooks_get_a_row_that_says_why(tmp_path):
+    from autograder.runner import grade_one
+    bad = tmp_path / "eve.ipynb"
+    bad.write_text("{not json")
+    outcome = grade_one(bad, tmp_path / "unused.zip", timeout=5, memory_bytes=2**30)
+    assert outcome.status == "invalid"
+    assert "eve.ipynb: not a notebook (invalid JSON" in outcome.message
+    empty = tmp_path / "empty.ipynb"
+    empty.write_text('{"a": 1}')
+    assert "not a Jupyter notebook" in grade_one(empty, tmp_path, timeout=5,
+                                                 memory_bytes=2**30).message
