@@ -132,15 +132,25 @@ def grade_one(notebook: Path, autograder_zip: Path, *, timeout: float, memory_by
                                    f"does a cell or a graded function loop forever?")
         if not results.exists():
             tail = _tail(log)
-            reason = "ran out of memory" if "MemoryError" in tail else "grading kernel died"
             return Outcome(student, "crashed", seconds=seconds,
-                           message=f"{reason} before any result was written "
-                                   f"(exit code {process.returncode}). Last output:\n{tail[-1500:]}")
+                           message=f"{crash_reason(tail, memory_bytes)} No test result was "
+                                   f"written (otter exit code {process.returncode}). "
+                                   f"Last output:\n{tail[-1500:]}")
         scores, outputs = parse_results(results)
         return Outcome(student, "graded", scores, outputs, seconds=seconds,
                        train_seconds=_train_seconds("\n".join(outputs.values())))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def crash_reason(log_tail: str, memory_bytes: int) -> str:
+    """A sentence saying why otter wrote no results, from the end of its log."""
+    if "MemoryError" in log_tail or "bad_alloc" in log_tail:
+        return f"The notebook ran out of memory (limit {memory_bytes / 2**30:g} GiB)."
+    if "DeadKernelError" in log_tail:
+        return ("The notebook's kernel died while its cells ran: a cell may call os._exit, "
+                "kill its own process, exhaust memory or crash a native library.")
+    return "Grading stopped before the tests ran."
 
 
 def kill_group(process):

@@ -105,12 +105,12 @@ def _split(rng, n_train, n_test, class_counts, draw, n_classes):
 def _happy_face(rng, smiling):
     img = np.empty((SIZE, SIZE, 3))
     img[:] = rng.uniform(30, 235, 3)                     # background colour
-    for _ in range(rng.poisson(1.0)):                    # background clutter
+    for _ in range(rng.poisson(0.5)):                    # background clutter
         _paint(img, _ellipse(_X, _Y, *rng.uniform(0, 64, 2), *rng.uniform(3, 10, 2)),
                rng.uniform(0, 255, 3))
 
-    s = rng.uniform(1.05, 1.25)                           # face scale
-    cx, cy = 32 + rng.uniform(-5, 5), 32 + rng.uniform(-4, 4)
+    s = rng.uniform(1.2, 1.4)                             # face scale
+    cx, cy = 32 + rng.uniform(-3, 3), 32 + rng.uniform(-3, 3)
     skin = _skin(rng)
     if rng.uniform() < 0.5:                              # hair
         _paint(img, _ellipse(_X, _Y, cx, cy - 6 * s, 21 * s, 22 * s),
@@ -136,16 +136,28 @@ def _happy_face(rng, smiling):
     mx, my = cx + rng.uniform(-2, 2), cy + (10 + rng.uniform(-1, 2)) * s
     half_width = rng.uniform(7, 11) * s
     lips = np.array([120, 30, 35]) * rng.uniform(0.3, 1.0)
+    thickness = rng.uniform(1.2, 1.8) * s
+    mouth = rng.uniform()
     if smiling:
-        bend = -rng.uniform(3.5, 6.5) * s
-        if rng.uniform() < 0.95:                         # open smile: a "D" of teeth
+        bend = -rng.uniform(3.5, 6.5) * s                # corners up
+        if mouth < 0.8:                                  # open smile: a "D" shape
             u = (_X - mx) / half_width
-            teeth = (np.clip(_Y - (my + bend) + 0.5, 0, 1)
-                     * np.clip(my + bend * u ** 2 - _Y + 0.5, 0, 1) * (np.abs(u) < 1))
-            _paint(img, teeth, (235, 235, 225))
+            inside = (np.clip(_Y - (my + bend) + 0.5, 0, 1)
+                      * np.clip(my + bend * u ** 2 - _Y + 0.5, 0, 1) * (np.abs(u) < 1))
+            _paint(img, inside, lips * 0.5)              # dark mouth ...
+            teeth = inside * (_Y < my + bend * rng.uniform(0.4, 0.6))
+            _paint(img, teeth, rng.uniform(210, 250) - np.array([0, 5, 15]))  # ... and teeth
+            _paint(img, _capsule(_X, _Y, mx - half_width, my + bend,
+                                 mx + half_width, my + bend, 0.6 * thickness), lips)
+    elif mouth < 0.2:                                    # "oh": a small round mouth
+        _paint(img, _ellipse(_X, _Y, mx, my, rng.uniform(3, 5) * s, rng.uniform(2.5, 4) * s),
+               lips * 0.6)
+        return _finish(img, rng, noise=rng.uniform(3, 10))
+    elif mouth < 0.6:
+        bend = rng.uniform(-0.6, 0.6) * s                # straight
     else:
-        bend = rng.choice([rng.uniform(-0.6, 0.6), rng.uniform(2.0, 5.0)]) * s
-    _paint(img, _arc(_X, _Y, mx, my, half_width, bend, rng.uniform(1.2, 1.8) * s), lips)
+        bend = rng.uniform(2.0, 5.0) * s                 # corners down
+    _paint(img, _arc(_X, _Y, mx, my, half_width, bend, thickness), lips)
     return _finish(img, rng, noise=rng.uniform(3, 10))
 
 

@@ -123,6 +123,9 @@ SAMPLES = [
     Sample("raises", "SIGNS copied from the TF 2.2 notes: padding='SAME' raises in Keras 3",
            {"convolutional_model": RAISES}, {"happy_model": 7, "signs_model": 0}),
     Sample("stub", "the untouched student notebook", None, {"happy_model": 0, "signs_model": 0}),
+    Sample("kills_kernel", "a cell calls os._exit(1) (otter then writes no results)",
+           {"happy_compile": "import os\nos._exit(1)"},
+           {"happy_model": 0, "signs_model": 0}, status="crashed"),
     Sample("loops_forever", "happyModel never returns", {"happyModel": LOOPS_FOREVER},
            {"happy_model": 0, "signs_model": 0}, status="timeout"),
 ]

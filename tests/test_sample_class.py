@@ -1,0 +1,68 @@
+"""The embedded sample class, graded through the real otter path: every score asserted."""
+import psutil
+import pytest
+
+from autograder import assignments, bundle, grade, samples
+from autograder.runner import grade_one
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT = 90  # seconds; a correct submission takes about 25 s with two in parallel
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    assignment = assignments.get("convnets")
+    bundle.build("convnets")
+    folder = samples.write_class("convnets", tmp_path_factory.mktemp("class"))
+    out = tmp_path_factory.mktemp("run")
+    book = grade.grade_class("convnets", folder, out, jobs=2, timeout=TIMEOUT, memory_gb=8,
+                             progress=False)
+    return assignment, folder, out, book
+
+
+SAMPLES = {s.id: s for s in samples.samples_of(assignments.get("convnets"))}
+
+
+@pytest.mark.parametrize("sample_id", sorted(SAMPLES))
+def test_sample_gets_exactly_its_expected_points(sample_run, sample_id):
+    _, _, _, book = sample_run
+    sample, row = SAMPLES[sample_id], book.rows[sample_id]
+    assert row["status"] == sample.status, row["message"]
+    for question, points in sample.expected.items():
+        assert float(row[question]) == points, f"{sample_id} {question}: {row}"
+    assert float(row["total"]) == sum(sample.expected.values())
+
+
+def test_reference_feedback_says_everything_passed(sample_run):
+    _, _, out, _ = sample_run
+    text = (out / "feedback" / "reference.md").read_text()
+    assert "❌" not in text and text.count("✅") == 8
+
+
+def test_mistakes_get_feedback_a_student_can_act_on(sample_run):
+    _, _, out, _ = sample_run
+    no_bn = (out / "feedback" / "no_batchnorm.md").read_text()
+    assert "layer 3: expected BatchNormalization, found ReLU" in no_bn
+    assert "raised ValueError" in (out / "feedback" / "raises.md").read_text()
+    stub = (out / "feedback" / "stub.md").read_text()
+    assert "is not implemented yet: replace `raise NotImplementedError()`" in stub
+    assert "timeout" in (out / "feedback" / "loops_forever.md").read_text()
+
+
+def test_timed_out_submission_leaves_no_process_behind(sample_run):
+    for process in psutil.process_iter(["cmdline", "cwd"]):
+        cwd = process.info.get("cwd") or ""
+        assert "grade-loops_forever" not in cwd, process.info
+
+
+def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(sample_run):
+    assignment, folder, out, book = sample_run
+    for sample_id in ("reference", "no_batchnorm"):
+        alone = grade_one(folder / f"{sample_id}.ipynb", assignment.autograder_zip,
+                          timeout=TIMEOUT, memory_bytes=8 * 2**30)
+        assert {q: f"{p:g}" for q, p in alone.scores.items()} == {
+            q: book.rows[sample_id][q] for q in alone.scores}
+        for question, text in alone.outputs.items():
+            # The feedback file holds the same test output, accuracies included.
+            assert text.split("[timing]")[0] in (out / "feedback" / f"{sample_id}.md").read_text()
