@@ -11,16 +11,19 @@ exactly the arrays the h5 files hold::
 
 What the pictures look like:
 
-* Happy House -- a cartoon face (skin-coloured oval, two eyes, a mouth) on a
-  coloured background. Label 1: the mouth curves up (a smile, sometimes
-  open with teeth). Label 0: the mouth is straight or curves down. Faces
-  move, grow and shrink; skin, background, lighting, eye placement and mouth
-  width vary; some pictures carry hair, glasses or background clutter; every
-  picture gets pixel noise.
-* SIGNS -- a hand (palm plus fingers) on a light background, holding up 0 to
-  5 fingers; the label is the number of raised fingers (index, middle, ring,
-  little finger, then the thumb). Hands move, grow, tilt a little; skin,
-  background, finger length and spacing vary; every picture gets noise.
+* Happy House -- a cartoon face (skin-coloured oval, two eyes, a mouth)
+  filling most of a plain coloured background. Label 1: the mouth curves up
+  (a smile, nearly always open to show teeth). Label 0: the mouth is straight
+  or curves down. Faces shift and change size; skin, background, lighting,
+  eye placement and mouth width vary; some faces have hair, eyebrows or
+  glasses; every picture gets pixel noise.
+* SIGNS -- a hand (wrist, palm, fingers) holding up 0 to 5 fingers; the label
+  is the number of raised fingers (index, middle, ring, little finger, then
+  the thumb). Half the hands are dark on a light wall, half are lit on a dark
+  cloth. Hands shift, tilt a little and change size; skin, background, finger
+  length and spacing vary; every picture gets noise. Raised fingers are long
+  and at least 8 pixels apart so that the count survives the coarse pooling
+  of the course's small SIGNS network.
 
 Everything comes from ``np.random.default_rng(seed)``: the same seed gives
 bit-identical arrays, another seed gives other pictures. Train and test are
@@ -105,17 +108,13 @@ def _split(rng, n_train, n_test, class_counts, draw, n_classes):
 def _happy_face(rng, smiling):
     img = np.empty((SIZE, SIZE, 3))
     img[:] = rng.uniform(30, 235, 3)                     # background colour
-    for _ in range(rng.poisson(0.5)):                    # background clutter
-        _paint(img, _ellipse(_X, _Y, *rng.uniform(0, 64, 2), *rng.uniform(3, 10, 2)),
-               rng.uniform(0, 255, 3))
 
-    s = rng.uniform(1.2, 1.4)                             # face scale
-    cx, cy = 32 + rng.uniform(-3, 3), 32 + rng.uniform(-3, 3)
-    skin = _skin(rng)
+    s = rng.uniform(1.2, 1.4)                            # face scale
+    cx, cy = 32 + rng.uniform(-5, 5), 32 + rng.uniform(-4, 4)
     if rng.uniform() < 0.5:                              # hair
         _paint(img, _ellipse(_X, _Y, cx, cy - 6 * s, 21 * s, 22 * s),
                rng.uniform(10, 120) * np.array([1.0, 0.8, 0.6]))
-    _paint(img, _ellipse(_X, _Y, cx, cy, 18 * s, 22 * s), skin)
+    _paint(img, _ellipse(_X, _Y, cx, cy, 18 * s, 22 * s), _skin(rng))
 
     eye_y = cy - 6 * s + rng.uniform(-2, 2)
     eye_dx = (6 + rng.uniform(-1, 2)) * s
@@ -136,28 +135,18 @@ def _happy_face(rng, smiling):
     mx, my = cx + rng.uniform(-2, 2), cy + (10 + rng.uniform(-1, 2)) * s
     half_width = rng.uniform(7, 11) * s
     lips = np.array([120, 30, 35]) * rng.uniform(0.3, 1.0)
-    thickness = rng.uniform(1.2, 1.8) * s
-    mouth = rng.uniform()
     if smiling:
         bend = -rng.uniform(3.5, 6.5) * s                # corners up
-        if mouth < 0.8:                                  # open smile: a "D" shape
+        if rng.uniform() < 0.95:                         # open smile: a "D" of teeth
             u = (_X - mx) / half_width
-            inside = (np.clip(_Y - (my + bend) + 0.5, 0, 1)
-                      * np.clip(my + bend * u ** 2 - _Y + 0.5, 0, 1) * (np.abs(u) < 1))
-            _paint(img, inside, lips * 0.5)              # dark mouth ...
-            teeth = inside * (_Y < my + bend * rng.uniform(0.4, 0.6))
-            _paint(img, teeth, rng.uniform(210, 250) - np.array([0, 5, 15]))  # ... and teeth
-            _paint(img, _capsule(_X, _Y, mx - half_width, my + bend,
-                                 mx + half_width, my + bend, 0.6 * thickness), lips)
-    elif mouth < 0.2:                                    # "oh": a small round mouth
-        _paint(img, _ellipse(_X, _Y, mx, my, rng.uniform(3, 5) * s, rng.uniform(2.5, 4) * s),
-               lips * 0.6)
-        return _finish(img, rng, noise=rng.uniform(3, 10))
-    elif mouth < 0.6:
+            teeth = (np.clip(_Y - (my + bend) + 0.5, 0, 1)
+                     * np.clip(my + bend * u ** 2 - _Y + 0.5, 0, 1) * (np.abs(u) < 1))
+            _paint(img, teeth, (235, 235, 225))
+    elif rng.uniform() < 0.5:
         bend = rng.uniform(-0.6, 0.6) * s                # straight
     else:
         bend = rng.uniform(2.0, 5.0) * s                 # corners down
-    _paint(img, _arc(_X, _Y, mx, my, half_width, bend, thickness), lips)
+    _paint(img, _arc(_X, _Y, mx, my, half_width, bend, rng.uniform(1.2, 1.8) * s), lips)
     return _finish(img, rng, noise=rng.uniform(3, 10))
 
 
@@ -175,32 +164,41 @@ def make_happy(seed: int, n_train: int = 600, n_test: int = 150) -> dict[str, np
 # ---------------------------------------------------------------- signs -----
 def _signs_hand(rng, fingers):
     img = np.empty((SIZE, SIZE, 3))
-    img[:] = rng.uniform(185, 240) + rng.normal(0, 8, 3)  # light background
-    skin = _skin(rng) * 0.75
+    if rng.uniform() < 0.5:                              # light wall, darker hand
+        img[:] = rng.uniform(215, 250) + rng.normal(0, 8, 3)
+        skin = _skin(rng) * 0.5
+    else:                                                # dark cloth, lit hand
+        img[:] = rng.uniform(0, 40) + rng.normal(0, 5, 3)
+        skin = _skin(rng)
 
-    # Draw in a tilted coordinate frame centred on the palm.
-    cx, cy = 32 + rng.uniform(-7, 7), 42 + rng.uniform(-4, 4)
-    tilt = np.radians(rng.uniform(-10, 10))
+    # Draw in a slightly tilted frame whose origin is the middle of the palm.
+    cx, cy = 32 + rng.uniform(-3, 3), 42 + rng.uniform(-2, 2)
+    tilt = np.radians(rng.uniform(-5, 5))
     x = (_X - cx) * np.cos(tilt) + (_Y - cy) * np.sin(tilt)
     y = -(_X - cx) * np.sin(tilt) + (_Y - cy) * np.cos(tilt)
 
     s = rng.uniform(0.85, 1.05)                          # hand scale
-    spacing = rng.uniform(8.5, 10.5) * s                 # finger spacing
+    spacing = rng.uniform(10, 11.5) * s                  # between finger centres
     width = rng.uniform(2.6, 3.4) * s                    # finger half-width
-    _paint(img, _capsule(x, y, 0, 22, 0, 40, 9 * s), skin)             # wrist
+    _paint(img, _capsule(x, y, 0, 16, 0, 40, 9 * s), skin)            # wrist
     _paint(img, _ellipse(x, y, 0, 4, 18 * s, 14 * s), skin)           # palm
-    for k in range(4):                                   # index .. little finger
+    for k in range(4):                                   # index, middle, ring, little
+        if k < min(fingers, 4):                          # raised: long
+            top = -(rng.uniform(28, 34) - 4 * (k == 3)) * s
+        else:                                            # folded: a knuckle
+            top = -10 * s
         fx = (1.5 - k) * spacing
-        top = -(rng.uniform(24, 30) - 4 * (k == 3)) * s if k < min(fingers, 4) else -10 * s
         _paint(img, _capsule(x, y, fx, -4 * s, fx + rng.uniform(-1.5, 1.5), top, width), skin)
-    thumb_up = fingers == 5
-    tx, ty = (26, -12) if thumb_up else (10, 0)
-    _paint(img, _capsule(x, y, 14 * s, 6 * s, tx * s, ty * s, width * 1.1), skin)
+    tip = (26, -12) if fingers == 5 else (10, 0)         # thumb out, or tucked in
+    _paint(img, _capsule(x, y, 14 * s, 6 * s, tip[0] * s, tip[1] * s, 1.1 * width), skin)
     return _finish(img, rng, noise=rng.uniform(2, 7))
+
+
+def _signs_counts(n):
+    return np.bincount(np.arange(n) % 6, minlength=6)    # as even as n allows
 
 
 def make_signs(seed: int, n_train: int = 1080, n_test: int = 120) -> dict[str, np.ndarray]:
     """SIGNS look-alike: hands holding up 0..5 fingers, label = finger count."""
     rng = np.random.default_rng(seed)
-    return _split(rng, n_train, n_test, lambda n: np.bincount(np.arange(n) % 6, minlength=6),
-                  _signs_hand, 6)
+    return _split(rng, n_train, n_test, _signs_counts, _signs_hand, 6)

@@ -1,0 +1,43 @@
+"""The reference accuracies recorded in the grading config are current and clear the bar."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REAL_DATA, REPO
+
+pytestmark = pytest.mark.slow
+
+
+def measured(real: bool) -> dict:
+    """Run the calibration in a fresh process, as grading does (threads pinned at start)."""
+    args = [sys.executable, "-c",
+            "import json, sys; from autograder.calibrate import measure; "
+            "print('RESULT', json.dumps(measure('convnets', "
+            f"{str(REAL_DATA)!r} if {real} else None)))"]
+    out = subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=True,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+    line = next(l for l in out.splitlines() if l.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def recorded(source):
+    config = json.loads((REPO / "autograder" / "convnets" / "config.json").read_text())
+    return {dataset: budget["by_source"][source]
+            for dataset, budget in config["training"].items()}
+
+
+@pytest.mark.parametrize("source", ["synthetic", "real"])
+def test_recorded_reference_accuracy_is_what_the_reference_gets(source):
+    if source == "real" and not (REAL_DATA / "test_happy.h5").exists():
+        pytest.skip("real course data not available")
+    results = measured(real=source == "real")
+    for dataset, settings in recorded(source).items():
+        if dataset not in results or source not in results[dataset]:
+            continue
+        assert results[dataset][source] == settings["reference"], (
+            f"{dataset}/{source}: measured {results[dataset][source]}, config says "
+            f"{settings['reference']}; run python -m autograder.calibrate --write")
+        assert settings["reference"] >= settings["min_accuracy"], (dataset, source)
