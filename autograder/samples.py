@@ -2,8 +2,8 @@
 
 A sample is the student notebook with its fill cells replaced: by the
 reference solution, except for the cells the sample overrides. ``fills=None``
-leaves the notebook untouched (the stub). Expected points of ``None`` are
-filled in from a measured run; see each assignment's ``samples.py``.
+leaves the notebook untouched (the stub). Each sample states the points it
+must get per question; ``make demo`` shows them and the tests assert them.
 """
 import argparse
 import importlib
