@@ -1,6 +1,7 @@
 """Where each assignment's pieces live; read from ``autograder/<name>/config.json``."""
 import ast
 import json
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -72,6 +73,18 @@ class Assignment:
         if missing:
             raise KitError(f"{self.solutions_path}: no reference for {sorted(missing)}")
         return sources
+
+
+def build_all(build, names, **options):
+    """``build(name, **options)`` for each assignment, printing what it made.
+
+    A :class:`KitError` ends the command with its message rather than a traceback.
+    """
+    try:
+        for name in names:
+            print(f"built {build(name, **options).relative_to(REPO_ROOT)}")
+    except KitError as exc:
+        sys.exit(f"error: {exc}")
 
 
 def available() -> list[str]:

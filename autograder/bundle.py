@@ -77,11 +77,7 @@ def main(argv=None):
     parser.add_argument("--hidden-data", type=Path,
                         help="folder with real test_<dataset>.h5 files to grade on")
     args = parser.parse_args(argv)
-    try:
-        for name in args.assignments:
-            print(f"built {build(name, args.hidden_data).relative_to(REPO_ROOT)}")
-    except KitError as exc:
-        sys.exit(f"error: {exc}")
+    assignments.build_all(build, args.assignments, hidden_data=args.hidden_data)
 
 
 if __name__ == "__main__":

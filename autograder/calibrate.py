@@ -18,13 +18,18 @@ from autograder import assignments, bundle
 from autograder.runner import GRADING_ENV
 
 
-def measure(name: str, real_data: Path | None) -> dict:
-    """{dataset: {source: accuracy}} for the reference solution."""
+def measure(name: str, real_data=None, synthetic: bool = True) -> dict:
+    """{dataset: {source: accuracy}} for the reference solution.
+
+    Synthetic hidden data unless ``synthetic`` is false; real data too when
+    ``real_data`` names a folder of course files.
+    """
     os.environ.update(GRADING_ENV)  # before TensorFlow is imported
     assignment = assignments.get(name)
     solutions = _import(assignment.solutions_path)
     results = {}
-    sources = [("synthetic", None)] + ([("real", real_data)] if real_data else [])
+    sources = ([("synthetic", None)] if synthetic else []) + (
+        [("real", Path(real_data))] if real_data else [])
     for source, hidden in sources:
         with tempfile.TemporaryDirectory() as tmp:
             bundle.stage(assignment, Path(tmp), hidden)

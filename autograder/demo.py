@@ -9,18 +9,20 @@ import sys
 
 from autograder import assignments, bundle, grade, release, samples
 from autograder.assignments import REPO_ROOT
+from autograder.runner import DEFAULT_MEMORY_GB
 
 DEMO_TIMEOUT = 120  # seconds; the looping sample costs this much
 
 
-def run(name: str, *, jobs: int, timeout: float, progress=True):
+def run(name: str, *, jobs: int, timeout: float, out=None, progress=True):
+    """Build the bundles, write the sample class and grade it; return the grade book."""
     assignment = assignments.get(name)
     bundle.build(name)
     release.build(name)
     folder = samples.write_class(name)
-    out = REPO_ROOT / "runs" / "demo" / name
-    book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout, memory_gb=8,
-                             regrade=True, progress=progress)
+    out = out or REPO_ROOT / "runs" / "demo" / name
+    book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout,
+                             memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress)
     return assignment, book, out
 
 

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from autograder import assignments, report
 from autograder.assignments import KitError
-from autograder.runner import Outcome, grade_one, kill_group
+from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 
 BASE_COLUMNS = ["id", "total", "max", "status", "seconds", "message"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
@@ -144,7 +144,7 @@ def main(argv=None):
     parser.add_argument("--out", required=True, type=Path, help="run folder")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=300, help="seconds per submission")
-    parser.add_argument("--memory-gb", type=float, default=8.0,
+    parser.add_argument("--memory-gb", type=float, default=DEFAULT_MEMORY_GB,
                         help="address-space limit per submission")
     parser.add_argument("--regrade", action="store_true")
     args = parser.parse_args(argv)

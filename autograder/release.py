@@ -5,12 +5,11 @@ README saying how to get the data. Solutions, hidden tests, the grading
 config and hidden data never go in; ``tests/test_release.py`` proves it.
 """
 import argparse
-import sys
 import zipfile
 from pathlib import Path
 
 from autograder import assignments
-from autograder.assignments import REPO_ROOT, KitError
+from autograder.assignments import REPO_ROOT
 
 README = """# {title}
 
@@ -55,11 +54,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", default=assignments.available())
     args = parser.parse_args(argv)
-    try:
-        for name in args.assignments:
-            print(f"built {build(name).relative_to(REPO_ROOT)}")
-    except KitError as exc:
-        sys.exit(f"error: {exc}")
+    assignments.build_all(build, args.assignments)
 
 
 if __name__ == "__main__":

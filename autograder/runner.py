@@ -32,6 +32,7 @@ GRADING_ENV = {
     "MPLBACKEND": "Agg",
 }
 LOG_TAIL_BYTES = 4000
+DEFAULT_MEMORY_GB = 8  # address space per submission; TensorFlow reserves a lot of it
 
 
 @dataclass

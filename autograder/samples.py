@@ -23,6 +23,14 @@ class Sample:
     status: str = "graded"
 
 
+def mistake(name: str, key: str, old: str, new: str) -> dict:
+    """Fills for a sample that is the reference with one mistake in cell ``key``."""
+    source = assignments.get(name).solution_sources()[key]
+    if old not in source:
+        raise ValueError(f"{old!r} is not in the reference {key} of {name}")
+    return {key: source.replace(old, new)}
+
+
 def samples_of(assignment) -> list[Sample]:
     return importlib.import_module(f"autograder.{assignment.name}.samples").SAMPLES
 

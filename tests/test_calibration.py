@@ -16,7 +16,7 @@ def measured(real: bool) -> dict:
     args = [sys.executable, "-c",
             "import json, sys; from autograder.calibrate import measure; "
             "print('RESULT', json.dumps(measure('convnets', "
-            f"{str(REAL_DATA)!r} if {real} else None)))"]
+            f"real_data={str(REAL_DATA) if real else None!r}, synthetic={not real})))"]
     out = subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT "))

@@ -4,7 +4,7 @@ Each sample fills the student notebook's cells with the reference solution
 except where it says otherwise, and states the points it must get per
 question and the status. ``tests/test_sample_class.py`` asserts them.
 """
-from autograder.samples import Sample
+from autograder.samples import Sample, mistake
 
 FULL = {"happy_model": 7, "signs_model": 7}
 
@@ -45,59 +45,6 @@ happy_model.compile(optimizer=keras.optimizers.Adam(),
                     metrics=[keras.metrics.BinaryAccuracy()])
 '''
 
-NO_BATCHNORM = '''
-def happyModel():
-    return keras.Sequential([
-        keras.Input(shape=(64, 64, 3)),
-        layers.ZeroPadding2D(padding=3),
-        layers.Conv2D(32, 7),
-        layers.ReLU(),
-        layers.MaxPooling2D(),
-        layers.Flatten(),
-        layers.Dense(1, activation="sigmoid"),
-    ])
-'''
-
-VALID_PADDING = '''
-def convolutional_model(input_shape):
-    input_img = keras.Input(shape=input_shape)
-    x = layers.Conv2D(8, 4, padding="valid")(input_img)
-    x = layers.ReLU()(x)
-    x = layers.MaxPooling2D(pool_size=8, strides=8, padding="same")(x)
-    x = layers.Conv2D(16, 2, padding="same")(x)
-    x = layers.ReLU()(x)
-    x = layers.MaxPooling2D(pool_size=4, strides=4, padding="same")(x)
-    x = layers.Flatten()(x)
-    return keras.Model(input_img, layers.Dense(6, activation="softmax")(x))
-'''
-
-WRONG_ACTIVATION = '''
-def convolutional_model(input_shape):
-    input_img = keras.Input(shape=input_shape)
-    x = layers.Conv2D(8, 4, padding="same")(input_img)
-    x = layers.ReLU()(x)
-    x = layers.MaxPooling2D(pool_size=8, strides=8, padding="same")(x)
-    x = layers.Conv2D(16, 2, padding="same")(x)
-    x = layers.ReLU()(x)
-    x = layers.MaxPooling2D(pool_size=4, strides=4, padding="same")(x)
-    x = layers.Flatten()(x)
-    return keras.Model(input_img, layers.Dense(6, activation="relu")(x))
-'''
-
-# The course notes' own SIGNS code: Keras 3 rejects padding='SAME' with a ValueError.
-RAISES = '''
-def convolutional_model(input_shape):
-    input_img = keras.Input(shape=input_shape)
-    z1 = layers.Conv2D(filters=8, kernel_size=4, padding="same")(input_img)
-    a1 = layers.ReLU()(z1)
-    p1 = layers.MaxPool2D(pool_size=8, strides=8, padding="SAME")(a1)
-    z2 = layers.Conv2D(filters=16, kernel_size=2, padding="same")(p1)
-    a2 = layers.ReLU()(z2)
-    p2 = layers.MaxPool2D(pool_size=4, strides=4, padding="SAME")(a2)
-    outputs = layers.Dense(6, activation="softmax")(layers.Flatten()(p2))
-    return keras.Model(inputs=input_img, outputs=outputs)
-'''
-
 LOOPS_FOREVER = '''
 def happyModel():
     while True:
@@ -111,17 +58,23 @@ SAMPLES = [
            {"happyModel": ALTERNATIVE_HAPPY, "convolutional_model": ALTERNATIVE_SIGNS,
             "happy_compile": ALTERNATIVE_COMPILE}, FULL),
     Sample("no_batchnorm", "happyModel without BatchNormalization",
-           {"happyModel": NO_BATCHNORM}, {"happy_model": 3, "signs_model": 7}),
+           mistake("convnets", "happyModel", "        layers.BatchNormalization(axis=3),\n", ""),
+           {"happy_model": 3, "signs_model": 7}),
     Sample("valid_padding", "first SIGNS Conv2D with 'valid' instead of 'same' padding",
-           {"convolutional_model": VALID_PADDING}, {"happy_model": 7, "signs_model": 4}),
+           mistake("convnets", "convolutional_model", 'strides=1, padding="same")(input_img)',
+                   'strides=1, padding="valid")(input_img)'),
+           {"happy_model": 7, "signs_model": 4}),
     Sample("wrong_activation", "SIGNS output layer with relu instead of softmax",
-           {"convolutional_model": WRONG_ACTIVATION}, {"happy_model": 7, "signs_model": 2}),
+           mistake("convnets", "convolutional_model", 'activation="softmax"', 'activation="relu"'),
+           {"happy_model": 7, "signs_model": 2}),
     Sample("wrong_loss", "conv_model compiled with mse",
-           {"signs_compile": "conv_model.compile(optimizer='adam', loss='mse', "
-                             "metrics=['accuracy'])"},
+           mistake("convnets", "signs_compile", "categorical_crossentropy", "mse"),
            {"happy_model": 7, "signs_model": 6}),
+    # The course notes' own SIGNS code: Keras 3 rejects padding='SAME' with a ValueError.
     Sample("raises", "SIGNS copied from the TF 2.2 notes: padding='SAME' raises in Keras 3",
-           {"convolutional_model": RAISES}, {"happy_model": 7, "signs_model": 0}),
+           mistake("convnets", "convolutional_model", 'strides=8, padding="same"',
+                   'strides=8, padding="SAME"'),
+           {"happy_model": 7, "signs_model": 0}),
     Sample("stub", "the untouched student notebook", None, {"happy_model": 0, "signs_model": 0}),
     Sample("kills_kernel", "a cell calls os._exit(1) (otter then writes no results)",
            {"happy_compile": "import os\nos._exit(1)"},
