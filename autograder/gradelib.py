@@ -11,10 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from shared import synthetic
 from shared.checks import (ComparisonError, architecture_problems, build,
                            compile_problems, parameter_problem)
-from shared.data import ImageData, read_split
+from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
 
 HERE = Path(__file__).resolve().parent
 CONFIG_FILE = "grading_config.json"
@@ -67,11 +66,9 @@ def hidden_image_set(dataset, folder=HERE):
         x, y, classes, source = read_split(real, "test")
         cut = (2 * len(x)) // 3
         return ImageData(x[:cut], y[:cut], x[cut:], y[cut:], classes, source)
-    sizes = cfg["training"][dataset]["synthetic_size"]
-    maker = {"happy": synthetic.make_happy, "signs": synthetic.make_signs}[dataset]
-    arrays = maker(cfg["hidden_seed"], n_train=sizes[0], n_test=sizes[1])
-    return ImageData(arrays["train_set_x"], arrays["train_set_y"], arrays["test_set_x"],
-                     arrays["test_set_y"], arrays["list_classes"], "synthetic")
+    n_train, n_test = cfg["training"][dataset]["synthetic_size"]
+    arrays = IMAGE_SETS[dataset].make(cfg["hidden_seed"], n_train, n_test)
+    return from_arrays(arrays, "synthetic")
 
 
 def budget_for(dataset, source, folder=HERE):
@@ -133,4 +130,4 @@ def assert_trains(builder, dataset, folder=HERE):
     print(report)
     if not np.isfinite(accuracy) or accuracy < threshold:
         fail(f"{getattr(builder, '__name__', 'the model')}: {report}. "
-             f"Check the layers and activations against the table above.")
+             f"Compare your layers and activations with the table in the notebook.")

@@ -37,9 +37,10 @@ class ImageSetSpec:
     n_classes: int
     public_seed: int  # seed of the synthetic stand-in students see
 
-    def make(self, seed: int) -> dict:
+    def make(self, seed: int, n_train: int | None = None, n_test: int | None = None) -> dict:
+        """The synthetic stand-in drawn with ``seed`` (the course's sizes by default)."""
         maker = {"happy": synthetic.make_happy, "signs": synthetic.make_signs}[self.name]
-        return maker(seed, n_train=self.n_train, n_test=self.n_test)
+        return maker(seed, n_train=n_train or self.n_train, n_test=n_test or self.n_test)
 
 
 IMAGE_SETS = {
