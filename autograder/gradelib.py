@@ -6,6 +6,7 @@ unpacked the autograder's support files (this module, ``shared/`` and
 student can act on.
 """
 import json
+import os
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
 HERE = Path(__file__).resolve().parent
 CONFIG_FILE = "grading_config.json"
 HIDDEN_DATA_DIR = "hidden_data"
+TIMINGS_ENV = "KIT_TIMINGS_FILE"  # set by autograder.runner
 
 
 def config(folder=HERE):
@@ -117,11 +119,20 @@ def trained_accuracy(builder, dataset, folder=HERE):
         _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     except Exception as exc:
         fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
+    record_timing(f"train:{dataset}", seconds)
     threshold = budget["min_accuracy"]
     report = (f"trained {budget['epochs']} epochs on {len(x_train)} hidden {data.source} "
-              f"images: test accuracy {accuracy:.3f}, needs at least {threshold:.2f} "
-              f"[timing] train_seconds={seconds:.2f}")
+              f"images in {seconds:.1f} s: test accuracy {accuracy:.3f}, needs at least "
+              f"{threshold:.2f}")
     return float(accuracy), threshold, report
+
+
+def record_timing(stage, seconds):
+    """Append a stage's duration to the file the class grader names, if any (for make bench)."""
+    path = os.environ.get(TIMINGS_ENV)
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps({"stage": stage, "seconds": round(seconds, 3)}) + "\n")
 
 
 def assert_trains(builder, dataset, folder=HERE):
