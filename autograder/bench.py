@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import assignments, demo, samples
+from autograder import assignments, bundle, demo, samples
 from autograder.runner import DEFAULT_MEMORY_GB, grade_one
 
 
@@ -24,9 +24,9 @@ def bench(name: str, jobs: int, timeout: float):
         assignment, book, _ = demo.run(name, jobs=jobs, timeout=timeout, out=Path(out),
                                        progress=False)
         total = time.perf_counter() - started
-    alone = grade_one(samples.sample_dir(assignment) / "reference.ipynb",
-                      assignment.autograder_zip, timeout=timeout,
-                      memory_bytes=DEFAULT_MEMORY_GB * 2**30)
+    with bundle.staged_bundle(assignment) as staged:
+        alone = grade_one(samples.sample_dir(assignment) / "reference.ipynb", staged,
+                          timeout=timeout, memory_bytes=DEFAULT_MEMORY_GB * 2**30)
     return alone, book, total
 
 

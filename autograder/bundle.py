@@ -7,6 +7,7 @@ notebook imports. Real hidden data is packed only when the instructor passes
 ``--hidden-data DIR`` holding ``test_<dataset>.h5`` files in the course format.
 """
 import argparse
+import contextlib
 import json
 import shutil
 import subprocess
@@ -51,6 +52,20 @@ def stage(assignment, folder: Path, hidden_data: Path | None = None) -> list[str
         if any(packed.iterdir()):
             support.append("hidden_data")
     return support
+
+
+@contextlib.contextmanager
+def staged_bundle(assignment, hidden_data: Path | None = None):
+    """The autograder's contents in a private temporary folder, for the trusted scorer.
+
+    It lives under /tmp, which every sandbox sees as an empty tmpfs.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="kit-trusted-"))
+    try:
+        stage(assignment, folder, hidden_data)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def build(name: str, hidden_data: Path | None = None) -> Path:

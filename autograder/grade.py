@@ -19,11 +19,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, report
+from autograder import assignments, bundle, report
 from autograder.assignments import KitError
 from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 
-BASE_COLUMNS = ["id", "total", "max", "status", "seconds", "message"]
+BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
 
 
@@ -65,6 +65,7 @@ class GradeBook:
 
     def record(self, outcome: Outcome):
         row = {"id": outcome.student, "status": outcome.status,
+               "flags": " ".join(outcome.flags),
                "seconds": f"{outcome.seconds:.1f}",
                "message": " ".join(outcome.message.split())[:300],
                "max": f"{self.max_points:g}"}
@@ -88,11 +89,9 @@ class GradeBook:
 
 
 def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,
-                memory_gb: float, regrade: bool = False, progress: bool = True) -> GradeBook:
+                memory_gb: float, regrade: bool = False, progress: bool = True,
+                hidden_data: Path | None = None) -> GradeBook:
     assignment = assignments.get(name)
-    zip_path = assignment.autograder_zip
-    if not zip_path.exists():
-        raise KitError(f"{zip_path} is missing: run `make autograder` first")
     notebooks = find_submissions(submissions)
     questions, max_points = report.question_points(assignment)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,9 +107,14 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         with running_lock:
             running.add(process)
 
+    # The trusted half of the grader: hidden tests, config and data, staged
+    # once per run where no sandbox can see them.
+    staging = bundle.staged_bundle(assignment, hidden_data)
+    staged = staging.__enter__()
+
     def work(notebook):
-        return grade_one(notebook, zip_path, timeout=timeout,
-                         memory_bytes=int(memory_gb * 2**30), register=register)
+        return grade_one(notebook, staged, timeout=timeout, memory_bytes=int(memory_gb * 2**30),
+                         register=register, hide=(submissions, out))
 
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
@@ -133,6 +137,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        staging.__exit__(None, None, None)
     report.write_summary(out, assignment, book)
     return book
 
@@ -147,11 +152,13 @@ def main(argv=None):
     parser.add_argument("--memory-gb", type=float, default=DEFAULT_MEMORY_GB,
                         help="address-space limit per submission")
     parser.add_argument("--regrade", action="store_true")
+    parser.add_argument("--hidden-data", type=Path,
+                        help="folder with real test_<dataset>.h5 files to grade on")
     args = parser.parse_args(argv)
     try:
         book = grade_class(args.assignment, args.submissions, args.out, jobs=args.jobs,
                            timeout=args.timeout, memory_gb=args.memory_gb,
-                           regrade=args.regrade)
+                           regrade=args.regrade, hidden_data=args.hidden_data)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     except KeyboardInterrupt:

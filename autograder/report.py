@@ -86,9 +86,13 @@ def write_summary(out: Path, assignment, book):
     for question in book.questions:
         values = [float(r.get(question) or 0) for r in rows]
         lines.append(f"| {question} | {statistics.fmean(values):.2f} |" if values else "")
-    problems = [r for r in rows if r["status"] != "graded"]
+    problems = [r for r in rows if r["status"] != "graded" or r.get("flags")]
     if problems:
-        lines += ["", "## Submissions that need a look", ""]
-        lines += [f"- **{r['id']}** ({r['status']}): {r['message'][:200]}" for r in problems]
+        lines += ["", "## Submissions that need a look", "",
+                  "Flags name what a submission's code tried in the sandbox (network, "
+                  "process, signal, exit, reads_grader_files, imports_grader, output_capped, "
+                  "...); none of it can change a score, but it may deserve a conversation.", ""]
+        lines += [f"- **{r['id']}** ({r['status']}{'; flags: ' + r['flags'] if r.get('flags') else ''})"
+                  f": {r['message'][:200]}" for r in problems]
     lines += ["", "![score histogram](histogram.png)", ""]
     (out / "summary.md").write_text("\n".join(lines), encoding="utf-8")

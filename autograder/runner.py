@@ -1,10 +1,23 @@
-"""Grade one submission with ``otter run`` in its own process group.
+"""Grade one submission in two stages: untrusted sandbox, then trusted scorer.
 
-Each submission runs in a private temporary folder holding a copy of the
-notebook (the student's file is never touched), under a wall-clock timeout
-and an address-space limit, with TensorFlow pinned to one thread so that the
-same submission always gets the same score.
+1. The sandbox (``autograder/sandbox.py``, copied into a private folder) runs
+   the student's notebook inside bubblewrap: no network, a read-only file
+   system on which the hidden tests, hidden data, the kit's grading code,
+   other submissions and grade files are masked, its own PID namespace, an
+   unprivileged user of its own, limits on memory, processes, file size and
+   wall-clock time. It leaves only JSON artifacts (model architectures,
+   compile settings, errors raised).
+2. The scorer (``autograder.scorer``) runs in a separate process that never
+   executes student code: it rebuilds the models from the artifacts and runs
+   the assignment's otter test files against them, training under fixed seeds
+   with TensorFlow pinned to one thread, so the same submission always gets
+   the same score, alone or in parallel.
+
+Points come from stage 2 only, so nothing a submission prints, patches or
+writes can change them; a sandbox that crashes or times out partway still
+gets the points its artifacts so far earn.
 """
+import itertools
 import json
 import os
 import resource
@@ -20,20 +33,28 @@ from pathlib import Path
 import psutil
 
 from autograder import notebooks
-from autograder.assignments import KitError
+from autograder.assignments import REPO_ROOT, KitError
 
-#: Environment that makes TensorFlow deterministic and quiet in the grading kernel.
+#: Environment that makes TensorFlow deterministic and quiet in both stages.
 GRADING_ENV = {
     "TF_NUM_INTRAOP_THREADS": "1",
     "TF_NUM_INTEROP_THREADS": "1",
     "OMP_NUM_THREADS": "1",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
     "PYTHONHASHSEED": "0",
     "MPLBACKEND": "Agg",
 }
 TIMINGS_ENV = "KIT_TIMINGS_FILE"  # where gradelib records stage durations
+DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of it
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
+MAX_FILE_BYTES = 64 * 2**20
+SCORER_TIMEOUT = 600
 LOG_TAIL_BYTES = 4000
-DEFAULT_MEMORY_GB = 8  # address space per submission; TensorFlow reserves a lot of it
+SANDBOX_MOUNT = "/tmp/sandbox"
+#: Folders of the repo a submission must not see (hidden tests, solutions, runs).
+MASKED = ("autograder", "solutions", "tests", "dist", "runs", ".git")
+_uids = itertools.count()
 
 
 @dataclass
@@ -41,17 +62,22 @@ class Outcome:
     """What grading one submission produced."""
 
     student: str
-    status: str  # graded | timeout | crashed | invalid
+    status: str  # graded | timeout | crashed | invalid | error
     scores: dict = field(default_factory=dict)  # question -> points earned
     outputs: dict = field(default_factory=dict)  # question -> feedback text
     message: str = ""
     seconds: float = 0.0
     train_seconds: float = 0.0
+    flags: list = field(default_factory=list)
+    sandbox_seconds: float = 0.0
 
 
-def _limit_memory(limit_bytes):
+def _limits(memory_bytes):
     def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     return apply
 
 
@@ -62,6 +88,30 @@ def _tail(path: Path, size=LOG_TAIL_BYTES) -> str:
             return f.read().decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+def masked_paths(extra=()) -> list[str]:
+    """Existing folders to hide, leaving out any inside another hidden one."""
+    candidates = [REPO_ROOT / name for name in MASKED] + [Path(p).resolve() for p in extra]
+    hidden = []
+    for path in sorted({p for p in candidates if p.is_dir()}, key=lambda p: len(p.parts)):
+        if not any(path.is_relative_to(h) for h in hidden) and not path.is_relative_to("/tmp"):
+            hidden.append(path)
+    return [str(p) for p in hidden]
+
+
+def sandbox_command(private: Path, uid: int, hide=()) -> list[str]:
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+               "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm"]
+    for path in masked_paths(hide):
+        command += ["--tmpfs", path]
+    command += ["--bind", str(private), SANDBOX_MOUNT, "--chdir", SANDBOX_MOUNT,
+                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                "--die-with-parent", "--new-session",
+                "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+                sys.executable, "kit_sandbox.py", "submission.ipynb", "probes.json", "artifacts"]
+    return command
 
 
 def _train_seconds(timings: Path) -> float:
@@ -79,93 +129,140 @@ def _train_seconds(timings: Path) -> float:
     return total
 
 
-def parse_results(path: Path) -> tuple[dict, dict]:
-    """Per-question scores and feedback from otter's Gradescope-format results.json."""
-    results = json.loads(path.read_text())
-    scores, outputs = {}, {}
-    for test in results.get("tests", []):
-        if "score" not in test:  # otter's "Public Tests" summary entry
-            continue
-        scores[test["name"]] = float(test["score"])
-        outputs[test["name"]] = test.get("output", "")
-    return scores, outputs
+def _progress(artifacts: Path) -> dict:
+    path = artifacts / "progress.json"
+    try:
+        if path.is_symlink() or path.stat().st_size > 100_000:
+            return {}
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
-def prepare(notebook: Path, folder: Path) -> Path:
-    """Validate the submission and copy it, with the standard kernel, into ``folder``."""
+def prepare(notebook: Path, private: Path, staged: Path, uid: int):
+    """Validate the submission and lay out the sandbox's private folder for ``uid``."""
+    if notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise KitError(f"{notebook}: {notebook.stat().st_size / 2**20:.0f} MB is over the "
+                       f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit; clear the outputs and submit again")
     nb = notebooks.read(notebook)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return notebooks.write(nb, folder / "submission.ipynb")
+    probes = json.loads((staged / "grading_config.json").read_text())["probes"]
+    notebooks.write(nb, private / "submission.ipynb")
+    shutil.copy(Path(__file__).with_name("sandbox.py"), private / "kit_sandbox.py")
+    (private / "probes.json").write_text(json.dumps(probes))
+    (private / "artifacts").mkdir()
+    for path in [private, *private.rglob("*")]:
+        os.chown(path, uid, uid)
 
 
-def grade_one(notebook: Path, autograder_zip: Path, *, timeout: float, memory_bytes: int,
-              register=None) -> Outcome:
-    """Grade ``notebook``; never raises for anything the submission does."""
+def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hide, register):
+    """Stage 1. Returns (timed_out, exit code)."""
+    env = {**os.environ, **GRADING_ENV, "HOME": SANDBOX_MOUNT, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop(TIMINGS_ENV, None)
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(sandbox_command(private, uid, hide), env=env, stdout=sink,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, preexec_fn=_limits(memory_bytes))
+        if register:
+            register(process)
+        try:
+            process.wait(timeout=timeout)
+            return False, process.returncode
+        except subprocess.TimeoutExpired:
+            return True, None
+        finally:
+            kill_group(process)
+
+
+def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register):
+    """Stage 2, trusted. Returns the per-question results or raises KitError."""
+    out, timings, log = work / "score.json", work / "timings.jsonl", work / "scorer.log"
+    env = {**os.environ, **GRADING_ENV, TIMINGS_ENV: str(timings)}
+    command = [sys.executable, "-m", "autograder.scorer", str(staged), str(artifacts), str(out)]
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(command, cwd=work, env=env, stdout=sink,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True,
+                                   preexec_fn=lambda: resource.setrlimit(
+                                       resource.RLIMIT_AS, (memory_bytes, memory_bytes)))
+        if register:
+            register(process)
+        try:
+            process.wait(timeout=SCORER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            kill_group(process)
+    if not out.exists():
+        raise KitError(f"scoring failed (exit code {process.returncode}): "
+                       f"{_tail(log)[-1500:]}")
+    return json.loads(out.read_text()), _train_seconds(timings)
+
+
+def feedback_text(question: dict) -> str:
+    lines = []
+    for case in question["cases"]:
+        mark = "✅" if case["passed"] else "❌"
+        lines.append(f"{mark} {case['name']} ({case['points']:g} points)")
+        if not case["passed"]:
+            lines.append("    " + case["message"].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
+    where = (f"at cell {progress.get('cells_run', 0) + 1} of {progress.get('cells_total', '?')}"
+             if progress else "before the first cell finished")
+    if timed_out:
+        return "timeout", (f"stopped after {timeout:.0f} s (wall-clock limit) {where}: does a "
+                           f"cell or a graded function loop forever? Points earned so far are kept.")
+    if code != 0 or not progress.get("finished"):
+        how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+        return "crashed", (f"the notebook stopped {where} ({how}): a cell may call os._exit, "
+                           f"exhaust memory or crash a native library. Points earned so far "
+                           f"are kept.")
+    return "graded", ""
+
+
+def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
+              register=None, hide=()) -> Outcome:
+    """Grade ``notebook`` against the staged bundle; never raises for what a submission does."""
     student = notebook.stem
     started = time.perf_counter()
-    folder = Path(tempfile.mkdtemp(prefix=f"grade-{student[:40]}-"))
+    uid = 61000 + next(_uids) % 20000
+    work = Path(tempfile.mkdtemp(prefix="kit-grade-"))
+    private = work / "sandbox"
+    private.mkdir()
     try:
         try:
-            submission = prepare(notebook, folder)
+            prepare(notebook, private, staged, uid)
         except KitError as exc:
             return Outcome(student, "invalid", message=str(exc))
-        out = folder / "out"
-        out.mkdir()
-        log = folder / "otter.log"
-        timings = folder / "timings.jsonl"
-        env = {**os.environ, **GRADING_ENV, TIMINGS_ENV: str(timings)}
-        command = [sys.executable, "-m", "otter", "run", "-a", str(autograder_zip),
-                   str(submission), "-o", str(out)]
-        with open(log, "wb") as sink:
-            process = subprocess.Popen(command, cwd=folder, env=env, stdout=sink,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       start_new_session=True,
-                                       preexec_fn=_limit_memory(memory_bytes))
-            if register:
-                register(process)
-            try:
-                process.wait(timeout=timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                kill_group(process)
-        seconds = time.perf_counter() - started
-        results = out / "results.json"
-        if timed_out:
-            return Outcome(student, "timeout", seconds=seconds,
-                           message=f"stopped after {timeout:.0f} s (wall-clock limit): "
-                                   f"does a cell or a graded function loop forever?")
-        if not results.exists():
-            tail = _tail(log)
-            return Outcome(student, "crashed", seconds=seconds,
-                           message=f"{crash_reason(tail, memory_bytes)} No test result was "
-                                   f"written (otter exit code {process.returncode}). "
-                                   f"Last output:\n{tail[-1500:]}")
-        scores, outputs = parse_results(results)
-        return Outcome(student, "graded", scores, outputs, seconds=seconds,
-                       train_seconds=_train_seconds(timings))
+        timed_out, code = run_sandbox(private, work / "sandbox.log", uid, timeout=timeout,
+                                      memory_bytes=memory_bytes, hide=hide, register=register)
+        sandbox_seconds = time.perf_counter() - started
+        progress = _progress(private / "artifacts")
+        status, message = status_of(timed_out, code, progress, timeout)
+        flags = [str(f) for f in progress.get("flags", [])][:10]
+        if progress.get("output_dropped"):
+            flags.append("output_capped")
+        try:
+            results, train_seconds = run_scorer(staged, private / "artifacts", work,
+                                                memory_bytes, register)
+        except KitError as exc:
+            return Outcome(student, "error", message=str(exc), flags=flags,
+                           seconds=time.perf_counter() - started)
+        return Outcome(student, status,
+                       {q: float(r["score"]) for q, r in results.items()},
+                       {q: feedback_text(r) for q, r in results.items()},
+                       message=message, seconds=time.perf_counter() - started,
+                       train_seconds=train_seconds, flags=flags,
+                       sandbox_seconds=sandbox_seconds)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def crash_reason(log_tail: str, memory_bytes: int) -> str:
-    """A sentence saying why otter wrote no results, from the end of its log."""
-    if "MemoryError" in log_tail or "bad_alloc" in log_tail:
-        return f"The notebook ran out of memory (limit {memory_bytes / 2**30:g} GiB)."
-    if "DeadKernelError" in log_tail:
-        return ("The notebook's kernel died while its cells ran: a cell may call os._exit, "
-                "kill its own process, exhaust memory or crash a native library.")
-    return "Grading stopped before the tests ran."
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def kill_group(process):
-    """Kill otter, its kernel and anything they started.
-
-    Jupyter starts kernels in a session of their own, so killing otter's
-    process group is not enough: walk the process tree as well.
-    """
+    """Kill a stage and everything it started (bubblewrap takes its PID namespace along)."""
     try:
         family = psutil.Process(process.pid).children(recursive=True)
     except psutil.NoSuchProcess:

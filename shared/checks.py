@@ -13,6 +13,14 @@ ACCURACY_ALIASES = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy"
                     "sparse_categorical_accuracy"}
 
 
+class StudentCodeError(Exception):
+    """An error the student's code raised in the grading sandbox, raised again by the scorer."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
 def require_model(obj, made_by):
     """Fail clearly when a builder returned something that is not a Keras model."""
     if not isinstance(obj, keras.Model):
@@ -33,7 +41,8 @@ def build(builder, *args, name=None):
         raise ComparisonError(f"{call} is not implemented yet: replace "
                               f"`raise NotImplementedError()` with your code.") from None
     except Exception as exc:  # the student's code failed; report it, do not crash
-        raise ComparisonError(f"{call} raised {type(exc).__name__}: {exc}") from None
+        kind = exc.kind if isinstance(exc, StudentCodeError) else type(exc).__name__
+        raise ComparisonError(f"{call} raised {kind}: {exc}") from None
     return require_model(model, call)
 
 

@@ -20,7 +20,7 @@ def fake_grader(monkeypatch):
     """Replace otter with an instant grader that gives everybody 3 + 4 points."""
     calls = []
 
-    def grade_one(notebook, zip_path, **_):
+    def grade_one(notebook, staged, **_):
         calls.append(notebook.stem)
         return Outcome(notebook.stem, "graded", {"happy_model": 3.0, "signs_model": 4.0},
                        {"happy_model": "ok", "signs_model": "ok"}, seconds=0.1)
@@ -37,13 +37,6 @@ def read_rows(path):
 def run(submissions, out, **kw):
     return grade.grade_class("convnets", submissions, out, jobs=2, timeout=10, memory_gb=4,
                              progress=False, **kw)
-
-
-@pytest.fixture(autouse=True)
-def autograder_zip(assignment):
-    if not assignment.autograder_zip.exists():
-        from autograder import bundle
-        bundle.build("convnets")
 
 
 def test_missing_folder_says_what_to_pass(tmp_path):
@@ -68,7 +61,7 @@ def test_csv_has_one_row_per_submission_with_every_column(tmp_path, fake_grader)
     rows = read_rows(tmp_path / "run" / "grades.csv")
     assert [r["id"] for r in rows] == ["ada", "bob", "cy"]
     assert list(rows[0]) == ["id", "happy_model", "signs_model", "total", "max", "status",
-                             "seconds", "message"]
+                             "flags", "seconds", "message"]
     assert rows[0]["total"] == "7" and rows[0]["max"] == "14" and rows[0]["status"] == "graded"
     assert (tmp_path / "run" / "feedback" / "bob.md").exists()
     assert (tmp_path / "run" / "histogram.png").stat().st_size > 1000
@@ -91,7 +84,7 @@ def test_ctrl_c_keeps_a_consistent_csv_and_the_rerun_finishes(tmp_path, monkeypa
     subs = make_class(tmp_path / "subs", ["ada", "bob", "cy", "dee"])
     seen = []
 
-    def interrupted(notebook, zip_path, **_):
+    def interrupted(notebook, staged, **_):
         seen.append(notebook.stem)
         if notebook.stem == "cy":
             raise KeyboardInterrupt
@@ -105,7 +98,7 @@ def test_ctrl_c_keeps_a_consistent_csv_and_the_rerun_finishes(tmp_path, monkeypa
     assert [r["id"] for r in kept] == ["ada", "bob"]
     assert not list((tmp_path / "run").glob("*.tmp"))
 
-    def fine(notebook, zip_path, **_):
+    def fine(notebook, staged, **_):
         seen.append(notebook.stem)
         return Outcome(notebook.stem, "graded", {"happy_model": 2.0}, seconds=0.1)
 
@@ -120,7 +113,7 @@ def test_invalid_notebooks_get_a_row_that_says_why(tmp_path):
     from autograder.runner import grade_one
     bad = tmp_path / "eve.ipynb"
     bad.write_text("{not json")
-    outcome = grade_one(bad, tmp_path / "unused.zip", timeout=5, memory_bytes=2**30)
+    outcome = grade_one(bad, tmp_path, timeout=5, memory_bytes=2**30)
     assert outcome.status == "invalid"
     assert "eve.ipynb: not a notebook (invalid JSON" in outcome.message
     empty = tmp_path / "empty.ipynb"

@@ -67,8 +67,9 @@ def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(sample_
     assignment, folder, out, book = sample_run
     # wrong_activation fails its accuracy test, so its feedback shows the accuracy reached.
     for sample_id in ("reference", "wrong_activation"):
-        alone = grade_one(folder / f"{sample_id}.ipynb", assignment.autograder_zip,
-                          timeout=TIMEOUT, memory_bytes=8 * 2**30)
+        with bundle.staged_bundle(assignment) as staged:
+            alone = grade_one(folder / f"{sample_id}.ipynb", staged,
+                              timeout=TIMEOUT, memory_bytes=8 * 2**30)
         assert {q: f"{p:g}" for q, p in alone.scores.items()} == {
             q: book.rows[sample_id][q] for q in alone.scores}
         feedback = without_times((out / "feedback" / f"{sample_id}.md").read_text())

@@ -1,0 +1,183 @@
+"""Run a student's notebook in the sandbox and write what the graded names hold.
+
+This file runs *untrusted* code. The class grader copies it into a private
+folder and starts it inside bubblewrap (no network, a read-only file system
+with the hidden tests, the hidden data and other students' work masked, its
+own PID namespace, an unprivileged user, resource limits). It imports
+nothing of the kit's grading code, so there is nothing here to patch.
+
+It executes the notebook's code cells (minus those tagged ``otter_ignore``)
+one by one and, after every cell, serialises each probed name into
+``artifacts/<name>.json``: a model's architecture as Keras JSON, its compile
+settings, or the error the student's code raised. Nothing else leaves the
+sandbox; scoring happens in a separate trusted process that never runs
+student code (``autograder.scorer``). A file the student forges here is at
+most an answer, and is checked like any other.
+
+Usage: python kit_sandbox.py NOTEBOOK PROBES_JSON ARTIFACTS_DIR
+"""
+import io
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+CELL_SECONDS = 120   # per cell; the whole run also has a wall-clock limit outside
+PROBE_SECONDS = 60   # per call of a graded builder
+OUTPUT_LIMIT = 200_000  # characters of student output kept
+
+
+class CellTimeout(Exception):
+    pass
+
+
+class CappedOutput(io.TextIOBase):
+    """stdout/stderr that keeps the first OUTPUT_LIMIT characters and counts the rest."""
+
+    def __init__(self, sink):
+        self.sink, self.kept, self.dropped = sink, 0, 0
+
+    def write(self, text):
+        room = max(0, OUTPUT_LIMIT - self.kept)
+        self.sink.write(text[:room])
+        self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - room)
+        return len(text)
+
+    def flush(self):
+        self.sink.flush()
+
+
+class Recorder:
+    """Suspicious events seen by an audit hook (PEP 578: student code cannot remove it)."""
+
+    WATCHED = {"socket.connect": "network", "socket.bind": "network",
+               "os.fork": "process", "os.forkpty": "process", "subprocess.Popen": "process",
+               "os.system": "process", "os.exec": "process", "os.posix_spawn": "process",
+               "os.kill": "signal", "os.killpg": "signal", "ctypes.dlopen": "ctypes",
+               "os.remove": "delete", "os.rmdir": "delete", "shutil.rmtree": "delete"}
+
+    def __init__(self):
+        self.flags = set()
+        self.active = False
+
+    def __call__(self, event, args):
+        if not self.active:
+            return
+        flag = self.WATCHED.get(event)
+        if flag:
+            self.flags.add(flag)
+        elif event == "open" and args and isinstance(args[0], str):
+            path, mode = args[0], str(args[1] or "r") if len(args) > 1 else "r"
+            if any(part in path for part in ("/autograder", "hidden", "grading_config",
+                                              "results.json", "grades.csv")):
+                self.flags.add("reads_grader_files" if "r" in mode and "w" not in mode
+                               else "writes_grader_files")
+        elif event == "import" and args and str(args[0]).split(".")[0] in ("otter", "gradelib"):
+            self.flags.add("imports_grader")
+
+
+def serialise(name, obj, probe):
+    """The JSON artifact for one probed name."""
+    import keras
+    if probe["kind"] == "model_builder":
+        if not callable(obj):
+            return {"error": f"TypeError: {name} is not a function"}
+        signal.alarm(PROBE_SECONDS)
+        try:
+            obj = obj(*probe.get("args", []))
+        except CellTimeout:
+            return {"error": f"TimeoutError: {name}(...) did not return within {PROBE_SECONDS} s"}
+        except BaseException as exc:  # SystemExit too: it is the student's answer
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            signal.alarm(0)
+    if not isinstance(obj, keras.Model):
+        return {"error": f"TypeError: expected a keras Model, got {type(obj).__name__}"}
+    artifact = {"model": obj.to_json()}
+    if getattr(obj, "compiled", False):
+        artifact["compile"] = json.loads(json.dumps(obj.get_compile_config(), default=str))
+    return artifact
+
+
+def write_json(path: Path, data):
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def main(notebook, probes_file, artifacts):
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+
+    artifacts = Path(artifacts)
+    artifacts.mkdir(exist_ok=True)
+    probes = json.loads(Path(probes_file).read_text())
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code"
+             and "otter_ignore" not in c.get("metadata", {}).get("tags", [])]
+
+    def on_alarm(signum, frame):
+        raise CellTimeout()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over-large writes fail, not kill
+
+    # Import the heavy libraries before watching: their own start-up forks,
+    # loads shared libraries and probes sockets, which says nothing of the student.
+    import h5py  # noqa: F401
+    import keras  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import tensorflow  # noqa: F401
+
+    recorder = Recorder()
+    sys.addaudithook(recorder)
+    shell = InteractiveShell.instance()
+    out = CappedOutput(open("student_output.txt", "w"))
+    real_stdout, real_stderr = sys.stdout, sys.stderr
+    seen, progress = {}, {"cells_total": len(cells), "cells_run": 0, "errors": [],
+                          "flags": [], "output_dropped": 0, "finished": False}
+    for index, source in enumerate(cells, start=1):
+        sys.stdout = sys.stderr = out
+        recorder.active = True
+        signal.alarm(CELL_SECONDS)
+        try:
+            result = shell.run_cell(source, store_history=False, silent=False)
+            error = result.error_in_exec or result.error_before_exec
+        except CellTimeout:
+            error = TimeoutError(f"cell {index} ran longer than {CELL_SECONDS} s")
+        finally:
+            signal.alarm(0)
+            recorder.active = False
+            sys.stdout, sys.stderr = real_stdout, real_stderr
+        if isinstance(error, CellTimeout):
+            error = TimeoutError(f"cell {index} ran longer than {CELL_SECONDS} s")
+        if error is not None:
+            if isinstance(error, SystemExit):
+                recorder.flags.add("exit")
+            progress["errors"].append(f"cell {index}: {type(error).__name__}: {error}"[:300])
+        namespace = shell.user_ns
+        for name, probe in probes.items():
+            obj = namespace.get(name)
+            if obj is None:
+                continue
+            if probe["kind"] == "model_builder" and seen.get(name) is obj:
+                continue  # the same function as before: its artifact stands
+            seen[name] = obj
+            recorder.active = True
+            try:
+                artifact = serialise(name, obj, probe)
+            finally:
+                recorder.active = False
+                sys.stdout, sys.stderr = real_stdout, real_stderr
+            write_json(artifacts / f"{name}.json", artifact)
+        progress.update(cells_run=index, flags=sorted(recorder.flags),
+                        output_dropped=out.dropped)
+        write_json(artifacts / "progress.json", progress)
+    progress["finished"] = True
+    write_json(artifacts / "progress.json", progress)
+    os._exit(0)  # skip interpreter teardown: student objects may misbehave in __del__
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,120 @@
+"""Score a submission's artifacts in a trusted process: no student code runs here.
+
+The sandbox (``autograder.sandbox``) leaves JSON artifacts: each graded
+builder's model architecture (or the error it raised) and each compiled
+model's settings. Here they become stand-ins with the names the hidden tests
+ask for: ``happyModel`` becomes a function that rebuilds the student's
+architecture from its Keras JSON with ``safe_mode`` on (no Lambda bytecode,
+no custom classes), ``happy_model`` a model compiled from the student's
+settings. The otter test files of the assignment then run against those
+stand-ins exactly as they run in otter's own kernel, so one set of tests
+serves both the Gradescope zip and the class grader.
+
+Usage: python -m autograder.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_JSON
+(STAGED_BUNDLE is the folder ``autograder.bundle.stage`` fills.)
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+from autograder.runner import GRADING_ENV
+
+ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB
+
+
+def read_artifact(path: Path):
+    """One artifact, read defensively: the sandbox's user wrote this folder."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return {"error": f"ValueError: the artifact for {path.stem} is not a regular file"}
+    with os.fdopen(fd, "rb") as f:
+        if not os.path.isfile(f"/proc/self/fd/{fd}") or os.fstat(fd).st_size > ARTIFACT_LIMIT:
+            return {"error": f"ValueError: the artifact for {path.stem} is not a small file"}
+        raw = f.read(ARTIFACT_LIMIT + 1)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return {"error": f"ValueError: the artifact for {path.stem} is not valid JSON"}
+    return data if isinstance(data, dict) else {"error": "ValueError: malformed artifact"}
+
+
+def rebuild(name, artifact):
+    """A fresh Keras model from the student's JSON architecture, deserialised safely."""
+    import keras
+    from shared.checks import StudentCodeError
+
+    if "error" in artifact:
+        kind, _, message = str(artifact["error"]).partition(": ")
+        if kind == "NotImplementedError":
+            raise NotImplementedError()
+        raise StudentCodeError(kind or "Error", message)
+    try:
+        model = keras.models.model_from_json(str(artifact["model"]))
+    except Exception as exc:
+        raise StudentCodeError(
+            "UnsafeModel", f"the grader cannot rebuild {name}'s model safely "
+            f"({type(exc).__name__}: {str(exc)[:200]}); use built-in Keras layers only") from None
+    if artifact.get("compile"):
+        try:
+            model.compile_from_config(artifact["compile"])
+        except Exception as exc:
+            raise StudentCodeError(type(exc).__name__, f"cannot compile {name}: {exc}") from None
+    return model
+
+
+def stand_ins(probes: dict, artifacts: Path) -> dict:
+    """The environment the hidden tests see: one trusted stand-in per probed name."""
+    from shared.checks import StudentCodeError
+
+    env = {}
+    for name, probe in probes.items():
+        artifact = read_artifact(artifacts / f"{name}.json")
+        if artifact is None:
+            continue  # never defined, or the notebook stopped before it: tests say so
+        if probe["kind"] == "model_builder":
+            def builder(*args, _name=name, _artifact=artifact, _expected=probe.get("args", [])):
+                if [list(a) if isinstance(a, tuple) else a for a in args] != _expected:
+                    raise ValueError(f"{_name} was probed with {_expected}, called with {args}")
+                return rebuild(_name, _artifact)
+            builder.__name__ = name
+            env[name] = builder
+        else:
+            try:
+                env[name] = rebuild(name, artifact)
+            except (StudentCodeError, NotImplementedError):
+                env[name] = None
+    return env
+
+
+def score(staged: Path, artifacts: Path) -> dict:
+    """Run every test file of the staged bundle against the stand-ins."""
+    from otter.test_files import ExceptionTestFile
+
+    sys.path[:0] = [str(staged)]  # gradelib, grading_config.json, shared/
+    config = json.loads((staged / "grading_config.json").read_text())
+    env = stand_ins(config["probes"], artifacts)
+    questions = {}
+    for path in sorted((staged / "tests").glob("*.py")):
+        test_file = ExceptionTestFile.from_file(str(path))
+        test_file.run(env)
+        cases = [{"name": r.test_case.name, "points": r.test_case.points,
+                  "passed": bool(r.passed), "message": r.message}
+                 for r in test_file.test_case_results]
+        questions[test_file.name] = {
+            "score": sum(c["points"] for c in cases if c["passed"]),
+            "max": sum(c["points"] for c in cases), "cases": cases}
+    return questions
+
+
+def main(staged, artifacts, out):
+    os.environ.update(GRADING_ENV)  # before TensorFlow is imported
+    result = score(Path(staged), Path(artifacts))
+    Path(out).write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
