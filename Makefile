@@ -32,6 +32,10 @@ help:
 setup: $(STAMP)
 
 $(STAMP): requirements.txt
+	# The grading sandbox needs bubblewrap (Debian package; root installs it here).
+	command -v bwrap >/dev/null || apt-get install -y -q bubblewrap \
+		|| { apt-get update -q && apt-get install -y -q bubblewrap; } \
+		|| { echo "install bubblewrap (bwrap) to grade submissions"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

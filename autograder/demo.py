@@ -11,7 +11,7 @@ from autograder import assignments, bundle, grade, release, samples
 from autograder.assignments import REPO_ROOT
 from autograder.runner import DEFAULT_MEMORY_GB
 
-DEMO_TIMEOUT = 120  # seconds; the looping sample costs this much
+DEMO_TIMEOUT = 60  # seconds of sandbox per submission; each looping sample costs this much
 
 
 def run(name: str, *, jobs: int, timeout: float, out=None, progress=True):
@@ -36,14 +36,16 @@ def main(argv=None):
     for name in args.assignments:
         assignment, book, out = run(name, jobs=args.jobs, timeout=args.timeout)
         print(f"\n{assignment.config['title']} (max {book.max_points:g})")
-        print(f"{'sample':<18} {'status':<9} {'score':>6} {'expected':>9}  description")
+        print(f"{'sample':<18} {'status':<9} {'score':>6} {'expected':>9}  "
+              f"{'flags':<28} description")
         for sample in samples.samples_of(assignment):
             row = book.rows[sample.id]
             want = sum(sample.expected.values())
-            ok = row["status"] == sample.status and float(row["total"]) == want
+            ok = (row["status"] == sample.status and float(row["total"]) == want
+                  and set(sample.flags) <= set(row["flags"].split()))
             mismatches += not ok
             print(f"{sample.id:<18} {row['status']:<9} {row['total']:>6} "
-                  f"{want:>9g}  "
+                  f"{want:>9g}  {row['flags']:<28} "
                   f"{'' if ok else 'MISMATCH '}{sample.description}")
         print(f"grades: {out / 'grades.csv'}\nsummary: {out / 'summary.md'}")
     sys.exit(1 if mismatches else 0)

@@ -101,45 +101,52 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     if skipped:
         print(f"{skipped} submission(s) already graded in {book.path}; "
               f"pass --regrade to grade them again")
-    running, running_lock = set(), threading.Lock()
+    running = Running()
+    # The trusted half of the grader (hidden tests, config and data) is staged
+    # once per run where no sandbox can see it.
+    with bundle.staged_bundle(assignment, hidden_data) as staged:
+        def work(notebook):
+            return grade_one(notebook, staged, timeout=timeout,
+                             memory_bytes=int(memory_gb * 2**30), register=running.add,
+                             hide=(submissions, out))
 
-    def register(process):
-        with running_lock:
-            running.add(process)
-
-    # The trusted half of the grader: hidden tests, config and data, staged
-    # once per run where no sandbox can see them.
-    staging = bundle.staged_bundle(assignment, hidden_data)
-    staged = staging.__enter__()
-
-    def work(notebook):
-        return grade_one(notebook, staged, timeout=timeout, memory_bytes=int(memory_gb * 2**30),
-                         register=register, hide=(submissions, out))
-
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = [pool.submit(work, nb) for nb in todo]
-        with tqdm(total=len(todo), desc=f"grading {name}", unit="nb",
-                  disable=not progress) as bar:
-            for future in as_completed(futures):
-                outcome = future.result()
-                book.record(outcome)
-                report.write_feedback(out, assignment, outcome)
-                bar.set_postfix_str(f"{outcome.student}: {outcome.status}")
-                bar.update()
-    except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        with running_lock:
-            for process in running:
-                kill_group(process)
-        print(f"\ninterrupted: {len(book.rows)} row(s) kept in {book.path}; "
-              f"run the same command again to finish", file=sys.stderr)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        staging.__exit__(None, None, None)
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = [pool.submit(work, nb) for nb in todo]
+            with tqdm(total=len(todo), desc=f"grading {name}", unit="nb",
+                      disable=not progress) as bar:
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    book.record(outcome)
+                    report.write_feedback(out, assignment, outcome)
+                    bar.set_postfix_str(f"{outcome.student}: {outcome.status}")
+                    bar.update()
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            running.kill_all()
+            print(f"\ninterrupted: {len(book.rows)} row(s) kept in {book.path}; "
+                  f"run the same command again to finish", file=sys.stderr)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     report.write_summary(out, assignment, book)
     return book
+
+
+class Running:
+    """Grading processes in flight, so that Ctrl-C can stop every one of them."""
+
+    def __init__(self):
+        self.processes, self.lock = set(), threading.Lock()
+
+    def add(self, process):
+        with self.lock:
+            self.processes.add(process)
+
+    def kill_all(self):
+        with self.lock:
+            for process in self.processes:
+                kill_group(process)
 
 
 def main(argv=None):

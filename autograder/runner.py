@@ -100,7 +100,12 @@ def masked_paths(extra=()) -> list[str]:
     return [str(p) for p in hidden]
 
 
-def sandbox_command(private: Path, uid: int, hide=()) -> list[str]:
+SANDBOX_PROGRAM = [sys.executable, "kit_sandbox.py", "submission.ipynb", "probes.json",
+                   "artifacts"]
+
+
+def sandbox_command(private: Path, uid: int, hide=(), program=SANDBOX_PROGRAM) -> list[str]:
+    """bubblewrap around ``program``, run as ``uid`` in ``private`` (seen as /tmp/sandbox)."""
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm"]
     for path in masked_paths(hide):
@@ -109,8 +114,7 @@ def sandbox_command(private: Path, uid: int, hide=()) -> list[str]:
                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                 "--die-with-parent", "--new-session",
                 "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-                sys.executable, "kit_sandbox.py", "submission.ipynb", "probes.json", "artifacts"]
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *program]
     return command
 
 

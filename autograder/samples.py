@@ -7,8 +7,11 @@ must get per question; ``make demo`` shows them and the tests assert them.
 """
 import argparse
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import nbformat
 
 from autograder import assignments, notebooks
 from autograder.assignments import DIST, REPO_ROOT
@@ -16,11 +19,17 @@ from autograder.assignments import DIST, REPO_ROOT
 
 @dataclass(frozen=True)
 class Sample:
+    """A generated submission and what grading it must give."""
+
     id: str
     description: str
-    fills: dict | None
+    fills: dict | None  # cells replaced on top of the reference; None: the untouched stub
     expected: dict = field(default_factory=dict)  # question -> points
     status: str = "graded"
+    attack: str | None = None  # an extra code cell
+    after: str = "imports"  # where it goes: "imports", "end", or after a check cell's key
+    raw: Callable[[], bytes] | None = None  # the file itself, for broken submissions
+    flags: tuple = ()  # flags the grader must raise
 
 
 def mistake(name: str, key: str, old: str, new: str) -> dict:
@@ -40,10 +49,19 @@ def sample_dir(assignment) -> Path:
 
 
 def notebook_for(assignment, sample: Sample):
-    stub = notebooks.read(assignment.notebook)
-    if sample.fills is None:
-        return stub
-    return notebooks.fill(stub, {**assignment.solution_sources(), **sample.fills})
+    nb = notebooks.read(assignment.notebook)
+    if sample.fills is not None:
+        nb = notebooks.fill(nb, {**assignment.solution_sources(), **sample.fills})
+    if sample.attack:
+        cell = nbformat.v4.new_code_cell(sample.attack.strip("\n"))
+        if sample.after == "end":
+            position = len(nb.cells)
+        elif sample.after == "imports":
+            position = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code") + 1
+        else:
+            position = notebooks.kit_cells(nb, "check")[sample.after] + 1
+        nb.cells.insert(position, cell)
+    return nb
 
 
 def write_class(name: str, folder: Path | None = None) -> Path:
@@ -51,7 +69,11 @@ def write_class(name: str, folder: Path | None = None) -> Path:
     folder = folder or sample_dir(assignment)
     folder.mkdir(parents=True, exist_ok=True)
     for sample in samples_of(assignment):
-        notebooks.write(notebook_for(assignment, sample), folder / f"{sample.id}.ipynb")
+        path = folder / f"{sample.id}.ipynb"
+        if sample.raw:
+            path.write_bytes(sample.raw())
+        else:
+            notebooks.write(notebook_for(assignment, sample), path)
     return folder
 
 

@@ -70,7 +70,7 @@ class Recorder:
             self.flags.add(flag)
         elif event == "open" and args and isinstance(args[0], str):
             path, mode = args[0], str(args[1] or "r") if len(args) > 1 else "r"
-            if any(part in path for part in ("/autograder", "hidden", "grading_config",
+            if "site-packages" not in path and any(part in path for part in ("/autograder", "hidden", "grading_config",
                                               "results.json", "grades.csv")):
                 self.flags.add("reads_grader_files" if "r" in mode and "w" not in mode
                                else "writes_grader_files")
@@ -101,10 +101,33 @@ def serialise(name, obj, probe):
     return artifact
 
 
+def reap_strays():
+    """Kill every other process of this sandbox user: what a cell forked must not
+    outlive it (sleeping children would hold the process limit the kernel's own
+    threads need). kill(-1) spares the caller and the namespace's init."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
 def write_json(path: Path, data):
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)
+
+
+def save(artifacts: Path, produced: dict, progress: dict):
+    """Write every artifact again after each cell: a cell may have deleted the folder."""
+    artifacts.mkdir(exist_ok=True)
+    for name, artifact in produced.items():
+        write_json(artifacts / f"{name}.json", artifact)
+    write_json(artifacts / "progress.json", progress)
 
 
 def main(notebook, probes_file, artifacts):
@@ -135,7 +158,7 @@ def main(notebook, probes_file, artifacts):
     shell = InteractiveShell.instance()
     out = CappedOutput(open("student_output.txt", "w"))
     real_stdout, real_stderr = sys.stdout, sys.stderr
-    seen, progress = {}, {"cells_total": len(cells), "cells_run": 0, "errors": [],
+    seen, produced, progress = {}, {}, {"cells_total": len(cells), "cells_run": 0, "errors": [],
                           "flags": [], "output_dropped": 0, "finished": False}
     for index, source in enumerate(cells, start=1):
         sys.stdout = sys.stderr = out
@@ -150,6 +173,7 @@ def main(notebook, probes_file, artifacts):
             signal.alarm(0)
             recorder.active = False
             sys.stdout, sys.stderr = real_stdout, real_stderr
+        reap_strays()
         if isinstance(error, CellTimeout):
             error = TimeoutError(f"cell {index} ran longer than {CELL_SECONDS} s")
         if error is not None:
@@ -166,16 +190,15 @@ def main(notebook, probes_file, artifacts):
             seen[name] = obj
             recorder.active = True
             try:
-                artifact = serialise(name, obj, probe)
+                produced[name] = serialise(name, obj, probe)
             finally:
                 recorder.active = False
                 sys.stdout, sys.stderr = real_stdout, real_stderr
-            write_json(artifacts / f"{name}.json", artifact)
         progress.update(cells_run=index, flags=sorted(recorder.flags),
                         output_dropped=out.dropped)
-        write_json(artifacts / "progress.json", progress)
+        save(artifacts, produced, progress)
     progress["finished"] = True
-    write_json(artifacts / "progress.json", progress)
+    save(artifacts, produced, progress)
     os._exit(0)  # skip interpreter teardown: student objects may misbehave in __del__
 
 

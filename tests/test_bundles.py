@@ -61,3 +61,27 @@ def test_grading_requirements_follow_the_pins():
     wanted = bundle.grading_requirements().splitlines()
     assert len(wanted) == len(bundle.GRADING_PACKAGES)
     assert set(wanted) <= pinned
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample_id, total", [("reference", 14), ("stub", 0)])
+def test_gradescope_path_otter_run_accepts_the_zip(autograder_zip, tmp_path, sample_id, total):
+    """The zip for Gradescope, run by otter itself (stock otter: no sandbox there)."""
+    import json
+    import subprocess
+    import sys
+
+    from autograder import assignments, notebooks, samples
+    from autograder.runner import GRADING_ENV
+
+    assignment = assignments.get("convnets")
+    sample = next(s for s in samples.samples_of(assignment) if s.id == sample_id)
+    submission = notebooks.write(samples.notebook_for(assignment, sample),
+                                 tmp_path / "submission.ipynb")
+    (tmp_path / "out").mkdir()
+    subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(autograder_zip),
+                    str(submission), "-o", str(tmp_path / "out")], cwd=tmp_path,
+                   env={**__import__("os").environ, **GRADING_ENV}, check=True,
+                   capture_output=True, timeout=600)
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert sum(t["score"] for t in results["tests"] if "score" in t) == total

@@ -9,7 +9,7 @@ from autograder.runner import grade_one
 
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 90  # seconds; a correct submission takes about 25 s with two in parallel
+TIMEOUT = 60  # seconds for the sandbox stage; a correct notebook needs about 6
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +34,13 @@ def test_sample_gets_exactly_its_expected_points(sample_run, sample_id):
     for question, points in sample.expected.items():
         assert float(row[question]) == points, f"{sample_id} {question}: {row}"
     assert float(row["total"]) == sum(sample.expected.values())
+    assert set(sample.flags) <= set(row["flags"].split()), row
 
 
 def test_reference_feedback_says_everything_passed(sample_run):
     _, _, out, _ = sample_run
     text = (out / "feedback" / "reference.md").read_text()
-    assert "❌" not in text
-    assert text.count("results: All test cases passed!") == 2
+    assert "❌" not in text and text.count("✅") == 8
 
 
 def test_mistakes_get_feedback_a_student_can_act_on(sample_run):
@@ -53,10 +53,10 @@ def test_mistakes_get_feedback_a_student_can_act_on(sample_run):
     assert "timeout" in (out / "feedback" / "loops_forever.md").read_text()
 
 
-def test_timed_out_submission_leaves_no_process_behind(sample_run):
-    for process in psutil.process_iter(["cmdline", "cwd"]):
-        cwd = process.info.get("cwd") or ""
-        assert "grade-loops_forever" not in cwd, process.info
+def test_no_sandbox_process_outlives_the_run(sample_run):
+    # Sandboxes run as users 61000-80999; loops, forks and timeouts included, none is left.
+    for process in psutil.process_iter(["uids", "cmdline"]):
+        assert not 61000 <= process.info["uids"].real < 81000, process.info
 
 
 def without_times(text):

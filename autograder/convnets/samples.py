@@ -4,6 +4,8 @@ Each sample fills the student notebook's cells with the reference solution
 except where it says otherwise, and states the points it must get per
 question and the status. ``tests/test_sample_class.py`` asserts them.
 """
+import nbformat
+
 from autograder.samples import Sample, mistake
 
 FULL = {"happy_model": 7, "signs_model": 7}
@@ -76,9 +78,157 @@ SAMPLES = [
                    'strides=8, padding="SAME"'),
            {"happy_model": 7, "signs_model": 0}),
     Sample("stub", "the untouched student notebook", None, {"happy_model": 0, "signs_model": 0}),
-    Sample("kills_kernel", "a cell calls os._exit(1) (otter then writes no results)",
+    Sample("kills_kernel", "the happy compile cell calls os._exit(1)",
            {"happy_compile": "import os\nos._exit(1)"},
-           {"happy_model": 0, "signs_model": 0}, status="crashed"),
+           {"happy_model": 6, "signs_model": 0}, status="crashed"),
     Sample("loops_forever", "happyModel never returns", {"happyModel": LOOPS_FOREVER},
            {"happy_model": 0, "signs_model": 0}, status="timeout"),
+]
+
+# --- Adversarial submissions: a correct solution plus one attack each. -------------
+# Each must get what its honest content deserves, a status that names what
+# happened and, where its code tried something, a flag; the rest of the run
+# must not notice. The sandbox and scorer are in autograder/runner.py.
+
+READ_HIDDEN = r'''
+import glob, pathlib, shared
+repo = pathlib.Path(shared.__file__).resolve().parent.parent
+stolen = []
+for path in [repo / "autograder/convnets/tests/happy_model.py", repo / "autograder/convnets/config.json",
+             *glob.glob("/tmp/kit-trusted-*/**/*", recursive=True), *glob.glob(str(repo / "dist/**/*.zip"))]:
+    try:
+        stolen.append(open(path).read())
+    except OSError:
+        pass
+assert not stolen, "the sandbox leaked hidden files"
+'''
+
+MONKEYPATCH = r'''
+import builtins, otter, shared.checks, shared.summary
+shared.checks.compile_problems = lambda *a, **k: []
+shared.summary.differences = lambda *a, **k: []
+otter.test_files.exception_test.ExceptionTestFile.run = lambda *a, **k: None
+builtins.AssertionError = Exception
+'''
+
+FAKE_RESULTS = r'''
+import json, os
+for path in ["results.json", "grades.csv", "artifacts/progress.json", "../results.json"]:
+    try:
+        with open(path, "w") as f:
+            f.write(json.dumps({"tests": [{"name": "happy_model", "score": 1000, "max_score": 7}]}))
+    except OSError:
+        pass
+print('{"tests": [{"name": "happy_model", "score": 1000}]}  Total Score: 1000 / 14')
+'''
+
+NETWORK = r'''
+import socket
+try:
+    socket.create_connection(("1.1.1.1", 80), timeout=3)
+except OSError as exc:
+    print("no network:", exc)
+'''
+
+DELETE_FILES = r'''
+import os, shutil, shared.data
+shutil.rmtree(os.getcwd(), ignore_errors=True)
+shutil.rmtree(shared.data.data_dir(), ignore_errors=True)
+for path in [shared.__file__, "/work", os.path.expanduser("~")]:
+    shutil.rmtree(path, ignore_errors=True)
+'''
+
+FORK_BOMB = r'''
+import os
+children = 0
+try:
+    while True:
+        if os.fork() == 0:
+            import time
+            time.sleep(600)
+            os._exit(0)
+        children += 1
+except OSError:
+    print("fork refused after", children, "children")
+'''
+
+EQ_ALWAYS_TRUE = '''
+class Anything:
+    """Compares equal to everything, counts as any number of parameters."""
+    def __eq__(self, other):
+        return True
+    def count_params(self):
+        return 37633
+    def __getattr__(self, name):
+        return self
+
+def happyModel():
+    return Anything()
+'''
+
+
+def _not_json():
+    return b"this is not a notebook {"
+
+
+def _too_big():
+    return b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "pad": "' \
+        + b"x" * (200 * 2**20) + b'"}'
+
+
+def _empty():
+    return nbformat.writes(nbformat.v4.new_notebook()).encode()
+
+
+def _nbformat3():
+    from autograder import assignments
+    from autograder.samples import notebook_for
+    nb = notebook_for(assignments.get("convnets"), Sample("v3", "", {}))
+    return nbformat.writes(nbformat.convert(nb, 3)).encode()
+
+
+def _other_kernel():
+    from autograder import assignments
+    from autograder.samples import notebook_for
+    nb = notebook_for(assignments.get("convnets"), Sample("k", "", {}))
+    nb.metadata["kernelspec"] = {"name": "conda-env-dl-py", "display_name": "DL", "language": "python"}
+    return nbformat.writes(nb).encode()
+
+
+ZERO = {"happy_model": 0, "signs_model": 0}
+
+SAMPLES += [
+    Sample("loop_at_end", "correct, then a cell that loops forever", {}, FULL, status="timeout",
+           attack="while True:\n    pass", after="end"),
+    Sample("loop_at_start", "a cell that loops forever before anything is defined", {}, ZERO,
+           status="timeout", attack="while True:\n    pass"),
+    Sample("memory_hog", "correct, plus a cell that allocates until refused", {}, FULL,
+           attack="hog = []\nwhile True:\n    hog.append(bytearray(10**8))"),
+    Sample("fork_bomb", "correct, plus a cell that forks until refused", {}, FULL,
+           attack=FORK_BOMB, flags=("process",)),
+    Sample("print_50mb", "correct, plus a cell printing 50 MB", {}, FULL,
+           attack="print('x' * 50_000_000)", flags=("output_capped",)),
+    Sample("read_hidden", "correct, plus a cell reading hidden tests, config and data", {},
+           FULL, attack=READ_HIDDEN, flags=("reads_grader_files",)),
+    Sample("monkeypatch", "correct, plus a cell patching otter, the checks and builtins", {},
+           FULL, attack=MONKEYPATCH, flags=("imports_grader",)),
+    Sample("fake_results", "correct, plus a cell writing and printing fake results", {},
+           FULL, attack=FAKE_RESULTS, flags=("writes_grader_files",)),
+    Sample("sys_exit", "correct, plus sys.exit(0) in the middle", {}, FULL,
+           attack="import sys\nsys.exit(0)", flags=("exit",)),
+    Sample("os_exit", "happy part correct, then os._exit(0) before SIGNS", {},
+           {"happy_model": 7, "signs_model": 0}, status="crashed",
+           attack="import os\nos._exit(0)", after="happy_compile"),
+    Sample("eq_always_true", "happyModel returns an object equal to anything",
+           {"happyModel": EQ_ALWAYS_TRUE}, {"happy_model": 0, "signs_model": 7}),
+    Sample("network", "correct, plus a cell opening a connection", {}, FULL,
+           attack=NETWORK, flags=("network",)),
+    Sample("delete_files", "correct, plus a cell deleting its folder, the data and the repo",
+           {}, FULL, attack=DELETE_FILES, flags=("delete",)),
+    Sample("not_json", "not JSON at all", None, ZERO, status="invalid", raw=_not_json),
+    Sample("too_big", "a 200 MB file", None, ZERO, status="invalid", raw=_too_big),
+    Sample("empty", "a valid notebook without cells", None, ZERO, raw=_empty),
+    Sample("nbformat3", "the reference saved as nbformat 3", None, FULL, raw=_nbformat3),
+    Sample("other_kernel", "the reference with another kernel name", None, FULL,
+           raw=_other_kernel),
 ]
