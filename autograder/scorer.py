@@ -15,12 +15,14 @@ Usage: python -m autograder.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_JSON
 """
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 from autograder.runner import GRADING_ENV
 
 ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB
+TEST_SECONDS = 240  # per test case: a student's architecture may be slow to train
 
 
 def read_artifact(path: Path):
@@ -90,6 +92,28 @@ def stand_ins(probes: dict, artifacts: Path) -> dict:
     return env
 
 
+class TestTimeout(Exception):
+    pass
+
+
+def run_case(test_file, case, env) -> dict:
+    """One otter test case, under a time limit, as otter itself would run it."""
+    def on_alarm(signum, frame):
+        raise TestTimeout(f"this test ran longer than {TEST_SECONDS} s")
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(TEST_SECONDS)
+    try:
+        test_file.test_cases = [case]  # otter's runner, one case at a time
+        test_file.run(env)
+        result = test_file.test_case_results[0]
+        passed, message = bool(result.passed), result.message
+    except TestTimeout as exc:
+        passed, message = False, f"❌ Test case failed\n{exc}"
+    finally:
+        signal.alarm(0)
+    return {"name": case.name, "points": case.points, "passed": passed, "message": message}
+
+
 def score(staged: Path, artifacts: Path) -> dict:
     """Run every test file of the staged bundle against the stand-ins."""
     from otter.test_files import ExceptionTestFile
@@ -100,10 +124,7 @@ def score(staged: Path, artifacts: Path) -> dict:
     questions = {}
     for path in sorted((staged / "tests").glob("*.py")):
         test_file = ExceptionTestFile.from_file(str(path))
-        test_file.run(env)
-        cases = [{"name": r.test_case.name, "points": r.test_case.points,
-                  "passed": bool(r.passed), "message": r.message}
-                 for r in test_file.test_case_results]
+        cases = [run_case(test_file, case, env) for case in test_file.test_cases]
         questions[test_file.name] = {
             "score": sum(c["points"] for c in cases if c["passed"]),
             "max": sum(c["points"] for c in cases), "cases": cases}

@@ -1,11 +1,15 @@
 """Release and autograder bundles: what goes in, and what must never go in."""
-from tests.leaks import solution_lines
+import json
+import os
+import subprocess
+import sys
 import zipfile
 
 import pytest
 
 from autograder import bundle, release
 from autograder.assignments import REPO_ROOT
+from tests.leaks import solution_lines
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +71,6 @@ def test_grading_requirements_follow_the_pins():
 @pytest.mark.parametrize("sample_id, total", [("reference", 14), ("stub", 0)])
 def test_gradescope_path_otter_run_accepts_the_zip(autograder_zip, tmp_path, sample_id, total):
     """The zip for Gradescope, run by otter itself (stock otter: no sandbox there)."""
-    import json
-    import subprocess
-    import sys
-
     from autograder import assignments, notebooks, samples
     from autograder.runner import GRADING_ENV
 
@@ -81,7 +81,7 @@ def test_gradescope_path_otter_run_accepts_the_zip(autograder_zip, tmp_path, sam
     (tmp_path / "out").mkdir()
     subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(autograder_zip),
                     str(submission), "-o", str(tmp_path / "out")], cwd=tmp_path,
-                   env={**__import__("os").environ, **GRADING_ENV}, check=True,
+                   env={**os.environ, **GRADING_ENV}, check=True,
                    capture_output=True, timeout=600)
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert sum(t["score"] for t in results["tests"] if "score" in t) == total

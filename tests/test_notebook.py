@@ -1,11 +1,11 @@
 """The student notebook: stubs present, solutions absent, a check after every graded cell."""
-from tests.leaks import solution_lines
 import re
 
 import nbformat
 import pytest
 
 from autograder import notebooks
+from tests.leaks import solution_lines
 
 TRAINING = re.compile(r"\.fit\(|\.evaluate\(|plt\.show\(\)")
 
