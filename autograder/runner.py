@@ -161,8 +161,11 @@ def prepare(notebook: Path, private: Path, staged: Path, uid: int):
 
 def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hide, register):
     """Stage 1. Returns (timed_out, exit code)."""
-    env = {**os.environ, **GRADING_ENV, "HOME": SANDBOX_MOUNT, "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop(TIMINGS_ENV, None)
+    # A minimal environment: the TA's variables (tokens, paths) stay outside.
+    kept = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "COURSE_DATA_DIR",
+                                       "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+            if k in os.environ}
+    env = {**kept, **GRADING_ENV, "HOME": SANDBOX_MOUNT, "PYTHONDONTWRITEBYTECODE": "1"}
     with open(log, "wb") as sink:
         process = subprocess.Popen(sandbox_command(private, uid, hide), env=env, stdout=sink,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
