@@ -207,17 +207,27 @@ def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register
 
 
 def feedback_text(question: dict) -> str:
+    """One line per test case; under a failed one, the sentence that says why."""
     lines = []
     for case in question["cases"]:
         mark = "✅" if case["passed"] else "❌"
-        lines.append(f"{mark} {case['name']} ({case['points']:g} points)")
+        points = case["points"]
+        lines.append(f"{mark} {case['name']} ({points:g} point{'' if points == 1 else 's'})")
         if not case["passed"]:
-            lines.append("    " + case["message"].replace("\n", "\n    "))
+            lines.append("    " + why(case["message"]).replace("\n", "\n    "))
     return "\n".join(lines)
 
 
+def why(message: str) -> str:
+    """The readable part of otter's failure message: our sentence, without the test's source."""
+    if "ComparisonError: " in message:
+        return message.split("ComparisonError: ", 1)[1].strip()
+    return message.removeprefix("❌ Test case failed").strip()
+
+
 def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
-    where = (f"at cell {progress.get('cells_run', 0) + 1} of {progress.get('cells_total', '?')}"
+    where = (f"in code cell {progress.get('cells_run', 0) + 1} of the "
+             f"{progress.get('cells_total', '?')} that run at grading"
              if progress else "before the first cell finished")
     if timed_out:
         return "timeout", (f"stopped after {timeout:.0f} s (wall-clock limit) {where}: does a "
