@@ -90,13 +90,27 @@ def _tail(path: Path, size=LOG_TAIL_BYTES) -> str:
         return ""
 
 
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # emptied in every sandbox
+
+
+def _in_scratch(path: Path) -> bool:
+    return any(path.is_relative_to(s) for s in SCRATCH)
+
+
 def masked_paths(extra=()) -> list[str]:
-    """Existing folders to hide, leaving out any inside another hidden one."""
+    """Existing folders to hide, leaving out any inside another hidden one.
+
+    Scratch folders are empty in the sandbox anyway, except the repo itself,
+    which is mounted again when it lives there (a CI checkout in /tmp, say).
+    """
     candidates = [REPO_ROOT / name for name in MASKED] + [Path(p).resolve() for p in extra]
     hidden = []
     for path in sorted({p for p in candidates if p.is_dir()}, key=lambda p: len(p.parts)):
-        if not any(path.is_relative_to(h) for h in hidden) and not path.is_relative_to("/tmp"):
-            hidden.append(path)
+        if any(path.is_relative_to(h) for h in hidden):
+            continue
+        if _in_scratch(path) and not path.is_relative_to(REPO_ROOT):
+            continue
+        hidden.append(path)
     return [str(p) for p in hidden]
 
 
@@ -106,8 +120,11 @@ SANDBOX_PROGRAM = [sys.executable, "kit_sandbox.py", "submission.ipynb", "probes
 
 def sandbox_command(private: Path, uid: int, hide=(), program=SANDBOX_PROGRAM) -> list[str]:
     """bubblewrap around ``program``, run as ``uid`` in ``private`` (seen as /tmp/sandbox)."""
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-               "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm"]
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for scratch in SCRATCH:
+        command += ["--tmpfs", scratch]
+    if _in_scratch(REPO_ROOT):
+        command += ["--ro-bind", str(REPO_ROOT), str(REPO_ROOT)]
     for path in masked_paths(hide):
         command += ["--tmpfs", path]
     command += ["--bind", str(private), SANDBOX_MOUNT, "--chdir", SANDBOX_MOUNT,
