@@ -10,6 +10,7 @@ and wall time.
 import argparse
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,7 +60,10 @@ def grade(name, folder, out, jobs, timeout, stop_after=None):
     command = [sys.executable, "-m", "autograder.grade", "--assignment", name,
                "--submissions", str(folder), "--out", str(out), "--jobs", str(jobs),
                "--timeout", str(timeout)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A shell's background job ignores SIGINT, and Python then installs no
+    # KeyboardInterrupt handler: restore the default so the interruption is real.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         process.wait(timeout=stop_after)
     except subprocess.TimeoutExpired:
@@ -79,6 +83,8 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--reuse-straight", action="store_true",
+                        help="keep the straight run already in runs/reliability")
     args = parser.parse_args(argv)
     base = REPO_ROOT / "runs" / "reliability"
     ids = build_class(args.assignment, args.size, base / "class")
@@ -86,9 +92,13 @@ def main(argv=None):
     memory.start()
 
     started = time.perf_counter()
-    grade(args.assignment, base / "class", base / "straight", args.jobs, args.timeout)
-    straight_seconds = time.perf_counter() - started
+    if args.reuse_straight and (base / "straight" / "grades.csv").exists():
+        straight_seconds = float(os.environ.get("STRAIGHT_SECONDS", 600))
+    else:
+        grade(args.assignment, base / "class", base / "straight", args.jobs, args.timeout)
+        straight_seconds = time.perf_counter() - started
 
+    shutil.rmtree(base / "interrupted", ignore_errors=True)
     started = time.perf_counter()
     code = grade(args.assignment, base / "class", base / "interrupted", args.jobs, args.timeout,
                  stop_after=straight_seconds / 2)
