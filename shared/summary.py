@@ -6,7 +6,7 @@ are exactly the course's, e.g.::
     ['Conv2D', (None, 64, 64, 32), 4736, 'valid', 'linear', 'GlorotUniform']
     ['MaxPooling2D', (None, 32, 32, 32), 0, (2, 2), (2, 2), 'valid']
 
-Keras 3 dropped ``layer.output_shape``; the output shape now comes from
+Keras 3 dropped the ``output_shape`` attribute of layers; the shape now comes from
 ``layer.output.shape``. Keras 2 reported an ``InputLayer``'s shape as a
 one-element list, and the course's expected tables keep that form, so we do
 too.

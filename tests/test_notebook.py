@@ -20,7 +20,7 @@ def test_every_graded_function_is_a_stub_with_its_exact_signature(nb, assignment
     for function in assignment.config["graded_functions"]:
         source = nb.cells[fills[function]].source
         assert re.search(rf"^def {function}\(", source, re.M), function
-        assert "# YOUR CODE HERE" in source and "raise NotImplementedError()" in source
+        assert notebooks.STUB_MARKER in source and "raise NotImplementedError()" in source
 
 
 def test_every_filled_cell_is_followed_by_its_check(nb):
