@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from autograder import assignments, bundle
@@ -31,18 +30,18 @@ def measure(name: str, real_data=None, synthetic: bool = True) -> dict:
     sources = ([("synthetic", None)] if synthetic else []) + (
         [("real", Path(real_data))] if real_data else [])
     for source, hidden in sources:
-        with tempfile.TemporaryDirectory() as tmp:
-            bundle.stage(assignment, Path(tmp), hidden)
+        with bundle.staged_bundle(assignment, hidden) as staged:
+            tmp = str(staged)
             sys.path.insert(0, tmp)
             try:
                 import gradelib
                 for dataset, budget in assignment.config["training"].items():
-                    data = gradelib.hidden_image_set(dataset, Path(tmp))
+                    data = gradelib.hidden_image_set(dataset, staged)
                     if data.source != source:
                         continue  # no real file for this dataset
                     builder = getattr(solutions, budget["builder"])
                     accuracy, threshold, report = gradelib.trained_accuracy(
-                        builder, dataset, Path(tmp))
+                        builder, dataset, staged)
                     print(f"{dataset:<8} {source:<10} {report}")
                     results.setdefault(dataset, {})[source] = round(accuracy, 4)
             finally:

@@ -72,13 +72,36 @@ class Outcome:
     sandbox_seconds: float = 0.0
 
 
-def _limits(memory_bytes):
+def _limits(memory_bytes, sandbox=True):
+    """Resource limits applied in the child before it starts: memory always, the
+    process, file-size and core limits for the sandbox."""
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if sandbox:
+            resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     return apply
+
+
+def run_stage(command, log: Path, *, env, timeout, limits, register, cwd=None):
+    """Run one grading stage in its own session, output to ``log``, killed when done.
+
+    Returns (timed_out, exit code).
+    """
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, preexec_fn=limits)
+        if register:
+            register(process)
+        try:
+            process.wait(timeout=timeout)
+            return False, process.returncode
+        except subprocess.TimeoutExpired:
+            return True, None
+        finally:
+            kill_group(process)
 
 
 def _tail(path: Path, size=LOG_TAIL_BYTES) -> str:
@@ -183,19 +206,8 @@ def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hi
                                        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
             if k in os.environ}
     env = {**kept, **GRADING_ENV, "HOME": SANDBOX_MOUNT, "PYTHONDONTWRITEBYTECODE": "1"}
-    with open(log, "wb") as sink:
-        process = subprocess.Popen(sandbox_command(private, uid, hide), env=env, stdout=sink,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True, preexec_fn=_limits(memory_bytes))
-        if register:
-            register(process)
-        try:
-            process.wait(timeout=timeout)
-            return False, process.returncode
-        except subprocess.TimeoutExpired:
-            return True, None
-        finally:
-            kill_group(process)
+    return run_stage(sandbox_command(private, uid, hide), log, env=env, timeout=timeout,
+                     limits=_limits(memory_bytes), register=register)
 
 
 def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register):
@@ -203,23 +215,11 @@ def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register
     out, timings, log = work / "score.json", work / "timings.jsonl", work / "scorer.log"
     env = {**os.environ, **GRADING_ENV, TIMINGS_ENV: str(timings)}
     command = [sys.executable, "-m", "autograder.scorer", str(staged), str(artifacts), str(out)]
-    with open(log, "wb") as sink:
-        process = subprocess.Popen(command, cwd=work, env=env, stdout=sink,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True,
-                                   preexec_fn=lambda: resource.setrlimit(
-                                       resource.RLIMIT_AS, (memory_bytes, memory_bytes)))
-        if register:
-            register(process)
-        try:
-            process.wait(timeout=SCORER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-        finally:
-            kill_group(process)
+    timed_out, code = run_stage(command, log, env=env, timeout=SCORER_TIMEOUT, cwd=work,
+                                limits=_limits(memory_bytes, sandbox=False), register=register)
     if not out.exists():
-        raise KitError(f"scoring failed (exit code {process.returncode}): "
-                       f"{_tail(log)[-1500:]}")
+        what = f"timed out after {SCORER_TIMEOUT} s" if timed_out else f"exit code {code}"
+        raise KitError(f"scoring failed ({what}): {_tail(log)[-1500:]}")
     return json.loads(out.read_text()), _train_seconds(timings)
 
 
