@@ -5,7 +5,7 @@ PYTHON      ?= python3
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
-ASSIGNMENTS ?= convnets
+ASSIGNMENTS ?= convnets getting_started tuning
 ASSIGNMENT  ?= convnets
 RUN         ?= runs/$(ASSIGNMENT)
 JOBS        ?=
@@ -17,7 +17,7 @@ PYTEST_FLAGS ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade demo test bench clean help
+.PHONY: setup data release autograder samples grade manual demo test bench clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -25,6 +25,8 @@ help:
 	@echo "make release      student bundles in dist/release/<assignment>.zip"
 	@echo "make autograder   otter autograder zips in dist/autograder/<assignment>.zip"
 	@echo "make grade SUBMISSIONS=<folder> [ASSIGNMENT=convnets] [RUN=runs/...]"
+	@echo "make manual ASSIGNMENT=tuning [RUN=runs/...] [SUBMISSIONS=<folder>]"
+	@echo "                  merge a TA's scores of written answers into grades.csv"
 	@echo "make demo         build everything and grade the embedded sample class"
 	@echo "make test         the kit's own test suite"
 	@echo "make bench        time the grading of the sample class"
@@ -59,6 +61,10 @@ grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [ASSIGNMENT=$(ASSIGNMENT)]"; exit 2; }
 	$(PY) -m autograder.grade --assignment $(ASSIGNMENT) --submissions "$(SUBMISSIONS)" \
 		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
+
+manual: $(STAMP)
+	$(PY) -m autograder.manual --assignment $(ASSIGNMENT) --out "$(RUN)" \
+		$(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)")
 
 demo: $(STAMP)
 	$(PY) -m autograder.demo $(ASSIGNMENTS)

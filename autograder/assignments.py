@@ -29,11 +29,35 @@ class Assignment:
             known = ", ".join(available()) or "none"
             raise KitError(f"unknown assignment '{self.name}': {path} does not exist "
                            f"(known: {known})")
-        return json.loads(path.read_text())
+        config = json.loads(path.read_text())
+        for dataset, entry in config.get("training", {}).items():
+            if "extends" in entry:
+                config["training"][dataset] = self._extended(path, entry)
+        return config
+
+    @staticmethod
+    def _extended(path, entry) -> dict:
+        """A training entry that reuses another assignment's budget and thresholds.
+
+        ``"extends": "getting_started/imdb"`` takes that entry and overrides
+        only the keys given here, so a threshold lives in one config.
+        """
+        other, _, dataset = entry["extends"].partition("/")
+        try:
+            base = get(other).config["training"][dataset]
+        except (KitError, KeyError):
+            raise KitError(f"{path}: 'extends': '{entry['extends']}' names no training entry "
+                           f"(use '<assignment>/<dataset>')") from None
+        return {**base, **{k: v for k, v in entry.items() if k != "extends"}}
 
     @property
     def notebook(self) -> Path:
         return REPO_ROOT / self.config["notebook"]
+
+    @property
+    def manual_questions(self) -> dict:
+        """Questions graded by hand: key -> {"points", "title"}."""
+        return self.config.get("manual", {})
 
     @property
     def tests_dir(self) -> Path:

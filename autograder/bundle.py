@@ -38,16 +38,17 @@ def stage(assignment, folder: Path, hidden_data: Path | None = None) -> list[str
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO_ROOT / "shared", folder / "shared",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO_ROOT / "autograder" / "gradelib.py", folder / "gradelib.py")
+    for module in ("gradelib.py", "kit_codec.py"):
+        shutil.copy(REPO_ROOT / "autograder" / module, folder / module)
     (folder / "grading_config.json").write_text(json.dumps(assignment.config, indent=2))
     (folder / "requirements.txt").write_text(grading_requirements())
-    support = ["shared", "gradelib.py", "grading_config.json"]
+    support = ["shared", "gradelib.py", "kit_codec.py", "grading_config.json"]
     if hidden_data:
         packed = folder / "hidden_data"
         packed.mkdir()
-        for dataset in assignment.config["training"]:
-            source = hidden_data / f"test_{dataset}.h5"
-            if source.exists():
+        for dataset in assignment.config.get("training", {}).values():
+            source = hidden_data / dataset.get("hidden_file", "-")
+            if source.is_file():
                 shutil.copy(source, packed / source.name)
         if any(packed.iterdir()):
             support.append("hidden_data")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, bundle, report
+from autograder import assignments, bundle, manual, report
 from autograder.assignments import KitError
 from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 
@@ -43,12 +43,19 @@ def find_submissions(folder: Path) -> list[Path]:
 
 
 class GradeBook:
-    """``grades.csv`` in a run folder: read at start, rewritten atomically."""
+    """``grades.csv`` in a run folder: read at start, rewritten atomically.
 
-    def __init__(self, path: Path, questions: list[str], max_points: float):
+    Questions graded by hand (``manual``: key -> points) get a column
+    ``manual:<key>`` each, blank until a TA's score is merged in
+    (:mod:`autograder.manual`); a regrade keeps those scores.
+    """
+
+    def __init__(self, path: Path, questions: list[str], max_points: float,
+                 manual: dict[str, float] | None = None):
         self.path = path
         self.questions = questions
-        self.max_points = max_points
+        self.manual = manual or {}
+        self.max_points = max_points + sum(self.manual.values())
         self.rows: dict[str, dict] = {}
         self.lock = threading.Lock()
         if path.exists():
@@ -57,8 +64,12 @@ class GradeBook:
                     self.rows[row["id"]] = row
 
     @property
+    def manual_columns(self):
+        return [f"manual:{key}" for key in self.manual]
+
+    @property
     def columns(self):
-        return ["id", *self.questions, *BASE_COLUMNS[1:]]
+        return ["id", *self.questions, *self.manual_columns, *BASE_COLUMNS[1:]]
 
     def done(self, student: str) -> bool:
         return self.rows.get(student, {}).get("status") in FINAL_STATUSES
@@ -71,9 +82,26 @@ class GradeBook:
                "max": f"{self.max_points:g}"}
         for question in self.questions:
             row[question] = f"{outcome.scores.get(question, 0.0):g}"
-        row["total"] = f"{sum(outcome.scores.get(q, 0.0) for q in self.questions):g}"
         with self.lock:
-            self.rows[outcome.student] = row
+            kept = self.rows.get(outcome.student, {})
+            row.update({column: kept.get(column, "") for column in self.manual_columns})
+            self.rows[outcome.student] = self.totalled(row)
+            self.save()
+
+    def totalled(self, row: dict) -> dict:
+        """``row`` with its total recomputed from the question columns (blank counts 0)."""
+        columns = [*self.questions, *self.manual_columns]
+        row["total"] = f"{sum(float(row.get(c) or 0) for c in columns):g}"
+        row["max"] = f"{self.max_points:g}"
+        return row
+
+    def set_manual(self, scores: dict[str, dict[str, str]]):
+        """Merge a TA's scores (student -> {key: points or ''}) and save."""
+        with self.lock:
+            for student, marks in scores.items():
+                row = self.rows[student]
+                row.update({f"manual:{key}": value for key, value in marks.items()})
+                self.totalled(row)
             self.save()
 
     def save(self):
@@ -95,7 +123,8 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     notebooks = find_submissions(submissions)
     questions, max_points = report.question_points(assignment)
     out.mkdir(parents=True, exist_ok=True)
-    book = GradeBook(out / "grades.csv", questions, max_points)
+    book = GradeBook(out / "grades.csv", questions, max_points,
+                     {key: q["points"] for key, q in assignment.manual_questions.items()})
     todo = [nb for nb in notebooks if regrade or not book.done(nb.stem)]
     skipped = len(notebooks) - len(todo)
     if skipped:
@@ -129,6 +158,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+    if assignment.manual_questions:
+        manual.collect(assignment, notebooks, out)
+        manual.merge(assignment, out, book)
     report.write_summary(out, assignment, book)
     return book
 

@@ -8,10 +8,12 @@ student can act on.
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+import kit_codec
 from shared.checks import (ComparisonError, architecture_problems, build,
                            compile_problems, parameter_problem)
 from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
@@ -52,25 +54,139 @@ def assert_compiled(model, expected, variable):
         fail("\n".join(problems))
 
 
+def assert_builds_compiled(builder, args, expected, name):
+    """For builders that compile their model before returning it."""
+    problems = compile_problems(build(builder, *args, name=name), expected, name=f"{name}()'s model")
+    if problems:
+        fail("\n".join(problems) + f" (compile the model inside {name} before returning it)")
+
+
+# --- graded functions ------------------------------------------------------
+
+def probe_case(name, case, folder=HERE):
+    """The arguments of one hidden input ``case`` of ``name``, from the grading config."""
+    return kit_codec.decode_input(config(folder)["probes"][name]["cases"][case]["args"])
+
+
+def call_case(function, name, case, folder=HERE):
+    """What the student's ``name`` returns on the hidden input ``case``.
+
+    In the class grader ``function`` is a recorded stand-in: the sandbox
+    already called the student's function on this input and the scorer only
+    reads the result. In otter's own kernel it is the student's function and
+    is called here. Either way the result passes through the same encoding,
+    so a test sees the same thing on both paths.
+    """
+    if function is None:
+        fail(f"`{name}` is not defined: run the cell that defines it, then its check cell.")
+    recorded = getattr(function, "kit_recorded_cases", None)
+    if recorded is not None:
+        result = recorded.get(case)
+        if not isinstance(result, dict) or not ("value" in result or "error" in result):
+            fail(f"{name} did not return on the hidden input '{case}' (the notebook may have "
+                 f"stopped before the grader could call it).")
+        if "error" in result:
+            raise_student_error(name, str(result["error"]))
+        return kit_codec.decode(result["value"])
+    if not callable(function):
+        fail(f"`{name}` should be a function, found {type(function).__name__}.")
+    try:
+        result = function(*probe_case(name, case, folder))
+    except NotImplementedError:
+        raise_student_error(name, "NotImplementedError: ")
+    except Exception as exc:
+        raise_student_error(name, f"{type(exc).__name__}: {exc}")
+    return kit_codec.roundtrip(result)
+
+
+def raise_student_error(name, error):
+    kind, _, message = error.partition(": ")
+    if kind == "NotImplementedError":
+        fail(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
+             f"with your code.")
+    fail(f"{name} raised {kind}: {message[:300]}")
+
+
 # --- hidden data -----------------------------------------------------------
 
-def hidden_image_set(dataset, folder=HERE):
-    """The data a hidden accuracy test trains and scores on.
+@dataclass
+class TrainingData:
+    """Held-back data for one accuracy test, ready for ``fit``."""
 
-    When the instructor packed a real file (``hidden_data/test_<dataset>.h5``,
-    the course's format) it is split in two: the first two thirds train, the
-    rest score. Otherwise a synthetic set is drawn with the hidden seed, which
-    no student has seen.
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str  # 'real' or 'synthetic'
+    what: str  # 'images', 'reviews', ... for the feedback sentence
+
+
+def hidden_image_set(dataset, folder=HERE):
+    """The images a hidden accuracy test trains and scores on.
+
+    When the instructor packed a real file (``hidden_data/<hidden_file>``, the
+    course's format) it is split in two: the first two thirds train, the rest
+    score. Otherwise a synthetic set is drawn with the hidden seed, which no
+    student has seen.
     """
     cfg = config(folder)
-    real = Path(folder) / HIDDEN_DATA_DIR / f"test_{dataset}.h5"
-    if real.exists():
+    real = Path(folder) / HIDDEN_DATA_DIR / cfg["training"][dataset].get("hidden_file", "-")
+    if real.is_file():
         x, y, classes, source = read_split(real, "test")
         cut = (2 * len(x)) // 3
         return ImageData(x[:cut], y[:cut], x[cut:], y[cut:], classes, source)
     n_train, n_test = cfg["training"][dataset]["synthetic_size"]
     arrays = IMAGE_SETS[dataset].make(cfg["hidden_seed"], n_train, n_test)
     return from_arrays(arrays, "synthetic")
+
+
+def multi_hot(sequences, dimension):
+    """The grader's own multi-hot encoding (what ``vectorize_sequences`` must return)."""
+    out = np.zeros((len(sequences), dimension), dtype="float32")
+    for row, sequence in enumerate(sequences):
+        out[row, list(sequence)] = 1.0
+    return out
+
+
+def hidden_text_set(dataset, folder=HERE):
+    """Reviews or newswires drawn with the hidden seed, processed as Keras does, multi-hot.
+
+    IMDB keeps its own train/test split; Reuters draws ``n_train + n_test``
+    newswires and cuts them, as ``test_split`` does.
+    """
+    from shared import text_data
+
+    cfg = config(folder)
+    settings = cfg["training"][dataset]
+    n_train, n_test = settings["synthetic_size"]
+    num_words = settings["num_words"]
+    if settings["data"] == "imdb":
+        raw = text_data.make_imdb(cfg["hidden_seed"], n_train, n_test)
+        parts = [(raw["x_train"], raw["y_train"]), (raw["x_test"], raw["y_test"])]
+    else:
+        raw = text_data.make_reuters(cfg["hidden_seed"], n_train + n_test)
+        parts = [(raw["x"], raw["y"])]
+    sequences, labels, _ = text_data.process(parts, num_words=num_words)
+    x = multi_hot(sequences, num_words)
+    return x[:n_train], labels[:n_train], x[n_train:], labels[n_train:]
+
+
+def hidden_training_data(dataset, folder=HERE) -> TrainingData:
+    """The held-back data for ``dataset``, by the kind its config names."""
+    settings = config(folder)["training"][dataset]
+    kind = settings.get("data", "image")
+    one_hot = settings["labels"] == "one_hot"
+    if kind == "image":
+        data = hidden_image_set(dataset, folder)
+        n_classes = len(data.classes)
+        return TrainingData(data.x_train / 255.0, _labels(data.y_train, n_classes, one_hot),
+                            data.x_test / 255.0, _labels(data.y_test, n_classes, one_hot),
+                            data.source, "images")
+    x_train, y_train, x_test, y_test = hidden_text_set(dataset, folder)
+    n_classes = settings.get("classes", 2)
+    return TrainingData(x_train, _labels(y_train, n_classes, one_hot),
+                        x_test, _labels(y_test, n_classes, one_hot), "synthetic",
+                        {"imdb": "reviews", "reuters": "newswires"}.get(kind, "samples"))
 
 
 def budget_for(dataset, source, folder=HERE):
@@ -83,7 +199,13 @@ def _labels(y, n_classes, one_hot):
     import keras
     if one_hot:
         return keras.utils.to_categorical(y, n_classes).astype("float32")
-    return y.reshape(-1, 1).astype("float32")
+    return np.asarray(y).reshape(-1, 1).astype("float32")
+
+
+def _optimizer(budget):
+    import keras
+    optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
+    return optimizers[budget.get("optimizer", "adam")](budget["learning_rate"])
 
 
 def trained_accuracy(builder, dataset, folder=HERE):
@@ -97,32 +219,25 @@ def trained_accuracy(builder, dataset, folder=HERE):
     import keras
     import tensorflow as tf
 
-    data = hidden_image_set(dataset, folder)
+    data = hidden_training_data(dataset, folder)
     budget = budget_for(dataset, data.source, folder)
     name, args = budget["builder"], budget["args"]
-    one_hot = budget["labels"] == "one_hot"
-    n_classes = len(data.classes)
-    x_train, x_test = data.x_train / 255.0, data.x_test / 255.0
-    y_train = _labels(data.y_train, n_classes, one_hot)
-    y_test = _labels(data.y_test, n_classes, one_hot)
-
     keras.utils.set_random_seed(budget["seed"])
     tf.config.experimental.enable_op_determinism()
     model = build(builder, *args, name=name)
     try:
-        model.compile(optimizer=keras.optimizers.Adam(budget["learning_rate"]),
-                      loss=budget["loss"], metrics=["accuracy"])
+        model.compile(optimizer=_optimizer(budget), loss=budget["loss"], metrics=["accuracy"])
         started = time.perf_counter()
-        model.fit(x_train, y_train, epochs=budget["epochs"], batch_size=budget["batch_size"],
-                  shuffle=True, verbose=0)
+        model.fit(data.x_train, data.y_train, epochs=budget["epochs"],
+                  batch_size=budget["batch_size"], shuffle=True, verbose=0)
         seconds = time.perf_counter() - started
-        _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+        _, accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
     except Exception as exc:
         fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
     record_timing(f"train:{dataset}", seconds)
     threshold = budget["min_accuracy"]
-    report = (f"trained {budget['epochs']} epochs on {len(x_train)} hidden {data.source} "
-              f"images in {seconds:.1f} s: test accuracy {accuracy:.3f}, needs at least "
+    report = (f"trained {budget['epochs']} epochs on {len(data.x_train)} hidden {data.source} "
+              f"{data.what} in {seconds:.1f} s: test accuracy {accuracy:.3f}, needs at least "
               f"{threshold:.2f}")
     return float(accuracy), threshold, report
 
@@ -142,3 +257,37 @@ def assert_trains(builder, dataset, folder=HERE):
     if not np.isfinite(accuracy) or accuracy < threshold:
         fail(f"{getattr(builder, '__name__', 'the model')}: {report}. "
              f"Compare your layers and activations with the table in the notebook.")
+
+
+# --- comparing results of graded functions ---------------------------------
+
+def expected_case(reference, name, case, folder=HERE):
+    """``reference`` applied to the hidden input ``case`` of ``name``."""
+    return reference(*probe_case(name, case, folder))
+
+
+def assert_array_like(result, shape, dtype, call):
+    """Fail unless ``result`` is a numpy array of ``shape`` and ``dtype``."""
+    if not isinstance(result, np.ndarray):
+        fail(f"{call} should return a numpy array, found {type(result).__name__}.")
+    if result.shape != tuple(shape):
+        fail(f"{call} should return shape {tuple(shape)}, found {result.shape}.")
+    if result.dtype != np.dtype(dtype):
+        fail(f"{call} should return dtype {dtype}, found {result.dtype}: pass "
+             f"dtype='{dtype}' when you create the array.")
+
+
+def describe_call(name, args, limit=120):
+    """``name(arg, ...)`` shortened for feedback."""
+    text = ", ".join(_short(a) for a in args)
+    return f"{name}({text if len(text) <= limit else text[:limit] + '...'})"
+
+
+def _short(value):
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return f"[{', '.join(_short(v) for v in value[:4])}{', ...' if len(value) > 4 else ''}]"
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, threshold=8)
+    if isinstance(value, dict) and len(value) > 4:
+        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in list(value.items())[:3]) + ", ...}"
+    return repr(value)

@@ -17,13 +17,9 @@ Open `{notebook}` in Jupyter (from this folder, so that `shared/` can be importe
 fill the cells marked `# YOUR CODE HERE`, run the check cell after each one, and
 submit the `.ipynb` file.
 
-Data: the notebook reads the course's files (`train_happy.h5`, `test_happy.h5`,
-`train_signs.h5`, `test_signs.h5`) from `data/` next to this README, or from the
-folder named by `$COURSE_DATA_DIR`. Without them it uses a synthetic stand-in in
-the same format and says so; `python -m shared.data` writes that stand-in to
-`data/`.
+Data: {data}
 
-Needs Python 3.11 with tensorflow 2.21 (Keras 3), numpy, h5py and matplotlib.
+Needs Python 3.11 with tensorflow 2.21 (Keras 3), numpy, pandas, h5py and matplotlib.
 """
 
 
@@ -45,7 +41,8 @@ def build(name: str) -> Path:
         for arcname, path in files_for(assignment).items():
             bundle.write(path, arcname)
         bundle.writestr(f"{name}/README.md", README.format(
-            title=assignment.config["title"], notebook=assignment.notebook.name))
+            title=assignment.config["title"], notebook=assignment.notebook.name,
+            data=assignment.config["data_note"]))
     tmp.replace(out)
     return out
 

@@ -83,9 +83,13 @@ def write_summary(out: Path, assignment, book):
     lines += ["", "| status | submissions |", "|---|---|"]
     lines += [f"| {status} | {count} |" for status, count in sorted(statuses.items())]
     lines += ["", "| question | mean points |", "|---|---|"]
-    for question in book.questions:
+    for question in [*book.questions, *book.manual_columns]:
         values = [float(r.get(question) or 0) for r in rows]
         lines.append(f"| {question} | {statistics.fmean(values):.2f} |" if values else "")
+    blank = sum(1 for r in rows for c in book.manual_columns if not r.get(c))
+    if book.manual_columns:
+        lines += ["", f"Questions graded by hand: {blank} answer(s) still to score. Read "
+                  f"`manual/<question>.html`, fill `manual/scores.csv`, then run `make manual`."]
     problems = [r for r in rows if r["status"] != "graded" or r.get("flags")]
     if problems:
         lines += ["", "## Submissions that need a look", "",

@@ -193,6 +193,7 @@ def prepare(notebook: Path, private: Path, staged: Path, uid: int):
     probes = json.loads((staged / "grading_config.json").read_text())["probes"]
     notebooks.write(nb, private / "submission.ipynb")
     shutil.copy(Path(__file__).with_name("sandbox.py"), private / "kit_sandbox.py")
+    shutil.copy(Path(__file__).with_name("kit_codec.py"), private / "kit_codec.py")
     (private / "probes.json").write_text(json.dumps(probes))
     (private / "artifacts").mkdir()
     for path in [private, *private.rglob("*")]:

@@ -30,6 +30,7 @@ class Sample:
     after: str = "imports"  # where it goes: "imports", "end", or after a check cell's key
     raw: Callable[[], bytes] | None = None  # the file itself, for broken submissions
     flags: tuple = ()  # flags the grader must raise
+    answers: dict = field(default_factory=dict)  # written answers: manual question -> text
 
 
 def mistake(name: str, key: str, old: str, new: str) -> dict:
@@ -52,6 +53,9 @@ def notebook_for(assignment, sample: Sample):
     nb = notebooks.read(assignment.notebook)
     if sample.fills is not None:
         nb = notebooks.fill(nb, {**assignment.solution_sources(), **sample.fills})
+    for key, index in notebooks.kit_cells(nb, "manual").items():
+        if key in sample.answers:
+            nb.cells[index].source = sample.answers[key]
     if sample.attack:
         cell = nbformat.v4.new_code_cell(sample.attack.strip("\n"))
         if sample.after == "end":

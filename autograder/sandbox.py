@@ -23,6 +23,8 @@ import signal
 import sys
 from pathlib import Path
 
+import kit_codec  # copied next to this file: see autograder/kit_codec.py
+
 CELL_SECONDS = 120   # per cell; the whole run also has a wall-clock limit outside
 PROBE_SECONDS = 60   # per call of a graded builder
 OUTPUT_LIMIT = 200_000  # characters of student output kept
@@ -78,27 +80,58 @@ class Recorder:
             self.flags.add("imports_grader")
 
 
-def serialise(name, obj, probe):
-    """The JSON artifact for one probed name."""
+def _call(name, function, args):
+    """``function(*args)`` under the probe alarm: ("value", result) or ("error", text)."""
+    signal.alarm(PROBE_SECONDS)
+    try:
+        return "value", function(*args)
+    except CellTimeout:
+        return "error", f"TimeoutError: {name}(...) did not return within {PROBE_SECONDS} s"
+    except BaseException as exc:  # SystemExit too: it is the student's answer
+        return "error", f"{type(exc).__name__}: {exc}"
+    finally:
+        signal.alarm(0)
+
+
+def model_artifact(obj):
+    """A model's Keras JSON architecture and compile settings."""
     import keras
-    if probe["kind"] == "model_builder":
-        if not callable(obj):
-            return {"error": f"TypeError: {name} is not a function"}
-        signal.alarm(PROBE_SECONDS)
-        try:
-            obj = obj(*probe.get("args", []))
-        except CellTimeout:
-            return {"error": f"TimeoutError: {name}(...) did not return within {PROBE_SECONDS} s"}
-        except BaseException as exc:  # SystemExit too: it is the student's answer
-            return {"error": f"{type(exc).__name__}: {exc}"}
-        finally:
-            signal.alarm(0)
     if not isinstance(obj, keras.Model):
         return {"error": f"TypeError: expected a keras Model, got {type(obj).__name__}"}
     artifact = {"model": obj.to_json()}
     if getattr(obj, "compiled", False):
         artifact["compile"] = json.loads(json.dumps(obj.get_compile_config(), default=str))
     return artifact
+
+
+def serialise(name, obj, probe):
+    """The JSON artifact for one probed name.
+
+    Probe kinds: ``model`` (a variable holding a model), ``model_builder`` (a
+    function returning one, called with ``args`` or with each of ``cases``),
+    ``function`` (called with each case's arguments; its results recorded)
+    and ``value`` (a variable's value, encoded).
+    """
+    kind = probe["kind"]
+    if kind in ("model_builder", "function") and not callable(obj):
+        return {"error": f"TypeError: {name} is not a function"}
+    if kind == "model":
+        return model_artifact(obj)
+    if kind == "value":
+        return {"value": kit_codec.encode(obj)}
+    if kind == "model_builder" and "cases" not in probe:
+        outcome, result = _call(name, obj, probe.get("args", []))
+        return model_artifact(result) if outcome == "value" else {"error": result}
+    cases = {}
+    for case, spec in probe["cases"].items():
+        outcome, result = _call(name, obj, kit_codec.decode_input(spec["args"]))
+        if outcome == "error":
+            cases[case] = {"error": result}
+        elif kind == "model_builder":
+            cases[case] = model_artifact(result)
+        else:
+            cases[case] = {"value": kit_codec.encode(result)}
+    return {"cases": cases}
 
 
 def reap_strays():
@@ -185,7 +218,7 @@ def main(notebook, probes_file, artifacts):
             obj = namespace.get(name)
             if obj is None:
                 continue
-            if probe["kind"] == "model_builder" and seen.get(name) is obj:
+            if probe["kind"] in ("model_builder", "function") and seen.get(name) is obj:
                 continue  # the same function as before: its artifact stands
             seen[name] = obj
             recorder.active = True

@@ -68,27 +68,77 @@ def rebuild(name, artifact):
     return model
 
 
-def stand_ins(probes: dict, artifacts: Path) -> dict:
-    """The environment the hidden tests see: one trusted stand-in per probed name."""
+def _normalised(args):
+    return [list(a) if isinstance(a, tuple) else a for a in args]
+
+
+def recorded_builder(name, artifacts_by_args: list):
+    """A stand-in for a student's model builder: rebuilds what each probed call returned."""
+    def builder(*args):
+        for expected, artifact in artifacts_by_args:
+            if _normalised(args) == expected:
+                return rebuild(name, artifact)
+        probed = ", ".join(str(expected) for expected, _ in artifacts_by_args)
+        raise ValueError(f"{name} was probed with {probed}, called with {list(args)}")
+    builder.__name__ = name
+    return builder
+
+
+class RecordedFunction:
+    """A stand-in for a student's function: what it returned for each probed case.
+
+    ``gradelib.call_case`` asks it for a case by name; the hidden tests never
+    call student code here.
+    """
+
+    def __init__(self, name, cases: dict):
+        self.__name__ = name
+        self.kit_recorded_cases = cases  # case -> {"value": encoded} | {"error": text}
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"{self.__name__} is a recorded stand-in: use gradelib.call_case")
+
+
+def stand_in(name, probe, artifact):
+    """The object the hidden tests see under ``name``."""
     from shared.checks import StudentCodeError
 
+    kind = probe["kind"]
+    if kind == "model_builder" and "cases" in probe:
+        recorded = artifact.get("cases")
+        if not isinstance(recorded, dict):  # not a function at all: every case shares the error
+            recorded = {case: artifact for case in probe["cases"]}
+        return recorded_builder(name, [
+            (_normalised(spec["args"]), recorded.get(case, {"error": "NameError: not probed"}))
+            for case, spec in probe["cases"].items()])
+    if kind == "model_builder":
+        return recorded_builder(name, [(_normalised(probe.get("args", [])), artifact)])
+    if kind == "function":
+        if "error" in artifact:
+            return RecordedFunction(name, {case: artifact for case in probe["cases"]})
+        cases = artifact.get("cases")
+        return RecordedFunction(name, cases if isinstance(cases, dict) else {})
+    if kind == "value":
+        import kit_codec  # from the staged bundle
+        return kit_codec.decode(artifact["value"]) if "value" in artifact else None
+    try:
+        return rebuild(name, artifact)
+    except (StudentCodeError, NotImplementedError):
+        return None
+
+
+def stand_ins(probes: dict, artifacts: Path) -> dict:
+    """The environment the hidden tests see: one trusted stand-in per probed name."""
     env = {}
     for name, probe in probes.items():
         artifact = read_artifact(artifacts / f"{name}.json")
         if artifact is None:
             continue  # never defined, or the notebook stopped before it: tests say so
-        if probe["kind"] == "model_builder":
-            def builder(*args, _name=name, _artifact=artifact, _expected=probe.get("args", [])):
-                if [list(a) if isinstance(a, tuple) else a for a in args] != _expected:
-                    raise ValueError(f"{_name} was probed with {_expected}, called with {args}")
-                return rebuild(_name, _artifact)
-            builder.__name__ = name
-            env[name] = builder
-        else:
-            try:
-                env[name] = rebuild(name, artifact)
-            except (StudentCodeError, NotImplementedError):
-                env[name] = None
+        try:
+            env[name] = stand_in(name, probe, artifact)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            env[name] = RecordedFunction(name, {}) if probe["kind"] == "function" else None
+            print(f"malformed artifact for {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
     return env
 
 
@@ -118,7 +168,7 @@ def score(staged: Path, artifacts: Path) -> dict:
     """Run every test file of the staged bundle against the stand-ins."""
     from otter.test_files import ExceptionTestFile
 
-    sys.path[:0] = [str(staged)]  # gradelib, grading_config.json, shared/
+    sys.path[:0] = [str(staged)]  # gradelib, kit_codec, grading_config.json, shared/
     config = json.loads((staged / "grading_config.json").read_text())
     env = stand_ins(config["probes"], artifacts)
     questions = {}

@@ -35,6 +35,15 @@ def test_no_solution_code_in_the_notebook(nb, assignment):
         assert line not in text, f"solution line of {key} in the notebook: {line}"
 
 
+def test_manual_questions_have_an_answer_cell_between_otters_markers(nb, assignment):
+    answers = notebooks.kit_cells(nb, "manual")
+    assert sorted(answers) == sorted(assignment.manual_questions)
+    for index in answers.values():
+        assert nb.cells[index].cell_type == "markdown"
+        assert nb.cells[index - 1].source.startswith("<!-- BEGIN QUESTION -->")
+        assert nb.cells[index + 1].source == "<!-- END QUESTION -->"
+
+
 def test_training_and_plot_cells_are_skipped_at_grading(nb):
     for cell in nb.cells:
         if cell.cell_type == "code" and TRAINING.search(cell.source):
@@ -46,9 +55,10 @@ def test_notebook_is_valid_and_uses_the_standard_kernel(nb):
     assert nb.metadata.kernelspec.name == "python3"
 
 
-def test_fill_replaces_only_the_named_cells(nb):
-    filled = notebooks.fill(nb, {"happyModel": "def happyModel():\n    return 1"})
+def test_fill_replaces_only_the_named_cells(nb, assignment):
+    key = assignment.config["graded_functions"][0]
+    filled = notebooks.fill(nb, {key: f"def {key}():\n    return 1"})
     changed = [i for i, (a, b) in enumerate(zip(nb.cells, filled.cells)) if a.source != b.source]
-    assert changed == [notebooks.kit_cells(nb, "fill")["happyModel"]]
+    assert changed == [notebooks.kit_cells(nb, "fill")[key]]
     with pytest.raises(notebooks.KitError, match="no cell to fill"):
         notebooks.fill(nb, {"nope": ""})

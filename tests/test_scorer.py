@@ -3,6 +3,7 @@ import json
 import os
 
 import keras
+import numpy as np
 import pytest
 
 from autograder.scorer import read_artifact, rebuild, stand_ins
@@ -56,3 +57,37 @@ def test_symlinks_and_junk_are_refused(tmp_path):
     (tmp_path / "happy_model.json").write_text("{not json")
     assert "not valid JSON" in read_artifact(tmp_path / "happy_model.json")["error"]
     assert read_artifact(tmp_path / "missing.json") is None
+
+
+def test_function_stand_ins_return_what_the_sandbox_recorded(tmp_path, monkeypatch):
+    from autograder import kit_codec
+    monkeypatch.syspath_prepend(str(kit_codec.__file__.rsplit("/", 1)[0]))  # as staged
+    import gradelib
+    probes = {"vectorize": {"kind": "function", "cases": {"a": {"args": [[1]]}, "b": {"args": [[2]]}}}}
+    write(tmp_path, "vectorize", {"cases": {
+        "a": {"value": kit_codec.encode(np.eye(2, dtype="float32"))},
+        "b": {"error": "IndexError: index 10 is out of bounds"}}})
+    stand_in = stand_ins(probes, tmp_path)["vectorize"]
+    with pytest.raises(RuntimeError, match="recorded stand-in"):
+        stand_in([1])  # the scorer never runs student code
+    assert np.array_equal(gradelib.call_case(stand_in, "vectorize", "a"), np.eye(2))
+    with pytest.raises(ComparisonError, match="vectorize raised IndexError: index 10"):
+        gradelib.call_case(stand_in, "vectorize", "b")
+    write(tmp_path, "vectorize", {"error": "TypeError: vectorize is not a function"})
+    with pytest.raises(ComparisonError, match="is not a function"):
+        gradelib.call_case(stand_ins(probes, tmp_path)["vectorize"], "vectorize", "a")
+
+
+def test_builder_cases_rebuild_the_model_of_each_probed_call(tmp_path):
+    from solutions.tuning import build_model
+    probes = {"build_model": {"kind": "model_builder", "cases": {
+        "small": {"args": [1, 8, "relu", "mse", 1]}, "wide": {"args": [2, 32, "tanh", "mse", 46]}}}}
+    write(tmp_path, "build_model", {"cases": {
+        "small": {"model": build_model(1, 8, "relu", "mse", 1).to_json()},
+        "wide": {"error": "ValueError: nope"}}})
+    builder = stand_ins(probes, tmp_path)["build_model"]
+    assert builder(1, 8, "relu", "mse", 1).count_params() == build_model(1, 8, "relu", "mse", 1).count_params()
+    with pytest.raises(ComparisonError, match="raised ValueError: nope"):
+        build(builder, 2, 32, "tanh", "mse", 46, name="build_model")
+    with pytest.raises(ComparisonError, match="was probed with"):
+        build(builder, 3, 8, "relu", "mse", 1, name="build_model")

@@ -1,0 +1,58 @@
+"""Hidden tests for results_table(runs)."""
+import numpy as np
+from otter.test_files import test_case
+
+import gradelib
+from shared.tuning_spec import RESULT_COLUMNS
+
+OK_FORMAT = False
+name = "results_table"
+
+
+def table(results_table):
+    got = gradelib.call_case(results_table, "results_table", "three_runs")
+    if not hasattr(got, "columns") or not hasattr(got, "to_dict"):
+        gradelib.fail(f"results_table should return a pandas DataFrame, found "
+                      f"{type(got).__name__}: pd.DataFrame(rows, columns=RESULT_COLUMNS).")
+    return got
+
+
+def expected_rows():
+    runs = gradelib.probe_case("results_table", "three_runs")[0]
+    rows = []
+    for run in runs:
+        logs = run["history"].history
+        epoch = int(np.argmin(logs["val_loss"])) + 1
+        rows.append({"name": run["name"], "best_epoch": epoch,
+                     "val_loss": logs["val_loss"][epoch - 1],
+                     "val_accuracy": logs["val_accuracy"][epoch - 1],
+                     "test_accuracy": run["test_accuracy"]})
+    return rows
+
+
+@test_case(name="results_table has one row per run and the required columns", points=1)
+def shape(results_table):
+    got = table(results_table)
+    if list(got.columns) != RESULT_COLUMNS:
+        gradelib.fail(f"the columns should be {RESULT_COLUMNS} in this order, found "
+                      f"{list(got.columns)}.")
+    if len(got) != 3:
+        gradelib.fail(f"3 runs should give 3 rows (one per run, in the same order), found "
+                      f"{len(got)}.")
+
+
+@test_case(name="results_table reads each run's best epoch and its scores", points=2)
+def values(results_table):
+    got = table(results_table)
+    records = got.to_dict("records")
+    for row, want in enumerate(expected_rows()):
+        have = records[row] if row < len(records) else {}
+        for column, value in want.items():
+            found = have.get(column)
+            same = found == value if isinstance(value, str) else (
+                isinstance(found, (int, float, np.number)) and np.isclose(found, value))
+            if not same:
+                gradelib.fail(f"row {row} ({want['name']}): {column} should be {value!r}, found "
+                              f"{found!r}. The best epoch is the one with the lowest val_loss "
+                              f"(use your best_epoch); take val_loss and val_accuracy at that "
+                              f"epoch (index best_epoch - 1).")
