@@ -36,7 +36,7 @@ def measure(name: str, real_data=None, synthetic: bool = True) -> dict:
             try:
                 import gradelib
                 for dataset, budget in assignment.config["training"].items():
-                    data = gradelib.hidden_image_set(dataset, staged)
+                    data = gradelib.hidden_training_data(dataset, staged)
                     if data.source != source:
                         continue  # no real file for this dataset
                     builder = getattr(solutions, budget["builder"])
@@ -62,6 +62,8 @@ def write(name: str, results: dict):
     path = assignments.get(name).folder / "config.json"
     config = json.loads(path.read_text())
     for dataset, by_source in results.items():
+        if "extends" in config["training"][dataset]:
+            continue  # recorded where the entry it extends lives
         for source, accuracy in by_source.items():
             config["training"][dataset]["by_source"][source]["reference"] = accuracy
     path.write_text(json.dumps(config, indent=2) + "\n")

@@ -90,8 +90,10 @@ def call_case(function, name, case, folder=HERE):
         return kit_codec.decode(result["value"])
     if not callable(function):
         fail(f"`{name}` should be a function, found {type(function).__name__}.")
+    spec = config(folder)["probes"][name]["cases"][case]
     try:
-        result = function(*probe_case(name, case, folder))
+        kit_codec.seed_for(spec)
+        result = kit_codec.taken(function(*probe_case(name, case, folder)), spec)
     except NotImplementedError:
         raise_student_error(name, "NotImplementedError: ")
     except Exception as exc:

@@ -13,6 +13,7 @@ numeric numpy arrays, DataFrames of those. Nothing a student wrote can make
 it construct anything else.
 """
 import base64
+import itertools
 import zlib
 
 import numpy as np
@@ -43,6 +44,26 @@ def _history(history: dict):
     record.history = {key: list(values) for key, values in history.items()}
     record.epoch = list(range(len(next(iter(record.history.values()), []))))
     return record
+
+
+TAKE_LIMIT = 2000  # items drawn from a returned iterator
+
+
+def seed_for(spec: dict):
+    """Seed Python, NumPy and TensorFlow when a probe case asks (reproducible shuffles)."""
+    if "seed" in spec:
+        import keras
+        keras.utils.set_random_seed(int(spec["seed"]))
+
+
+def taken(result, spec: dict):
+    """The first ``take`` items of a returned iterator (generator, tf.data.Dataset) as a list.
+
+    Capped at ``TAKE_LIMIT`` so that an endless generator still gives an answer.
+    """
+    if "take" not in spec:
+        return result
+    return list(itertools.islice(iter(result), min(int(spec["take"]), TAKE_LIMIT)))
 
 
 def decode_input(value):

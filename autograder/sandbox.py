@@ -93,15 +93,48 @@ def _call(name, function, args):
         signal.alarm(0)
 
 
+def call_case(name, function, spec):
+    """One probe case: seeded if asked, called, then its first items taken if asked."""
+    kit_codec.seed_for(spec)
+    outcome, result = _call(name, function, kit_codec.decode_input(spec["args"]))
+    if outcome == "value" and "take" in spec:
+        outcome, result = _call(name, lambda: kit_codec.taken(result, spec), [])
+    return outcome, result
+
+
 def model_artifact(obj):
     """A model's Keras JSON architecture and compile settings."""
     import keras
     if not isinstance(obj, keras.Model):
         return {"error": f"TypeError: expected a keras Model, got {type(obj).__name__}"}
-    artifact = {"model": obj.to_json()}
+    artifact = {"model": obj.to_json(), "lambdas": lambda_behaviour(obj)}
     if getattr(obj, "compiled", False):
         artifact["compile"] = json.loads(json.dumps(obj.get_compile_config(), default=str))
     return artifact
+
+
+def lambda_behaviour(model):
+    """What each top-level Lambda layer does to a fixed input (see autograder/lambdas.py).
+
+    The scorer rebuilds a Lambda from built-in layers that do the same, since
+    it must not run the Lambda's bytecode.
+    """
+    import keras
+    import numpy as np
+    found = {}
+    for layer in model.layers:
+        if not isinstance(layer, keras.layers.Lambda):
+            continue
+        try:
+            dims = [d if d is not None else (2 if axis == 0 else 5)
+                    for axis, d in enumerate(layer.input.shape)]
+            x = (np.arange(int(np.prod(dims)), dtype="float32").reshape(dims) - 3.5) / 2.0
+        except (AttributeError, ValueError, TypeError):
+            continue
+        outcome, y = _call(layer.name, lambda f=layer, v=x: np.asarray(f(v)), [])
+        if outcome == "value":
+            found[layer.name] = {"input": kit_codec.encode(x), "output": kit_codec.encode(y)}
+    return found
 
 
 def serialise(name, obj, probe):
@@ -124,7 +157,7 @@ def serialise(name, obj, probe):
         return model_artifact(result) if outcome == "value" else {"error": result}
     cases = {}
     for case, spec in probe["cases"].items():
-        outcome, result = _call(name, obj, kit_codec.decode_input(spec["args"]))
+        outcome, result = call_case(name, obj, spec)
         if outcome == "error":
             cases[case] = {"error": result}
         elif kind == "model_builder":

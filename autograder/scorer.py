@@ -19,6 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
+from autograder import lambdas
 from autograder.runner import GRADING_ENV
 
 ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB
@@ -55,7 +56,19 @@ def rebuild(name, artifact):
             raise NotImplementedError()
         raise StudentCodeError(kind or "Error", message)
     try:
-        model = keras.models.model_from_json(str(artifact["model"]))
+        spec = json.loads(str(artifact["model"]))
+        spec, replaced, refused = lambdas.replace_lambdas(spec, artifact.get("lambdas") or {})
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise StudentCodeError("UnsafeModel", f"{name}'s model could not be read ({exc})") from None
+    if refused:
+        raise StudentCodeError(
+            "UnsafeModel", f"the grader cannot rebuild the Lambda layer(s) {refused} of {name}'s "
+            f"model: it rebuilds only Lambdas that add a last axis (tf.expand_dims(x, axis=-1)) "
+            f"or scale (x * 100.0)")
+    try:
+        model = keras.models.model_from_json(json.dumps(spec))
+        for layer_name in replaced:
+            model.get_layer(layer_name).kit_class_name = lambdas.LAMBDA
     except Exception as exc:
         raise StudentCodeError(
             "UnsafeModel", f"the grader cannot rebuild {name}'s model safely "

@@ -32,7 +32,7 @@ def output_activation(output):
 def expected_table(n_layers, units, activation, output, input_dim=INPUT_DIM):
     """The summary rows ``build_model(n_layers, units, activation, loss, output)`` must give."""
     rows, width = [], input_dim
-    for _ in range(n_layers):
+    for hidden in range(n_layers):  # noqa: B007
         rows.append(["Dense", (None, units), width * units + units, activation])
         width = units
     rows.append(["Dense", (None, output), width * output + output, output_activation(output)])

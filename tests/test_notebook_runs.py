@@ -43,3 +43,39 @@ def test_stub_notebook_checks_say_what_to_do(tmp_path, monkeypatch):
     check = next(i for i, c in enumerate(nb.cells)
                  if c.metadata.get("kit", {}).get("check") == "happyModel")
     assert "NotImplementedError" in outputs_of(nb, check)
+
+
+#: Test-only cell: the text notebooks' full runs, on slices of the data and two experiments,
+#: so that every cell (training and plots included) runs in about a minute.
+SMALLER = '''
+_load_imdb, _load_reuters = load_imdb, load_reuters
+
+def load_imdb(**options):
+    (x, y), (x_test, y_test) = _load_imdb(**options)
+    return (x[:10500], y[:10500]), (x_test[:1000], y_test[:1000])
+
+def load_reuters(**options):
+    (x, y), (x_test, y_test) = _load_reuters(**options)
+    return (x[:2500], y[:2500]), (x_test[:500], y_test[:500])
+
+if "VARIANTS" in globals():
+    VARIANTS = {name: VARIANTS[name] for name in ("reuters: 1 layer", "imdb: mse loss")}
+'''
+
+
+@pytest.mark.parametrize("name", ["getting_started", "tuning"])
+def test_text_notebooks_run_top_to_bottom_with_the_reference(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))  # synthetic fallback
+    assignment = assignments.get(name)
+    nb = samples.notebook_for(assignment, Sample("ref", "", {}))
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(SMALLER))
+    execute(nb, tmp_path)
+    checks = [i for i, c in enumerate(nb.cells) if c.metadata.get("kit", {}).get("check")]
+    assert len(checks) == len(assignment.config["graded_functions"])
+    for index in checks:
+        assert "Traceback" not in outputs_of(nb, index)
+    everything = "\n".join(outputs_of(nb, i) for i in range(len(nb.cells)))
+    assert "synthetic" in everything
+    if name == "getting_started":
+        assert "test accuracy" in everything and "random baseline" in everything

@@ -1,4 +1,4 @@
-"""The embedded sample class, graded through the real otter path: every score asserted."""
+"""The embedded sample classes, graded through the class grader: every score asserted."""
 import re
 
 import psutil
@@ -13,23 +13,35 @@ TIMEOUT = 60  # seconds for the sandbox stage; a correct notebook needs about 6
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    assignment = assignments.get("convnets")
-    bundle.build("convnets")
-    folder = samples.write_class("convnets", tmp_path_factory.mktemp("class"))
-    out = tmp_path_factory.mktemp("run")
-    book = grade.grade_class("convnets", folder, out, jobs=2, timeout=TIMEOUT, memory_gb=8,
-                             progress=False)
-    return assignment, folder, out, book
+def graded(tmp_path_factory):
+    """grade(name): the assignment's sample class graded once per test module."""
+    runs = {}
+
+    def grade_class(name):
+        if name not in runs:
+            folder = samples.write_class(name, tmp_path_factory.mktemp(f"class-{name}"))
+            out = tmp_path_factory.mktemp(f"run-{name}")
+            book = grade.grade_class(name, folder, out, jobs=2, timeout=TIMEOUT,
+                                     memory_gb=8, progress=False)
+            runs[name] = assignments.get(name), folder, out, book
+        return runs[name]
+    return grade_class
 
 
-SAMPLES = {s.id: s for s in samples.samples_of(assignments.get("convnets"))}
+@pytest.fixture(scope="module")
+def sample_run(graded):
+    return graded("convnets")
 
 
-@pytest.mark.parametrize("sample_id", sorted(SAMPLES))
-def test_sample_gets_exactly_its_expected_points(sample_run, sample_id):
-    _, _, _, book = sample_run
-    sample, row = SAMPLES[sample_id], book.rows[sample_id]
+CLASSES = {name: {s.id: s for s in samples.samples_of(assignments.get(name))}
+           for name in assignments.available()}
+
+
+@pytest.mark.parametrize("name, sample_id",
+                         [(name, i) for name, by_id in CLASSES.items() for i in sorted(by_id)])
+def test_sample_gets_exactly_its_expected_points(graded, name, sample_id):
+    _, _, _, book = graded(name)
+    sample, row = CLASSES[name][sample_id], book.rows[sample_id]
     assert row["status"] == sample.status, row["message"]
     for question, points in sample.expected.items():
         assert float(row[question]) == points, f"{sample_id} {question}: {row}"
@@ -37,10 +49,31 @@ def test_sample_gets_exactly_its_expected_points(sample_run, sample_id):
     assert set(sample.flags) <= set(row["flags"].split()), row
 
 
-def test_reference_feedback_says_everything_passed(sample_run):
-    _, _, out, _ = sample_run
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_reference_feedback_says_everything_passed(graded, name):
+    assignment, _, out, _ = graded(name)
     text = (out / "feedback" / "reference.md").read_text()
-    assert "❌" not in text and text.count("✅") == 8
+    cases = sum(p.read_text().count("@test_case(") for p in assignment.tests_dir.glob("*.py"))
+    assert "❌" not in text and text.count("✅") == cases
+
+
+def test_text_mistakes_get_feedback_a_student_can_act_on(graded):
+    _, _, out, _ = graded("getting_started")
+    assert "Look up index - 3" in (out / "feedback" / "off_by_one.md").read_text()
+    counts = (out / "feedback" / "counts_words.md").read_text()
+    assert "should hold 1.0 at indices [1, 5, 9]" in counts and "5: 3.0" in counts
+    assert "found float64" in (out / "feedback" / "float64.md").read_text()
+    _, _, out, _ = graded("tuning")
+    assert "return the earlier one" in (out / "feedback" / "last_tie.md").read_text()
+    assert "count epochs from 1" in (out / "feedback" / "zero_based.md").read_text()
+
+
+def test_written_answers_wait_for_the_ta(graded):
+    assignment, _, out, book = graded("tuning")
+    for key in assignment.manual_questions:
+        assert (out / "manual" / f"{key}.html").exists()
+        assert all(row[f"manual:{key}"] == "" for row in book.rows.values())
+    assert "answer(s) still to score" in (out / "summary.md").read_text()
 
 
 def test_mistakes_get_feedback_a_student_can_act_on(sample_run):
