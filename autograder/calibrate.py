@@ -1,5 +1,7 @@
 """Measure the reference solution on the hidden grading data; record it in the config.
 
+The measure is test accuracy, or a validation MAE for forecasters (time series, weather).
+
 ``python -m autograder.calibrate convnets [--real-data DIR] [--write]`` trains
 each reference model exactly as the hidden accuracy tests do (same seeds,
 budget, one thread) on the synthetic hidden set and, when ``--real-data``
@@ -36,17 +38,23 @@ def measure(name: str, real_data=None, synthetic: bool = True) -> dict:
             try:
                 import gradelib
                 for dataset, budget in assignment.config["training"].items():
-                    data = gradelib.hidden_training_data(dataset, staged)
-                    if data.source != source:
-                        continue  # no real file for this dataset
                     builder = getattr(solutions, budget["builder"])
-                    accuracy, threshold, report = gradelib.trained_accuracy(
-                        builder, dataset, staged)
+                    by_mae = {"series": gradelib.trained_forecast, "jena": gradelib.trained_weather}
+                    if budget.get("data") in by_mae:  # scored by a validation MAE
+                        if source != "synthetic":
+                            continue
+                        value, _, _, report = by_mae[budget["data"]](builder, dataset, staged)
+                    else:
+                        if gradelib.hidden_training_data(dataset, staged).source != source:
+                            continue  # no real file for this dataset
+                        value, _, report = gradelib.trained_accuracy(builder, dataset, staged)
                     print(f"{dataset:<8} {source:<10} {report}")
-                    results.setdefault(dataset, {})[source] = round(accuracy, 4)
+                    results.setdefault(dataset, {})[source] = round(value, 4)
             finally:
                 sys.path.remove(tmp)
-                sys.modules.pop("gradelib", None)
+                for module in list(sys.modules):  # they came from the folder just deleted
+                    if module in ("gradelib", "kit_codec") or module.split(".")[0] == "shared":
+                        sys.modules.pop(module)
     return results
 
 

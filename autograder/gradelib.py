@@ -204,10 +204,16 @@ def _labels(y, n_classes, one_hot):
     return np.asarray(y).reshape(-1, 1).astype("float32")
 
 
-def _optimizer(budget):
+def _optimizer(budget, total_steps=None):
+    """The budget's optimizer; ``"schedule": "cosine"`` decays the rate to 0 over the run,
+    which makes the end of a short training stable (the model graded is the last one)."""
     import keras
-    optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
-    return optimizers[budget.get("optimizer", "adam")](budget["learning_rate"])
+    optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
+                  "sgd": keras.optimizers.SGD}
+    rate = budget["learning_rate"]
+    if budget.get("schedule") == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(rate, total_steps)
+    return optimizers[budget.get("optimizer", "adam")](rate)
 
 
 def trained_accuracy(builder, dataset, folder=HERE):
@@ -293,3 +299,168 @@ def _short(value):
     if isinstance(value, dict) and len(value) > 4:
         return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in list(value.items())[:3]) + ", ...}"
     return repr(value)
+
+
+# --- forecasting -------------------------------------------------------------
+
+def hidden_series(dataset, folder=HERE):
+    """(series, split) of a synthetic series with the hidden seed and the config's shape."""
+    from shared.series import make_series
+
+    cfg = config(folder)
+    settings = cfg["training"][dataset]
+    _, series = make_series(**settings["series"], seed=cfg["hidden_seed"])
+    return series, settings["split"]
+
+
+def window_batches(series, window, batch_size, seed):
+    """Shuffled (window, next value) batches built by Keras, not by the student's code."""
+    import keras
+    return keras.utils.timeseries_dataset_from_array(
+        series[:-1], targets=series[window:], sequence_length=window, batch_size=batch_size,
+        shuffle=True, seed=seed)
+
+
+def forecast_steps(model, series, window, start):
+    """The model's forecast of every step from ``start`` on, from the ``window`` values before it."""
+    history = np.asarray(series[start - window:-1], dtype="float32")
+    windows = np.lib.stride_tricks.sliding_window_view(history, window)
+    return model.predict(windows, batch_size=256, verbose=0).ravel()
+
+
+def trained_forecast(builder, dataset, folder=HERE):
+    """Train a fresh model from ``builder`` on the hidden series; return (mae, naive mae, report)."""
+    import keras
+    import tensorflow as tf
+
+    series, split = hidden_series(dataset, folder)
+    budget = budget_for(dataset, "synthetic", folder)
+    name = budget["builder"]
+    keras.utils.set_random_seed(budget["seed"])
+    tf.config.experimental.enable_op_determinism()
+    model = build(builder, *budget["args"], name=name)
+    window = budget["window"]
+    try:
+        batches = window_batches(series[:split], window, budget["batch_size"], budget["seed"])
+        model.compile(optimizer=_optimizer(budget, budget["epochs"] * len(batches)),
+                      loss=keras.losses.get(budget["loss"]))
+        started = time.perf_counter()
+        model.fit(batches, epochs=budget["epochs"], verbose=0)
+        seconds = time.perf_counter() - started
+        predicted = forecast_steps(model, series, window, split)
+    except Exception as exc:
+        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
+    record_timing(f"train:{dataset}", seconds)
+    actual = series[split:]
+    mae = float(np.mean(np.abs(predicted - actual)))
+    naive = float(np.mean(np.abs(series[split - 1:-1] - actual)))
+    report = (f"trained {budget['epochs']} epochs on {split} steps of a hidden series in "
+              f"{seconds:.1f} s: validation MAE {mae:.2f} (naive forecast {naive:.2f}; needs at "
+              f"most {budget['max_mae']:.2f} and less than the naive forecast)")
+    return mae, naive, budget["max_mae"], report
+
+
+def assert_forecasts(builder, dataset, folder=HERE):
+    """Pass when a fresh model from ``builder`` beats both the threshold and the naive forecast."""
+    mae, naive, threshold, report = trained_forecast(builder, dataset, folder)
+    print(report)
+    if not np.isfinite(mae) or mae > threshold or mae >= naive:
+        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers with "
+             f"the table in the notebook.")
+
+
+# --- the weather generator ---------------------------------------------------
+
+def course_batch(data, rows, lookback, delay, step):
+    """The batch the course's generator yields for ``rows`` (float64, as np.zeros gives)."""
+    samples = np.stack([data[row - lookback:row:step] for row in rows]).astype("float64")
+    return samples, np.asarray(data[np.asarray(rows) + delay, 1], dtype="float64")
+
+
+def course_rows(data, lookback, delay, min_index, max_index, batch_size, count):
+    """The rows of the first ``count`` sequential batches: the specification of the generator.
+
+    ``max_index=None`` means ``len(data) - delay - 1``; a batch that would reach
+    ``max_index`` starts again from ``min_index + lookback``; a range shorter than
+    a batch gives short batches.
+    """
+    if max_index is None:
+        max_index = len(data) - delay - 1
+    i, batches = min_index + lookback, []
+    for _ in range(count):
+        if i + batch_size >= max_index:
+            i = min_index + lookback
+        rows = np.arange(i, min(i + batch_size, max_index))
+        i += len(rows)
+        batches.append(rows)
+    return batches
+
+
+def hidden_weather(dataset, folder=HERE):
+    """A synthetic weather record drawn with the hidden seed, normalised, and its split.
+
+    A short record cannot be cut into a training past and a validation future
+    without a change of season between them (which persistence handles better
+    than any model trained briefly), so whole weeks alternate: every
+    ``validation_every``-th week validates, the others train.
+    """
+    from shared import jena_data
+
+    cfg = config(folder)
+    settings = cfg["training"][dataset]
+    frame = jena_data.make_jena(seed=cfg["hidden_seed"], days=settings["days"])
+    values = frame[list(jena_data.FEATURES)].to_numpy(dtype="float64")
+    rows = np.arange(settings["lookback"], len(values) - settings["delay"])
+    week = rows // (7 * jena_data.ROWS_PER_DAY)
+    validates = week % settings["validation_every"] == settings["validation_every"] - 1
+    train = values[rows[~validates]]
+    return (values - train.mean(axis=0)) / train.std(axis=0), rows[~validates], rows[validates]
+
+
+def trained_weather(builder, dataset, folder=HERE):
+    """Train a fresh model from ``builder`` on hidden weather; return (mae, naive mae, report).
+
+    Training rows are drawn at random from the training weeks (the course's
+    shuffled generator, seeded); validation uses every ``step``-th row of the others.
+    """
+    import keras
+    import tensorflow as tf
+
+    data, train_rows, val_rows = hidden_weather(dataset, folder)
+    budget = budget_for(dataset, "synthetic", folder)
+    lookback, delay, step = budget["lookback"], budget["delay"], budget["step"]
+    rng = np.random.default_rng(budget["seed"])
+    count = budget["epochs"] * budget["steps_per_epoch"] * budget["batch_size"]
+    x_train, y_train = course_batch(data, rng.choice(train_rows, count), lookback, delay, step)
+    x_val, y_val = course_batch(data, val_rows[::step], lookback, delay, step)
+    keras.utils.set_random_seed(budget["seed"])
+    tf.config.experimental.enable_op_determinism()
+    name = budget["builder"]
+    model = build(builder, *budget["args"], name=name)
+    try:
+        model.compile(optimizer=_optimizer(budget, budget["epochs"] * budget["steps_per_epoch"]),
+                      loss=budget["loss"])
+        started = time.perf_counter()
+        model.fit(x_train.astype("float32"), y_train.astype("float32"),
+                  batch_size=budget["batch_size"], epochs=budget["epochs"], shuffle=False, verbose=0)
+        seconds = time.perf_counter() - started
+        predicted = model.predict(x_val.astype("float32"), batch_size=256, verbose=0).ravel()
+    except Exception as exc:
+        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
+    record_timing(f"train:{dataset}", seconds)
+    mae = float(np.mean(np.abs(predicted - y_val)))
+    naive = float(np.mean(np.abs(x_val[:, -1, 1] - y_val)))
+    report = (f"trained {budget['epochs']} epochs of {budget['steps_per_epoch']} batches on "
+              f"{budget['days']} days of hidden weather in {seconds:.1f} s: validation MAE "
+              f"{mae:.3f} (naive baseline {naive:.3f}; needs at most {budget['max_mae']:.3f} and "
+              f"less than the baseline)")
+    return mae, naive, budget["max_mae"], report
+
+
+def assert_beats_naive(builder, dataset, folder=HERE):
+    """Pass when a fresh model from ``builder`` beats the threshold and the naive baseline."""
+    mae, naive, threshold, report = trained_weather(builder, dataset, folder)
+    print(report)
+    if not np.isfinite(mae) or mae > threshold or mae >= naive:
+        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers with "
+             f"the table in the notebook.")

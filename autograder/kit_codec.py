@@ -66,6 +66,15 @@ def taken(result, spec: dict):
     return list(itertools.islice(iter(result), min(int(spec["take"]), TAKE_LIMIT)))
 
 
+def _window_model(weights):
+    """A Keras model mapping a window (batch, len(weights)) to its weighted sum: a known forecaster."""
+    import keras
+    model = keras.Sequential([keras.Input(shape=(len(weights),)),
+                              keras.layers.Dense(1, use_bias=False)])
+    model.layers[0].set_weights([np.asarray(weights, dtype="float32").reshape(-1, 1)])
+    return model
+
+
 def decode_input(value):
     """Build a probe's argument from its JSON form.
 
@@ -88,6 +97,11 @@ def decode_input(value):
         return np.asarray(value["__ndarray__"], dtype=value.get("dtype"))
     if "__history__" in value:
         return _history(value["__history__"])
+    if "__normal__" in value:
+        draws = np.random.default_rng(int(value.get("seed", 0))).normal(size=value["__normal__"])
+        return (draws * value.get("scale", 1.0)).astype(value.get("dtype", "float64"))
+    if "__window_model__" in value:
+        return _window_model(value["__window_model__"])
     return {key: decode_input(item) for key, item in value.items()}
 
 

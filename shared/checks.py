@@ -69,7 +69,15 @@ def parameter_problem(model, expected):
     return None
 
 
+#: Keras accepts both spellings; compare the short one.
+LOSS_ALIASES = {"mean_absolute_error": "mae", "mean_squared_error": "mse"}
+
+
 def _loss_name(loss):
+    return LOSS_ALIASES.get(_raw_loss_name(loss), _raw_loss_name(loss))
+
+
+def _raw_loss_name(loss):
     if isinstance(loss, str):
         return loss
     if isinstance(loss, keras.losses.Loss):

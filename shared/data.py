@@ -186,8 +186,15 @@ def write_synthetic(folder=None, names=tuple(IMAGE_SETS)) -> list[Path]:
     return written
 
 
+def write_all_synthetic(folder=None) -> list[Path]:
+    """Every dataset of the course: images here, text and weather in their own modules."""
+    from shared import jena_data, text_data
+    return [*write_synthetic(folder), *text_data.write_synthetic_text(folder),
+            *jena_data.write_synthetic_jena(folder)]
+
+
 if __name__ == "__main__":
-    for path in write_synthetic():
+    for path in write_all_synthetic():
         print(f"wrote {path} (synthetic)")
     for name in IMAGE_SETS:
         load_image_set(name)

@@ -1,7 +1,8 @@
 """Shared by the tests that prove no solution code reaches students."""
 
 #: Lines of the reference solutions that the instructions give away on purpose.
-GIVEN_IN_INSTRUCTIONS = {"input_img = keras.Input(shape=input_shape)", "keras.Input(shape=(10000,)),"}
+GIVEN_IN_INSTRUCTIONS = {"input_img = keras.Input(shape=input_shape)", "keras.Input(shape=(10000,)),",
+                         "keras.Input(shape=(None,)),"}
 
 
 def solution_lines(assignment):

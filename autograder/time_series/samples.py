@@ -1,0 +1,63 @@
+"""The embedded sample class for "Time series": what ``make demo`` grades."""
+from autograder.samples import Sample, mistake
+
+FULL = {"windowed_dataset": 6, "forecaster": 5, "forecast": 2}
+
+ALTERNATIVE = {
+    "windowed_dataset": '''
+def windowed_dataset(series, window_size, batch_size, shuffle_buffer):
+    """Keras's own helper: windows of window_size, each target the value after it."""
+    return keras.utils.timeseries_dataset_from_array(
+        series[:-1], targets=series[window_size:], sequence_length=window_size,
+        batch_size=batch_size, shuffle=True).prefetch(1)
+''',
+    "build_forecaster": '''
+def build_forecaster():
+    """model.add(), keras.ops instead of tf, and a named scale."""
+    scale = 100
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(None,)))
+    model.add(layers.Lambda(lambda x: keras.ops.expand_dims(x, -1)))
+    model.add(layers.Bidirectional(layers.LSTM(32, return_sequences=True)))
+    model.add(layers.Bidirectional(layers.LSTM(32)))
+    model.add(layers.Dense(1))
+    model.add(layers.Lambda(lambda x: scale * x))
+    return model
+''',
+    "forecast": '''
+def forecast(model, series, window_size, start):
+    """A tf.data pipeline without shuffling."""
+    ds = tf.data.Dataset.from_tensor_slices(series[start - window_size:-1])
+    ds = ds.window(window_size, shift=1, drop_remainder=True)
+    ds = ds.flat_map(lambda w: w.batch(window_size)).batch(128)
+    return model.predict(ds, verbose=0)[:, 0]
+''',
+}
+
+LABEL_IN_WINDOW = '''
+def windowed_dataset(series, window_size, batch_size, shuffle_buffer):
+    dataset = tf.data.Dataset.from_tensor_slices(series)
+    dataset = dataset.window(window_size, shift=1, drop_remainder=True)
+    dataset = dataset.flat_map(lambda window: window.batch(window_size))
+    dataset = dataset.shuffle(shuffle_buffer).map(lambda window: (window, window[-1]))
+    return dataset.batch(batch_size).prefetch(1)
+'''
+
+SAMPLES = [
+    Sample("reference", "the reference solution", {}, FULL),
+    Sample("alternative", "correct, written differently (timeseries_dataset_from_array, "
+           "model.add, keras.ops, tf.data forecast)", ALTERNATIVE, FULL),
+    Sample("label_in_window", "windows of window_size: the label is the window's own last value",
+           {"windowed_dataset": LABEL_IN_WINDOW}, {**FULL, "windowed_dataset": 1}),
+    Sample("no_shuffle", "the windows in the series' order",
+           mistake("time_series", "windowed_dataset", ".shuffle(shuffle_buffer)", ""),
+           {**FULL, "windowed_dataset": 5}),
+    Sample("sees_the_future", "forecast's windows end on the step they predict",
+           mistake("time_series", "forecast", "series[start - window_size:-1]",
+                   "series[start - window_size + 1:]"),
+           {**FULL, "forecast": 0}),
+    Sample("no_scaling", "build_forecaster without the final x * 100 Lambda",
+           mistake("time_series", "build_forecaster", "        layers.Lambda(lambda x: x * 100.0),\n", ""),
+           {**FULL, "forecaster": 1}),
+    Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
+]

@@ -1,0 +1,58 @@
+"""The embedded sample class for "Weather RNN": what ``make demo`` grades."""
+from autograder.samples import Sample, mistake
+
+FULL = {"generator": 6, "naive_method": 2, "gru_model": 5}
+
+ALTERNATIVE = {
+    "generator": '''
+def generator(data, lookback, delay, min_index, max_index, shuffle=False, batch_size=128, step=6):
+    """Fancy indexing instead of a loop over rows."""
+    if max_index is None:
+        max_index = len(data) - delay - 1
+    offsets = np.arange(-lookback, 0, step)
+    i = min_index + lookback
+    while True:
+        if shuffle:
+            rows = np.random.randint(min_index + lookback, max_index, size=batch_size)
+        else:
+            if i + batch_size >= max_index:
+                i = min_index + lookback
+            rows = np.arange(i, min(i + batch_size, max_index))
+            i += len(rows)
+        samples = data[rows[:, None] + offsets[None, :]].astype(np.float64)
+        yield samples, data[rows + delay, 1].astype(np.float64)
+''',
+    "build_gru_model": '''
+def build_gru_model(n_features=14):
+    """model.add(), an optimizer object and the loss's long name."""
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(None, n_features)))
+    model.add(keras.layers.GRU(units=32))
+    model.add(keras.layers.Dense(units=1))
+    model.compile(optimizer=keras.optimizers.RMSprop(), loss="mean_absolute_error")
+    return model
+''',
+}
+
+SAMPLES = [
+    Sample("reference", "the reference solution", {}, FULL),
+    Sample("alternative", "correct, written differently (fancy indexing, model.add)",
+           ALTERNATIVE, FULL),
+    Sample("wrong_column", "targets from column 0 (pressure) instead of the temperature",
+           mistake("weather_rnn", "generator", "targets[j] = data[row + delay][1]",
+                   "targets[j] = data[row + delay][0]"),
+           {**FULL, "generator": 4, "naive_method": 0}),
+    Sample("delay_ignored", "targets at the row itself",
+           mistake("weather_rnn", "generator", "targets[j] = data[row + delay][1]",
+                   "targets[j] = data[row][1]"),
+           {**FULL, "generator": 4, "naive_method": 0}),
+    Sample("wrong_step", "samples take every row, ignoring step",
+           mistake("weather_rnn", "generator", "data[row - lookback:row:step]",
+                   "data[row - lookback:row][:len(range(0, lookback, step))]"),
+           {**FULL, "generator": 4, "naive_method": 0}),
+    Sample("no_wrap", "sequential mode never starts again at min_index + lookback",
+           mistake("weather_rnn", "generator", "            if i + batch_size >= max_index:\n"
+                   "                i = min_index + lookback\n", ""),
+           {**FULL, "generator": 1, "naive_method": 0}),
+    Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
+]
