@@ -77,6 +77,21 @@ def data_dir(path=None) -> Path:
     return Path(os.environ.get("COURSE_DATA_DIR", DEFAULT_DATA_DIR))
 
 
+def keras_cache_dir() -> Path:
+    """Where Keras keeps downloads: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets"
+
+
+def show_path(path: Path) -> str:
+    """A short spelling of ``path`` for messages: relative to the repo, or with ``~`` for home."""
+    path = Path(path).absolute()
+    for base, prefix in ((REPO_ROOT, ""), (Path.home(), "~/")):
+        if path.is_relative_to(base):
+            return prefix + str(path.relative_to(base))
+    return str(path)
+
+
 def split_files(name: str, folder: Path) -> tuple[Path, Path]:
     return folder / f"train_{name}.h5", folder / f"test_{name}.h5"
 

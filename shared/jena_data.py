@@ -70,7 +70,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shared.data import REPO_ROOT, DataFileError, data_dir
+from shared.data import DataFileError, data_dir, keras_cache_dir, show_path
 
 __all__ = [
     "COLUMNS", "FEATURES", "TEMPERATURE", "ROWS_PER_DAY", "TRAIN_ROWS", "VAL_ROWS",
@@ -319,11 +319,6 @@ class Source:
     note: str = ""          # e.g. that a stale sidecar was ignored
 
 
-def keras_cache_dir() -> Path:
-    """Where Keras keeps downloaded datasets: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "datasets"
-
 
 def _candidates(folder) -> list[Path]:
     cache = keras_cache_dir()
@@ -482,21 +477,11 @@ class JenaData:
     def describe(self) -> str:
         span = f"{len(self.dates):,} rows from {self.dates[0]} to {self.dates[-1]}"
         if self.source == "real":
-            return f"Jena climate: real file, {span} ({_show(self.path)})"
-        where = (f"{_show(self.path)}, written by make data" if self.path is not None else
-                 f"generated in memory; `make data` writes it to {_show(data_dir() / FILENAME)}")
+            return f"Jena climate: real file, {span} ({show_path(self.path)})"
+        where = (f"{show_path(self.path)}, written by make data" if self.path is not None else
+                 f"generated in memory; `make data` writes it to {show_path(data_dir() / FILENAME)}")
         return f"Jena climate: synthetic stand-in, {span} ({where})"
 
-
-def _show(path: Path) -> str:
-    """A short spelling of ``path``: relative to the repo, or with ``~`` for home."""
-    path = Path(path).absolute()
-    for base, prefix in ((REPO_ROOT, ""), (Path.home(), "~/")):
-        try:
-            return prefix + str(path.relative_to(base))
-        except ValueError:
-            continue
-    return str(path)
 
 
 def load_jena(folder=None, verbose: bool = True) -> JenaData:
@@ -556,5 +541,5 @@ def celsius(mae: float, std: np.ndarray) -> float:
 
 if __name__ == "__main__":
     for written in write_synthetic_jena():
-        print(f"wrote {_show(written)} (synthetic)")
+        print(f"wrote {show_path(written)} (synthetic)")
     load_jena()
