@@ -5,6 +5,7 @@ unpacked the autograder's support files (this module, ``shared/`` and
 ``grading_config.json``). Every helper turns a failure into one sentence a
 student can act on.
 """
+import contextlib
 import json
 import os
 import time
@@ -216,8 +217,19 @@ def _optimizer(budget, total_steps=None):
     return optimizers[budget.get("optimizer", "adam")](rate)
 
 
-def trained_accuracy(builder, dataset, folder=HERE):
-    """Train a fresh model from ``builder`` under fixed seeds; return (accuracy, report).
+@contextlib.contextmanager
+def student_training(name):
+    """Errors of a student's model while it trains or predicts become one readable failure."""
+    try:
+        yield
+    except ComparisonError:
+        raise
+    except Exception as exc:
+        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
+
+
+def fit_fresh(builder, budget, x, y=None, *, dataset, total_steps=None, metrics=(), **options):
+    """A fresh model from ``builder``, trained under the budget's fixed seeds: (model, seconds).
 
     The budget (epochs, batch size, seed), loss and optimizer come from the
     grading config, never from the student's notebook, so grading time does
@@ -227,22 +239,28 @@ def trained_accuracy(builder, dataset, folder=HERE):
     import keras
     import tensorflow as tf
 
-    data = hidden_training_data(dataset, folder)
-    budget = budget_for(dataset, data.source, folder)
-    name, args = budget["builder"], budget["args"]
     keras.utils.set_random_seed(budget["seed"])
     tf.config.experimental.enable_op_determinism()
-    model = build(builder, *args, name=name)
-    try:
-        model.compile(optimizer=_optimizer(budget), loss=budget["loss"], metrics=["accuracy"])
+    name = budget["builder"]
+    model = build(builder, *budget["args"], name=name)
+    with student_training(name):
+        model.compile(optimizer=_optimizer(budget, total_steps), loss=budget["loss"],
+                      metrics=list(metrics))
         started = time.perf_counter()
-        model.fit(data.x_train, data.y_train, epochs=budget["epochs"],
-                  batch_size=budget["batch_size"], shuffle=True, verbose=0)
-        seconds = time.perf_counter() - started
-        _, accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
-    except Exception as exc:
-        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
+        model.fit(x, y, epochs=budget["epochs"], verbose=0, **options)
+    seconds = time.perf_counter() - started
     record_timing(f"train:{dataset}", seconds)
+    return model, seconds
+
+
+def trained_accuracy(builder, dataset, folder=HERE):
+    """Test accuracy of a fresh model from ``builder`` on held-back data: (accuracy, threshold, report)."""
+    data = hidden_training_data(dataset, folder)
+    budget = budget_for(dataset, data.source, folder)
+    model, seconds = fit_fresh(builder, budget, data.x_train, data.y_train, dataset=dataset,
+                               metrics=["accuracy"], batch_size=budget["batch_size"], shuffle=True)
+    with student_training(budget["builder"]):
+        _, accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
     threshold = budget["min_accuracy"]
     report = (f"trained {budget['epochs']} epochs on {len(data.x_train)} hidden {data.source} "
               f"{data.what} in {seconds:.1f} s: test accuracy {accuracy:.3f}, needs at least "
@@ -261,10 +279,15 @@ def record_timing(stage, seconds):
 def assert_trains(builder, dataset, folder=HERE):
     """Pass when a fresh model from ``builder`` reaches the config's accuracy threshold."""
     accuracy, threshold, report = trained_accuracy(builder, dataset, folder)
+    _judge(builder, report, np.isfinite(accuracy) and accuracy >= threshold)
+
+
+def _judge(builder, report, passed):
+    """Print how the training went; fail with it unless it passed."""
     print(report)
-    if not np.isfinite(accuracy) or accuracy < threshold:
-        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. "
-             f"Compare your layers and activations with the table in the notebook.")
+    if not passed:
+        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers and "
+             f"activations with the table in the notebook.")
 
 
 # --- comparing results of graded functions ---------------------------------
@@ -329,28 +352,16 @@ def forecast_steps(model, series, window, start):
 
 
 def trained_forecast(builder, dataset, folder=HERE):
-    """Train a fresh model from ``builder`` on the hidden series; return (mae, naive mae, report)."""
-    import keras
-    import tensorflow as tf
-
+    """Validation MAE of a fresh model from ``builder`` on the hidden series:
+    (mae, naive mae, threshold, report)."""
     series, split = hidden_series(dataset, folder)
     budget = budget_for(dataset, "synthetic", folder)
-    name = budget["builder"]
-    keras.utils.set_random_seed(budget["seed"])
-    tf.config.experimental.enable_op_determinism()
-    model = build(builder, *budget["args"], name=name)
     window = budget["window"]
-    try:
-        batches = window_batches(series[:split], window, budget["batch_size"], budget["seed"])
-        model.compile(optimizer=_optimizer(budget, budget["epochs"] * len(batches)),
-                      loss=keras.losses.get(budget["loss"]))
-        started = time.perf_counter()
-        model.fit(batches, epochs=budget["epochs"], verbose=0)
-        seconds = time.perf_counter() - started
+    batches = window_batches(series[:split], window, budget["batch_size"], budget["seed"])
+    model, seconds = fit_fresh(builder, budget, batches, dataset=dataset,
+                               total_steps=budget["epochs"] * len(batches))
+    with student_training(budget["builder"]):
         predicted = forecast_steps(model, series, window, split)
-    except Exception as exc:
-        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
-    record_timing(f"train:{dataset}", seconds)
     actual = series[split:]
     mae = float(np.mean(np.abs(predicted - actual)))
     naive = float(np.mean(np.abs(series[split - 1:-1] - actual)))
@@ -363,10 +374,7 @@ def trained_forecast(builder, dataset, folder=HERE):
 def assert_forecasts(builder, dataset, folder=HERE):
     """Pass when a fresh model from ``builder`` beats both the threshold and the naive forecast."""
     mae, naive, threshold, report = trained_forecast(builder, dataset, folder)
-    print(report)
-    if not np.isfinite(mae) or mae > threshold or mae >= naive:
-        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers with "
-             f"the table in the notebook.")
+    _judge(builder, report, np.isfinite(mae) and mae <= threshold and mae < naive)
 
 
 # --- the weather generator ---------------------------------------------------
@@ -418,14 +426,12 @@ def hidden_weather(dataset, folder=HERE):
 
 
 def trained_weather(builder, dataset, folder=HERE):
-    """Train a fresh model from ``builder`` on hidden weather; return (mae, naive mae, report).
+    """Validation MAE of a fresh model from ``builder`` on hidden weather:
+    (mae, naive mae, threshold, report).
 
     Training rows are drawn at random from the training weeks (the course's
     shuffled generator, seeded); validation uses every ``step``-th row of the others.
     """
-    import keras
-    import tensorflow as tf
-
     data, train_rows, val_rows = hidden_weather(dataset, folder)
     budget = budget_for(dataset, "synthetic", folder)
     lookback, delay, step = budget["lookback"], budget["delay"], budget["step"]
@@ -433,21 +439,12 @@ def trained_weather(builder, dataset, folder=HERE):
     count = budget["epochs"] * budget["steps_per_epoch"] * budget["batch_size"]
     x_train, y_train = course_batch(data, rng.choice(train_rows, count), lookback, delay, step)
     x_val, y_val = course_batch(data, val_rows[::step], lookback, delay, step)
-    keras.utils.set_random_seed(budget["seed"])
-    tf.config.experimental.enable_op_determinism()
-    name = budget["builder"]
-    model = build(builder, *budget["args"], name=name)
-    try:
-        model.compile(optimizer=_optimizer(budget, budget["epochs"] * budget["steps_per_epoch"]),
-                      loss=budget["loss"])
-        started = time.perf_counter()
-        model.fit(x_train.astype("float32"), y_train.astype("float32"),
-                  batch_size=budget["batch_size"], epochs=budget["epochs"], shuffle=False, verbose=0)
-        seconds = time.perf_counter() - started
+    model, seconds = fit_fresh(builder, budget, x_train.astype("float32"),
+                               y_train.astype("float32"), dataset=dataset,
+                               total_steps=budget["epochs"] * budget["steps_per_epoch"],
+                               batch_size=budget["batch_size"], shuffle=False)
+    with student_training(budget["builder"]):
         predicted = model.predict(x_val.astype("float32"), batch_size=256, verbose=0).ravel()
-    except Exception as exc:
-        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
-    record_timing(f"train:{dataset}", seconds)
     mae = float(np.mean(np.abs(predicted - y_val)))
     naive = float(np.mean(np.abs(x_val[:, -1, 1] - y_val)))
     report = (f"trained {budget['epochs']} epochs of {budget['steps_per_epoch']} batches on "
@@ -460,7 +457,4 @@ def trained_weather(builder, dataset, folder=HERE):
 def assert_beats_naive(builder, dataset, folder=HERE):
     """Pass when a fresh model from ``builder`` beats the threshold and the naive baseline."""
     mae, naive, threshold, report = trained_weather(builder, dataset, folder)
-    print(report)
-    if not np.isfinite(mae) or mae > threshold or mae >= naive:
-        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers with "
-             f"the table in the notebook.")
+    _judge(builder, report, np.isfinite(mae) and mae <= threshold and mae < naive)
