@@ -9,7 +9,7 @@ from autograder.runner import grade_one
 
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 60  # seconds for the sandbox stage; a correct notebook needs about 6
+TIMEOUT = 30  # seconds for the sandbox stage; a correct notebook needs about 6 (10 under load)
 
 
 @pytest.fixture(scope="module")
