@@ -7,7 +7,11 @@ Writes into the run folder:
   Ctrl-C or a crash leaves a consistent file. A rerun skips students already
   in it unless ``--regrade`` is given.
 - ``feedback/<id>.md``: what each student sees: every test, passed or not, and why.
-- ``summary.md`` and ``histogram.png``: the TA's overview.
+- ``summary.md`` and ``histogram.png``: the TA's overview, with where the time went
+  (``stages.csv``: sandbox, scorer and training seconds per submission).
+- ``training-cache/``: trusted training results, reused for identical models
+  (``--no-reuse`` trains every model); no sandbox can see the run folder.
+- ``manual/``: for assignments with written answers (see ``autograder.manual``).
 """
 import argparse
 import csv
@@ -116,9 +120,41 @@ class GradeBook:
         os.replace(tmp, self.path)
 
 
+class StageLog:
+    """``stages.csv``: where each submission's grading time went (for the summary and bench)."""
+
+    COLUMNS = ["id", "sandbox", "scorer", "training", "reused", "total"]
+
+    def __init__(self, path: Path):
+        self.path, self.rows, self.lock = path, {}, threading.Lock()
+        if path.exists():
+            with open(path, newline="") as f:
+                self.rows = {row["id"]: row for row in csv.DictReader(f)}
+
+    def record(self, outcome: Outcome):
+        row = {"id": outcome.student, "sandbox": f"{outcome.sandbox_seconds:.1f}",
+               "scorer": f"{max(0.0, outcome.seconds - outcome.sandbox_seconds):.1f}",
+               "training": f"{outcome.train_seconds:.1f}", "reused": str(outcome.reused),
+               "total": f"{outcome.seconds:.1f}"}
+        with self.lock:
+            self.rows[outcome.student] = row
+            tmp = self.path.with_suffix(".csv.tmp")
+            with open(tmp, "w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=self.COLUMNS)
+                writer.writeheader()
+                writer.writerows(self.rows[k] for k in sorted(self.rows))
+            os.replace(tmp, self.path)
+
+
 def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,
                 memory_gb: float, regrade: bool = False, progress: bool = True,
-                hidden_data: Path | None = None) -> GradeBook:
+                hidden_data: Path | None = None, reuse: bool = True) -> GradeBook:
+    """Grade every notebook in ``submissions`` into the run folder ``out``.
+
+    With ``reuse``, trusted training results are kept in ``out/training-cache``
+    (hidden from every sandbox with the rest of the run folder) and a model
+    identical to one already trained is not trained again.
+    """
     assignment = assignments.get(name)
     notebooks = find_submissions(submissions)
     questions, max_points = report.question_points(assignment)
@@ -130,6 +166,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     if skipped:
         print(f"{skipped} submission(s) already graded in {book.path}; "
               f"pass --regrade to grade them again")
+    stages = StageLog(out / "stages.csv")
     running = Running()
     # The trusted half of the grader (hidden tests, config and data) is staged
     # once per run where no sandbox can see it.
@@ -137,7 +174,8 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         def work(notebook):
             return grade_one(notebook, staged, timeout=timeout,
                              memory_bytes=int(memory_gb * 2**30), register=running.add,
-                             hide=(submissions, out))
+                             hide=(submissions, out),
+                             cache=out / "training-cache" if reuse else None)
 
         pool = ThreadPoolExecutor(max_workers=jobs)
         try:
@@ -147,6 +185,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
                 for future in as_completed(futures):
                     outcome = future.result()
                     book.record(outcome)
+                    stages.record(outcome)
                     report.write_feedback(out, assignment, outcome)
                     bar.set_postfix_str(f"{outcome.student}: {outcome.status}")
                     bar.update()
@@ -193,11 +232,14 @@ def main(argv=None):
     parser.add_argument("--regrade", action="store_true")
     parser.add_argument("--hidden-data", type=Path,
                         help="folder with real test_<dataset>.h5 files to grade on")
+    parser.add_argument("--no-reuse", action="store_true",
+                        help="train every model, even one identical to a model already trained")
     args = parser.parse_args(argv)
     try:
         book = grade_class(args.assignment, args.submissions, args.out, jobs=args.jobs,
                            timeout=args.timeout, memory_gb=args.memory_gb,
-                           regrade=args.regrade, hidden_data=args.hidden_data)
+                           regrade=args.regrade, hidden_data=args.hidden_data,
+                           reuse=not args.no_reuse)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     except KeyboardInterrupt:

@@ -1,5 +1,6 @@
 """What a grading run leaves for people: feedback per student, a TA summary."""
 import ast
+import csv
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -90,6 +91,7 @@ def write_summary(out: Path, assignment, book):
     if book.manual_columns:
         lines += ["", f"Questions graded by hand: {blank} answer(s) still to score. Read "
                   f"`manual/<question>.html`, fill `manual/scores.csv`, then run `make manual`."]
+    lines += stage_lines(out / "stages.csv")
     problems = [r for r in rows if r["status"] != "graded" or r.get("flags")]
     if problems:
         lines += ["", "## Submissions that need a look", "",
@@ -100,3 +102,23 @@ def write_summary(out: Path, assignment, book):
                   f": {r['message'][:200]}" for r in problems]
     lines += ["", "![score histogram](histogram.png)", ""]
     (out / "summary.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def stage_lines(path: Path) -> list[str]:
+    """A table of where grading time went, from the run's ``stages.csv``."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return []
+    lines = ["", "## Where the time went", "",
+             f"{sum(int(r['reused']) for r in rows)} hidden training(s) reused the trusted "
+             f"result of an identical model instead of training again.", "",
+             "| stage | total s | median s per submission |", "|---|---|---|"]
+    labels = {"sandbox": "sandbox (the notebook)", "scorer": "scorer (training included)",
+              "training": "training in the hidden tests", "total": "total"}
+    for stage, label in labels.items():
+        values = [float(r[stage]) for r in rows]
+        lines.append(f"| {label} | {sum(values):.1f} | {statistics.median(values):.1f} |")
+    return lines

@@ -45,6 +45,7 @@ GRADING_ENV = {
     "MPLBACKEND": "Agg",
 }
 TIMINGS_ENV = "KIT_TIMINGS_FILE"  # where gradelib records stage durations
+CACHE_ENV = "KIT_TRAINING_CACHE"  # where gradelib keeps trusted training results
 DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of it
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
@@ -70,6 +71,7 @@ class Outcome:
     train_seconds: float = 0.0
     flags: list = field(default_factory=list)
     sandbox_seconds: float = 0.0
+    reused: int = 0  # hidden trainings answered from trusted results of identical models
 
 
 def _limits(memory_bytes, sandbox=True):
@@ -158,19 +160,21 @@ def sandbox_command(private: Path, uid: int, hide=(), program=SANDBOX_PROGRAM) -
     return command
 
 
-def _train_seconds(timings: Path) -> float:
-    """Seconds the hidden tests spent training, as they recorded them."""
+def _stage_times(timings: Path) -> tuple[float, int]:
+    """(seconds the hidden tests spent training, trainings reused) as gradelib recorded them."""
     if not timings.exists():
-        return 0.0
-    total = 0.0
+        return 0.0, 0
+    total, reused = 0.0, 0
     for line in timings.read_text().splitlines():
         try:
             record = json.loads(line)
-            if str(record["stage"]).startswith("train"):
+            stage = str(record["stage"])
+            if stage.startswith("train"):
                 total += float(record["seconds"])
+            reused += stage.startswith("reuse")
         except (ValueError, KeyError, TypeError):
             continue
-    return total
+    return total, reused
 
 
 def _progress(artifacts: Path) -> dict:
@@ -211,17 +215,24 @@ def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hi
                      limits=_limits(memory_bytes), register=register)
 
 
-def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register):
-    """Stage 2, trusted. Returns the per-question results or raises KitError."""
+def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register, cache=None):
+    """Stage 2, trusted. Returns (per-question results, training seconds, trainings reused)
+    or raises KitError.
+
+    ``cache``: a folder of trusted training results to reuse and extend
+    (``gradelib.measured``); it must be one no sandbox can see.
+    """
     out, timings, log = work / "score.json", work / "timings.jsonl", work / "scorer.log"
     env = {**os.environ, **GRADING_ENV, TIMINGS_ENV: str(timings)}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache)
     command = [sys.executable, "-m", "autograder.scorer", str(staged), str(artifacts), str(out)]
     timed_out, code = run_stage(command, log, env=env, timeout=SCORER_TIMEOUT, cwd=work,
                                 limits=_limits(memory_bytes, sandbox=False), register=register)
     if not out.exists():
         what = f"timed out after {SCORER_TIMEOUT} s" if timed_out else f"exit code {code}"
         raise KitError(f"scoring failed ({what}): {_tail(log)[-1500:]}")
-    return json.loads(out.read_text()), _train_seconds(timings)
+    return json.loads(out.read_text()), *_stage_times(timings)
 
 
 def feedback_text(question: dict) -> str:
@@ -259,8 +270,11 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
 
 
 def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
-              register=None, hide=()) -> Outcome:
-    """Grade ``notebook`` against the staged bundle; never raises for what a submission does."""
+              register=None, hide=(), cache: Path | None = None) -> Outcome:
+    """Grade ``notebook`` against the staged bundle; never raises for what a submission does.
+
+    ``cache`` (trusted training results to reuse) must be inside one of ``hide``.
+    """
     student = notebook.stem
     started = time.perf_counter()
     uid = 61000 + next(_uids) % 20000
@@ -281,8 +295,8 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         if progress.get("output_dropped"):
             flags.append("output_capped")
         try:
-            results, train_seconds = run_scorer(staged, private / "artifacts", work,
-                                                memory_bytes, register)
+            results, train_seconds, reused = run_scorer(staged, private / "artifacts", work,
+                                                        memory_bytes, register, cache)
         except KitError as exc:
             return Outcome(student, "error", message=str(exc), flags=flags,
                            seconds=time.perf_counter() - started)
@@ -291,7 +305,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
                        {q: feedback_text(r) for q, r in results.items()},
                        message=message, seconds=time.perf_counter() - started,
                        train_seconds=train_seconds, flags=flags,
-                       sandbox_seconds=sandbox_seconds)
+                       sandbox_seconds=sandbox_seconds, reused=reused)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -109,3 +109,28 @@ def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(sample_
         for text in alone.outputs.values():
             assert without_times(text) in feedback  # accuracies included
         assert alone.train_seconds > 0  # the hidden tests trained and said how long
+
+
+def test_reusing_trusted_training_results_changes_no_score(graded, tmp_path):
+    """The class run reused results for identical models; training every model gives the same."""
+    _, folder, out, book = graded("getting_started")
+    cache = sorted((out / "training-cache").glob("*.json"))
+    # reference and alternative build the same two networks; no_sigmoid and bottleneck one
+    # new network each: 4 distinct trainings instead of 8.
+    chosen = ("reference", "alternative", "no_sigmoid", "bottleneck")
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    for sample_id in chosen:
+        (subset / f"{sample_id}.ipynb").write_bytes((folder / f"{sample_id}.ipynb").read_bytes())
+    fresh = grade.grade_class("getting_started", subset, tmp_path / "fresh", jobs=2,
+                              timeout=TIMEOUT, memory_gb=8, progress=False, reuse=False)
+    assert not (tmp_path / "fresh" / "training-cache").exists()
+    for sample_id in chosen:
+        drop = {"seconds"}
+        assert ({k: v for k, v in fresh.rows[sample_id].items() if k not in drop}
+                == {k: v for k, v in book.rows[sample_id].items() if k not in drop})
+        assert (without_times((tmp_path / "fresh" / "feedback" / f"{sample_id}.md").read_text())
+                == without_times((out / "feedback" / f"{sample_id}.md").read_text()))
+    distinct = {"build_imdb_model": 2, "build_reuters_model": 2}  # in the subset
+    assert len(cache) >= sum(distinct.values())
+    assert len(cache) < 2 * len(CLASSES["getting_started"])  # far fewer than trainings asked
