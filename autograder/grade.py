@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, bundle, manual, report
+from autograder import assignments, bundle, distributed, manual, report
 from autograder.assignments import KitError
 from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 
@@ -148,8 +148,12 @@ class StageLog:
 
 def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,
                 memory_gb: float, regrade: bool = False, progress: bool = True,
-                hidden_data: Path | None = None, reuse: bool = True) -> GradeBook:
+                hidden_data: Path | None = None, reuse: bool = True,
+                scheduler: str | None = None) -> GradeBook:
     """Grade every notebook in ``submissions`` into the run folder ``out``.
+
+    Submissions are graded ``jobs`` at a time on this machine, or on the Dask
+    cluster whose scheduler is at ``scheduler`` (:mod:`autograder.distributed`).
 
     With ``reuse``, trusted training results are kept in ``out/training-cache``
     (hidden from every sandbox with the rest of the run folder) and a model
@@ -171,18 +175,17 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     # The trusted half of the grader (hidden tests, config and data) is staged
     # once per run where no sandbox can see it.
     with bundle.staged_bundle(assignment, hidden_data) as staged:
-        def work(notebook):
-            return grade_one(notebook, staged, timeout=timeout,
-                             memory_bytes=int(memory_gb * 2**30), register=running.add,
-                             hide=(submissions, out),
-                             cache=out / "training-cache" if reuse else None)
-
-        pool = ThreadPoolExecutor(max_workers=jobs)
+        pool = (distributed.ClusterPool(scheduler, staged, timeout=timeout,
+                                        memory_bytes=int(memory_gb * 2**30), reuse=reuse)
+                if scheduler else LocalPool(jobs, staged, timeout=timeout,
+                                            memory_bytes=int(memory_gb * 2**30),
+                                            hide=(submissions, out), running=running,
+                                            cache=out / "training-cache" if reuse else None))
         try:
-            futures = [pool.submit(work, nb) for nb in todo]
+            futures = [pool.submit(nb) for nb in todo]
             with tqdm(total=len(todo), desc=f"grading {name}", unit="nb",
                       disable=not progress) as bar:
-                for future in as_completed(futures):
+                for future in pool.as_completed(futures):
                     outcome = future.result()
                     book.record(outcome)
                     stages.record(outcome)
@@ -202,6 +205,25 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         manual.merge(assignment, out, book)
     report.write_summary(out, assignment, book)
     return book
+
+
+class LocalPool:
+    """``jobs`` submissions at a time in threads of this process, each in its own sandbox."""
+
+    def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
+        self.executor = ThreadPoolExecutor(max_workers=jobs)
+        self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "hide": hide,
+                        "register": running.add, "cache": cache}
+        self.staged = staged
+
+    def submit(self, notebook: Path):
+        return self.executor.submit(grade_one, notebook, self.staged, **self.options)
+
+    def as_completed(self, futures):
+        return as_completed(futures)
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 class Running:
@@ -234,12 +256,15 @@ def main(argv=None):
                         help="folder with real test_<dataset>.h5 files to grade on")
     parser.add_argument("--no-reuse", action="store_true",
                         help="train every model, even one identical to a model already trained")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on the Dask cluster with this scheduler (tcp://host:8786) "
+                             "instead of --jobs local threads")
     args = parser.parse_args(argv)
     try:
         book = grade_class(args.assignment, args.submissions, args.out, jobs=args.jobs,
                            timeout=args.timeout, memory_gb=args.memory_gb,
                            regrade=args.regrade, hidden_data=args.hidden_data,
-                           reuse=not args.no_reuse)
+                           reuse=not args.no_reuse, scheduler=args.scheduler)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     except KeyboardInterrupt:

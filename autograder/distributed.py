@@ -1,0 +1,101 @@
+"""Grading on a Dask cluster when one machine is not enough.
+
+``make grade SUBMISSIONS=... GRADE_FLAGS="--scheduler tcp://HOST:8786"`` sends each
+submission to a Dask worker instead of the local thread pool. The driver
+stages the trusted bundle once, packs it, and scatters it to the cluster; each
+worker unpacks it once into its own ``/tmp`` (which every sandbox sees as an
+empty tmpfs) and grades submissions exactly as the local grader does, with
+the same two stages, isolation and limits, keeping its trusted training
+results in ``/tmp`` too. Only the notebook's bytes go out and an
+:class:`~autograder.runner.Outcome` comes back, so ``grades.csv``, feedback
+and summary are written on the driver as usual.
+
+Every worker machine needs the kit cloned and ``make setup`` run (root,
+bubblewrap, the pinned venv, so the same Dask version as the driver's). Give
+each worker one thread per process: ``dask worker tcp://HOST:8786 --nworkers
+<cores> --nthreads 1``; grading is deterministic only with one TensorFlow
+thread per job.
+"""
+import hashlib
+import io
+import shutil
+import tarfile
+import tempfile
+import threading
+from pathlib import Path
+
+from autograder.runner import grade_one
+
+_unpack_lock = threading.Lock()
+
+
+def pack(folder: Path) -> bytes:
+    """The staged bundle as a gzipped tar."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(folder, arcname=".")
+    return buffer.getvalue()
+
+
+def _unpacked(bundle: bytes) -> Path:
+    """This machine's copy of the staged bundle, unpacked once per bundle (the rename
+    is atomic: worker processes racing to unpack agree on one copy)."""
+    digest = hashlib.sha256(bundle).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"kit-trusted-remote-{digest}"
+    with _unpack_lock:
+        if not folder.exists():
+            partial = Path(tempfile.mkdtemp(prefix="kit-trusted-unpack-"))
+            with tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as tar:
+                tar.extractall(partial, filter="data")
+            try:
+                partial.rename(folder)
+            except OSError:  # another worker process on this machine unpacked it first
+                shutil.rmtree(partial, ignore_errors=True)
+                if not folder.exists():
+                    raise
+    return folder
+
+
+def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,
+                 reuse: bool = True):
+    """Runs on a worker: grade one notebook (its file name and bytes) against the bundle."""
+    staged = _unpacked(bundle)
+    work = Path(tempfile.mkdtemp(prefix="kit-remote-"))
+    try:
+        path = work / name
+        path.write_bytes(notebook)
+        cache = staged.with_name(staged.name.replace("remote", "cache")) if reuse else None
+        return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
+                         hide=(work,), cache=cache)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class ClusterPool:
+    """The part of an executor ``grade_class`` uses, backed by a Dask cluster."""
+
+    def __init__(self, address: str, staged: Path, *, timeout: float, memory_bytes: int,
+                 reuse: bool = True):
+        from dask.distributed import Client
+
+        self.client = Client(address, timeout="30s")
+        self.bundle = self.client.scatter(pack(staged), broadcast=True)
+        self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "reuse": reuse}
+        self.futures = []
+
+    def submit(self, notebook: Path):
+        future = self.client.submit(grade_remote, self.bundle, notebook.name,
+                                    notebook.read_bytes(), pure=False, **self.options)
+        self.futures.append(future)
+        return future
+
+    def as_completed(self, futures):
+        from dask.distributed import as_completed
+        return as_completed(futures)
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        """Close the connection; on Ctrl-C, first cancel what has not run (a submission
+        already running on a worker finishes there, within its own timeout)."""
+        if cancel_futures:
+            self.client.cancel(self.futures)
+        self.client.close()
