@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from autograder import assignments, bundle, distributed, manual, report
 from autograder.assignments import KitError
-from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
+from autograder.runner import DEFAULT_MEMORY_GB, Outcome, WarmScorer, grade_one, kill_group
 
 BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
@@ -208,22 +208,36 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
 
 
 class LocalPool:
-    """``jobs`` submissions at a time in threads of this process, each in its own sandbox."""
+    """``jobs`` submissions at a time in threads of this process, each in its own sandbox.
+
+    Each thread keeps one warm trusted scorer (TensorFlow imported once per job,
+    not once per submission); every sandbox is still a fresh process.
+    """
 
     def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
         self.executor = ThreadPoolExecutor(max_workers=jobs)
         self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "hide": hide,
                         "register": running.add, "cache": cache}
-        self.staged = staged
+        self.staged, self.local, self.scorers = staged, threading.local(), []
+
+    def _grade(self, notebook: Path):
+        scorer = getattr(self.local, "scorer", None)
+        if scorer is None:
+            scorer = self.local.scorer = WarmScorer(self.staged, self.options["memory_bytes"],
+                                                    self.options["register"])
+            self.scorers.append(scorer)
+        return grade_one(notebook, self.staged, scorer=scorer, **self.options)
 
     def submit(self, notebook: Path):
-        return self.executor.submit(grade_one, notebook, self.staged, **self.options)
+        return self.executor.submit(self._grade, notebook)
 
     def as_completed(self, futures):
         return as_completed(futures)
 
     def shutdown(self, wait=True, cancel_futures=False):
         self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
+        for scorer in self.scorers:
+            scorer.close(remove=True)
 
 
 class Running:

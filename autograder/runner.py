@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -235,6 +236,63 @@ def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register
     return json.loads(out.read_text()), *_stage_times(timings)
 
 
+class WarmScorer:
+    """A trusted scorer process kept between submissions (``scorer.py --serve``).
+
+    Starting Python, TensorFlow and otter costs seconds per submission; one warm
+    scorer per grading job pays it once. It is restarted after ``MAX_USES``
+    submissions (memory), when it dies, or when a request outlives
+    ``SCORER_TIMEOUT``; a failure is reported for that submission alone.
+    """
+
+    MAX_USES = 25
+
+    def __init__(self, staged: Path, memory_bytes: int, register=None):
+        self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
+        self.process, self.uses = None, 0
+        self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
+        self.log = self.home / "scorer.log"
+
+    def _start(self):
+        self.close()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.scorer", "--serve", str(self.staged)],
+            cwd=self.home, env={**os.environ, **GRADING_ENV}, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=open(self.log, "ab"), text=True,
+            start_new_session=True, preexec_fn=_limits(self.memory_bytes, sandbox=False))
+        if self.register:
+            self.register(self.process)
+        self.uses = 0
+
+    def score(self, artifacts: Path, work: Path, cache=None):
+        """Like :func:`run_scorer`: (results, training seconds, trainings reused)."""
+        if self.process is None or self.process.poll() is not None or self.uses >= self.MAX_USES:
+            self._start()
+        out, timings = work / "score.json", work / "timings.jsonl"
+        request = {"artifacts": str(artifacts), "out": str(out), "timings": str(timings),
+                   "cache": str(cache) if cache else None}
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            ready, _, _ = select.select([self.process.stdout], [], [], SCORER_TIMEOUT)
+            reply = self.process.stdout.readline() if ready else ""
+        except (BrokenPipeError, OSError):
+            reply = ""
+        self.uses += 1
+        if reply.strip() != "done" or not out.exists():
+            what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
+            self.close()
+            raise KitError(f"scoring failed ({what}): {_tail(self.log)[-1500:]}")
+        return json.loads(out.read_text()), *_stage_times(timings)
+
+    def close(self, remove=False):
+        if self.process is not None:
+            kill_group(self.process)
+            self.process = None
+        if remove:
+            shutil.rmtree(self.home, ignore_errors=True)
+
+
 def feedback_text(question: dict) -> str:
     """One line per test case; under a failed one, the sentence that says why."""
     lines = []
@@ -270,10 +328,12 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
 
 
 def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
-              register=None, hide=(), cache: Path | None = None) -> Outcome:
+              register=None, hide=(), cache: Path | None = None,
+              scorer: WarmScorer | None = None) -> Outcome:
     """Grade ``notebook`` against the staged bundle; never raises for what a submission does.
 
     ``cache`` (trusted training results to reuse) must be inside one of ``hide``.
+    ``scorer``: a warm scorer to use instead of starting one for this submission.
     """
     student = notebook.stem
     started = time.perf_counter()
@@ -295,8 +355,11 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         if progress.get("output_dropped"):
             flags.append("output_capped")
         try:
-            results, train_seconds, reused = run_scorer(staged, private / "artifacts", work,
-                                                        memory_bytes, register, cache)
+            if scorer is not None:
+                results, train_seconds, reused = scorer.score(private / "artifacts", work, cache)
+            else:
+                results, train_seconds, reused = run_scorer(staged, private / "artifacts", work,
+                                                            memory_bytes, register, cache)
         except KitError as exc:
             return Outcome(student, "error", message=str(exc), flags=flags,
                            seconds=time.perf_counter() - started)

@@ -11,6 +11,7 @@ stand-ins exactly as they run in otter's own kernel, so one set of tests
 serves both the Gradescope zip and the class grader.
 
 Usage: python -m autograder.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_JSON
+       python -m autograder.scorer --serve STAGED_BUNDLE   (warm: requests on stdin)
 (STAGED_BUNDLE is the folder ``autograder.bundle.stage`` fills.)
 """
 import json
@@ -181,7 +182,8 @@ def score(staged: Path, artifacts: Path) -> dict:
     """Run every test file of the staged bundle against the stand-ins."""
     from otter.test_files import ExceptionTestFile
 
-    sys.path[:0] = [str(staged)]  # gradelib, kit_codec, grading_config.json, shared/
+    if str(staged) not in sys.path:
+        sys.path[:0] = [str(staged)]  # gradelib, kit_codec, grading_config.json, shared/
     config = json.loads((staged / "grading_config.json").read_text())
     env = stand_ins(config["probes"], artifacts)
     questions = {}
@@ -200,5 +202,35 @@ def main(staged, artifacts, out):
     Path(out).write_text(json.dumps(result, indent=1))
 
 
+def serve(staged):
+    """Warm mode: TensorFlow, Keras and otter imported once, then one submission per request.
+
+    Each line on stdin is a JSON request {"artifacts", "out", "timings", "cache"};
+    the scores go to "out" and the line "done" to stdout. Between submissions
+    Keras's global state is cleared; every hidden training sets its own seeds,
+    so a warm scorer gives what a fresh one gives (the sample-class test
+    compares them). Nothing here runs student code, so reusing the process
+    shares nothing a submission controls.
+    """
+    os.environ.update(GRADING_ENV)  # before TensorFlow is imported
+    import keras
+    replies, sys.stdout = sys.stdout, sys.stderr  # what the tests print must not mix in
+    for line in sys.stdin:
+        request = json.loads(line)
+        for key, variable in (("timings", "KIT_TIMINGS_FILE"), ("cache", "KIT_TRAINING_CACHE")):
+            if request.get(key):
+                os.environ[variable] = request[key]
+            else:
+                os.environ.pop(variable, None)
+        result = score(Path(staged), Path(request["artifacts"]))
+        Path(request["out"]).write_text(json.dumps(result, indent=1))
+        keras.backend.clear_session()
+        replies.write("done\n")
+        replies.flush()
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    if sys.argv[1] == "--serve":
+        serve(sys.argv[2])
+    else:
+        main(*sys.argv[1:4])
