@@ -5,7 +5,8 @@ submission to a Dask worker instead of the local thread pool. The driver
 stages the trusted bundle once, packs it, and scatters it to the cluster; each
 worker unpacks it once into its own ``/tmp`` (which every sandbox sees as an
 empty tmpfs) and grades submissions exactly as the local grader does, with
-the same two stages, isolation and limits, keeping its trusted training
+the same two stages, isolation and limits (a fresh sandbox per submission,
+one warm trusted scorer per worker thread), keeping its trusted training
 results in ``/tmp`` too. Only the notebook's bytes go out and an
 :class:`~autograder.runner.Outcome` comes back, so ``grades.csv``, feedback
 and summary are written on the driver as usual.
@@ -24,7 +25,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from autograder.runner import grade_one
+from autograder.runner import WarmScorer, grade_one
 
 _unpack_lock = threading.Lock()
 
@@ -56,6 +57,19 @@ def _unpacked(bundle: bytes) -> Path:
     return folder
 
 
+_warm = threading.local()  # this worker thread's warm scorer and the bundle it serves
+
+
+def _scorer(staged: Path, memory_bytes: int) -> WarmScorer:
+    """The worker thread's warm trusted scorer for ``staged`` (a new bundle: a new scorer)."""
+    current = getattr(_warm, "scorer", None)
+    if current is None or current.staged != staged:
+        if current is not None:
+            current.close(remove=True)
+        current = _warm.scorer = WarmScorer(staged, memory_bytes)
+    return current
+
+
 def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,
                  reuse: bool = True):
     """Runs on a worker: grade one notebook (its file name and bytes) against the bundle."""
@@ -66,7 +80,7 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
         path.write_bytes(notebook)
         cache = staged.with_name(staged.name.replace("remote", "cache")) if reuse else None
         return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
-                         hide=(work,), cache=cache)
+                         hide=(work,), cache=cache, scorer=_scorer(staged, memory_bytes))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
