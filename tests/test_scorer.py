@@ -91,3 +91,14 @@ def test_builder_cases_rebuild_the_model_of_each_probed_call(tmp_path):
         build(builder, 2, 32, "tanh", "mse", 46, name="build_model")
     with pytest.raises(ComparisonError, match="was probed with"):
         build(builder, 3, 8, "relu", "mse", 1, name="build_model")
+
+
+def test_value_stand_ins_are_the_decoded_value(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from autograder import kit_codec
+    monkeypatch.syspath_prepend(str(kit_codec.__file__.rsplit("/", 1)[0]))  # as staged
+    frame = pd.DataFrame({"name": ["a"], "best_epoch": [3]})
+    write(tmp_path, "results", {"value": kit_codec.encode(frame)})
+    got = stand_ins({"results": {"kind": "value"}}, tmp_path)["results"]
+    assert got.to_dict("records") == [{"name": "a", "best_epoch": 3}]
