@@ -14,7 +14,6 @@ Writes into the run folder:
 - ``manual/``: for assignments with written answers (see ``autograder.manual``).
 """
 import argparse
-import csv
 import os
 import sys
 import threading
@@ -63,9 +62,7 @@ class GradeBook:
         self.rows: dict[str, dict] = {}
         self.lock = threading.Lock()
         if path.exists():
-            with open(path, newline="") as f:
-                for row in csv.DictReader(f):
-                    self.rows[row["id"]] = row
+            self.rows = {row["id"]: row for row in report.read_csv(path)}
 
     @property
     def manual_columns(self):
@@ -109,15 +106,7 @@ class GradeBook:
             self.save()
 
     def save(self):
-        tmp = self.path.with_suffix(".csv.tmp")
-        with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=self.columns, extrasaction="ignore")
-            writer.writeheader()
-            for student in sorted(self.rows):
-                writer.writerow(self.rows[student])
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        report.write_csv(self.path, self.columns, [self.rows[k] for k in sorted(self.rows)])
 
 
 class StageLog:
@@ -128,8 +117,7 @@ class StageLog:
     def __init__(self, path: Path):
         self.path, self.rows, self.lock = path, {}, threading.Lock()
         if path.exists():
-            with open(path, newline="") as f:
-                self.rows = {row["id"]: row for row in csv.DictReader(f)}
+            self.rows = {row["id"]: row for row in report.read_csv(path)}
 
     def record(self, outcome: Outcome):
         row = {"id": outcome.student, "sandbox": f"{outcome.sandbox_seconds:.1f}",
@@ -138,12 +126,7 @@ class StageLog:
                "total": f"{outcome.seconds:.1f}"}
         with self.lock:
             self.rows[outcome.student] = row
-            tmp = self.path.with_suffix(".csv.tmp")
-            with open(tmp, "w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=self.COLUMNS)
-                writer.writeheader()
-                writer.writerows(self.rows[k] for k in sorted(self.rows))
-            os.replace(tmp, self.path)
+            report.write_csv(self.path, self.COLUMNS, [self.rows[k] for k in sorted(self.rows)])
 
 
 def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,

@@ -25,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments, notebooks
+from autograder import assignments, notebooks, report
 from autograder.assignments import KitError
 
 PLACEHOLDER = "_Type your answer here, replacing this text._"
@@ -148,13 +148,8 @@ def _read_scores(path: Path, keys: list[str]) -> dict[str, dict[str, str]]:
 
 
 def _write_scores(path: Path, keys: list[str], rows: dict):
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", *keys])
-        for student in sorted(rows):
-            writer.writerow([student, *(rows[student].get(key, "") for key in keys)])
-    os.replace(tmp, path)
+    report.write_csv(path, ["id", *keys], [{"id": student, **rows[student]}
+                                           for student in sorted(rows)])
 
 
 def checked_scores(assignment, out: Path, known: set[str]) -> dict[str, dict[str, str]]:
@@ -192,7 +187,7 @@ def merge(assignment, out: Path, book) -> dict:
 
 
 def main(argv=None):
-    from autograder import grade, report
+    from autograder import grade
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", required=True)

@@ -1,6 +1,7 @@
 """What a grading run leaves for people: feedback per student, a TA summary."""
 import ast
 import csv
+import os
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -27,6 +28,23 @@ def question_points(assignment) -> tuple[list[str], float]:
                         total += sum(ast.literal_eval(k.value) for k in deco.keywords
                                      if k.arg == "points")
     return names, float(total)
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]):
+    """Write ``rows`` to ``path`` atomically (a reader sees the old file or the new one, whole)."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
 
 
 def _clip(text: str, limit=FEEDBACK_LIMIT) -> str:
@@ -108,8 +126,7 @@ def stage_lines(path: Path) -> list[str]:
     """A table of where grading time went, from the run's ``stages.csv``."""
     if not path.exists():
         return []
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_csv(path)
     if not rows:
         return []
     lines = ["", "## Where the time went", "",

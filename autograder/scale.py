@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psutil
 
-from autograder import assignments, bundle, grade, notebooks, samples
+from autograder import assignments, bundle, grade, notebooks, report, samples
 from autograder.runner import GRADING_ENV
 
 #: Out of every 10 submissions of an assignment: 7 correct, 2 with a mistake, 1 adversarial.
@@ -148,9 +148,8 @@ def main(argv=None):
             built = build_class(size, folder)
             wall, rows, peak = grade_all(built, folder, out, args.jobs, args.timeout)
             seconds = [float(r["seconds"]) for r in rows.values()]
-            reused = sum(int(line.split(",")[4]) for name in built
-                         for line in (out / name / "stages.csv").read_text().splitlines()[1:]
-                         if (out / name / "stages.csv").exists())
+            reused = sum(int(row["reused"]) for name in built if built[name]
+                         for row in report.read_csv(out / name / "stages.csv"))
             print(f"{size:>5} {wall:>7.0f}s {wall / size:>7.1f}s {statistics.median(seconds):>7.1f}s "
                   f"{max(seconds):>7.1f}s {peak / 2**30:>8.1f}G {reused:>7}", flush=True)
         if args.otter:
