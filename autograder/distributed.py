@@ -25,7 +25,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from autograder.runner import WarmScorer, grade_one
+from autograder.runner import grade_one
+from autograder.warm import WarmSandbox, WarmScorer
 
 _unpack_lock = threading.Lock()
 
@@ -57,17 +58,19 @@ def _unpacked(bundle: bytes) -> Path:
     return folder
 
 
-_warm = threading.local()  # this worker thread's warm scorer and the bundle it serves
+_warm = threading.local()  # this worker thread's warm workers and the bundle they serve
 
 
-def _scorer(staged: Path, memory_bytes: int) -> WarmScorer:
-    """The worker thread's warm trusted scorer for ``staged`` (a new bundle: a new scorer)."""
-    current = getattr(_warm, "scorer", None)
-    if current is None or current.staged != staged:
-        if current is not None:
-            current.close(remove=True)
-        current = _warm.scorer = WarmScorer(staged, memory_bytes)
-    return current
+def _workers(staged: Path, memory_bytes: int) -> tuple[WarmScorer, WarmSandbox]:
+    """The worker thread's warm scorer and sandbox host for ``staged`` (a new bundle: new ones)."""
+    scorer = getattr(_warm, "scorer", None)
+    if scorer is None or scorer.staged != staged:
+        if scorer is not None:
+            scorer.close(remove=True)
+            _warm.sandbox.close(remove=True)
+        _warm.scorer = WarmScorer(staged, memory_bytes)
+        _warm.sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
+    return _warm.scorer, _warm.sandbox
 
 
 def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,
@@ -79,8 +82,9 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
         path = work / name
         path.write_bytes(notebook)
         cache = staged.with_name(staged.name.replace("remote", "cache")) if reuse else None
+        scorer, sandbox = _workers(staged, memory_bytes)
         return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
-                         hide=(work,), cache=cache, scorer=_scorer(staged, memory_bytes))
+                         hide=(work,), cache=cache, scorer=scorer, sandbox=sandbox)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

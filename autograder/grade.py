@@ -24,7 +24,8 @@ from tqdm import tqdm
 
 from autograder import assignments, bundle, distributed, manual, report
 from autograder.assignments import KitError
-from autograder.runner import DEFAULT_MEMORY_GB, Outcome, WarmScorer, grade_one, kill_group
+from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
+from autograder.warm import WarmSandbox, WarmScorer
 
 BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
@@ -191,25 +192,27 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
 
 
 class LocalPool:
-    """``jobs`` submissions at a time in threads of this process, each in its own sandbox.
+    """``jobs`` submissions at a time in threads of this process.
 
-    Each thread keeps one warm trusted scorer (TensorFlow imported once per job,
-    not once per submission); every sandbox is still a fresh process.
+    Each thread keeps its warm workers (:mod:`autograder.warm`): a sandbox host
+    that forks a fresh, isolated process per submission and a trusted scorer,
+    so TensorFlow is imported once per job, not once per submission.
     """
 
     def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
         self.executor = ThreadPoolExecutor(max_workers=jobs)
         self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "hide": hide,
                         "register": running.add, "cache": cache}
-        self.staged, self.local, self.scorers = staged, threading.local(), []
+        self.staged, self.local, self.workers = staged, threading.local(), []
 
     def _grade(self, notebook: Path):
-        scorer = getattr(self.local, "scorer", None)
-        if scorer is None:
-            scorer = self.local.scorer = WarmScorer(self.staged, self.options["memory_bytes"],
-                                                    self.options["register"])
-            self.scorers.append(scorer)
-        return grade_one(notebook, self.staged, scorer=scorer, **self.options)
+        if not hasattr(self.local, "scorer"):
+            self.local.scorer = WarmScorer(self.staged, self.options["memory_bytes"],
+                                           self.options["register"])
+            self.local.sandbox = WarmSandbox(self.options["hide"], self.options["register"])
+            self.workers += [self.local.scorer, self.local.sandbox]
+        return grade_one(notebook, self.staged, scorer=self.local.scorer,
+                         sandbox=self.local.sandbox, **self.options)
 
     def submit(self, notebook: Path):
         return self.executor.submit(self._grade, notebook)
@@ -219,8 +222,8 @@ class LocalPool:
 
     def shutdown(self, wait=True, cancel_futures=False):
         self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
-        for scorer in self.scorers:
-            scorer.close(remove=True)
+        for worker in self.workers:
+            worker.close(remove=True)
 
 
 class Running:

@@ -21,7 +21,6 @@ import itertools
 import json
 import os
 import resource
-import select
 import shutil
 import signal
 import subprocess
@@ -123,6 +122,18 @@ def _in_scratch(path: Path) -> bool:
     return any(path.is_relative_to(s) for s in SCRATCH)
 
 
+def closed_homes() -> list[str]:
+    """The folder others may not enter above the Python that runs the sandbox, if any
+    (pyenv under a 0700 /root): emptied in the sandbox, with only that Python bound
+    back in, so a submission runs the same interpreter and standard library as the
+    grader and sees nothing else of that home."""
+    base = Path(sys.base_prefix).resolve()
+    for folder in reversed(base.parents):
+        if folder != Path("/") and not folder.stat().st_mode & 0o001:
+            return [str(folder)]
+    return []
+
+
 def masked_paths(extra=()) -> list[str]:
     """Existing folders to hide, leaving out any inside another hidden one.
 
@@ -144,21 +155,30 @@ SANDBOX_PROGRAM = [sys.executable, "kit_sandbox.py", "submission.ipynb", "probes
                    "artifacts"]
 
 
-def sandbox_command(private: Path, uid: int, hide=(), program=SANDBOX_PROGRAM) -> list[str]:
-    """bubblewrap around ``program``, run as ``uid`` in ``private`` (seen as /tmp/sandbox)."""
+def walls(hide=()) -> list[str]:
+    """bubblewrap's options for the file system every sandbox sees: everything read-only,
+    empty scratch folders, the kit's grading code and ``hide`` masked."""
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    for scratch in SCRATCH:
-        command += ["--tmpfs", scratch]
-    if _in_scratch(REPO_ROOT):
-        command += ["--ro-bind", str(REPO_ROOT), str(REPO_ROOT)]
+    emptied = [*SCRATCH, *closed_homes()]
+    for folder in emptied:
+        command += ["--tmpfs", folder]
+    for needed in {Path(sys.base_prefix).resolve(), REPO_ROOT}:
+        inside = [Path(f) for f in emptied if needed.is_relative_to(f)]
+        if inside:  # bound back, with folders on the way that others may enter
+            for folder in reversed(needed.relative_to(inside[0]).parents[:-1]):
+                command += ["--perms", "0755", "--dir", str(inside[0] / folder)]
+            command += ["--ro-bind", str(needed), str(needed)]
     for path in masked_paths(hide):
         command += ["--tmpfs", path]
-    command += ["--bind", str(private), SANDBOX_MOUNT, "--chdir", SANDBOX_MOUNT,
-                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                "--die-with-parent", "--new-session",
-                "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *program]
-    return command
+    return command + ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                      "--die-with-parent", "--new-session"]
+
+
+def sandbox_command(private: Path, uid: int, hide=(), program=SANDBOX_PROGRAM) -> list[str]:
+    """bubblewrap around ``program``, run as ``uid`` in ``private`` (seen as /tmp/sandbox)."""
+    return [*walls(hide), "--bind", str(private), SANDBOX_MOUNT, "--chdir", SANDBOX_MOUNT,
+            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *program]
 
 
 def _stage_times(timings: Path) -> tuple[float, int]:
@@ -205,15 +225,18 @@ def prepare(notebook: Path, private: Path, staged: Path, uid: int):
         os.chown(path, uid, uid)
 
 
-def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hide, register):
-    """Stage 1. Returns (timed_out, exit code)."""
-    # A minimal environment: the TA's variables (tokens, paths) stay outside.
+def sandbox_env() -> dict:
+    """A minimal environment: the TA's variables (tokens, paths) stay outside."""
     kept = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "COURSE_DATA_DIR",
                                        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
             if k in os.environ}
-    env = {**kept, **GRADING_ENV, "HOME": SANDBOX_MOUNT, "PYTHONDONTWRITEBYTECODE": "1"}
-    return run_stage(sandbox_command(private, uid, hide), log, env=env, timeout=timeout,
-                     limits=_limits(memory_bytes), register=register)
+    return {**kept, **GRADING_ENV, "HOME": SANDBOX_MOUNT, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hide, register):
+    """Stage 1 in a cold sandbox of its own. Returns (timed_out, exit code)."""
+    return run_stage(sandbox_command(private, uid, hide), log, env=sandbox_env(),
+                     timeout=timeout, limits=_limits(memory_bytes), register=register)
 
 
 def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register, cache=None):
@@ -234,63 +257,6 @@ def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register
         what = f"timed out after {SCORER_TIMEOUT} s" if timed_out else f"exit code {code}"
         raise KitError(f"scoring failed ({what}): {_tail(log)[-1500:]}")
     return json.loads(out.read_text()), *_stage_times(timings)
-
-
-class WarmScorer:
-    """A trusted scorer process kept between submissions (``scorer.py --serve``).
-
-    Starting Python, TensorFlow and otter costs seconds per submission; one warm
-    scorer per grading job pays it once. It is restarted after ``MAX_USES``
-    submissions (memory), when it dies, or when a request outlives
-    ``SCORER_TIMEOUT``; a failure is reported for that submission alone.
-    """
-
-    MAX_USES = 25
-
-    def __init__(self, staged: Path, memory_bytes: int, register=None):
-        self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
-        self.process, self.uses = None, 0
-        self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
-        self.log = self.home / "scorer.log"
-
-    def _start(self):
-        self.close()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.scorer", "--serve", str(self.staged)],
-            cwd=self.home, env={**os.environ, **GRADING_ENV}, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=open(self.log, "ab"), text=True,
-            start_new_session=True, preexec_fn=_limits(self.memory_bytes, sandbox=False))
-        if self.register:
-            self.register(self.process)
-        self.uses = 0
-
-    def score(self, artifacts: Path, work: Path, cache=None):
-        """Like :func:`run_scorer`: (results, training seconds, trainings reused)."""
-        if self.process is None or self.process.poll() is not None or self.uses >= self.MAX_USES:
-            self._start()
-        out, timings = work / "score.json", work / "timings.jsonl"
-        request = {"artifacts": str(artifacts), "out": str(out), "timings": str(timings),
-                   "cache": str(cache) if cache else None}
-        try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            ready, _, _ = select.select([self.process.stdout], [], [], SCORER_TIMEOUT)
-            reply = self.process.stdout.readline() if ready else ""
-        except (BrokenPipeError, OSError):
-            reply = ""
-        self.uses += 1
-        if reply.strip() != "done" or not out.exists():
-            what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
-            self.close()
-            raise KitError(f"scoring failed ({what}): {_tail(self.log)[-1500:]}")
-        return json.loads(out.read_text()), *_stage_times(timings)
-
-    def close(self, remove=False):
-        if self.process is not None:
-            kill_group(self.process)
-            self.process = None
-        if remove:
-            shutil.rmtree(self.home, ignore_errors=True)
 
 
 def feedback_text(question: dict) -> str:
@@ -329,25 +295,39 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
 
 def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
               register=None, hide=(), cache: Path | None = None,
-              scorer: WarmScorer | None = None) -> Outcome:
+              scorer=None, sandbox=None) -> Outcome:
     """Grade ``notebook`` against the staged bundle; never raises for what a submission does.
 
     ``cache`` (trusted training results to reuse) must be inside one of ``hide``.
-    ``scorer``: a warm scorer to use instead of starting one for this submission.
+    ``scorer`` and ``sandbox``: warm workers (:mod:`autograder.warm`) to use instead
+    of starting a scorer and a sandbox for this submission alone.
     """
     student = notebook.stem
     started = time.perf_counter()
     uid = 61000 + next(_uids) % 20000
     work = Path(tempfile.mkdtemp(prefix="kit-grade-"))
-    private = work / "sandbox"
-    private.mkdir()
+    private = None
     try:
-        try:
-            prepare(notebook, private, staged, uid)
-        except KitError as exc:
-            return Outcome(student, "invalid", message=str(exc))
-        timed_out, code = run_sandbox(private, work / "sandbox.log", uid, timeout=timeout,
-                                      memory_bytes=memory_bytes, hide=hide, register=register)
+        sandboxed = None
+        if sandbox is not None and not sandbox.failed:
+            private = sandbox.private_dir()
+            try:
+                prepare(notebook, private, staged, uid)
+            except KitError as exc:
+                return Outcome(student, "invalid", message=str(exc))
+            sandboxed = sandbox.run(private, uid, timeout=timeout, memory_bytes=memory_bytes)
+            if sandboxed is None:  # the host failed: this submission starts again, cold
+                shutil.rmtree(private, ignore_errors=True)
+        if sandboxed is None:
+            private = work / "sandbox"
+            private.mkdir()
+            try:
+                prepare(notebook, private, staged, uid)
+            except KitError as exc:
+                return Outcome(student, "invalid", message=str(exc))
+            sandboxed = run_sandbox(private, work / "sandbox.log", uid, timeout=timeout,
+                                    memory_bytes=memory_bytes, hide=hide, register=register)
+        timed_out, code = sandboxed
         sandbox_seconds = time.perf_counter() - started
         progress = _progress(private / "artifacts")
         status, message = status_of(timed_out, code, progress, timeout)
@@ -371,6 +351,8 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
                        sandbox_seconds=sandbox_seconds, reused=reused)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
 
 
 def kill_group(process):

@@ -1,60 +1,108 @@
-"""The sandbox's walls, probed directly: what student code can and cannot reach."""
+"""The sandbox's walls, probed directly: what student code can and cannot reach.
+
+Every wall is checked twice: in a cold sandbox (bubblewrap started for one
+submission) and in a warm one (a child forked by the pre-imported host of
+``autograder.warm``), which must be exactly as closed.
+"""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.assignments import REPO_ROOT
-from autograder.runner import GRADING_ENV, _limits, sandbox_command
+from autograder.runner import _limits, sandbox_command, sandbox_env
+from autograder.warm import WarmSandbox
 
+UID = 61999
 PROBE = r'''
 import json, os, socket, subprocess
-report = {}
+PATHS = {paths}
+report = {{}}
 def attempt(name, action):
     try:
         action()
         report[name] = "allowed"
     except BaseException as exc:
         report[name] = type(exc).__name__
-attempt("read_hidden_test", lambda: open(os.environ["HIDDEN"]).read())
-attempt("read_trusted_stage", lambda: open(os.environ["TRUSTED"]).read())
-attempt("read_other_submission", lambda: open(os.environ["OTHER"]).read())
-attempt("read_shared_helpers", lambda: open(os.environ["SHARED"]).read())
-attempt("write_repo", lambda: open(os.environ["SHARED"], "a").write("x"))
+attempt("read_hidden_test", lambda: open(PATHS["hidden"]).read())
+attempt("read_trusted_stage", lambda: open(PATHS["trusted"]).read())
+attempt("read_other_submission", lambda: open(PATHS["other"]).read())
+attempt("read_shared_helpers", lambda: open(PATHS["shared"]).read())
+attempt("write_repo", lambda: open(PATHS["shared"], "a").write("x"))
 attempt("write_own_folder", lambda: open("mine.txt", "w").write("x"))
+attempt("write_tmp", lambda: open("/tmp/planted.txt", "w").write("x"))
 attempt("network", lambda: socket.create_connection(("1.1.1.1", 80), timeout=2))
 attempt("only_own_processes_visible", lambda: (_ for _ in ()).throw(RuntimeError())
         if len([p for p in os.listdir("/proc") if p.isdigit()]) > 3 else None)
+attempt("see_the_spool", lambda: os.listdir("/tmp/kit-spool"))
+attempt("see_a_previous_submission", lambda: os.listdir(PATHS["previous"]))
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+report["capabilities"] = {{k: status[k].strip() for k in status if k.startswith("Cap")}}
+report["no_new_privs"] = status["NoNewPrivs"].strip()
 report["uid"] = os.getuid()
+report["cwd"] = os.getcwd()
 open("report.json", "w").write(json.dumps(report))
 '''
 
 
-@pytest.fixture(scope="module")
-def walls(tmp_path_factory):
+def lay_out(private: Path, paths: dict):
+    """A submission whose one cell probes the walls, laid out as ``runner.prepare`` does."""
+    source = PROBE.format(paths=json.dumps(paths))
+    (private / "probe.py").write_text(source)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nbformat.write(nb, private / "submission.ipynb")
+    shutil.copy(REPO_ROOT / "autograder" / "sandbox.py", private / "kit_sandbox.py")
+    shutil.copy(REPO_ROOT / "autograder" / "kit_codec.py", private / "kit_codec.py")
+    (private / "probes.json").write_text("{}")
+    (private / "artifacts").mkdir()
+    for path in [private, *private.rglob("*")]:
+        os.chown(path, UID, UID)
+
+
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def walls(request, tmp_path_factory):
     trusted = Path(tempfile.mkdtemp(prefix="kit-trusted-"))
     (trusted / "secret.txt").write_text("hidden")
     others = tmp_path_factory.mktemp("submissions")
     (others / "bob.ipynb").write_text("{}")
-    private = Path(tempfile.mkdtemp(prefix="kit-grade-test-"))
-    (private / "probe.py").write_text(PROBE)
-    os.chown(private, 61999, 61999)
-    env = {**os.environ, **GRADING_ENV, "HOME": "/tmp/sandbox",
-           "HIDDEN": str(REPO_ROOT / "autograder" / "convnets" / "tests" / "happy_model.py"),
-           "TRUSTED": str(trusted / "secret.txt"), "OTHER": str(others / "bob.ipynb"),
-           "SHARED": str(REPO_ROOT / "shared" / "summary.py")}
-    command = sandbox_command(private, 61999, hide=[others],
-                              program=[sys.executable, "probe.py"])
-    subprocess.run(command, env=env, check=True, timeout=60, preexec_fn=_limits(4 * 2**30))
-    return json.loads((private / "report.json").read_text())
+    paths = {"hidden": str(REPO_ROOT / "autograder" / "convnets" / "tests" / "happy_model.py"),
+             "trusted": str(trusted / "secret.txt"), "other": str(others / "bob.ipynb"),
+             "shared": str(REPO_ROOT / "shared" / "summary.py")}
+    if request.param == "cold":
+        private = Path(tempfile.mkdtemp(prefix="kit-grade-test-"))
+        paths["previous"] = str(private)  # nothing to find: the cold sandbox has no past
+        lay_out(private, paths)
+        command = sandbox_command(private, UID, hide=[others],
+                                  program=[sys.executable, "probe.py"])
+        subprocess.run(command, env=sandbox_env(), check=True, timeout=60,
+                       preexec_fn=_limits(4 * 2**30))
+        yield json.loads((private / "report.json").read_text())
+        shutil.rmtree(private)
+    else:
+        host = WarmSandbox(hide=[others])
+        try:
+            first, second = host.private_dir(), host.private_dir()
+            paths["previous"] = f"/tmp/kit-spool/{first.name}"
+            for private in (first, second):
+                lay_out(private, paths)
+                assert host.run(private, UID, timeout=60, memory_bytes=4 * 2**30) == (False, 0), \
+                    (host.failed, (private / "kit_sandbox.log").read_text())
+            assert (first / "report.json").exists()
+            yield json.loads((second / "report.json").read_text())
+        finally:
+            host.close(remove=True)
+    shutil.rmtree(trusted)
 
 
 @pytest.mark.parametrize("attempt", ["read_hidden_test", "read_trusted_stage",
-                                     "read_other_submission", "write_repo", "network"])
+                                     "read_other_submission", "write_repo", "write_tmp",
+                                     "network", "see_the_spool", "see_a_previous_submission"])
 def test_sandbox_refuses(walls, attempt):
     assert walls[attempt] != "allowed", walls
 
@@ -65,5 +113,8 @@ def test_sandbox_allows_what_a_notebook_needs(walls, attempt):
     assert walls[attempt] == "allowed", walls
 
 
-def test_sandbox_runs_as_an_unprivileged_user(walls):
-    assert walls["uid"] == 61999
+def test_sandbox_runs_as_an_unprivileged_user_without_capabilities(walls):
+    assert walls["uid"] == UID
+    assert walls["cwd"] == "/tmp/sandbox"
+    assert set(walls["capabilities"].values()) == {"0000000000000000"}, walls["capabilities"]
+    assert walls["no_new_privs"] == "1"

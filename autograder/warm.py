@@ -1,0 +1,174 @@
+"""Warm grading workers: start-up is paid once per grading job, not once per submission.
+
+Importing TensorFlow costs 5 s or more; a correct notebook runs in less. Each
+grading job therefore keeps two long-lived processes:
+
+- :class:`WarmSandbox`, the untrusted stage: ``autograder/zygote.py`` inside
+  bubblewrap, behind the same walls as a cold sandbox, with TensorFlow already
+  imported. It forks a fresh process per submission in new namespaces, with
+  its own folder, empty scratch space and an unprivileged uid of its own
+  (see the zygote's docstring for the walls). Student code never runs in the
+  host itself, so nothing one submission does reaches the next.
+- :class:`WarmScorer`, the trusted stage: ``autograder.scorer --serve``.
+
+Either one is restarted when it dies or wedges, and a host that cannot start
+at all (an old bubblewrap, say) makes grading fall back to a cold sandbox per
+submission, with a warning, rather than fail.
+"""
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.assignments import REPO_ROOT, KitError
+from autograder.runner import (GRADING_ENV, SCORER_TIMEOUT, _in_scratch, _limits, _stage_times,
+                               _tail, kill_group, sandbox_env, walls)
+
+HERE = Path(__file__).parent
+#: What the sandbox host may do inside its wall, and no more: build a mount and
+#: PID namespace per submission, read the submission's folder, change uid.
+HOST_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP",
+                     "CAP_DAC_OVERRIDE")
+SPOOL = "/tmp/kit-spool"  # zygote.SPOOL
+HOST_BIN = "/tmp/kit-bin"
+STARTUP_SECONDS = 180  # a cold disk makes the first TensorFlow import slow
+
+
+class WarmSandbox:
+    """One job's sandbox host; :meth:`run` grades a prepared private folder in a fresh child."""
+
+    def __init__(self, hide=(), register=None):
+        self.hide, self.register = tuple(hide), register
+        self.home = Path(tempfile.mkdtemp(prefix="kit-warm-sandbox-"))
+        self.spool, self.bin = self.home / "spool", self.home / "bin"
+        self.spool.mkdir()
+        self.bin.mkdir()
+        for source, name in (("zygote.py", "kit_zygote.py"), ("sandbox.py", "kit_sandbox.py"),
+                             ("kit_codec.py", "kit_codec.py")):
+            shutil.copy(HERE / source, self.bin / name)
+        self.log = self.home / "host.log"
+        self.process = None
+        self.failed = ""  # why the host could not start; then every run() returns None
+
+    def private_dir(self) -> Path:
+        """A new, empty folder for one submission, visible to the host (and only to it)."""
+        return Path(tempfile.mkdtemp(dir=self.spool))
+
+    def command(self) -> list[str]:
+        caps = [arg for cap in HOST_CAPABILITIES for arg in ("--cap-add", cap)]
+        keep = [str(REPO_ROOT)] if _in_scratch(REPO_ROOT) else []
+        return [*walls(self.hide), "--bind", str(self.spool), SPOOL,
+                "--ro-bind", str(self.bin), HOST_BIN, "--chdir", HOST_BIN, *caps,
+                sys.executable, "kit_zygote.py", *keep]
+
+    def _start(self) -> bool:
+        self.close()
+        self.process = subprocess.Popen(
+            self.command(), env=sandbox_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=open(self.log, "ab"), text=True, start_new_session=True)
+        if self.register:
+            self.register(self.process)
+        if self._reply(STARTUP_SECONDS) == "ready":
+            return True
+        self.failed = _tail(self.log)[-800:].strip() or "no reply"
+        print(f"warning: the warm sandbox did not start, so every submission gets a cold one "
+              f"(slower, as safe): {self.failed}", file=sys.stderr)
+        self.close()
+        return False
+
+    def _reply(self, seconds) -> str:
+        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
+        return self.process.stdout.readline().strip() if ready else ""
+
+    def run(self, private: Path, uid: int, *, timeout: float, memory_bytes: int):
+        """Run the sandbox on ``private`` (from :meth:`private_dir`, prepared for ``uid``).
+
+        Returns (timed_out, exit code) like a cold sandbox, or None when the host
+        failed: the caller then grades this submission in a cold sandbox.
+        """
+        if self.failed or (self.process is None or self.process.poll() is not None) \
+                and not self._start():
+            return None
+        request = {"folder": private.name, "uid": uid, "memory": memory_bytes,
+                   "timeout": timeout}
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            reply = self._reply(timeout + 30)
+        except (BrokenPipeError, OSError):
+            reply = ""
+        if reply == "timeout":
+            return True, None
+        if reply.startswith("exit "):
+            code = int(reply.split()[1])
+            return False, -(code - 128) if code > 128 else code
+        self.close()  # dead or wedged: the next submission starts a new host
+        return None
+
+    def close(self, remove=False):
+        if self.process is not None:
+            kill_group(self.process)
+            self.process = None
+        if remove:
+            shutil.rmtree(self.home, ignore_errors=True)
+
+
+class WarmScorer:
+    """A trusted scorer process kept between submissions (``scorer.py --serve``).
+
+    Starting Python, TensorFlow and otter costs seconds per submission; one warm
+    scorer per grading job pays it once. It is restarted after ``MAX_USES``
+    submissions (memory), when it dies, or when a request outlives
+    ``SCORER_TIMEOUT``; a failure is reported for that submission alone.
+    """
+
+    MAX_USES = 25
+
+    def __init__(self, staged: Path, memory_bytes: int, register=None):
+        self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
+        self.process, self.uses = None, 0
+        self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
+        self.log = self.home / "scorer.log"
+
+    def _start(self):
+        self.close()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.scorer", "--serve", str(self.staged)],
+            cwd=self.home, env={**os.environ, **GRADING_ENV}, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=open(self.log, "ab"), text=True,
+            start_new_session=True, preexec_fn=_limits(self.memory_bytes, sandbox=False))
+        if self.register:
+            self.register(self.process)
+        self.uses = 0
+
+    def score(self, artifacts: Path, work: Path, cache=None):
+        """Like :func:`run_scorer`: (results, training seconds, trainings reused)."""
+        if self.process is None or self.process.poll() is not None or self.uses >= self.MAX_USES:
+            self._start()
+        out, timings = work / "score.json", work / "timings.jsonl"
+        request = {"artifacts": str(artifacts), "out": str(out), "timings": str(timings),
+                   "cache": str(cache) if cache else None}
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            ready, _, _ = select.select([self.process.stdout], [], [], SCORER_TIMEOUT)
+            reply = self.process.stdout.readline() if ready else ""
+        except (BrokenPipeError, OSError):
+            reply = ""
+        self.uses += 1
+        if reply.strip() != "done" or not out.exists():
+            what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
+            self.close()
+            raise KitError(f"scoring failed ({what}): {_tail(self.log)[-1500:]}")
+        return json.loads(out.read_text()), *_stage_times(timings)
+
+    def close(self, remove=False):
+        if self.process is not None:
+            kill_group(self.process)
+            self.process = None
+        if remove:
+            shutil.rmtree(self.home, ignore_errors=True)

@@ -1,0 +1,201 @@
+"""A warm sandbox host: TensorFlow imported once, a fresh isolated process per submission.
+
+Starting Python and importing TensorFlow, Keras and IPython costs 5 s or more,
+more than running a typical notebook. This program pays it once. The class
+grader copies it (as ``kit_zygote.py``, beside ``kit_sandbox.py`` and
+``kit_codec.py``) into a private folder and starts it inside bubblewrap, with
+the same masks as a cold sandbox (hidden tests, hidden data, grading code,
+other submissions and the run folder are not there; no network) plus a spool
+folder at ``/tmp/kit-spool`` where each submission's private folder appears.
+It runs as root *inside* that wall, keeping only the capabilities it needs to
+build the next wall, and never runs student code itself.
+
+For each request on stdin (``{"folder": ..., "uid": ..., "memory": ...,
+"timeout": ...}``) it forks. The child gets what a cold sandbox gets:
+
+- new mount, PID, network, IPC and UTS namespaces; a fresh ``/proc`` that
+  shows only this submission's processes; fresh empty ``/tmp``, ``/var/tmp``
+  and ``/dev/shm`` (nothing one submission leaves there reaches the next);
+  its own folder, and no other, at ``/tmp/sandbox``;
+- a PID-namespace init that stays root and only waits, so that everything the
+  submission started dies with it;
+- the submission itself as PID 2: its own session, resource limits, an
+  unprivileged uid of its own, no capabilities, ``no_new_privs``; then
+  ``kit_sandbox.main``, exactly as a cold sandbox runs it.
+
+The host replies ``exit <code>`` (``timeout`` when the submission outlived its
+wall-clock limit and was killed). Student code never runs in the host, so the
+host stays clean for the next submission.
+"""
+import ctypes
+import json
+import os
+import random
+import resource
+import signal
+import sys
+import tempfile
+
+SPOOL = "/tmp/kit-spool"
+SANDBOX = "/tmp/sandbox"
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+MAX_PROCESSES = 256
+MAX_FILE_BYTES = 64 * 2**20
+TIMED_OUT = 124
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
+CAP_LAST = 63
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def unshare(flags):
+    _check(libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source, target, fstype=None, flags=0, data=None):
+    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    _check(libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           f"mount {target}")
+
+
+def drop_privileges(uid):
+    """Become ``uid`` with no capabilities, now or after any exec."""
+    for cap in range(CAP_LAST + 1):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # unknown numbers fail harmlessly
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    _check(libc.capset(header, (ctypes.c_uint32 * 6)()), "capset")
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if os.getuid() != uid or os.geteuid() != uid or os.getgroups():
+        raise OSError(f"could not become uid {uid}")
+
+
+def build_walls(folder, keep):
+    """In fresh namespaces: empty scratch folders, the submission's own folder at SANDBOX.
+
+    ``keep``: folders inside a scratch folder that must stay visible (the kit
+    itself, when a CI checkout lives in /tmp); bound again with the masks on them.
+    """
+    private = os.open(os.path.join(SPOOL, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    kept = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in keep]
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for scratch in SCRATCH:  # the new /tmp also covers the spool of other submissions
+        mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
+    for path, fd in kept:
+        os.makedirs(path, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+    os.mkdir(SANDBOX)
+    mount(f"/proc/self/fd/{private}", SANDBOX, None, MS_BIND)
+    os.close(private)
+
+
+def become_submission(uid, memory):
+    """PID 2: limits, a new session, output to a log in its own folder, then the sandbox."""
+    os.setsid()
+    os.chdir(SANDBOX)
+    log = os.open("kit_sandbox.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.closerange(3, 65536)  # the host's control pipe above all
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    drop_privileges(uid)
+    tempfile.tempdir = None  # chosen again, as this user: the host's choice is not writable
+    # A fresh interpreter would seed these from the OS; forked ones would all share the host's.
+    random.seed()
+    import numpy
+    numpy.random.seed(int.from_bytes(os.urandom(4), "little"))
+    import kit_sandbox
+    kit_sandbox.main("submission.ipynb", "probes.json", "artifacts")
+
+
+def init(uid, memory):
+    """PID 1 of the submission's namespace: start it, reap orphans, exit with its status."""
+    submission = os.fork()
+    if submission == 0:
+        try:
+            become_submission(uid, memory)
+        except BaseException as exc:  # noqa: BLE001 - report, never fall back into init
+            print(f"sandbox setup failed: {exc!r}", file=sys.stderr, flush=True)
+        os._exit(71)
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == submission:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(code if code >= 0 else 128 - code)
+
+
+def serve_one(request, keep=()) -> str:
+    """Fork a monitor that builds the walls, starts init and enforces the time limit."""
+    folder, uid = str(request["folder"]), int(request["uid"])
+    if "/" in folder or folder in ("", ".", "..") or uid < 1000:
+        return "error bad request"
+    monitor = os.fork()
+    if monitor == 0:
+        code = 72
+        try:
+            unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+            first = os.fork()  # PID 1 of the new namespace
+            if first == 0:
+                try:
+                    build_walls(folder, keep)
+                    init(uid, int(request["memory"]))
+                finally:
+                    os._exit(73)
+            signal.signal(signal.SIGALRM, lambda *_: os.kill(first, signal.SIGKILL))
+            signal.alarm(max(1, int(request["timeout"])))
+            _, status = os.waitpid(first, 0)
+            left = signal.alarm(0)
+            code = os.waitstatus_to_exitcode(status)
+            code = TIMED_OUT if code == -signal.SIGKILL and left == 0 else code
+        except BaseException as exc:  # noqa: BLE001
+            print(f"sandbox setup failed: {exc!r}", file=sys.stderr, flush=True)
+        finally:
+            os._exit(code if code >= 0 else 128 - code)
+    _, status = os.waitpid(monitor, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return "timeout" if code == TIMED_OUT else f"exit {code}"
+
+
+def main(keep):
+    # What every sandbox imports anyway (see kit_sandbox.main), imported once here.
+    import h5py  # noqa: F401
+    import keras  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import nbformat  # noqa: F401
+    import tensorflow  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+
+    import kit_sandbox  # noqa: F401
+    reply = sys.stdout
+    sys.stdout = sys.stderr  # nothing but replies on the control pipe
+    print("ready", file=reply, flush=True)
+    for line in sys.stdin:
+        try:
+            answer = serve_one(json.loads(line), keep)
+        except (ValueError, KeyError, TypeError) as exc:
+            answer = f"error {exc!r}"
+        print(answer, file=reply, flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])  # the folders to keep visible
