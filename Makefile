@@ -12,6 +12,8 @@ JOBS        ?=
 TIMEOUT     ?= 300
 GRADE_FLAGS ?=
 PYTEST_FLAGS ?=
+# How many submissions make bench also grades with stock otter, one after another.
+OTTER       ?= 1000
 
 # Keep TensorFlow quiet and deterministic: one thread per grading worker.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -23,13 +25,15 @@ help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
 	@echo "make data         write synthetic stand-ins for missing data files into data/"
 	@echo "make release      student bundles in dist/release/<assignment>.zip"
-	@echo "make autograder   otter autograder zips in dist/autograder/<assignment>.zip"
+	@echo "make autograder   otter autograder zips in dist/autograder/<assignment>.zip, and"
+	@echo "                  the reference solutions' training results the grader reuses"
 	@echo "make grade SUBMISSIONS=<folder> [ASSIGNMENT=convnets] [RUN=runs/...]"
 	@echo "make manual ASSIGNMENT=tuning [RUN=runs/...] [SUBMISSIONS=<folder>]"
 	@echo "                  merge a TA's scores of written answers into grades.csv"
 	@echo "make demo         build everything and grade the embedded sample class"
 	@echo "make test         the kit's own test suite"
-	@echo "make bench        time the grading of the sample class"
+	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
+	@echo "                  against stock otter run serially (OTTER=<n> submissions; long)"
 
 setup: $(STAMP)
 
@@ -53,6 +57,7 @@ release: $(STAMP)
 
 autograder: $(STAMP)
 	$(PY) -m autograder.bundle $(ASSIGNMENTS)
+	$(PY) -m autograder.reference_results $(ASSIGNMENTS)
 
 samples: $(STAMP)
 	$(PY) -m autograder.samples $(ASSIGNMENTS)
@@ -74,6 +79,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m autograder.bench $(ASSIGNMENTS)
+	$(PY) -m autograder.scale --otter $(OTTER)
 
 clean:
 	rm -rf dist runs

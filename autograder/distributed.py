@@ -25,10 +25,13 @@ import tempfile
 import threading
 from pathlib import Path
 
+from autograder import reference_results
 from autograder.runner import grade_one
 from autograder.warm import WarmSandbox, WarmScorer
 
 _unpack_lock = threading.Lock()
+#: Folder of the staged bundle with the reference solution's training results, if any.
+REFERENCE_RESULTS = "reference-results"
 
 
 def pack(folder: Path) -> bytes:
@@ -82,6 +85,8 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
         path = work / name
         path.write_bytes(notebook)
         cache = staged.with_name(staged.name.replace("remote", "cache")) if reuse else None
+        if cache is not None:
+            reference_results.seed(staged / REFERENCE_RESULTS, cache)
         scorer, sandbox = _workers(staged, memory_bytes)
         return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
                          hide=(work,), cache=cache, scorer=scorer, sandbox=sandbox)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, bundle, distributed, manual, report
+from autograder import assignments, bundle, distributed, manual, reference_results, report
 from autograder.assignments import KitError
 from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 from autograder.warm import WarmSandbox, WarmScorer
@@ -159,6 +159,10 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     # The trusted half of the grader (hidden tests, config and data) is staged
     # once per run where no sandbox can see it.
     with bundle.staged_bundle(assignment, hidden_data) as staged:
+        if reuse:  # start from the reference solution's results (``make autograder``)
+            reference_results.seed(reference_results.folder_of(assignment),
+                                   staged / distributed.REFERENCE_RESULTS if scheduler
+                                   else out / "training-cache")
         pool = (distributed.ClusterPool(scheduler, staged, timeout=timeout,
                                         memory_bytes=int(memory_gb * 2**30), reuse=reuse)
                 if scheduler else LocalPool(jobs, staged, timeout=timeout,

@@ -6,6 +6,7 @@ unpacked the autograder's support files (this module, ``shared/`` and
 student can act on.
 """
 import contextlib
+import functools
 import json
 import os
 import time
@@ -175,22 +176,32 @@ def hidden_text_set(dataset, folder=HERE):
     return x[:n_train], labels[:n_train], x[n_train:], labels[n_train:]
 
 
+@functools.lru_cache(maxsize=4)
 def hidden_training_data(dataset, folder=HERE) -> TrainingData:
-    """The held-back data for ``dataset``, by the kind its config names."""
+    """The held-back data for ``dataset``, by the kind its config names.
+
+    Drawing it takes seconds and it never changes within a run, so a warm
+    scorer keeps it; the arrays are read-only so that no test can alter what
+    the next submission is graded on.
+    """
     settings = config(folder)["training"][dataset]
     kind = settings.get("data", "image")
     one_hot = settings["labels"] == "one_hot"
     if kind == "image":
         data = hidden_image_set(dataset, folder)
         n_classes = len(data.classes)
-        return TrainingData(data.x_train / 255.0, _labels(data.y_train, n_classes, one_hot),
-                            data.x_test / 255.0, _labels(data.y_test, n_classes, one_hot),
-                            data.source, "images")
-    x_train, y_train, x_test, y_test = hidden_text_set(dataset, folder)
-    n_classes = settings.get("classes", 2)
-    return TrainingData(x_train, _labels(y_train, n_classes, one_hot),
-                        x_test, _labels(y_test, n_classes, one_hot), "synthetic",
-                        {"imdb": "reviews", "reuters": "newswires"}.get(kind, "samples"))
+        found = TrainingData(data.x_train / 255.0, _labels(data.y_train, n_classes, one_hot),
+                             data.x_test / 255.0, _labels(data.y_test, n_classes, one_hot),
+                             data.source, "images")
+    else:
+        x_train, y_train, x_test, y_test = hidden_text_set(dataset, folder)
+        n_classes = settings.get("classes", 2)
+        found = TrainingData(x_train, _labels(y_train, n_classes, one_hot),
+                             x_test, _labels(y_test, n_classes, one_hot), "synthetic",
+                             {"imdb": "reviews", "reuters": "newswires"}.get(kind, "samples"))
+    for array in (found.x_train, found.y_train, found.x_test, found.y_test):
+        array.setflags(write=False)
+    return found
 
 
 def budget_for(dataset, source, folder=HERE):
@@ -306,6 +317,35 @@ def canonical_architecture(model) -> dict:
     return rename(config)
 
 
+@functools.lru_cache(maxsize=1)
+def machine() -> str:
+    """The kind of CPU: the same training gives other numbers where oneDNN takes other paths."""
+    import platform
+    described = [platform.machine()]
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith(("model name", "flags")):
+                    described.append(line.strip())
+                if line.startswith("flags"):
+                    break  # the first CPU tells
+    except OSError:
+        pass
+    return "\n".join(described)
+
+
+@functools.lru_cache(maxsize=4)
+def grader_digest(folder: Path) -> str:
+    """A hash of the grader's code and hidden data files (fixed for a run: kept)."""
+    import hashlib
+
+    code = hashlib.sha256()
+    for path in sorted([folder / "gradelib.py", *folder.glob("shared/*.py"),
+                        *folder.glob(f"{HIDDEN_DATA_DIR}/*")]):
+        code.update(path.name.encode() + path.read_bytes())
+    return code.hexdigest()
+
+
 def cache_key(model, budget, dataset, folder=HERE) -> str:
     """What a trusted training result depends on, hashed."""
     import hashlib
@@ -313,14 +353,10 @@ def cache_key(model, budget, dataset, folder=HERE) -> str:
     import keras
     import tensorflow as tf
 
-    folder = Path(folder)
-    code = hashlib.sha256()
-    for path in sorted([folder / "gradelib.py", *folder.glob("shared/*.py"),
-                        *folder.glob(f"{HIDDEN_DATA_DIR}/*")]):
-        code.update(path.name.encode() + path.read_bytes())
     facts = {"model": canonical_architecture(model), "budget": budget, "dataset": dataset,
-             "hidden_seed": config(folder)["hidden_seed"], "grader": code.hexdigest(),
-             "versions": [tf.__version__, keras.__version__, np.__version__]}
+             "hidden_seed": config(folder)["hidden_seed"], "grader": grader_digest(Path(folder)),
+             "versions": [tf.__version__, keras.__version__, np.__version__],
+             "machine": machine()}
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
 

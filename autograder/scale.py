@@ -1,14 +1,17 @@
 """Grading a large class: our grader against stock otter run serially (issue 7 benchmark).
 
-``python -m autograder.scale [--sizes 25 50 100] [--otter K]`` generates a class
-of each size across every assignment (mostly correct submissions, some with
-typical mistakes, a few adversarial), grades it with the class grader (warm
-scorers, reuse of trusted results, ``--jobs`` at a time) and reports the wall
-time, the median and worst seconds per submission and the peak memory of the
-grading processes. With ``--otter K`` it also runs ``otter run -a <zip>`` one
-submission after another on the first K non-adversarial submissions of the
-largest class, checks that otter gives the same points, and reports the ratio
-of otter's serial time (measured on K, scaled to the class) to ours.
+``python -m autograder.scale [--sizes 25 50 100] [--otter K]`` first builds the
+reference solutions' training results (what ``make autograder`` does once per
+assignment), then generates a class of each size across every assignment
+(mostly correct submissions, some with typical mistakes, a few adversarial),
+grades it with the class grader (warm sandbox hosts and scorers, reuse of
+trusted results, ``--jobs`` at a time) and reports the wall time, the median
+and worst seconds per submission, the peak memory of the grading processes
+(all, per job, the largest single one) and how many models were trained. With
+``--otter K`` it also runs ``otter run -a <zip>`` one submission after another
+on the first K non-adversarial submissions of the largest class (all of them
+when K is large enough), checks that otter gives the same points, and reports
+the ratio of otter's serial time (scaled to the class when K is smaller) to ours.
 """
 import argparse
 import json
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from autograder import assignments, bundle, grade, notebooks, report, samples
+from autograder import assignments, bundle, grade, notebooks, reference_results, report, samples
 from autograder.runner import GRADING_ENV
 
 #: Out of every 10 submissions of an assignment: 7 correct, 2 with a mistake, 1 adversarial.
@@ -67,22 +70,24 @@ def build_class(size: int, folder: Path) -> dict[str, list[tuple[str, object]]]:
 
 
 class PeakMemory:
-    """Peak resident memory of this process and its children, sampled every 0.5 s."""
+    """Peak resident memory of this process and its children together (``peak``) and of
+    the largest one alone (``largest``), sampled every 0.5 s."""
 
     def __init__(self):
-        self.peak, self.stop = 0, threading.Event()
+        self.peak, self.largest, self.stop = 0, 0, threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
     def _watch(self):
         me = psutil.Process()
         while not self.stop.wait(0.5):
-            total = 0
+            sizes = []
             for process in [me, *me.children(recursive=True)]:
                 try:
-                    total += process.memory_info().rss
+                    sizes.append(process.memory_info().rss)
                 except psutil.Error:
                     continue
-            self.peak = max(self.peak, total)
+            self.peak = max(self.peak, sum(sizes))
+            self.largest = max(self.largest, *sizes)
 
     def __enter__(self):
         self.thread.start()
@@ -94,7 +99,7 @@ class PeakMemory:
 
 
 def grade_all(built, folder: Path, out: Path, jobs: int, timeout: float):
-    """Grade each assignment's part of the class; (wall seconds, rows by id, peak bytes)."""
+    """Grade each assignment's part of the class; (wall seconds, rows by id, PeakMemory)."""
     rows = {}
     started = time.perf_counter()
     with PeakMemory() as memory:
@@ -103,7 +108,7 @@ def grade_all(built, folder: Path, out: Path, jobs: int, timeout: float):
                 book = grade.grade_class(name, folder / name, out / name, jobs=jobs,
                                          timeout=timeout, memory_gb=8, progress=False)
                 rows.update(book.rows)
-    return time.perf_counter() - started, rows, memory.peak
+    return time.perf_counter() - started, rows, memory
 
 
 def otter_serial(built, folder: Path, count: int, rows: dict) -> tuple[float, int, list]:
@@ -138,20 +143,36 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--otter", type=int, default=0, metavar="K",
-                        help="also time stock otter, serially, on K submissions")
+                        help="also time stock otter, serially, on K submissions (at most all "
+                             "the non-adversarial ones of the largest class)")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
+    for name in assignments.available():
+        reference_results.build(name)
+    print(f"autograder build: the reference solutions' training results, once per "
+          f"assignment (make autograder), took {time.perf_counter() - started:.0f} s\n")
     print(f"{'size':>5} {'wall':>8} {'per sub':>8} {'median':>8} {'worst':>8} "
-          f"{'peak mem':>9} {'reused':>7}")
+          f"{'peak mem':>9} {'per job':>8} {'largest':>8} {'trained':>8} {'reused':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             folder, out = Path(tmp) / f"class{size}", Path(tmp) / f"run{size}"
             built = build_class(size, folder)
-            wall, rows, peak = grade_all(built, folder, out, args.jobs, args.timeout)
+            wall, rows, memory = grade_all(built, folder, out, args.jobs, args.timeout)
             seconds = [float(r["seconds"]) for r in rows.values()]
-            reused = sum(int(row["reused"]) for name in built if built[name]
-                         for row in report.read_csv(out / name / "stages.csv"))
+            stages = [row for name in built if built[name]
+                      for row in report.read_csv(out / name / "stages.csv")]
+            reused = sum(int(row["reused"]) for row in stages)
+            trained = sum(len(list((out / name / "training-cache").glob("*.json")))
+                          - len(list(reference_results.folder_of(assignments.get(name))
+                                     .glob("*.json")))
+                          for name in built if built[name])
+            gib = 2**30
             print(f"{size:>5} {wall:>7.0f}s {wall / size:>7.1f}s {statistics.median(seconds):>7.1f}s "
-                  f"{max(seconds):>7.1f}s {peak / 2**30:>8.1f}G {reused:>7}", flush=True)
+                  f"{max(seconds):>7.1f}s {memory.peak / gib:>8.1f}G "
+                  f"{memory.peak / args.jobs / gib:>7.1f}G {memory.largest / gib:>7.1f}G "
+                  f"{trained:>8} {reused:>7}", flush=True)
+        print("(trained: distinct models trained in the run, the reference solutions' "
+              "came with the autograder; reused: hidden trainings answered from either)")
         if args.otter:
             otter_seconds, ran, differ = otter_serial(built, folder, args.otter, rows)
             per = otter_seconds / ran

@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = Path(__file__).resolve().parent.parent
 #: Real course files provided beside the repo (never committed into it).
 REAL_DATA = REPO.parent / "shared" / "real-data"
+
+
+def without_times(text):
+    """Feedback without the seconds a training took, which no two runs share."""
+    return re.sub(r" in [0-9.]+ s:", ":", text)
 
 
 def real_file(name):

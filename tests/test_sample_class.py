@@ -1,11 +1,10 @@
 """The embedded sample classes, graded through the class grader: every score asserted."""
-import re
-
 import psutil
 import pytest
 
 from autograder import assignments, bundle, grade, samples
 from autograder.runner import grade_one
+from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow
 
@@ -90,10 +89,6 @@ def test_no_sandbox_process_outlives_the_run(sample_run):
     # Sandboxes run as users 61000-80999; loops, forks and timeouts included, none is left.
     for process in psutil.process_iter(["uids", "cmdline"]):
         assert not 61000 <= process.info["uids"].real < 81000, process.info
-
-
-def without_times(text):
-    return re.sub(r" in [0-9.]+ s:", ":", text)
 
 
 def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(sample_run):
