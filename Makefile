@@ -62,7 +62,8 @@ autograder: $(STAMP)
 samples: $(STAMP)
 	$(PY) -m autograder.samples $(ASSIGNMENTS)
 
-grade: $(STAMP)
+# Grading writes the synthetic stand-ins first: otherwise every sandbox draws them again.
+grade: $(STAMP) data
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [ASSIGNMENT=$(ASSIGNMENT)]"; exit 2; }
 	$(PY) -m autograder.grade --assignment $(ASSIGNMENT) --submissions "$(SUBMISSIONS)" \
 		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
@@ -71,13 +72,13 @@ manual: $(STAMP)
 	$(PY) -m autograder.manual --assignment $(ASSIGNMENT) --out "$(RUN)" \
 		$(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)")
 
-demo: $(STAMP)
+demo: $(STAMP) data
 	$(PY) -m autograder.demo $(ASSIGNMENTS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_FLAGS)
 
-bench: $(STAMP)
+bench: $(STAMP) data
 	$(PY) -m autograder.bench $(ASSIGNMENTS)
 	$(PY) -m autograder.scale --otter $(OTTER)
 

@@ -28,6 +28,7 @@ import psutil
 
 from autograder import assignments, bundle, grade, notebooks, reference_results, report, samples
 from autograder.runner import GRADING_ENV
+from shared import data
 
 #: Out of every 10 submissions of an assignment: 7 correct, 2 with a mistake, 1 adversarial.
 MIX = ("reference", "mistake", "alternative", "reference", "adversarial", "reference",
@@ -146,6 +147,7 @@ def main(argv=None):
                         help="also time stock otter, serially, on K submissions (at most all "
                              "the non-adversarial ones of the largest class)")
     args = parser.parse_args(argv)
+    data.write_all_synthetic()  # as make grade does: missing stand-ins written once, not per sandbox
     started = time.perf_counter()
     for name in assignments.available():
         reference_results.build(name)
