@@ -6,7 +6,9 @@
    other submissions and grade files are masked, its own PID namespace, an
    unprivileged user of its own, limits on memory, processes, file size and
    wall-clock time. It leaves only JSON artifacts (model architectures,
-   compile settings, errors raised).
+   compile settings, errors raised). Either bubblewrap starts it cold for this
+   submission alone, or a warm sandbox host (``autograder.warm``) forks it
+   behind the same walls with TensorFlow already imported.
 2. The scorer (``autograder.scorer``) runs in a separate process that never
    executes student code: it rebuilds the models from the artifacts and runs
    the assignment's otter test files against them, training under fixed seeds
