@@ -11,6 +11,13 @@ from tests.conftest import REAL_DATA, REPO
 pytestmark = pytest.mark.slow
 
 
+#: How far the reference's measure may be from the one recorded in the config. Training is
+#: bit-identical run to run on one machine, but another kind of CPU takes other oneDNN paths
+#: (seen: happy 0.9733 on one machine, 0.9867 on another; forecaster MAE 5.1178 and 5.1304).
+#: Relative for an MAE above 1. A change to the model, budget or data moves it far more.
+DRIFT = 0.03
+
+
 def measured(name: str, real: bool) -> dict:
     """Run the calibration in a fresh process, as grading does (threads pinned at start)."""
     args = [sys.executable, "-c",
@@ -44,10 +51,11 @@ def test_recorded_reference_accuracy_is_what_the_reference_gets(name, source):
     for dataset, settings in recorded(name, source).items():
         if dataset not in results or source not in results[dataset]:
             continue
-        assert results[dataset][source] == settings["reference"], (
-            f"{dataset}/{source}: measured {results[dataset][source]}, config says "
-            f"{settings['reference']}; run python -m autograder.calibrate --write")
+        measure, noted = results[dataset][source], settings["reference"]
+        assert abs(measure - noted) <= DRIFT * max(1.0, abs(noted)), (
+            f"{dataset}/{source}: measured {measure}, config says {noted}; "
+            f"run python -m autograder.calibrate --write")
         if "max_mae" in settings:
-            assert settings["reference"] <= settings["max_mae"], (dataset, source)
+            assert max(measure, noted) <= settings["max_mae"], (dataset, source, measure)
         else:
-            assert settings["reference"] >= settings["min_accuracy"], (dataset, source)
+            assert min(measure, noted) >= settings["min_accuracy"], (dataset, source, measure)
