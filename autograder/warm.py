@@ -38,7 +38,22 @@ HOST_BIN = "/tmp/kit-bin"
 STARTUP_SECONDS = 180  # a cold disk makes the first TensorFlow import slow
 
 
-class WarmSandbox:
+class WarmProcess:
+    """A long-lived helper process of one grading job, with its own scratch folder."""
+
+    process: subprocess.Popen | None = None
+    home: Path
+
+    def close(self, remove=False):
+        """Stop the process (and everything it started); with ``remove``, its folder too."""
+        if self.process is not None:
+            kill_group(self.process)
+            self.process = None
+        if remove:
+            shutil.rmtree(self.home, ignore_errors=True)
+
+
+class WarmSandbox(WarmProcess):
     """One job's sandbox host; :meth:`run` grades a prepared private folder in a fresh child."""
 
     def __init__(self, hide=(), register=None):
@@ -109,15 +124,8 @@ class WarmSandbox:
         self.close()  # dead or wedged: the next submission starts a new host
         return None
 
-    def close(self, remove=False):
-        if self.process is not None:
-            kill_group(self.process)
-            self.process = None
-        if remove:
-            shutil.rmtree(self.home, ignore_errors=True)
 
-
-class WarmScorer:
+class WarmScorer(WarmProcess):
     """A trusted scorer process kept between submissions (``scorer.py --serve``).
 
     Starting Python, TensorFlow and otter costs seconds per submission; one warm
@@ -165,10 +173,3 @@ class WarmScorer:
             self.close()
             raise KitError(f"scoring failed ({what}): {_tail(self.log)[-1500:]}")
         return json.loads(out.read_text()), *_stage_times(timings)
-
-    def close(self, remove=False):
-        if self.process is not None:
-            kill_group(self.process)
-            self.process = None
-        if remove:
-            shutil.rmtree(self.home, ignore_errors=True)
