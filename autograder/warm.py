@@ -25,15 +25,16 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.runner import (GRADING_ENV, SCORER_TIMEOUT, _in_scratch, _limits, _stage_times,
-                               _tail, kill_group, sandbox_env, walls)
+from autograder.runner import (GRADING_ENV, MAX_FILE_BYTES, MAX_PROCESSES, SCORER_TIMEOUT,
+                               _in_scratch, _limits, _stage_times, _tail, kill_group,
+                               sandbox_env, walls)
+from autograder.zygote import SPOOL
 
 HERE = Path(__file__).parent
 #: What the sandbox host may do inside its wall, and no more: build a mount and
 #: PID namespace per submission, read the submission's folder, change uid.
 HOST_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP",
                      "CAP_DAC_OVERRIDE")
-SPOOL = "/tmp/kit-spool"  # zygote.SPOOL
 HOST_BIN = "/tmp/kit-bin"
 STARTUP_SECONDS = 180  # a cold disk makes the first TensorFlow import slow
 
@@ -108,8 +109,8 @@ class WarmSandbox(WarmProcess):
         if self.failed or (self.process is None or self.process.poll() is not None) \
                 and not self._start():
             return None
-        request = {"folder": private.name, "uid": uid, "memory": memory_bytes,
-                   "timeout": timeout}
+        limits = {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
+        request = {"folder": private.name, "uid": uid, "limits": limits, "timeout": timeout}
         try:
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()

@@ -10,7 +10,7 @@ folder at ``/tmp/kit-spool`` where each submission's private folder appears.
 It runs as root *inside* that wall, keeping only the capabilities it needs to
 build the next wall, and never runs student code itself.
 
-For each request on stdin (``{"folder": ..., "uid": ..., "memory": ...,
+For each request on stdin (``{"folder": ..., "uid": ..., "limits": ...,
 "timeout": ...}``) it forks. The child gets what a cold sandbox gets:
 
 - new mount, PID, network, IPC and UTS namespaces; a fresh ``/proc`` that
@@ -39,8 +39,6 @@ import tempfile
 SPOOL = "/tmp/kit-spool"
 SANDBOX = "/tmp/sandbox"
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
-MAX_PROCESSES = 256
-MAX_FILE_BYTES = 64 * 2**20
 TIMED_OUT = 124
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -105,7 +103,7 @@ def build_walls(folder, keep):
     os.close(private)
 
 
-def become_submission(uid, memory):
+def become_submission(uid, limits):
     """PID 2: limits, a new session, output to a log in its own folder, then the sandbox."""
     os.setsid()
     os.chdir(SANDBOX)
@@ -114,10 +112,9 @@ def become_submission(uid, memory):
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.closerange(3, 65536)  # the host's control pipe above all
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for name in ("AS", "NPROC", "FSIZE", "CORE"):  # the grader's values (runner._limits)
+        value = int(limits[name])
+        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, value))
     drop_privileges(uid)
     tempfile.tempdir = None  # chosen again, as this user: the host's choice is not writable
     # A fresh interpreter would seed these from the OS; forked ones would all share the host's.
@@ -128,12 +125,12 @@ def become_submission(uid, memory):
     kit_sandbox.main("submission.ipynb", "probes.json", "artifacts")
 
 
-def init(uid, memory):
+def init(uid, limits):
     """PID 1 of the submission's namespace: start it, reap orphans, exit with its status."""
     submission = os.fork()
     if submission == 0:
         try:
-            become_submission(uid, memory)
+            become_submission(uid, limits)
         except BaseException as exc:  # noqa: BLE001 - report, never fall back into init
             print(f"sandbox setup failed: {exc!r}", file=sys.stderr, flush=True)
         os._exit(71)
@@ -158,7 +155,7 @@ def serve_one(request, keep=()) -> str:
             if first == 0:
                 try:
                     build_walls(folder, keep)
-                    init(uid, int(request["memory"]))
+                    init(uid, request["limits"])
                 finally:
                     os._exit(73)
             signal.signal(signal.SIGALRM, lambda *_: os.kill(first, signal.SIGKILL))
