@@ -11,19 +11,31 @@ from tests.conftest import REAL_DATA, REPO
 pytestmark = pytest.mark.slow
 
 
-#: How far the reference's measure may be from the one recorded in the config. Training is
-#: bit-identical run to run on one machine, but another kind of CPU takes other oneDNN paths
-#: (seen: happy 0.9733 on one machine, 0.9867 on another; forecaster MAE 5.1178 and 5.1304).
-#: Relative for an MAE above 1. A change to the model, budget or data moves it far more.
-DRIFT = 0.03
+#: Training is bit-identical run to run on one machine, but another kind of CPU takes other
+#: oneDNN paths, which acts like another seed: seen happy 0.9733 / 0.9867 (synthetic), 0.86 /
+#: 0.82 (real), signs 0.8417 / 0.875, forecaster MAE 5.1178 / 5.1304. So an accuracy may move
+#: by the sampling spread of its test set (a few standard errors of n examples), an MAE by a
+#: few percent. The bar itself is never relaxed: the measure here must clear it.
+STANDARD_ERRORS = 3
+MAE_DRIFT = 0.03
 
 
-def measured(name: str, real: bool) -> dict:
-    """Run the calibration in a fresh process, as grading does (threads pinned at start)."""
+def allowed_drift(noted: float, test_size: int | None) -> float:
+    """How far a measure may sit from the recorded one on another machine."""
+    if test_size is None:  # an MAE
+        return MAE_DRIFT * max(1.0, abs(noted))
+    return max(0.01, STANDARD_ERRORS * (noted * (1 - noted) / test_size) ** 0.5)
+
+
+def measured(name: str, real: bool) -> tuple[dict, dict]:
+    """Run the calibration in a fresh process, as grading does (threads pinned at start).
+
+    Returns the measures and how many examples each accuracy was scored on.
+    """
     args = [sys.executable, "-c",
-            "import json, sys; from autograder.calibrate import measure; "
-            f"print('RESULT', json.dumps(measure({name!r}, "
-            f"real_data={str(REAL_DATA) if real else None!r}, synthetic={not real})))"]
+            "import json, sys; from autograder.calibrate import measure; scored = {}; "
+            f"results = measure({name!r}, real_data={str(REAL_DATA) if real else None!r}, "
+            f"synthetic={not real}, scored=scored); print('RESULT', json.dumps([results, scored]))"]
     out = subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT "))
@@ -46,16 +58,28 @@ def recorded(name, source):
 def test_recorded_reference_accuracy_is_what_the_reference_gets(name, source):
     if source == "real" and not (REAL_DATA / "test_happy.h5").exists():
         pytest.skip("real course data not available")
-    results = measured(name, real=source == "real")
+    results, scored = measured(name, real=source == "real")
     assert results, f"nothing measured for {name} on {source} data"
     for dataset, settings in recorded(name, source).items():
         if dataset not in results or source not in results[dataset]:
             continue
         measure, noted = results[dataset][source], settings["reference"]
-        assert abs(measure - noted) <= DRIFT * max(1.0, abs(noted)), (
-            f"{dataset}/{source}: measured {measure}, config says {noted}; "
+        size = scored.get(dataset, {}).get(source)  # None for an MAE
+        assert abs(measure - noted) <= allowed_drift(noted, size), (
+            f"{dataset}/{source}: measured {measure}, config says {noted} (n={size}); "
             f"run python -m autograder.calibrate --write")
         if "max_mae" in settings:
             assert max(measure, noted) <= settings["max_mae"], (dataset, source, measure)
         else:
             assert min(measure, noted) >= settings["min_accuracy"], (dataset, source, measure)
+
+
+@pytest.mark.parametrize("noted, size, drift, allowed", [
+    (0.86, 50, 0.04, True),      # happy/real: one CPU 0.86, another 0.82 (2 of 50 images)
+    (0.8417, 120, 0.0333, True),  # signs/synthetic: 0.8417 and 0.875
+    (0.9733, 150, 0.10, False),   # a model or budget change moves it much further
+    (5.1178, None, 0.0126, True),
+    (5.1178, None, 0.5, False),
+])
+def test_allowed_drift_is_the_spread_of_the_test_set(noted, size, drift, allowed):
+    assert (drift <= allowed_drift(noted, size)) is allowed
