@@ -22,18 +22,6 @@ def outputs_of(nb, index):
     return "\n".join(texts)
 
 
-def test_reference_notebook_runs_top_to_bottom_with_training(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))  # synthetic fallback
-    assignment = assignments.get("convnets")
-    nb = execute(samples.notebook_for(assignment, Sample("ref", "", {})), tmp_path)
-    checks = [i for i, c in enumerate(nb.cells) if c.metadata.get("kit", {}).get("check")]
-    assert len(checks) == 4
-    for index in checks:
-        assert "All tests passed!" in outputs_of(nb, index), nb.cells[index].source
-    everything = "\n".join(outputs_of(nb, i) for i in range(len(nb.cells)))
-    assert "using the synthetic stand-in" in everything
-
-
 def test_stub_notebook_checks_say_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
     assignment = assignments.get("convnets")
@@ -72,7 +60,8 @@ if "VARIANTS" in globals():
 '''
 
 
-@pytest.mark.parametrize("name", ["getting_started", "tuning", "time_series", "weather_rnn"])
+@pytest.mark.parametrize("name", ["convnets", "getting_started", "tuning", "time_series",
+                                  "weather_rnn"])
 def test_notebooks_run_top_to_bottom_with_the_reference(tmp_path, monkeypatch, name):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))  # synthetic fallback
     assignment = assignments.get(name)
@@ -80,10 +69,14 @@ def test_notebooks_run_top_to_bottom_with_the_reference(tmp_path, monkeypatch, n
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(SMALLER))
     execute(nb, tmp_path)
-    checks = [i for i, c in enumerate(nb.cells) if c.metadata.get("kit", {}).get("check")]
-    assert len(checks) == len(assignment.config["graded_functions"])
-    for index in checks:
-        assert "Traceback" not in outputs_of(nb, index)
+    checks = {c.metadata["kit"]["check"]: i for i, c in enumerate(nb.cells)
+              if c.metadata.get("kit", {}).get("check")}
+    assert set(assignment.config["graded_functions"]) <= set(checks)
+    for index in checks.values():
+        said, source = outputs_of(nb, index), nb.cells[index].source
+        assert "Traceback" not in said, source
+        if "compile_problems" in source:  # it prints the problems, or that there are none
+            assert "All tests passed!" in said or "Compiled as asked." in said, said
     everything = "\n".join(outputs_of(nb, i) for i in range(len(nb.cells)))
     if name != "time_series":  # the only one with nothing to load
         assert "synthetic" in everything
