@@ -31,3 +31,27 @@ def assignment(request):
     """Each assignment in turn: tests taking it hold for every one of them."""
     from autograder import assignments
     return assignments.get(request.param)
+
+
+@pytest.fixture(scope="session")
+def reference_results():
+    """``reference_results(*names)``: those assignments' trusted reference results, as
+    ``make autograder`` builds them, built from this checkout once per session (two at a
+    time) and returned as {name: folder}.
+
+    Class runs seed their training cache from these folders (``grade.grade_class`` does so
+    whenever they exist), so the reference networks train once per session, not once per
+    test that grades a correct notebook.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograder import reference_results as results
+
+    built = {}
+
+    def build(*names):
+        missing = [name for name in dict.fromkeys(names) if name not in built]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            built.update(zip(missing, pool.map(results.build, missing)))
+        return {name: built[name] for name in names}
+    return build

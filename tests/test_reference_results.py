@@ -1,7 +1,7 @@
 """Training results of the reference solution, built with the autograder, are reused exactly."""
 import pytest
 
-from autograder import assignments, grade, notebooks, reference_results, report, samples
+from autograder import assignments, grade, notebooks, report, samples
 from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow
@@ -11,10 +11,10 @@ CHOSEN = ("reference", "no_sigmoid")  # one network the reference results cover,
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, reference_results):
     """The chosen submissions graded twice: seeded with the reference results, and training all."""
     assignment = assignments.get(NAME)
-    folder = reference_results.build(NAME)
+    folder = reference_results(NAME)[NAME]  # reference_results.build, once per session
     submissions = tmp_path_factory.mktemp("class")
     by_id = {s.id: s for s in samples.samples_of(assignment)}
     for sample_id in CHOSEN:
