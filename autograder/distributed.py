@@ -73,6 +73,7 @@ def _workers(staged: Path, memory_bytes: int) -> tuple[WarmScorer, WarmSandbox]:
             _warm.sandbox.close(remove=True)
         _warm.scorer = WarmScorer(staged, memory_bytes)
         _warm.sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
+        _warm.scorer.warm_up()
     return _warm.scorer, _warm.sandbox
 
 

@@ -215,6 +215,7 @@ class LocalPool:
                                            self.options["register"])
             self.local.sandbox = WarmSandbox(self.options["hide"], self.options["register"])
             self.workers += [self.local.scorer, self.local.sandbox]
+            self.local.scorer.warm_up()
         return grade_one(notebook, self.staged, scorer=self.local.scorer,
                          sandbox=self.local.sandbox, **self.options)
 

@@ -143,6 +143,11 @@ class WarmScorer(WarmProcess):
         self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
         self.log = self.home / "scorer.log"
 
+    def warm_up(self):
+        """Start the process now, so that it imports TensorFlow while the first sandbox runs."""
+        if self.process is None:
+            self._start()
+
     def _start(self):
         self.close()
         self.process = subprocess.Popen(
