@@ -53,6 +53,19 @@ class WarmProcess:
         if remove:
             shutil.rmtree(self.home, ignore_errors=True)
 
+    def _ask(self, request: dict, seconds: float) -> str:
+        """Send one request line; the reply line, or "" if none came within ``seconds``."""
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            return self._reply(seconds)
+        except (BrokenPipeError, OSError):
+            return ""
+
+    def _reply(self, seconds: float) -> str:
+        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
+        return self.process.stdout.readline().strip() if ready else ""
+
 
 class WarmSandbox(WarmProcess):
     """One job's sandbox host; :meth:`run` grades a prepared private folder in a fresh child."""
@@ -96,10 +109,6 @@ class WarmSandbox(WarmProcess):
         self.close()
         return False
 
-    def _reply(self, seconds) -> str:
-        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
-        return self.process.stdout.readline().strip() if ready else ""
-
     def run(self, private: Path, uid: int, *, timeout: float, memory_bytes: int):
         """Run the sandbox on ``private`` (from :meth:`private_dir`, prepared for ``uid``).
 
@@ -111,12 +120,7 @@ class WarmSandbox(WarmProcess):
             return None
         limits = {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
         request = {"folder": private.name, "uid": uid, "limits": limits, "timeout": timeout}
-        try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            reply = self._reply(timeout + 30)
-        except (BrokenPipeError, OSError):
-            reply = ""
+        reply = self._ask(request, timeout + 30)
         if reply == "timeout":
             return True, None
         if reply.startswith("exit "):
@@ -166,15 +170,9 @@ class WarmScorer(WarmProcess):
         out, timings = work / "score.json", work / "timings.jsonl"
         request = {"artifacts": str(artifacts), "out": str(out), "timings": str(timings),
                    "cache": str(cache) if cache else None}
-        try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            ready, _, _ = select.select([self.process.stdout], [], [], SCORER_TIMEOUT)
-            reply = self.process.stdout.readline() if ready else ""
-        except (BrokenPipeError, OSError):
-            reply = ""
+        reply = self._ask(request, SCORER_TIMEOUT)
         self.uses += 1
-        if reply.strip() != "done" or not out.exists():
+        if reply != "done" or not out.exists():
             what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
             self.close()
             raise KitError(f"scoring failed ({what}): {_tail(self.log)[-1500:]}")
