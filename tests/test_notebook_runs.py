@@ -1,4 +1,7 @@
 """The notebook as a student runs it: public checks pass with the reference, explain the stub."""
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -8,10 +11,14 @@ from autograder.samples import Sample
 
 pytestmark = pytest.mark.slow
 
+NAMES = ["convnets", "getting_started", "tuning", "time_series", "weather_rnn"]
 
-def execute(nb, tmp_path, allow_errors=False):
+
+def execute(nb, folder, allow_errors=False):
+    """Run ``nb`` in ``folder``; its loaders find no course files there (synthetic fallback)."""
     NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+                   resources={"metadata": {"path": str(folder)}}).execute(
+        env={**os.environ, "COURSE_DATA_DIR": str(folder / "data")})
     return nb
 
 
@@ -20,17 +27,6 @@ def outputs_of(nb, index):
     for output in nb.cells[index].get("outputs", []):
         texts.append(output.get("text", "") + "".join(output.get("traceback", [])))
     return "\n".join(texts)
-
-
-def test_stub_notebook_checks_say_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-    assignment = assignments.get("convnets")
-    nb = nbformat.read(assignment.notebook, as_version=4)
-    nb.cells = [c for c in nb.cells if "otter_ignore" not in c.metadata.get("tags", [])]
-    execute(nb, tmp_path, allow_errors=True)
-    check = next(i for i, c in enumerate(nb.cells)
-                 if c.metadata.get("kit", {}).get("check") == "happyModel")
-    assert "NotImplementedError" in outputs_of(nb, check)
 
 
 #: Test-only cell, inserted after the imports: every cell of a notebook (training and plots
@@ -60,15 +56,57 @@ if "VARIANTS" in globals():
 '''
 
 
-@pytest.mark.parametrize("name", ["convnets", "getting_started", "tuning", "time_series",
-                                  "weather_rnn"])
-def test_notebooks_run_top_to_bottom_with_the_reference(tmp_path, monkeypatch, name):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))  # synthetic fallback
-    assignment = assignments.get(name)
-    nb = samples.notebook_for(assignment, Sample("ref", "", {}))
+def reference_notebook(name):
+    """The reference solution's notebook, with :data:`SMALLER` after the imports."""
+    nb = samples.notebook_for(assignments.get(name), Sample("ref", "", {}))
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(SMALLER))
-    execute(nb, tmp_path)
+    return nb
+
+
+def stub_notebook():
+    """The ConvNets notebook as handed out, training cells left out."""
+    nb = nbformat.read(assignments.get("convnets").notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if "otter_ignore" not in c.metadata.get("tags", [])]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def runs(request, tmp_path_factory):
+    """The notebooks this session's tests look at (references, the stub), run two at a time,
+    each in a folder of its own: {name: executed notebook, or the exception its run raised}."""
+    wanted = {item.callspec.params["name"] if hasattr(item, "callspec") else "stub"
+              for item in request.session.items if item.module.__name__ == __name__}
+    jobs = {name: (reference_notebook(name), tmp_path_factory.mktemp(name), False)
+            for name in NAMES if name in wanted}
+    if "stub" in wanted:
+        jobs["stub"] = (stub_notebook(), tmp_path_factory.mktemp("stub"), True)
+
+    def run(job):
+        try:
+            return execute(*job)
+        except Exception as error:  # reported by the test of that notebook
+            return error
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(jobs, pool.map(run, jobs.values())))
+
+
+def executed(runs, name):
+    if isinstance(runs[name], Exception):
+        raise runs[name]
+    return runs[name]
+
+
+def test_stub_notebook_checks_say_what_to_do(runs):
+    nb = executed(runs, "stub")
+    check = next(i for i, c in enumerate(nb.cells)
+                 if c.metadata.get("kit", {}).get("check") == "happyModel")
+    assert "NotImplementedError" in outputs_of(nb, check)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebooks_run_top_to_bottom_with_the_reference(runs, name):
+    assignment, nb = assignments.get(name), executed(runs, name)
     checks = {c.metadata["kit"]["check"]: i for i, c in enumerate(nb.cells)
               if c.metadata.get("kit", {}).get("check")}
     assert set(assignment.config["graded_functions"]) <= set(checks)
