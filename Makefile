@@ -12,6 +12,8 @@ JOBS        ?=
 TIMEOUT     ?= 300
 GRADE_FLAGS ?=
 PYTEST_FLAGS ?=
+# pytest workers for make test (whole test modules each, see tests/conftest.py); 1 runs in one process.
+TEST_WORKERS ?= 2
 # How many submissions make bench also grades with stock otter, one after another.
 OTTER       ?= 1000
 
@@ -31,7 +33,7 @@ help:
 	@echo "make manual ASSIGNMENT=tuning [RUN=runs/...] [SUBMISSIONS=<folder>]"
 	@echo "                  merge a TA's scores of written answers into grades.csv"
 	@echo "make demo         build everything and grade the embedded sample class"
-	@echo "make test         the kit's own test suite"
+	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
 	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
 	@echo "                  against stock otter run serially (OTTER=<n> submissions; long)"
 
@@ -76,7 +78,7 @@ demo: $(STAMP) data
 	$(PY) -m autograder.demo $(ASSIGNMENTS)
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_FLAGS)
+	$(PY) -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder) $(PYTEST_FLAGS)
 
 bench: $(STAMP) data
 	$(PY) -m autograder.bench $(ASSIGNMENTS)

@@ -64,7 +64,10 @@ def seed(source: Path, cache: Path) -> int:
     for result in source.glob("*.json"):
         if not (cache / result.name).exists():
             tmp = cache / f"{result.name}.{os.getpid()}.seed"
-            shutil.copy(result, tmp)
+            try:
+                shutil.copy(result, tmp)
+            except FileNotFoundError:  # the folder is being rebuilt: that result trains again
+                continue
             os.replace(tmp, cache / result.name)
             copied += 1
     return copied

@@ -57,6 +57,11 @@ LOG_TAIL_BYTES = 4000
 SANDBOX_MOUNT = "/tmp/sandbox"
 #: Folders of the repo a submission must not see (hidden tests, solutions, runs).
 MASKED = ("autograder", "solutions", "tests", "dist", "runs", ".git")
+#: Each submission's sandbox runs as a user of its own, taken in turn from this range (no
+#: account has these ids). Two graders running at once on one machine should be given
+#: ranges apart with KIT_UID_BASE, so that no two live sandboxes share a user.
+UID_BASE = int(os.environ.get("KIT_UID_BASE", "61000"))
+UID_COUNT = 10000
 _uids = itertools.count()
 
 
@@ -306,7 +311,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
     """
     student = notebook.stem
     started = time.perf_counter()
-    uid = 61000 + next(_uids) % 20000
+    uid = UID_BASE + next(_uids) % UID_COUNT
     work = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     private = None
     try:

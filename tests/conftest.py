@@ -1,10 +1,28 @@
+import fcntl
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+#: ``make test`` runs two pytest workers (xdist); each grades with sandbox users of its own
+#: (set before autograder.runner reads it), so one worker never sees the other's sandboxes.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+os.environ["KIT_UID_BASE"] = str(61000 + 10000 * _WORKER)
+
+#: xdist hands each worker whole modules, in this order first (the longest first), so that
+#: neither is left with a long module at the end while the other has nothing to do.
+LONGEST_FIRST = ["test_sample_class", "test_calibration", "test_notebook_runs", "test_bundles",
+                 "test_reference_results", "test_distributed", "test_sandbox"]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.module.__name__.rpartition(".")[2]
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)  # stable: within a module, the order of the file
 
 REPO = Path(__file__).resolve().parent.parent
 #: Real course files provided beside the repo (never committed into it).
@@ -36,22 +54,33 @@ def assignment(request):
 @pytest.fixture(scope="session")
 def reference_results():
     """``reference_results(*names)``: those assignments' trusted reference results, as
-    ``make autograder`` builds them, built from this checkout once per session (two at a
-    time) and returned as {name: folder}.
+    ``make autograder`` builds them, built from this checkout once per test run (two at a
+    time; with xdist, by whichever worker asks first) and returned as {name: folder}.
 
     Class runs seed their training cache from these folders (``grade.grade_class`` does so
-    whenever they exist), so the reference networks train once per session, not once per
+    whenever they exist), so the reference networks train once per test run, not once per
     test that grades a correct notebook.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from autograder import assignments
     from autograder import reference_results as results
 
-    built = {}
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex  # one per test run
+
+    def build_once(name):
+        folder = results.folder_of(assignments.get(name))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(folder.parent / f".{name}-results.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker may be building it
+            stamp = folder / "test-run"
+            if not (stamp.is_file() and stamp.read_text() == run):
+                results.build(name)
+                stamp.write_text(run)
+        return folder
 
     def build(*names):
-        missing = [name for name in dict.fromkeys(names) if name not in built]
+        names = list(dict.fromkeys(names))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            built.update(zip(missing, pool.map(results.build, missing)))
-        return {name: built[name] for name in names}
+            return dict(zip(names, pool.map(build_once, names)))
     return build

@@ -3,7 +3,7 @@ import psutil
 import pytest
 
 from autograder import assignments, bundle, grade, samples
-from autograder.runner import grade_one
+from autograder.runner import UID_BASE, UID_COUNT, grade_one
 from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow
@@ -87,9 +87,10 @@ def test_mistakes_get_feedback_a_student_can_act_on(sample_run):
 
 
 def test_no_sandbox_process_outlives_the_run(sample_run):
-    # Sandboxes run as users 61000-80999; loops, forks and timeouts included, none is left.
+    # This run's sandboxes ran as users of its range; loops, forks and timeouts included,
+    # none is left (another pytest worker has a range of its own, see conftest).
     for process in psutil.process_iter(["uids", "cmdline"]):
-        assert not 61000 <= process.info["uids"].real < 81000, process.info
+        assert not UID_BASE <= process.info["uids"].real < UID_BASE + UID_COUNT, process.info
 
 
 def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(graded):
