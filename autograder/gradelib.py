@@ -288,7 +288,7 @@ def measured(builder, budget, dataset, measure, folder=HERE):
         result = json.loads(path.read_text())
         record_timing(f"reuse:{dataset}", time.perf_counter() - started)
         return result
-    result = measure(model)
+    result = {**measure(model), "dataset": dataset}  # which measure it is, for the calibration
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
