@@ -47,12 +47,12 @@ def measure(name: str, real_data=None, synthetic: bool = True, scored=None) -> d
                             continue
                         value, _, _, report = by_mae[budget["data"]](builder, dataset, staged)
                     else:
-                        if gradelib.hidden_training_data(dataset, staged).source != source:
+                        data = gradelib.hidden_training_data(dataset, staged)
+                        if data.source != source:
                             continue  # no real file for this dataset
                         value, _, report = gradelib.trained_accuracy(builder, dataset, staged)
                         if scored is not None:
-                            scored.setdefault(dataset, {})[source] = len(
-                                gradelib.hidden_training_data(dataset, staged).x_test)
+                            scored.setdefault(dataset, {})[source] = len(data.x_test)
                     print(f"{dataset:<8} {source:<10} {report}")
                     results.setdefault(dataset, {})[source] = round(value, 4)
             finally:

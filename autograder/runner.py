@@ -57,10 +57,11 @@ LOG_TAIL_BYTES = 4000
 SANDBOX_MOUNT = "/tmp/sandbox"
 #: Folders of the repo a submission must not see (hidden tests, solutions, runs).
 MASKED = ("autograder", "solutions", "tests", "dist", "runs", ".git")
-#: Each submission's sandbox runs as a user of its own, taken in turn from this range (no
-#: account has these ids). Two graders running at once on one machine should be given
-#: ranges apart with KIT_UID_BASE, so that no two live sandboxes share a user.
-UID_BASE = int(os.environ.get("KIT_UID_BASE", "61000"))
+#: Each submission's sandbox runs as a user of its own, taken in turn from a range of
+#: UID_COUNT ids (no account has them) from DEFAULT_UID_BASE. Two graders running at once on
+#: one machine should be given ranges apart with KIT_UID_BASE, so that no two live sandboxes
+#: share a user.
+DEFAULT_UID_BASE = 61000
 UID_COUNT = 10000
 _uids = itertools.count()
 
@@ -81,15 +82,25 @@ class Outcome:
     reused: int = 0  # hidden trainings answered from trusted results of identical models
 
 
+def uid_range() -> range:
+    """The sandbox users of this grader (KIT_UID_BASE, or the default)."""
+    base = int(os.environ.get("KIT_UID_BASE", DEFAULT_UID_BASE))
+    return range(base, base + UID_COUNT)
+
+
+def sandbox_limits(memory_bytes) -> dict:
+    """A sandbox's resource limits, by ``RLIMIT_`` name (a warm sandbox gets them sent)."""
+    return {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
+
+
 def _limits(memory_bytes, sandbox=True):
     """Resource limits applied in the child before it starts: memory always, the
     process, file-size and core limits for the sandbox."""
+    limits = sandbox_limits(memory_bytes) if sandbox else {"AS": memory_bytes}
+
     def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        if sandbox:
-            resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        for name, value in limits.items():
+            resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, value))
     return apply
 
 
@@ -311,7 +322,8 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
     """
     student = notebook.stem
     started = time.perf_counter()
-    uid = UID_BASE + next(_uids) % UID_COUNT
+    uids = uid_range()
+    uid = uids[next(_uids) % len(uids)]
     work = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     private = None
     try:

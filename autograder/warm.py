@@ -25,9 +25,8 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.runner import (GRADING_ENV, MAX_FILE_BYTES, MAX_PROCESSES, SCORER_TIMEOUT,
-                               _in_scratch, _limits, _stage_times, _tail, kill_group,
-                               sandbox_env, walls)
+from autograder.runner import (GRADING_ENV, SCORER_TIMEOUT, _in_scratch, _limits, _stage_times,
+                               _tail, kill_group, sandbox_env, sandbox_limits, walls)
 from autograder.zygote import SPOOL
 
 HERE = Path(__file__).parent
@@ -118,8 +117,8 @@ class WarmSandbox(WarmProcess):
         if self.failed or (self.process is None or self.process.poll() is not None) \
                 and not self._start():
             return None
-        limits = {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
-        request = {"folder": private.name, "uid": uid, "limits": limits, "timeout": timeout}
+        request = {"folder": private.name, "uid": uid, "limits": sandbox_limits(memory_bytes),
+                   "timeout": timeout}
         reply = self._ask(request, timeout + 30)
         if reply == "timeout":
             return True, None

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from autograder import runner
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 #: ``make test`` runs two pytest workers (xdist); each grades with sandbox users of its own
-#: (set before autograder.runner reads it), so one worker never sees the other's sandboxes.
+#: (runner.uid_range), so one worker never sees the other's sandboxes.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-os.environ["KIT_UID_BASE"] = str(61000 + 10000 * _WORKER)
+os.environ["KIT_UID_BASE"] = str(runner.DEFAULT_UID_BASE + runner.UID_COUNT * _WORKER)
 
 #: xdist hands each worker whole modules, in this order first (the longest first), so that
 #: neither is left with a long module at the end while the other has nothing to do.

@@ -3,7 +3,7 @@ import psutil
 import pytest
 
 from autograder import assignments, bundle, grade, samples
-from autograder.runner import UID_BASE, UID_COUNT, grade_one
+from autograder.runner import grade_one, uid_range
 from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow
@@ -96,7 +96,7 @@ def test_no_sandbox_process_outlives_the_run(sample_run):
     # This run's sandboxes ran as users of its range; loops, forks and timeouts included,
     # none is left (another pytest worker has a range of its own, see conftest).
     for process in psutil.process_iter(["uids", "cmdline"]):
-        assert not UID_BASE <= process.info["uids"].real < UID_BASE + UID_COUNT, process.info
+        assert process.info["uids"].real not in uid_range(), process.info
 
 
 def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(graded):
