@@ -303,6 +303,11 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
     if timed_out:
         return "timeout", (f"stopped after {timeout:.0f} s (wall-clock limit) {where}: does a "
                            f"cell or a graded function loop forever? Points earned so far are kept.")
+    cell = progress.get("out_of_memory") if code == 0 else None
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return "crashed", (f"code cell {cell} of {progress.get('cells_total', '?')} ran out of "
+                           f"memory and kept it (removing the names it set did not free it), "
+                           f"so the later cells were not run. Points earned so far are kept.")
     if code != 0 or not progress.get("finished"):
         how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
         return "crashed", (f"the notebook stopped {where} ({how}): a cell may call os._exit, "

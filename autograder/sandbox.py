@@ -16,11 +16,15 @@ most an answer, and is checked like any other.
 
 Usage: python kit_sandbox.py NOTEBOOK PROBES_JSON ARTIFACTS_DIR
 """
+import gc
+import inspect
 import io
 import json
 import os
+import resource
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import kit_codec  # copied next to this file: see autograder/kit_codec.py
@@ -28,6 +32,10 @@ import kit_codec  # copied next to this file: see autograder/kit_codec.py
 CELL_SECONDS = 120   # per cell; the whole run also has a wall-clock limit outside
 PROBE_SECONDS = 60   # per call of a graded builder
 OUTPUT_LIMIT = 200_000  # characters of student output kept
+#: Address space a notebook needs free to go on after a cell ran out of memory
+#: (TensorFlow's threads and buffers are allocated natively: with less, a later
+#: cell may crash at random instead of raising).
+MEMORY_HEADROOM = 512 * 2**20
 
 
 class CellTimeout(Exception):
@@ -182,6 +190,52 @@ def reap_strays():
         pass
 
 
+IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "_ih", "_oh", "_dh"}
+
+
+def address_space_left():
+    """Bytes this process may still map under its RLIMIT_AS, or None without a limit."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit == resource.RLIM_INFINITY:
+        return None
+    with open("/proc/self/status") as status:
+        size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    return limit - size
+
+
+def release_memory(namespace: dict, names_before: dict, error: BaseException) -> list:
+    """After a cell ran out of memory: drop the names it bound and what its traceback holds.
+
+    A cell that fills memory and keeps it (``hog.append(...)`` until refused)
+    would leave every later cell running at the limit, where TensorFlow may
+    crash natively rather than raise, and the grade would depend on chance.
+    The names the cell set (new or rebound; compared by identity) are removed,
+    so the rest of the notebook runs as if that cell had not been. Returns them.
+    """
+    dropped = sorted(name for name, value in namespace.items()
+                     if name not in IPYTHON_NAMES and names_before.get(name) != id(value))
+    for name in dropped:
+        del namespace[name]
+    # A function's locals live on in its frame, which the traceback keeps. Clearing
+    # the frame is not enough on Python 3.11 once IPython's traceback printer has
+    # read its locals into a dict: reading f_locals again syncs that dict.
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    traceback.clear_frames(error.__traceback__)
+    for frame in frames:
+        if frame.f_code.co_flags & inspect.CO_OPTIMIZED:
+            frame.f_locals  # noqa: B018 (the read is the sync)
+    del frames
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
+    gc.collect()
+    return dropped
+
+
 def write_json(path: Path, data):
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data))
@@ -229,6 +283,7 @@ def main(notebook, probes_file, artifacts):
     for index, source in enumerate(cells, start=1):
         sys.stdout = sys.stderr = out
         recorder.active = True
+        names_before = {name: id(value) for name, value in shell.user_ns.items()}
         signal.alarm(CELL_SECONDS)
         try:
             result = shell.run_cell(source, store_history=False, silent=False)
@@ -246,6 +301,21 @@ def main(notebook, probes_file, artifacts):
             if isinstance(error, SystemExit):
                 recorder.flags.add("exit")
             progress["errors"].append(f"cell {index}: {type(error).__name__}: {error}"[:300])
+        if isinstance(error, MemoryError):
+            recorder.flags.add("memory")
+            dropped = release_memory(shell.user_ns, names_before, error)
+            progress["errors"].append(f"cell {index} ran out of memory; the names it set were "
+                                      f"removed: {', '.join(dropped) or 'none'}"[:300])
+            left = address_space_left()
+            if left is not None and left < MEMORY_HEADROOM:
+                # The memory is held where removing names cannot reach (a module
+                # attribute, a closure): stop here, so the grade does not depend
+                # on where a native allocation fails. Points earned so far stand.
+                progress.update(cells_run=index, flags=sorted(recorder.flags),
+                                output_dropped=out.dropped, out_of_memory=index)
+                save(artifacts, produced, progress)
+                os._exit(0)
+        error = None
         namespace = shell.user_ns
         for name, probe in probes.items():
             obj = namespace.get(name)

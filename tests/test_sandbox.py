@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from autograder.assignments import REPO_ROOT
-from autograder.runner import _limits, sandbox_command, sandbox_env
+from autograder.runner import _limits, run_sandbox, sandbox_command, sandbox_env, status_of
 from autograder.warm import WarmSandbox
 
 UID = 61999
@@ -55,7 +55,12 @@ def lay_out(private: Path, paths: dict):
     """A submission whose one cell probes the walls, laid out as ``runner.prepare`` does."""
     source = PROBE.format(paths=json.dumps(paths))
     (private / "probe.py").write_text(source)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    lay_out_cells(private, [source])
+
+
+def lay_out_cells(private: Path, cells: list):
+    """A notebook of these code cells, with no probes, laid out as ``runner.prepare`` does."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbformat.write(nb, private / "submission.ipynb")
     shutil.copy(REPO_ROOT / "autograder" / "sandbox.py", private / "kit_sandbox.py")
     shutil.copy(REPO_ROOT / "autograder" / "kit_codec.py", private / "kit_codec.py")
@@ -118,3 +123,51 @@ def test_sandbox_runs_as_an_unprivileged_user_without_capabilities(walls):
     assert walls["cwd"] == "/tmp/sandbox"
     assert set(walls["capabilities"].values()) == {"0000000000000000"}, walls["capabilities"]
     assert walls["no_new_privs"] == "1"
+
+
+MEMORY_CELLS = [
+    "open('started.txt', 'w').write('x')",
+    # fills memory and keeps it in a name
+    "hog = []\nwhile True:\n    hog.append(bytearray(10**8))",
+    # needs 1 GB: runs only if the hog's memory was given back
+    "room = bytearray(10**9)\nopen('after_name.txt', 'w').write('x')\ndel room",
+    # fills memory in a function's local: its frame lives on in the traceback
+    "def fill():\n    local = []\n    while True:\n        local.append(bytearray(10**8))\nfill()",
+    "room = bytearray(10**9)\nopen('after_local.txt', 'w').write('x')\ndel room",
+    # hides the memory where removing names cannot reach
+    "import builtins\nbuiltins.hidden = []\nwhile True:\n    builtins.hidden.append(bytearray(10**8))",
+    "open('never.txt', 'w').write('x')",
+]
+
+
+@pytest.mark.parametrize("kind", ["cold", "warm"])
+def test_a_cell_out_of_memory_gives_it_back_or_stops_the_notebook(kind):
+    """Later cells must not run at the memory limit, where a native crash is a matter of chance."""
+    memory = 3 * 2**30
+    private = Path(tempfile.mkdtemp(prefix="kit-grade-test-"))
+    host = WarmSandbox() if kind == "warm" else None
+    try:
+        if host:
+            shutil.rmtree(private)
+            private = host.private_dir()
+        lay_out_cells(private, MEMORY_CELLS)
+        if host:
+            ran = host.run(private, UID, timeout=120, memory_bytes=memory)
+        else:
+            ran = run_sandbox(private, private / "log.txt", UID, timeout=120,
+                              memory_bytes=memory, hide=(), register=None)
+        log = (private / "kit_sandbox.log" if host else private / "log.txt").read_text()
+        assert ran == (False, 0), log
+        progress = json.loads((private / "artifacts" / "progress.json").read_text())
+        made = {p.name for p in private.glob("*.txt")}
+        assert {"started.txt", "after_name.txt", "after_local.txt"} <= made, (progress, log)
+        assert "never.txt" not in made, progress
+        assert "memory" in progress["flags"]
+        assert any("the names it set were removed: hog" in e for e in progress["errors"]), progress
+        assert progress["out_of_memory"] == 6 and not progress["finished"], progress
+        status, message = status_of(False, 0, progress, 120)
+        assert status == "crashed" and "code cell 6 of 7 ran out of memory" in message, message
+    finally:
+        if host:
+            host.close(remove=True)
+        shutil.rmtree(private, ignore_errors=True)

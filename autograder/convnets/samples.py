@@ -203,7 +203,7 @@ SAMPLES += [
     Sample("loop_at_start", "a cell that loops forever before anything is defined", {}, ZERO,
            status="timeout", attack="while True:\n    pass"),
     Sample("memory_hog", "correct, plus a cell that allocates until refused", {}, FULL,
-           attack="hog = []\nwhile True:\n    hog.append(bytearray(10**8))"),
+           attack="hog = []\nwhile True:\n    hog.append(bytearray(10**8))", flags=("memory",)),
     Sample("fork_bomb", "correct, plus a cell that forks until refused", {}, FULL,
            attack=FORK_BOMB, flags=("process",)),
     Sample("print_50mb", "correct, plus a cell printing 50 MB", {}, FULL,
