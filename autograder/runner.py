@@ -313,6 +313,9 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
         return "crashed", (f"the notebook stopped {where} ({how}): a cell may call os._exit, "
                            f"exhaust memory or crash a native library. Points earned so far "
                            f"are kept.")
+    if "memory" in progress.get("flags", []):
+        return "graded", ("a code cell ran out of memory: the names it set were removed and "
+                          "the later cells ran without them.")
     return "graded", ""
 
 

@@ -135,7 +135,8 @@ MEMORY_CELLS = [
     "def fill():\n    local = []\n    while True:\n        local.append(bytearray(10**8))\nfill()",
     "room = bytearray(10**9)\nopen('after_local.txt', 'w').write('x')\ndel room",
     # hides the memory where removing names cannot reach
-    "import builtins\nbuiltins.hidden = []\nwhile True:\n    builtins.hidden.append(bytearray(10**8))",
+    "import builtins\nbuiltins.hidden = []\n"
+    "while True:\n    builtins.hidden.append(bytearray(10**8))",
     "open('never.txt', 'w').write('x')",
 ]
 
@@ -171,3 +172,10 @@ def test_a_cell_out_of_memory_gives_it_back_or_stops_the_notebook(kind):
         if host:
             host.close(remove=True)
         shutil.rmtree(private, ignore_errors=True)
+
+
+def test_a_notebook_that_got_its_memory_back_is_graded_with_a_note():
+    progress = {"cells_total": 3, "cells_run": 3, "finished": True, "flags": ["memory"]}
+    status, message = status_of(False, 0, progress, 120)
+    assert status == "graded" and "ran out of memory" in message, message
+    assert status_of(False, 0, {**progress, "flags": []}, 120) == ("graded", "")
