@@ -306,7 +306,7 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
     cell = progress.get("out_of_memory") if code == 0 else None
     if isinstance(cell, int) and not isinstance(cell, bool):
         return "crashed", (f"code cell {cell} of {progress.get('cells_total', '?')} ran out of "
-                           f"memory and kept it (removing the names it set did not free it), "
+                           f"memory and kept it (removing the data it bound did not free it), "
                            f"so the later cells were not run. Points earned so far are kept.")
     if code != 0 or not progress.get("finished"):
         how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
@@ -314,8 +314,8 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
                            f"exhaust memory or crash a native library. Points earned so far "
                            f"are kept.")
     if "memory" in progress.get("flags", []):
-        return "graded", ("a code cell ran out of memory: the names it set were removed and "
-                          "the later cells ran without them.")
+        return "graded", ("a code cell ran out of memory: the data it bound was removed (its "
+                          "functions kept) and the later cells ran without it.")
     return "graded", ""
 
 

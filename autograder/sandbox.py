@@ -25,6 +25,7 @@ import resource
 import signal
 import sys
 import traceback
+import types
 from pathlib import Path
 
 import kit_codec  # copied next to this file: see autograder/kit_codec.py
@@ -209,11 +210,15 @@ def release_memory(namespace: dict, names_before: dict, error: BaseException) ->
     A cell that fills memory and keeps it (``hog.append(...)`` until refused)
     would leave every later cell running at the limit, where TensorFlow may
     crash natively rather than raise, and the grade would depend on chance.
-    The names the cell set (new or rebound; compared by identity) are removed,
-    so the rest of the notebook runs as if that cell had not been. Returns them.
+    The data the cell bound (new or rebound names, compared by identity) is
+    removed, so the rest of the notebook runs without it; the functions,
+    classes and modules it defined stay, as they would in Jupyter (a graded
+    function defined beside the allocation keeps its points). Returns the names.
     """
+    kept_kinds = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type)
     dropped = sorted(name for name, value in namespace.items()
-                     if name not in IPYTHON_NAMES and names_before.get(name) != id(value))
+                     if name not in IPYTHON_NAMES and names_before.get(name) != id(value)
+                     and not isinstance(value, kept_kinds))
     for name in dropped:
         del namespace[name]
     # A function's locals live on in its frame, which the traceback keeps. Clearing
@@ -304,7 +309,7 @@ def main(notebook, probes_file, artifacts):
         if isinstance(error, MemoryError):
             recorder.flags.add("memory")
             dropped = release_memory(shell.user_ns, names_before, error)
-            progress["errors"].append(f"cell {index} ran out of memory; the names it set were "
+            progress["errors"].append(f"cell {index} ran out of memory; the data it bound was "
                                       f"removed: {', '.join(dropped) or 'none'}"[:300])
             left = address_space_left()
             if left is not None and left < MEMORY_HEADROOM:

@@ -127,10 +127,10 @@ def test_sandbox_runs_as_an_unprivileged_user_without_capabilities(walls):
 
 MEMORY_CELLS = [
     "open('started.txt', 'w').write('x')",
-    # fills memory and keeps it in a name
-    "hog = []\nwhile True:\n    hog.append(bytearray(10**8))",
+    # fills memory and keeps it in a name, beside a function that must stay
+    "def kept():\n    return 1\nhog = []\nwhile True:\n    hog.append(bytearray(10**8))",
     # needs 1 GB: runs only if the hog's memory was given back
-    "room = bytearray(10**9)\nopen('after_name.txt', 'w').write('x')\ndel room",
+    "room = bytearray(10**9)\nopen('after_name.txt', 'w').write(str(kept()))\ndel room",
     # fills memory in a function's local: its frame lives on in the traceback
     "def fill():\n    local = []\n    while True:\n        local.append(bytearray(10**8))\nfill()",
     "room = bytearray(10**9)\nopen('after_local.txt', 'w').write('x')\ndel room",
@@ -164,7 +164,8 @@ def test_a_cell_out_of_memory_gives_it_back_or_stops_the_notebook(kind):
         assert {"started.txt", "after_name.txt", "after_local.txt"} <= made, (progress, log)
         assert "never.txt" not in made, progress
         assert "memory" in progress["flags"]
-        assert any("the names it set were removed: hog" in e for e in progress["errors"]), progress
+        assert any("the data it bound was removed: hog" in e for e in progress["errors"]), progress
+        assert (private / "after_name.txt").read_text() == "1"  # kept() survived
         assert progress["out_of_memory"] == 6 and not progress["finished"], progress
         status, message = status_of(False, 0, progress, 120)
         assert status == "crashed" and "code cell 6 of 7 ran out of memory" in message, message
