@@ -205,7 +205,7 @@ def address_space_left():
 
 
 def release_memory(namespace: dict, names_before: dict, error: BaseException) -> list:
-    """After a cell ran out of memory: drop the names it bound and what its traceback holds.
+    """After a cell ran out of memory: drop the data it bound and what its traceback holds.
 
     A cell that fills memory and keeps it (``hog.append(...)`` until refused)
     would leave every later cell running at the limit, where TensorFlow may
