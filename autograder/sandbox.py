@@ -224,16 +224,10 @@ def release_memory(namespace: dict, names_before: dict, error: BaseException) ->
     # A function's locals live on in its frame, which the traceback keeps. Clearing
     # the frame is not enough on Python 3.11 once IPython's traceback printer has
     # read its locals into a dict: reading f_locals again syncs that dict.
-    frames = []
-    tb = error.__traceback__
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
     traceback.clear_frames(error.__traceback__)
-    for frame in frames:
+    for frame, _ in traceback.walk_tb(error.__traceback__):
         if frame.f_code.co_flags & inspect.CO_OPTIMIZED:
             frame.f_locals  # noqa: B018 (the read is the sync)
-    del frames
     for name in ("last_type", "last_value", "last_traceback", "last_exc"):
         if hasattr(sys, name):
             setattr(sys, name, None)
@@ -320,7 +314,6 @@ def main(notebook, probes_file, artifacts):
                                 output_dropped=out.dropped, out_of_memory=index)
                 save(artifacts, produced, progress)
                 os._exit(0)
-        error = None
         namespace = shell.user_ns
         for name, probe in probes.items():
             obj = namespace.get(name)
