@@ -55,14 +55,14 @@ data: $(STAMP)
 	$(PY) -m shared.data
 
 release: $(STAMP)
-	$(PY) -m autograder.release $(ASSIGNMENTS)
+	$(PY) -m autograder.build.release $(ASSIGNMENTS)
 
 autograder: $(STAMP)
-	$(PY) -m autograder.bundle $(ASSIGNMENTS)
-	$(PY) -m autograder.reference_results $(ASSIGNMENTS)
+	$(PY) -m autograder.build.bundle $(ASSIGNMENTS)
+	$(PY) -m autograder.build.reference_results $(ASSIGNMENTS)
 
 samples: $(STAMP)
-	$(PY) -m autograder.samples $(ASSIGNMENTS)
+	$(PY) -m autograder.tools.samples $(ASSIGNMENTS)
 
 # Grading writes the synthetic stand-ins first: otherwise every sandbox draws them again.
 grade: $(STAMP) data
@@ -75,14 +75,14 @@ manual: $(STAMP)
 		$(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)")
 
 demo: $(STAMP) data
-	$(PY) -m autograder.demo $(ASSIGNMENTS)
+	$(PY) -m autograder.tools.demo $(ASSIGNMENTS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder) $(PYTEST_FLAGS)
 
 bench: $(STAMP) data
-	$(PY) -m autograder.bench $(ASSIGNMENTS)
-	$(PY) -m autograder.scale --otter $(OTTER)
+	$(PY) -m autograder.tools.bench $(ASSIGNMENTS)
+	$(PY) -m autograder.tools.scale --otter $(OTTER)
 
 clean:
 	rm -rf dist runs

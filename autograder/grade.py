@@ -22,10 +22,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, bundle, distributed, manual, reference_results, report
+from autograder import assignments, manual
+from autograder.build import bundle, reference_results
+from autograder.engine import distributed, report
 from autograder.assignments import KitError
-from autograder.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
-from autograder.warm import WarmSandbox, WarmScorer
+from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
+from autograder.engine.warm import WarmSandbox, WarmScorer
 
 BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
@@ -137,7 +139,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     """Grade every notebook in ``submissions`` into the run folder ``out``.
 
     Submissions are graded ``jobs`` at a time on this machine, or on the Dask
-    cluster whose scheduler is at ``scheduler`` (:mod:`autograder.distributed`).
+    cluster whose scheduler is at ``scheduler`` (:mod:`autograder.engine.distributed`).
 
     With ``reuse``, trusted training results are kept in ``out/training-cache``
     (hidden from every sandbox with the rest of the run folder) and a model
@@ -198,7 +200,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
 class LocalPool:
     """``jobs`` submissions at a time in threads of this process.
 
-    Each thread keeps its warm workers (:mod:`autograder.warm`): a sandbox host
+    Each thread keeps its warm workers (:mod:`autograder.engine.warm`): a sandbox host
     that forks a fresh, isolated process per submission and a trusted scorer,
     so TensorFlow is imported once per job, not once per submission.
     """

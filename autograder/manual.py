@@ -25,7 +25,8 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments, notebooks, report
+from autograder import assignments
+from autograder.engine import notebooks, report
 from autograder.assignments import KitError
 
 PLACEHOLDER = "_Type your answer here, replacing this text._"

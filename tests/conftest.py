@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import runner
+from autograder.engine import runner
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 #: ``make test`` runs two pytest workers (xdist); each grades with sandbox users of its own
@@ -43,7 +43,7 @@ def real_file(name):
     return path
 
 
-ASSIGNMENTS = sorted(p.parent.name for p in (REPO / "autograder").glob("*/config.json"))
+ASSIGNMENTS = sorted(p.parent.name for p in (REPO / "autograder" / "assignments").glob("*/config.json"))
 
 
 @pytest.fixture(scope="session", params=ASSIGNMENTS)
@@ -66,7 +66,7 @@ def reference_results():
     from concurrent.futures import ThreadPoolExecutor
 
     from autograder import assignments
-    from autograder import reference_results as results
+    from autograder.build import reference_results as results
 
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex  # one per test run
 

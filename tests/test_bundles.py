@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from autograder import bundle, release
+from autograder.build import bundle, release
 from autograder.assignments import REPO_ROOT
 from tests.leaks import solution_lines
 
@@ -86,8 +86,10 @@ def test_gradescope_path_otter_run_accepts_the_zip(tmp_path, name, sample_id):
     There the hidden tests call the student's functions directly (``gradelib.call_case``)
     instead of reading what the sandbox recorded: the same tests, the same points.
     """
-    from autograder import assignments, notebooks, samples
-    from autograder.runner import GRADING_ENV
+    from autograder import assignments
+    from autograder.engine import notebooks
+    from autograder.tools import samples
+    from autograder.engine.runner import GRADING_ENV
 
     assignment = assignments.get(name)
     autograder_zip = bundle.build(name)

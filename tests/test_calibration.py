@@ -31,7 +31,7 @@ def measured(name: str) -> tuple[dict, dict]:
     """Calibrate on the real course files in a fresh process, as grading does (threads pinned
     at start). Returns the measures and how many examples each accuracy was scored on."""
     args = [sys.executable, "-c",
-            "import json, sys; from autograder.calibrate import measure; scored = {}; "
+            "import json, sys; from autograder.build.calibrate import measure; scored = {}; "
             f"results = measure({name!r}, real_data={str(REAL_DATA)!r}, synthetic=False, "
             "scored=scored); print('RESULT', json.dumps([results, scored]))"]
     out = subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=True,
@@ -88,7 +88,7 @@ def test_recorded_reference_accuracy_is_what_the_reference_gets(name, source, re
         size = scored.get(dataset, {}).get(source)  # None for an MAE
         assert abs(measure - noted) <= allowed_drift(noted, size), (
             f"{dataset}/{source}: measured {measure}, config says {noted} (n={size}); "
-            f"run python -m autograder.calibrate --write")
+            f"run python -m autograder.build.calibrate --write")
         if "max_mae" in settings:
             assert max(measure, noted) <= settings["max_mae"], (dataset, source, measure)
         else:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from autograder import kit_codec as codec
+from autograder.engine import kit_codec as codec
 
 
 def through_json(value):

@@ -3,7 +3,8 @@ import csv
 
 import pytest
 
-from autograder import grade, samples
+from autograder import grade
+from autograder.tools import samples
 from autograder.assignments import get
 
 pytestmark = pytest.mark.slow
@@ -24,7 +25,7 @@ def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path):
     by_id = {s.id: s for s in samples.samples_of(assignment)}
     folder = tmp_path / "class"
     for sample_id in CHOSEN:
-        from autograder import notebooks
+        from autograder.engine import notebooks
         notebooks.write(samples.notebook_for(assignment, by_id[sample_id]),
                         folder / f"{sample_id}.ipynb")
     local = grade.grade_class("tuning", folder, tmp_path / "local", jobs=2, timeout=60,

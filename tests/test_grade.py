@@ -5,7 +5,7 @@ import pytest
 
 from autograder import grade
 from autograder.assignments import KitError
-from autograder.runner import Outcome
+from autograder.engine.runner import Outcome
 
 
 def make_class(folder, ids):
@@ -110,7 +110,7 @@ def test_ctrl_c_keeps_a_consistent_csv_and_the_rerun_finishes(tmp_path, monkeypa
 
 
 def test_invalid_notebooks_get_a_row_that_says_why(tmp_path):
-    from autograder.runner import grade_one
+    from autograder.engine.runner import grade_one
     bad = tmp_path / "eve.ipynb"
     bad.write_text("{not json")
     outcome = grade_one(bad, tmp_path, timeout=5, memory_bytes=2**30)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograder import lambdas
-from autograder.scorer import rebuild
+from autograder.engine import lambdas
+from autograder.engine.scorer import rebuild
 from shared.checks import StudentCodeError
 from shared.summary import summary
 from tests.conftest import REPO
@@ -16,7 +16,7 @@ from tests.conftest import REPO
 
 @pytest.fixture
 def sandbox(monkeypatch):
-    monkeypatch.syspath_prepend(str(REPO / "autograder"))  # as the sandbox sees kit_codec
+    monkeypatch.syspath_prepend(str(REPO / "autograder" / "engine"))  # as the sandbox sees kit_codec
     import sandbox
     yield sandbox
     sys.modules.pop("sandbox", None)

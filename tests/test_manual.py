@@ -3,10 +3,12 @@ import csv
 
 import pytest
 
-from autograder import assignments, manual, notebooks, report, samples
+from autograder import assignments, manual
+from autograder.engine import notebooks, report
+from autograder.tools import samples
 from autograder.assignments import KitError
 from autograder.grade import GradeBook
-from autograder.runner import Outcome
+from autograder.engine.runner import Outcome
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 import nbformat
 import pytest
 
-from autograder import notebooks
+from autograder.engine import notebooks
 from tests.leaks import solution_lines
 
 TRAINING = re.compile(r"\.fit\(|\.evaluate\(|plt\.show\(\)")

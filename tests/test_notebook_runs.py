@@ -6,8 +6,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import assignments, samples
-from autograder.samples import Sample
+from autograder import assignments
+from autograder.tools import samples
+from autograder.tools.samples import Sample
 
 pytestmark = pytest.mark.slow
 

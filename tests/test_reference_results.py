@@ -1,7 +1,9 @@
 """Training results of the reference solution, built with the autograder, are reused exactly."""
 import pytest
 
-from autograder import assignments, grade, notebooks, report, samples
+from autograder import assignments, grade
+from autograder.engine import notebooks, report
+from autograder.tools import samples
 from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow

@@ -2,8 +2,10 @@
 import psutil
 import pytest
 
-from autograder import assignments, bundle, grade, samples
-from autograder.runner import grade_one, uid_range
+from autograder import assignments, grade
+from autograder.build import bundle
+from autograder.tools import samples
+from autograder.engine.runner import grade_one, uid_range
 from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 Every wall is checked twice: in a cold sandbox (bubblewrap started for one
 submission) and in a warm one (a child forked by the pre-imported host of
-``autograder.warm``), which must be exactly as closed.
+``autograder.engine.warm``), which must be exactly as closed.
 """
 import json
 import os
@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from autograder.assignments import REPO_ROOT
-from autograder.runner import _limits, run_sandbox, sandbox_command, sandbox_env, status_of
-from autograder.warm import WarmSandbox
+from autograder.engine.runner import _limits, run_sandbox, sandbox_command, sandbox_env, status_of
+from autograder.engine.warm import WarmSandbox
 
 UID = 61999
 PROBE = r'''
@@ -62,8 +62,8 @@ def lay_out_cells(private: Path, cells: list):
     """A notebook of these code cells, with no probes, laid out as ``runner.prepare`` does."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbformat.write(nb, private / "submission.ipynb")
-    shutil.copy(REPO_ROOT / "autograder" / "sandbox.py", private / "kit_sandbox.py")
-    shutil.copy(REPO_ROOT / "autograder" / "kit_codec.py", private / "kit_codec.py")
+    shutil.copy(REPO_ROOT / "autograder" / "engine" / "sandbox.py", private / "kit_sandbox.py")
+    shutil.copy(REPO_ROOT / "autograder" / "engine" / "kit_codec.py", private / "kit_codec.py")
     (private / "probes.json").write_text("{}")
     (private / "artifacts").mkdir()
     for path in [private, *private.rglob("*")]:
@@ -76,7 +76,7 @@ def walls(request, tmp_path_factory):
     (trusted / "secret.txt").write_text("hidden")
     others = tmp_path_factory.mktemp("submissions")
     (others / "bob.ipynb").write_text("{}")
-    paths = {"hidden": str(REPO_ROOT / "autograder" / "convnets" / "tests" / "happy_model.py"),
+    paths = {"hidden": str(REPO_ROOT / "autograder" / "assignments" / "convnets" / "tests" / "happy_model.py"),
              "trusted": str(trusted / "secret.txt"), "other": str(others / "bob.ipynb"),
              "shared": str(REPO_ROOT / "shared" / "summary.py")}
     if request.param == "cold":

@@ -2,7 +2,7 @@
 from collections import Counter
 
 from autograder import assignments
-from autograder.scale import build_class
+from autograder.tools.scale import build_class
 
 
 def test_a_generated_class_mixes_assignments_and_kinds(tmp_path):

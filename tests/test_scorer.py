@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from autograder.scorer import read_artifact, rebuild, stand_ins
+from autograder.engine.scorer import read_artifact, rebuild, stand_ins
 from shared.checks import ComparisonError, StudentCodeError, build
 from solutions.convnets import happyModel
 
@@ -60,7 +60,7 @@ def test_symlinks_and_junk_are_refused(tmp_path):
 
 
 def test_function_stand_ins_return_what_the_sandbox_recorded(tmp_path, monkeypatch):
-    from autograder import kit_codec
+    from autograder.engine import kit_codec
     monkeypatch.syspath_prepend(str(kit_codec.__file__.rsplit("/", 1)[0]))  # as staged
     import gradelib
     probes = {"vectorize": {"kind": "function", "cases": {"a": {"args": [[1]]}, "b": {"args": [[2]]}}}}
@@ -96,7 +96,7 @@ def test_builder_cases_rebuild_the_model_of_each_probed_call(tmp_path):
 def test_value_stand_ins_are_the_decoded_value(tmp_path, monkeypatch):
     import pandas as pd
 
-    from autograder import kit_codec
+    from autograder.engine import kit_codec
     monkeypatch.syspath_prepend(str(kit_codec.__file__.rsplit("/", 1)[0]))  # as staged
     frame = pd.DataFrame({"name": ["a"], "best_epoch": [3]})
     write(tmp_path, "results", {"value": kit_codec.encode(frame)})

@@ -39,7 +39,7 @@ def stage(assignment, folder: Path, hidden_data: Path | None = None) -> list[str
     shutil.copytree(REPO_ROOT / "shared", folder / "shared",
                     ignore=shutil.ignore_patterns("__pycache__"))
     for module in ("gradelib.py", "kit_codec.py"):
-        shutil.copy(REPO_ROOT / "autograder" / module, folder / module)
+        shutil.copy(REPO_ROOT / "autograder" / "engine" / module, folder / module)
     (folder / "grading_config.json").write_text(json.dumps(assignment.config, indent=2))
     (folder / "requirements.txt").write_text(grading_requirements())
     support = ["shared", "gradelib.py", "kit_codec.py", "grading_config.json"]

@@ -14,8 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import assignments, bundle, demo, samples
-from autograder.runner import DEFAULT_MEMORY_GB, grade_one
+from autograder import assignments
+from autograder.build import bundle
+from autograder.tools import demo, samples
+from autograder.engine.runner import DEFAULT_MEMORY_GB, grade_one
 
 
 def bench(name: str, jobs: int, timeout: float):

@@ -1,6 +1,6 @@
 """Reliability figures for the class grader (issue 6): grade a large mixed class twice.
 
-``python -m autograder.reliability [--size 60]`` builds a class by cycling
+``python -m autograder.tools.reliability [--size 60]`` builds a class by cycling
 through the sample class (correct, wrong and adversarial submissions), grades
 it once straight through, then again with the run interrupted (Ctrl-C)
 partway and restarted. It reports rows, whether every score matches across
@@ -20,7 +20,9 @@ from pathlib import Path
 
 import psutil
 
-from autograder import assignments, notebooks, samples
+from autograder import assignments
+from autograder.engine import notebooks
+from autograder.tools import samples
 from autograder.assignments import REPO_ROOT
 
 

@@ -7,9 +7,9 @@
    unprivileged user of its own, limits on memory, processes, file size and
    wall-clock time. It leaves only JSON artifacts (model architectures,
    compile settings, errors raised). Either bubblewrap starts it cold for this
-   submission alone, or a warm sandbox host (``autograder.warm``) forks it
+   submission alone, or a warm sandbox host (``autograder.engine.warm``) forks it
    behind the same walls with TensorFlow already imported.
-2. The scorer (``autograder.scorer``) runs in a separate process that never
+2. The scorer (``autograder.engine.scorer``) runs in a separate process that never
    executes student code: it rebuilds the models from the artifacts and runs
    the assignment's otter test files against them, training under fixed seeds
    with TensorFlow pinned to one thread, so the same submission always gets
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from autograder import notebooks
+from autograder.engine import notebooks
 from autograder.assignments import REPO_ROOT, KitError
 
 #: Environment that makes TensorFlow deterministic and quiet in both stages.
@@ -268,7 +268,7 @@ def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register
     env = {**os.environ, **GRADING_ENV, TIMINGS_ENV: str(timings)}
     if cache is not None:
         env[CACHE_ENV] = str(cache)
-    command = [sys.executable, "-m", "autograder.scorer", str(staged), str(artifacts), str(out)]
+    command = [sys.executable, "-m", "autograder.engine.scorer", str(staged), str(artifacts), str(out)]
     timed_out, code = run_stage(command, log, env=env, timeout=SCORER_TIMEOUT, cwd=work,
                                 limits=_limits(memory_bytes, sandbox=False), register=register)
     if not out.exists():
@@ -325,7 +325,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
     """Grade ``notebook`` against the staged bundle; never raises for what a submission does.
 
     ``cache`` (trusted training results to reuse) must be inside one of ``hide``.
-    ``scorer`` and ``sandbox``: warm workers (:mod:`autograder.warm`) to use instead
+    ``scorer`` and ``sandbox``: warm workers (:mod:`autograder.engine.warm`) to use instead
     of starting a scorer and a sandbox for this submission alone.
     """
     student = notebook.stem

@@ -23,8 +23,8 @@ from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
 HERE = Path(__file__).resolve().parent
 CONFIG_FILE = "grading_config.json"
 HIDDEN_DATA_DIR = "hidden_data"
-TIMINGS_ENV = "KIT_TIMINGS_FILE"  # set by autograder.runner
-CACHE_ENV = "KIT_TRAINING_CACHE"  # set by autograder.runner for the trusted scorer only
+TIMINGS_ENV = "KIT_TIMINGS_FILE"  # set by autograder.engine.runner
+CACHE_ENV = "KIT_TRAINING_CACHE"  # set by autograder.engine.runner for the trusted scorer only
 
 
 def config(folder=HERE):

@@ -1,5 +1,5 @@
 """The embedded sample class for "Weather RNN": what ``make demo`` grades."""
-from autograder.samples import Sample, mistake
+from autograder.tools.samples import Sample, mistake
 
 FULL = {"generator": 6, "naive_method": 2, "gru_model": 5}
 

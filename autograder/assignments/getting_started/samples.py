@@ -3,7 +3,7 @@
 Each sample is the reference solution with the cells it names replaced, and
 states the points it must get per question (``tests/test_sample_class.py``).
 """
-from autograder.samples import Sample, mistake
+from autograder.tools.samples import Sample, mistake
 
 FULL = {"decode_review": 2, "vectorize_sequences": 3, "to_one_hot": 3,
         "imdb_model": 6, "reuters_model": 6}

@@ -1,6 +1,6 @@
 """Grading a large class: our grader against stock otter run serially (issue 7 benchmark).
 
-``python -m autograder.scale [--sizes 25 50 100] [--otter K]`` first builds the
+``python -m autograder.tools.scale [--sizes 25 50 100] [--otter K]`` first builds the
 reference solutions' training results (what ``make autograder`` does once per
 assignment), then generates a class of each size across every assignment
 (mostly correct submissions, some with typical mistakes, a few adversarial),
@@ -26,8 +26,11 @@ from pathlib import Path
 
 import psutil
 
-from autograder import assignments, bundle, grade, notebooks, reference_results, report, samples
-from autograder.runner import GRADING_ENV
+from autograder import assignments, grade
+from autograder.build import bundle, reference_results
+from autograder.engine import notebooks, report
+from autograder.tools import samples
+from autograder.engine.runner import GRADING_ENV
 from shared import data
 
 #: Out of every 10 submissions of an assignment: 7 correct, 2 with a mistake, 1 adversarial.

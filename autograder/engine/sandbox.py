@@ -11,7 +11,7 @@ one by one and, after every cell, serialises each probed name into
 ``artifacts/<name>.json``: a model's architecture as Keras JSON, its compile
 settings, or the error the student's code raised. Nothing else leaves the
 sandbox; scoring happens in a separate trusted process that never runs
-student code (``autograder.scorer``). A file the student forges here is at
+student code (``autograder.engine.scorer``). A file the student forges here is at
 most an answer, and is checked like any other.
 
 Usage: python kit_sandbox.py NOTEBOOK PROBES_JSON ARTIFACTS_DIR

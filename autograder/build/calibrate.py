@@ -2,12 +2,12 @@
 
 The measure is test accuracy, or a validation MAE for forecasters (time series, weather).
 
-``python -m autograder.calibrate convnets [--real-data DIR] [--write]`` trains
+``python -m autograder.build.calibrate convnets [--real-data DIR] [--write]`` trains
 each reference model exactly as the hidden accuracy tests do (same seeds,
 budget, one thread) on the synthetic hidden set and, when ``--real-data``
 holds the course's ``test_<dataset>.h5`` files, on those. With ``--write`` the
 measured accuracies go into ``by_source.<source>.reference`` of
-``autograder/<name>/config.json``, beside the thresholds they justify.
+``autograder/assignments/<name>/config.json``, beside the thresholds they justify.
 """
 import argparse
 import json
@@ -15,8 +15,9 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments, bundle
-from autograder.runner import GRADING_ENV
+from autograder import assignments
+from autograder.build import bundle
+from autograder.engine.runner import GRADING_ENV
 
 
 def measure(name: str, real_data=None, synthetic: bool = True, scored=None) -> dict:

@@ -1,6 +1,6 @@
 """Score a submission's artifacts in a trusted process: no student code runs here.
 
-The sandbox (``autograder.sandbox``) leaves JSON artifacts: each graded
+The sandbox (``autograder.engine.sandbox``) leaves JSON artifacts: each graded
 builder's model architecture (or the error it raised) and each compiled
 model's settings. Here they become stand-ins with the names the hidden tests
 ask for: ``happyModel`` becomes a function that rebuilds the student's
@@ -10,9 +10,9 @@ settings. The otter test files of the assignment then run against those
 stand-ins exactly as they run in otter's own kernel, so one set of tests
 serves both the Gradescope zip and the class grader.
 
-Usage: python -m autograder.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_JSON
-       python -m autograder.scorer --serve STAGED_BUNDLE   (warm: requests on stdin)
-(STAGED_BUNDLE is the folder ``autograder.bundle.stage`` fills.)
+Usage: python -m autograder.engine.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_JSON
+       python -m autograder.engine.scorer --serve STAGED_BUNDLE   (warm: requests on stdin)
+(STAGED_BUNDLE is the folder ``autograder.build.bundle.stage`` fills.)
 """
 import json
 import os
@@ -20,8 +20,8 @@ import signal
 import sys
 from pathlib import Path
 
-from autograder import lambdas
-from autograder.runner import GRADING_ENV
+from autograder.engine import lambdas
+from autograder.engine.runner import GRADING_ENV
 
 ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB
 TEST_SECONDS = 240  # per test case: a student's architecture may be slow to train

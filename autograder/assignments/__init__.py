@@ -1,4 +1,8 @@
-"""Where each assignment's pieces live; read from ``autograder/<name>/config.json``."""
+"""Where each assignment's pieces live; read from ``autograder/assignments/<name>/config.json``.
+
+Each folder beside this file is one assignment's hidden side: its grading config,
+its otter test files and its sample class. This module finds them.
+"""
 import ast
 import json
 import sys
@@ -6,7 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
 DIST = REPO_ROOT / "dist"
 
 
@@ -20,7 +25,7 @@ class Assignment:
 
     @property
     def folder(self) -> Path:
-        return REPO_ROOT / "autograder" / self.name
+        return HERE / self.name
 
     @cached_property
     def config(self) -> dict:
@@ -112,7 +117,7 @@ def build_all(build, names, **options):
 
 
 def available() -> list[str]:
-    return sorted(p.parent.name for p in (REPO_ROOT / "autograder").glob("*/config.json"))
+    return sorted(p.parent.name for p in HERE.glob("*/config.json"))
 
 
 def get(name: str) -> Assignment:

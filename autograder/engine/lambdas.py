@@ -16,7 +16,7 @@ only select one of these trusted layers: at most a different answer.
 """
 import numpy as np
 
-from autograder import kit_codec
+from autograder.engine import kit_codec
 
 LAMBDA = "Lambda"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import assignments, notebooks
+from autograder import assignments
+from autograder.engine import notebooks
 from autograder.assignments import DIST, REPO_ROOT
 
 
@@ -42,7 +43,7 @@ def mistake(name: str, key: str, old: str, new: str) -> dict:
 
 
 def samples_of(assignment) -> list[Sample]:
-    return importlib.import_module(f"autograder.{assignment.name}.samples").SAMPLES
+    return importlib.import_module(f"autograder.assignments.{assignment.name}.samples").SAMPLES
 
 
 def sample_dir(assignment) -> Path:

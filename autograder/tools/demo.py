@@ -7,9 +7,11 @@ import argparse
 import os
 import sys
 
-from autograder import assignments, bundle, grade, release, samples
+from autograder import assignments, grade
+from autograder.build import bundle, release
+from autograder.tools import samples
 from autograder.assignments import REPO_ROOT
-from autograder.runner import DEFAULT_MEMORY_GB
+from autograder.engine.runner import DEFAULT_MEMORY_GB
 
 DEMO_TIMEOUT = 60  # seconds of sandbox per submission; each looping sample costs this much
 

@@ -8,7 +8,7 @@ empty tmpfs) and grades submissions exactly as the local grader does, with
 the same two stages, isolation and limits (a fresh sandbox per submission,
 one warm trusted scorer per worker thread), keeping its trusted training
 results in ``/tmp`` too. Only the notebook's bytes go out and an
-:class:`~autograder.runner.Outcome` comes back, so ``grades.csv``, feedback
+:class:`~autograder.engine.runner.Outcome` comes back, so ``grades.csv``, feedback
 and summary are written on the driver as usual.
 
 Every worker machine needs the kit cloned and ``make setup`` run (root,
@@ -25,9 +25,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from autograder import reference_results
-from autograder.runner import grade_one
-from autograder.warm import WarmSandbox, WarmScorer
+from autograder.build import reference_results
+from autograder.engine.runner import grade_one
+from autograder.engine.warm import WarmSandbox, WarmScorer
 
 _unpack_lock = threading.Lock()
 #: Folder of the staged bundle with the reference solution's training results, if any.

@@ -6,7 +6,7 @@ question and the status. ``tests/test_sample_class.py`` asserts them.
 """
 import nbformat
 
-from autograder.samples import Sample, mistake
+from autograder.tools.samples import Sample, mistake
 
 FULL = {"happy_model": 7, "signs_model": 7}
 
@@ -88,13 +88,14 @@ SAMPLES = [
 # --- Adversarial submissions: a correct solution plus one attack each. -------------
 # Each must get what its honest content deserves, a status that names what
 # happened and, where its code tried something, a flag; the rest of the run
-# must not notice. The sandbox and scorer are in autograder/runner.py.
+# must not notice. The sandbox and scorer are in autograder/engine/runner.py.
 
 READ_HIDDEN = r'''
 import glob, pathlib, shared
 repo = pathlib.Path(shared.__file__).resolve().parent.parent
 stolen = []
-for path in [repo / "autograder/convnets/tests/happy_model.py", repo / "autograder/convnets/config.json",
+for path in [repo / "autograder/assignments/convnets/tests/happy_model.py",
+             repo / "autograder/assignments/convnets/config.json",
              *glob.glob("/tmp/kit-trusted-*/**/*", recursive=True), *glob.glob(str(repo / "dist/**/*.zip"))]:
     try:
         stolen.append(open(path).read())
@@ -182,14 +183,14 @@ def _empty():
 
 def _nbformat3():
     from autograder import assignments
-    from autograder.samples import notebook_for
+    from autograder.tools.samples import notebook_for
     nb = notebook_for(assignments.get("convnets"), Sample("v3", "", {}))
     return nbformat.writes(nbformat.convert(nb, 3)).encode()
 
 
 def _other_kernel():
     from autograder import assignments
-    from autograder.samples import notebook_for
+    from autograder.tools.samples import notebook_for
     nb = notebook_for(assignments.get("convnets"), Sample("k", "", {}))
     nb.metadata["kernelspec"] = {"name": "conda-env-dl-py", "display_name": "DL", "language": "python"}
     return nbformat.writes(nb).encode()

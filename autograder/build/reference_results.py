@@ -19,9 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import assignments, bundle, notebooks, samples
+from autograder import assignments
+from autograder.build import bundle
+from autograder.engine import notebooks
+from autograder.tools import samples
 from autograder.assignments import KitError
-from autograder.runner import DEFAULT_MEMORY_GB, grade_one
+from autograder.engine.runner import DEFAULT_MEMORY_GB, grade_one
 
 TIMEOUT = 300
 

@@ -1,5 +1,5 @@
 """The embedded sample class for "Time series": what ``make demo`` grades."""
-from autograder.samples import Sample, mistake
+from autograder.tools.samples import Sample, mistake
 
 FULL = {"windowed_dataset": 6, "forecaster": 5, "forecast": 2}
 

@@ -4,7 +4,7 @@ Written answers are scored by a TA, not here: the samples fill them so that
 ``manual/<question>.html`` has something to show, and the tests check the
 pages and the merge of a TA's scores.
 """
-from autograder.samples import Sample, mistake
+from autograder.tools.samples import Sample, mistake
 
 FULL = {"build_model": 4, "best_epoch": 3, "results_table": 3}
 

@@ -9,7 +9,7 @@ grading job therefore keeps two long-lived processes:
   its own folder, empty scratch space and an unprivileged uid of its own
   (see the zygote's docstring for the walls). Student code never runs in the
   host itself, so nothing one submission does reaches the next.
-- :class:`WarmScorer`, the trusted stage: ``autograder.scorer --serve``.
+- :class:`WarmScorer`, the trusted stage: ``autograder.engine.scorer --serve``.
 
 Either one is restarted when it dies or wedges, and a host that cannot start
 at all (an old bubblewrap, say) makes grading fall back to a cold sandbox per
@@ -25,9 +25,9 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.runner import (GRADING_ENV, SCORER_TIMEOUT, _in_scratch, _limits, _stage_times,
+from autograder.engine.runner import (GRADING_ENV, SCORER_TIMEOUT, _in_scratch, _limits, _stage_times,
                                _tail, kill_group, sandbox_env, sandbox_limits, walls)
-from autograder.zygote import SPOOL
+from autograder.engine.zygote import SPOOL
 
 HERE = Path(__file__).parent
 #: What the sandbox host may do inside its wall, and no more: build a mount and
@@ -154,7 +154,7 @@ class WarmScorer(WarmProcess):
     def _start(self):
         self.close()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.scorer", "--serve", str(self.staged)],
+            [sys.executable, "-m", "autograder.engine.scorer", "--serve", str(self.staged)],
             cwd=self.home, env={**os.environ, **GRADING_ENV}, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=open(self.log, "ab"), text=True,
             start_new_session=True, preexec_fn=_limits(self.memory_bytes, sandbox=False))

@@ -1,0 +1,15 @@
+"""The grading engine, in the order a submission meets it.
+
+1. ``notebooks``: read a submission (any nbformat version), find its kit cells.
+2. ``sandbox`` (untrusted; copied into the sandbox with ``kit_codec``): run the
+   notebook's code cells and record JSON artifacts of every probed name.
+   ``zygote`` is the warm host that forks one sandbox per submission.
+3. ``scorer`` (trusted; never runs student code): turn the artifacts into
+   stand-ins (``lambdas`` rebuilds recognised Lambda layers) and run the
+   assignment's otter test files on them with ``gradelib``'s helpers.
+4. ``report``: ``grades.csv``, feedback, the summary and its histogram.
+
+``runner`` takes one submission through stages 2 and 3; ``warm`` keeps a warm
+sandbox host and a warm scorer per grading job; ``distributed`` runs many on a
+Dask cluster. ``kit_codec`` is the one encoding that crosses the sandbox wall.
+"""
