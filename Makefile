@@ -2,6 +2,7 @@
 # The first target that needs Python builds .venv from the pinned requirements.
 
 PYTHON      ?= python3
+DEBIAN_PACKAGES := bubblewrap chromium fonts-noto-cjk
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
@@ -40,10 +41,13 @@ help:
 setup: $(STAMP)
 
 $(STAMP): requirements.txt
-	# The grading sandbox needs bubblewrap (Debian package; root installs it here).
-	command -v bwrap >/dev/null || apt-get install -y -q bubblewrap \
-		|| { apt-get update -q && apt-get install -y -q bubblewrap; } \
-		|| { echo "install bubblewrap (bwrap) to grade submissions"; exit 1; }
+	# Debian packages (root installs them here): bubblewrap for the grading sandbox,
+	# chromium for the browser tests and TA pages, a CJK font for Chinese plot labels.
+	command -v bwrap >/dev/null && command -v chromium >/dev/null \
+		&& test -n "$$(fc-list :lang=zh 2>/dev/null)" \
+		|| apt-get install -y -q $(DEBIAN_PACKAGES) \
+		|| { apt-get update -q && apt-get install -y -q $(DEBIAN_PACKAGES); } \
+		|| { echo "install the Debian packages $(DEBIAN_PACKAGES)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
