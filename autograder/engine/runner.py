@@ -80,6 +80,9 @@ class Outcome:
     flags: list = field(default_factory=list)
     sandbox_seconds: float = 0.0
     reused: int = 0  # hidden trainings answered from trusted results of identical models
+    #: question -> {"score", "max", "cases": [{"name", "points", "passed", "message"}]},
+    #: as the scorer returned it (per-test pass rates and failure messages for reports)
+    results: dict = field(default_factory=dict)
 
 
 def uid_range() -> range:
@@ -375,7 +378,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
                        {q: feedback_text(r) for q, r in results.items()},
                        message=message, seconds=time.perf_counter() - started,
                        train_seconds=train_seconds, flags=flags,
-                       sandbox_seconds=sandbox_seconds, reused=reused)
+                       sandbox_seconds=sandbox_seconds, reused=reused, results=results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if private is not None:
