@@ -68,7 +68,8 @@ def test_scores_merge_into_totals_and_survive_a_regrade(run, tuning):
     manual.collect(tuning, paths, out)
     fill_scores(out, {("reference", "overfitting"): "2", ("reference", "mse_loss"): "1.5",
                       ("stub", "small_layers"): "0"})
-    assert manual.merge(tuning, out, book) == {"scored": 3, "blank": 6}
+    counts = manual.merge(tuning, out, book)
+    assert (counts["scored"], counts["blank"]) == (3, 6)
     graded = rows(out / "grades.csv")
     auto = len(book.questions)
     assert graded["reference"]["manual:overfitting"] == "2"
@@ -130,3 +131,90 @@ def test_command_merges_and_explains_errors(run, tuning, capsys):
         manual.main(["--assignment", "tuning", "--out", str(out)])
     with pytest.raises(SystemExit, match="has no questions graded by hand"):
         manual.main(["--assignment", "convnets", "--out", str(out)])
+
+
+def review(rubric=(), adjustment=0, comment=""):
+    return {"rubric": list(rubric), "adjustment": adjustment, "comment": comment}
+
+
+def test_reviews_store_rubric_items_and_points_and_merge_into_feedback_data(run, tuning):
+    paths, out, book = run
+    manual.collect(tuning, paths, out)
+    assert set(manual.read_answers(out)[1]) == {"reference", "alternative", "stub"}
+    saved = manual.save_review(tuning, out, "overfitting", "reference",
+                               review(["sign", "epoch", "no_numbers"], 0.5, " Good curves. "))
+    assert saved["points"] == 1.5 and saved["rubric"] == ["epoch", "sign", "no_numbers"]
+    assert saved["comment"] == "Good curves."
+    assert rows(manual.scores_path(out))["reference"]["overfitting"] == "1.5"
+    # Before make manual, the feedback data still shows what was merged: nothing yet.
+    assert manual.hand_graded(out, tuning, "reference")[0]["points"] is None
+    manual.merge(tuning, out, book)
+    assert rows(out / "grades.csv")["reference"]["manual:overfitting"] == "1.5"
+    first, second, _ = manual.hand_graded(out, tuning, "reference")
+    assert first == {"question": "overfitting", "title": "What the learning curves show",
+                     "points": 1.5, "max": 2, "comment": "Good curves.", "rubric": [
+                         {"text": tuning.manual_questions["overfitting"]["rubric"][i]["text"],
+                          "points": p} for i, p in ((0, 1), (1, 0.5), (3, -0.5))]}
+    assert second["points"] is None and second["rubric"] == [] and second["comment"] == ""
+
+
+@pytest.mark.parametrize("key, student, given, message", [
+    ("overfitting", "reference", review(["epoch"], 1.5), "2.5 points is not a score between 0 and 2"),
+    ("overfitting", "reference", review(["no_numbers"]), "-0.5 points is not a score"),
+    ("overfitting", "reference", review(["bonus"]), "no rubric item 'bonus' in question 'overfitting'"),
+    ("overfitting", "reference", review(["epoch", "epoch"]), "chosen twice"),
+    ("overfitting", "reference", review(adjustment="1"), "free points '1' are not a number"),
+    ("overfitting", "mallory", review(["epoch"]), "no submission 'mallory'"),
+    ("essay", "reference", review(), "no question 'essay'"),
+])
+def test_bad_reviews_are_refused_and_nothing_is_written(run, tuning, key, student, given, message):
+    paths, out, _ = run
+    manual.collect(tuning, paths, out)
+    before = manual.scores_path(out).read_text()
+    with pytest.raises(KitError, match=message):
+        manual.save_review(tuning, out, key, student, given)
+    assert manual.scores_path(out).read_text() == before
+    assert not manual.review_path(out, "overfitting").exists()
+
+
+def test_merge_names_a_bad_review_file_and_changes_nothing(run, tuning):
+    paths, out, book = run
+    manual.collect(tuning, paths, out)
+    manual.save_review(tuning, out, "mse_loss", "stub", review(["gradient"]))
+    path = manual.review_path(out, "mse_loss")
+    path.write_text(path.read_text().replace('"gradient"', '"gradients"'))
+    before = (out / "grades.csv").read_text()
+    with pytest.raises(KitError, match=r"mse_loss.json, student 'stub': no rubric item 'gradients'"):
+        manual.merge(tuning, out, book)
+    path.write_text("{\n  oops")
+    with pytest.raises(KitError, match=r"mse_loss.json line 2, column 3: not valid JSON"):
+        manual.merge(tuning, out, book)
+    assert (out / "grades.csv").read_text() == before
+
+
+def test_concurrent_saves_on_two_questions_lose_nothing(run, tuning):
+    """Two TAs (threads, as the review app serves them) saving at once: every mark kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths, out, _ = run
+    manual.collect(tuning, paths, out)
+    jobs = [(key, student) for key in ("overfitting", "mse_loss", "small_layers")
+            for student in ("reference", "alternative", "stub")] * 5
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda job: manual.save_review(tuning, out, *job, review(adjustment=1,
+                                                     comment=f"{job}")), jobs))
+    table = rows(manual.scores_path(out))
+    assert all(table[s][k] == "1" for k, s in jobs)
+    for key in ("overfitting", "mse_loss", "small_layers"):
+        assert len(manual.read_reviews(out, key)) == 3
+
+
+def test_a_bad_rubric_in_the_config_is_named(tuning, monkeypatch):
+    question = {**tuning.manual_questions["overfitting"],
+                "rubric": [{"id": "a", "text": "x", "points": 1}, {"id": "a", "text": "y", "points": 1}]}
+    monkeypatch.setitem(tuning.config["manual"], "overfitting", question)
+    with pytest.raises(KitError, match=r"config.json: manual.overfitting.rubric\[1\]: the id 'a' is used twice"):
+        manual.rubric(tuning, "overfitting")
+    question["rubric"] = [{"id": "a", "text": "x", "points": 5}]
+    with pytest.raises(KitError, match="5 points is more than the question's 2"):
+        manual.rubric(tuning, "overfitting")
