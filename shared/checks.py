@@ -2,10 +2,11 @@
 
 Each check returns or raises plain sentences a student can act on, such as
 ``layer 3: expected BatchNormalization, found ReLU``, rather than a bare
-``AssertionError``.
+``AssertionError``; the sentences come from ``shared/i18n.py`` in the student's language.
 """
 import keras
 
+from shared.i18n import has, msg
 from shared.summary import ComparisonError, differences, summary
 
 #: Names Keras accepts for "accuracy" in ``metrics=[...]``, by what they resolve to.
@@ -24,8 +25,8 @@ class StudentCodeError(Exception):
 def require_model(obj, made_by):
     """Fail clearly when a builder returned something that is not a Keras model."""
     if not isinstance(obj, keras.Model):
-        raise ComparisonError(f"{made_by} should return a keras Model, but it returned "
-                              f"{type(obj).__name__} ({obj!r:.80}). Did you forget `return model`?")
+        raise ComparisonError(msg("not_a_model", made_by=made_by, kind=type(obj).__name__,
+                                  value=f"{obj!r:.80}"))
     return obj
 
 
@@ -34,15 +35,14 @@ def build(builder, *args, name=None):
     name = name or getattr(builder, "__name__", "the builder")
     call = f"{name}({', '.join(map(repr, args))})"
     if not callable(builder):
-        raise ComparisonError(f"{name} is not defined as a function: run its cell first.")
+        raise ComparisonError(msg("not_a_function", name=name))
     try:
         model = builder(*args)
     except NotImplementedError:
-        raise ComparisonError(f"{call} is not implemented yet: replace "
-                              f"`raise NotImplementedError()` with your code.") from None
+        raise ComparisonError(msg("not_implemented", call=call)) from None
     except Exception as exc:  # the student's code failed; report it, do not crash
         kind = exc.kind if isinstance(exc, StudentCodeError) else type(exc).__name__
-        raise ComparisonError(f"{call} raised {kind}: {exc}") from None
+        raise ComparisonError(msg("raised", call=call, kind=kind, error=exc)) from None
     return require_model(model, call)
 
 
@@ -50,8 +50,12 @@ def architecture_problems(model, expected_table):
     return differences(summary(model), expected_table)
 
 
-def check_architecture(model, expected_table, *, show=True):
-    """Public check: print the model's rows, then compare them with the course's table."""
+def check_architecture(model, expected_table, *, show=True, graded=None):
+    """Public check: print the model's rows, then compare them with the course's table.
+
+    ``graded`` names the graded function, to say what the hidden tests examine beyond
+    this check (:func:`passed`).
+    """
     rows = summary(model)
     if show:
         for row in rows:
@@ -59,13 +63,39 @@ def check_architecture(model, expected_table, *, show=True):
     problems = differences(rows, expected_table)
     if problems:
         raise ComparisonError("\n".join(problems))
-    print("All tests passed!")
+    passed(graded)
+
+
+def passed(graded=None):
+    """A check cell's last line: the success line, then what the grader examines beyond it.
+
+    Why say it: a student whose public check passes can still lose the points of a
+    hidden edge case or of the training test; the sentence
+    (``shared/i18n.py``, ``graded.<name>``) names them, so nothing comes as a surprise.
+    """
+    print(msg("all_passed"))
+    _say_what_else_is_graded(graded)
+
+
+def _say_what_else_is_graded(graded):
+    if graded and has(f"graded.{graded}"):
+        print(msg("graded_beyond", what=msg(f"graded.{graded}")))
+
+
+def check_compile(model, expected, name, graded=None):
+    """Public check of a compile cell: print what differs, or that it compiled as asked."""
+    problems = compile_problems(model, expected, name)
+    if problems:
+        print("\n".join(problems))
+        return
+    print(msg("compiled_as_asked"))
+    _say_what_else_is_graded(graded)
 
 
 def parameter_problem(model, expected):
     found = model.count_params()
     if found != expected:
-        return f"the model has {found:,} parameters, expected {expected:,}"
+        return msg("parameter_count", found=found, expected=expected)
     return None
 
 
@@ -116,15 +146,14 @@ def _deserialize_metric(m):
 def compile_problems(model, expected, name="the model"):
     settings = compile_settings(model)
     if settings is None:
-        return [f"{name} is not compiled: call {name}.compile(optimizer=..., loss=..., "
-                f"metrics=[...]) in the compile cell"]
+        return [msg("not_compiled", name=name)]
     problems = []
     for key in ("optimizer", "loss"):
         if settings[key] != expected[key]:
-            problems.append(f"{name} should be compiled with {key}='{expected[key]}', "
-                            f"found '{settings[key]}'")
+            problems.append(msg("compile_setting", name=name, key=key, expected=expected[key],
+                                found=settings[key]))
     missing = sorted(set(expected["metrics"]) - set(settings["metrics"]))
     if missing:
-        problems.append(f"{name} should track metrics={expected['metrics']}, "
-                        f"found {settings['metrics']}")
+        problems.append(msg("compile_metrics", name=name, expected=expected["metrics"],
+                            found=settings["metrics"]))
     return problems

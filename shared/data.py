@@ -23,8 +23,10 @@ import numpy as np
 from shared import synthetic
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Where the data lives unless a caller or ``COURSE_DATA_DIR`` says otherwise.
-DEFAULT_DATA_DIR = REPO_ROOT / "data"
+#: Where the data lives unless a caller or ``COURSE_DATA_DIR`` says otherwise: the kit's
+#: ``data/`` in a checkout of the kit; for a student, whose helpers come installed from the
+#: release's wheel, ``data/`` in the folder the notebook runs in (see :func:`data_dir`).
+DEFAULT_DATA_DIR = REPO_ROOT / "data" if (REPO_ROOT / "autograder").is_dir() else None
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,11 @@ class DataFileError(ValueError):
 
 
 def data_dir(path=None) -> Path:
-    """The data folder: ``path``, else ``$COURSE_DATA_DIR``, else ``<repo>/data``."""
+    """The data folder: ``path``, else ``$COURSE_DATA_DIR``, else ``<repo>/data`` in the
+    kit, else ``data/`` beside the notebook (Jupyter runs a notebook in its own folder)."""
     if path is not None:
         return Path(path)
-    return Path(os.environ.get("COURSE_DATA_DIR", DEFAULT_DATA_DIR))
+    return Path(os.environ.get("COURSE_DATA_DIR") or DEFAULT_DATA_DIR or Path.cwd() / "data")
 
 
 def keras_cache_dir() -> Path:

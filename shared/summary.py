@@ -13,6 +13,8 @@ too.
 """
 from keras import layers
 
+from shared.i18n import msg
+
 __all__ = ["summary", "comparator", "ComparisonError"]
 
 
@@ -90,15 +92,17 @@ def _name(row):
 def explain_difference(index, got, expected):
     """One sentence saying how layer ``index`` (1-based) differs."""
     if _name(got) != _name(expected):
-        return (f"layer {index}: expected {_name(expected)}, found {_name(got)} "
-                f"(expected row {expected}, found {got})")
+        return msg("layer_type", index=index, expected=_name(expected), found=_name(got),
+                   expected_row=expected, found_row=got)
     fields = ["type", "output shape", "parameter count", *SETTINGS.get(_name(expected), ())]
     for position, (g, e) in enumerate(zip(got, expected)):
         if tuple_like(g) != tuple_like(e):
-            what = fields[position] if position < len(fields) else f"setting #{position - 2}"
-            return (f"layer {index} ({_name(expected)}): {what} should be {e!r}, "
-                    f"found {g!r} (expected row {expected}, found {got})")
-    return (f"layer {index} ({_name(expected)}): expected row {expected}, found {got}")
+            what = (msg(f"field.{fields[position]}") if position < len(fields)
+                    else msg("setting_setting", number=position - 2))
+            return msg("layer_setting", index=index, layer=_name(expected), what=what,
+                       expected=e, found=g, expected_row=expected, found_row=got)
+    return msg("layer_row", index=index, layer=_name(expected), expected_row=expected,
+               found_row=got)
 
 
 def tuple_like(value):
@@ -118,12 +122,12 @@ def differences(learner, instructor):
         extra = len(learner) - len(instructor)
         if extra > 0:
             rest = ", ".join(_name(r) for r in learner[len(instructor):])
-            problems.append(f"the model has {len(learner)} layers, expected "
-                            f"{len(instructor)}: {extra} extra at the end ({rest})")
+            problems.append(msg("layers_extra", found=len(learner), expected=len(instructor),
+                                extra=extra, rest=rest))
         else:
             rest = ", ".join(_name(r) for r in instructor[len(learner):])
-            problems.append(f"the model has {len(learner)} layers, expected "
-                            f"{len(instructor)}: missing at the end ({rest})")
+            problems.append(msg("layers_missing", found=len(learner),
+                                expected=len(instructor), rest=rest))
     return problems
 
 
@@ -136,5 +140,5 @@ def comparator(learner, instructor):
     problems = differences(learner, instructor)
     if problems:
         raise ComparisonError(problems[0] + (
-            f" (and {len(problems) - 1} more difference(s))" if len(problems) > 1 else ""))
-    print("All tests passed!")
+            msg("more_differences", count=len(problems) - 1) if len(problems) > 1 else ""))
+    print(msg("all_passed"))

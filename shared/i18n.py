@@ -1,0 +1,254 @@
+"""Every sentence the kit's helpers say to a student, in English and in Chinese, from one table.
+
+Why one table: a check cell, a hidden test and a plot label each say the same
+things in both languages, and a sentence translated in one place only would
+make a Chinese notebook answer in English half the time. ``tests/test_i18n.py``
+checks that every entry has both languages with the same ``{fields}``.
+
+The language is, in this order: what :func:`set_language` chose (the grader
+sets the course's language from the assignment's config), else ``$KIT_LANG``
+(the released notebook's first cell sets it to the notebook's language unless
+the student already has it), else English. The Chinese follows the terms of
+the course notes: 卷积层, 批量归一化, 池化, 验证集, 过拟合, 学习率, 时间步, 精度,
+基准, 隐藏层.
+"""
+import os
+
+LANGUAGES = ("en", "zh")
+DEFAULT = "en"
+ENV = "KIT_LANG"
+
+_chosen = None
+
+
+def set_language(language):
+    """Choose the language for this process (``None`` goes back to ``$KIT_LANG``)."""
+    global _chosen
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: use one of {LANGUAGES}")
+    _chosen = language
+
+
+def language():
+    """The language messages are written in now (see the module's docstring)."""
+    wanted = _chosen or os.environ.get(ENV, "").strip().lower()[:2]
+    return wanted if wanted in LANGUAGES else DEFAULT
+
+
+def msg(key, **fields):
+    """The message ``key`` in the current language, with ``fields`` filled in."""
+    try:
+        entry = MESSAGES[key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in shared/i18n.py") from None
+    return entry[language()].format(**fields)
+
+
+def has(key):
+    return key in MESSAGES
+
+
+MESSAGES = {
+    # --- what every check cell prints -------------------------------------------------
+    "all_passed": {
+        "en": "All tests passed!",
+        "zh": "全部测试通过！"},
+    "compiled_as_asked": {
+        "en": "Compiled as asked.",
+        "zh": "已按要求编译。"},
+    "graded_beyond": {
+        "en": "Beyond this check, the grader also: {what}",
+        "zh": "除了这个检查，评分程序还会：{what}"},
+
+    # --- shared/checks.py ---------------------------------------------------------------
+    "not_a_model": {
+        "en": "{made_by} should return a keras Model, but it returned {kind} ({value}). "
+              "Did you forget `return model`?",
+        "zh": "{made_by} 应当返回一个 keras 模型（Model），但它返回了 {kind}（{value}）。"
+              "是不是忘了写 `return model`？"},
+    "not_a_function": {
+        "en": "{name} is not defined as a function: run its cell first.",
+        "zh": "{name} 还没有定义成函数：请先运行定义它的单元格。"},
+    "not_implemented": {
+        "en": "{call} is not implemented yet: replace `raise NotImplementedError()` with your "
+              "code.",
+        "zh": "{call} 还没有实现：请用你的代码替换 `raise NotImplementedError()`。"},
+    "raised": {
+        "en": "{call} raised {kind}: {error}",
+        "zh": "{call} 抛出了 {kind}：{error}"},
+    "parameter_count": {
+        "en": "the model has {found:,} parameters, expected {expected:,}",
+        "zh": "模型有 {found:,} 个参数，应为 {expected:,} 个"},
+    "not_compiled": {
+        "en": "{name} is not compiled: call {name}.compile(optimizer=..., loss=..., "
+              "metrics=[...]) in the compile cell",
+        "zh": "{name} 还没有编译：请在编译单元格里调用 {name}.compile(optimizer=..., loss=..., "
+              "metrics=[...])"},
+    "compile_setting": {
+        "en": "{name} should be compiled with {key}='{expected}', found '{found}'",
+        "zh": "{name} 编译时应使用 {key}='{expected}'，实际为 '{found}'"},
+    "compile_metrics": {
+        "en": "{name} should track metrics={expected}, found {found}",
+        "zh": "{name} 应跟踪指标 metrics={expected}，实际为 {found}"},
+
+    # --- shared/summary.py: layer tables ------------------------------------------------
+    "layer_type": {
+        "en": "layer {index}: expected {expected}, found {found} (expected row {expected_row}, "
+              "found {found_row})",
+        "zh": "第 {index} 层：应为 {expected}，实际为 {found}（应为 {expected_row}，"
+              "实际为 {found_row}）"},
+    "layer_setting": {
+        "en": "layer {index} ({layer}): {what} should be {expected!r}, found {found!r} "
+              "(expected row {expected_row}, found {found_row})",
+        "zh": "第 {index} 层（{layer}）：{what} 应为 {expected!r}，实际为 {found!r}"
+              "（应为 {expected_row}，实际为 {found_row}）"},
+    "layer_row": {
+        "en": "layer {index} ({layer}): expected row {expected_row}, found {found_row}",
+        "zh": "第 {index} 层（{layer}）：应为 {expected_row}，实际为 {found_row}"},
+    "layers_extra": {
+        "en": "the model has {found} layers, expected {expected}: {extra} extra at the end "
+              "({rest})",
+        "zh": "模型有 {found} 层，应为 {expected} 层：末尾多了 {extra} 层（{rest}）"},
+    "layers_missing": {
+        "en": "the model has {found} layers, expected {expected}: missing at the end ({rest})",
+        "zh": "模型有 {found} 层，应为 {expected} 层：末尾缺少（{rest}）"},
+    "more_differences": {
+        "en": " (and {count} more difference(s))",
+        "zh": "（另外还有 {count} 处不同）"},
+    "setting_setting": {
+        "en": "setting #{number}",
+        "zh": "第 {number} 项设置"},
+    # The names of a row's entries (shared.summary.SETTINGS), as a message says them.
+    "field.type": {"en": "type", "zh": "层的类型"},
+    "field.output shape": {"en": "output shape", "zh": "输出形状"},
+    "field.parameter count": {"en": "parameter count", "zh": "参数数量"},
+    "field.padding": {"en": "padding", "zh": "填充方式（padding）"},
+    "field.activation": {"en": "activation", "zh": "激活函数"},
+    "field.kernel initializer": {"en": "kernel initializer", "zh": "卷积核初始化方法"},
+    "field.pool size": {"en": "pool size", "zh": "池化窗口大小（pool size）"},
+    "field.strides": {"en": "strides", "zh": "步幅（strides）"},
+    "field.rate": {"en": "rate", "zh": "dropout 比率（rate）"},
+    "field.axis": {"en": "axis", "zh": "批量归一化的轴（axis）"},
+    "field.units": {"en": "units", "zh": "单元数（units）"},
+    "field.return_sequences": {"en": "return_sequences", "zh": "return_sequences"},
+    "field.dropout": {"en": "dropout", "zh": "dropout"},
+    "field.recurrent_dropout": {"en": "recurrent_dropout", "zh": "recurrent_dropout"},
+    "field.wrapped layer": {"en": "wrapped layer", "zh": "被包装的层"},
+
+    # --- shared/plots.py ----------------------------------------------------------------
+    "plot.epoch": {"en": "epoch", "zh": "轮次（epoch）"},
+    "plot.train": {"en": "train", "zh": "训练集"},
+    "plot.validation": {"en": "validation", "zh": "验证集"},
+    "plot.loss": {"en": "loss", "zh": "损失"},
+    "plot.accuracy": {"en": "accuracy", "zh": "精度"},
+    "plot.mae": {"en": "mae", "zh": "平均绝对误差（MAE）"},
+    "plot.no_cjk_font": {
+        "en": "",
+        "zh": "（这台机器上没有中文字体，图中的文字改用英文。安装一个即可显示中文，例如 Debian/Ubuntu "
+              "与 Colab 上运行 `!apt-get -qq install fonts-noto-cjk`，然后重新运行本单元格。）"},
+
+    # --- check cells of the notebooks ---------------------------------------------------
+    "check.dtype_float32": {
+        "en": "dtype should be float32, found {found}",
+        "zh": "dtype 应为 float32，实际为 {found}"},
+    "check.tie_earlier": {
+        "en": "on a tie, the earlier epoch",
+        "zh": "验证损失相同时，取较早的轮次"},
+    "check.label_after_window": {
+        "en": "each label is the value right after its window",
+        "zh": "每个标签都是窗口之后紧接着的那个值"},
+    "check.every_window_once": {
+        "en": "every window exactly once",
+        "zh": "每个窗口恰好出现一次"},
+    "check.wrap_around": {
+        "en": "wrap around to min_index + lookback",
+        "zh": "应从 min_index + lookback 重新开始"},
+
+    # --- what the hidden tests examine beyond each public check (printed after it passes) --
+    "graded.decode_review": {
+        "en": "decodes longer hidden reviews with a larger word index, where some indices "
+              "(the reserved 0, 1, 2 and ones past the index) have no word.",
+        "zh": "用更大的词索引解码更长的隐藏影评，其中有些索引（保留的 0、1、2 以及超出词索引的）没有对应的词。"},
+    "graded.vectorize_sequences": {
+        "en": "calls it without `dimension` (the default 10000, with index 9999), and with "
+              "repeated indices, an empty review and a dimension of 4.",
+        "zh": "不传 `dimension` 调用它（默认 10000，并含索引 9999），还会用重复的索引、空评论和维度 4 来调用。"},
+    "graded.to_one_hot": {
+        "en": "calls it with a dimension other than 46 (`to_one_hot(labels, 3)`) and without "
+              "one, and checks float32 and the shape each time.",
+        "zh": "用 46 以外的维度（`to_one_hot(labels, 3)`）和不传维度两种方式调用，每次都检查 float32 和形状。"},
+    "graded.build_imdb_model": {
+        "en": "checks the compile settings above (they are points too), and trains a fresh "
+              "copy for a short fixed budget on hidden reviews: it must reach a test accuracy "
+              "close to the reference solution's.",
+        "zh": "检查上面的编译设置（也计分），并在隐藏的影评上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
+    "graded.build_reuters_model": {
+        "en": "checks the compile settings above (they are points too), and trains a fresh "
+              "copy for a short fixed budget on hidden newswires: it must reach a test "
+              "accuracy close to the reference solution's.",
+        "zh": "检查上面的编译设置（也计分），并在隐藏的新闻上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
+    "graded.build_model": {
+        "en": "builds other variants (3 x 32 tanh and 1 x 64 with mse for IMDB, 2 x 128 for "
+              "46 classes), checks their layers and compile settings, and trains "
+              "build_model(2, 16, 'relu', 'binary_crossentropy', 1) on hidden reviews.",
+        "zh": "构建其他变体（IMDB 的 3 x 32 tanh、1 x 64 加 mse，46 类的 2 x 128），检查它们的层和编译设置，"
+              "并在隐藏的影评上训练 build_model(2, 16, 'relu', 'binary_crossentropy', 1)。"},
+    "graded.best_epoch": {
+        "en": "tries histories whose best epoch is the first or the last one, a noisy "
+              "validation curve and a tie.",
+        "zh": "还会用最佳轮次是第一轮或最后一轮的 history、有噪声的验证损失曲线以及并列的情况来测试。"},
+    "graded.results_table": {
+        "en": "reads three hidden runs and compares every value of every row (best epoch, "
+              "val_loss and val_accuracy at that epoch, test_accuracy).",
+        "zh": "读取三个隐藏的实验记录，逐行比较每个值（最佳轮次、该轮次的 val_loss 和 val_accuracy、test_accuracy）。"},
+    "graded.happyModel": {
+        "en": "counts the parameters (37,633) and trains a fresh copy for a short fixed "
+              "budget on hidden Happy House images: it must reach a test accuracy close to "
+              "the reference solution's.",
+        "zh": "核对参数数量（37,633），并在隐藏的 Happy House 图片上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
+    "graded.happy_compile": {
+        "en": "reads the same compile settings from `happy_model`: compile that variable, "
+              "not a new model.",
+        "zh": "从 `happy_model` 读取同样的编译设置：请编译这个变量本身，而不是一个新模型。"},
+    "graded.convolutional_model": {
+        "en": "counts the parameters (1,310) and trains a fresh copy for a short fixed "
+              "budget on hidden SIGNS images: it must reach a test accuracy close to the "
+              "reference solution's.",
+        "zh": "核对参数数量（1,310），并在隐藏的 SIGNS 图片上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
+    "graded.signs_compile": {
+        "en": "reads the same compile settings from `conv_model`: compile that variable, "
+              "not a new model.",
+        "zh": "从 `conv_model` 读取同样的编译设置：请编译这个变量本身，而不是一个新模型。"},
+    "graded.windowed_dataset": {
+        "en": "uses other window sizes (6 and 3), batch sizes and shuffle buffers on hidden "
+              "series, checks float32 features and labels, the size of every batch, every "
+              "window exactly once, and that the windows are shuffled (not in the series' "
+              "order).",
+        "zh": "在隐藏序列上使用其他窗口大小（6 和 3）、批量大小和打乱缓冲区，检查特征和标签是 float32、"
+              "每个批量的大小、每个窗口恰好出现一次，以及窗口已被打乱（不是按序列顺序）。"},
+    "graded.build_forecaster": {
+        "en": "counts the parameters (33,601) and trains a fresh copy for a short fixed "
+              "budget on a hidden series: its validation MAE must stay under a threshold and "
+              "beat the naive forecast.",
+        "zh": "核对参数数量（33,601），并在一个隐藏序列上按固定的小训练预算训练一个新模型：验证集上的平均绝对误差（MAE）"
+              "要低于阈值，并且优于朴素预测。"},
+    "graded.forecast": {
+        "en": "uses other window sizes (7 and 4), other start steps and a model that "
+              "averages its window, on hidden series.",
+        "zh": "在隐藏序列上使用其他窗口大小（7 和 4）、其他起始时间步，以及一个对窗口取平均的模型。"},
+    "graded.generator": {
+        "en": "tries max_index=None, a step that does not divide lookback, a range shorter "
+              "than one batch, and shuffle=True (rows drawn from [min_index + lookback, "
+              "max_index), the same batches under the same np.random seed).",
+        "zh": "还会测试 max_index=None、step 不能整除 lookback、范围比一个批量还短的情况，以及 shuffle=True"
+              "（行从 [min_index + lookback, max_index) 中抽取，相同的 np.random 种子给出相同的批量）。"},
+    "graded.evaluate_naive_method": {
+        "en": "runs it on hidden data with other lookback, delay, batch size and step.",
+        "zh": "在隐藏数据上用其他的 lookback、delay、批量大小和 step 运行它。"},
+    "graded.build_gru_model": {
+        "en": "checks the compile settings above (they are points too), and trains a fresh "
+              "copy for a short fixed budget on hidden weather: its validation MAE must stay "
+              "under a threshold and beat the common-sense baseline.",
+        "zh": "检查上面的编译设置（也计分），并在隐藏的天气数据上按固定的小训练预算训练一个新模型：验证集上的平均绝对误差"
+              "要低于阈值，并且优于基于常识的基准方法。"},
+}
