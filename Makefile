@@ -22,7 +22,7 @@ OTTER       ?= 1000
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade manual demo test bench clean help
+.PHONY: setup data release autograder samples grade manual review demo test bench clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -33,6 +33,8 @@ help:
 	@echo "make grade SUBMISSIONS=<folder> [ASSIGNMENT=convnets] [RUN=runs/...]"
 	@echo "make manual ASSIGNMENT=tuning [RUN=runs/...] [SUBMISSIONS=<folder>]"
 	@echo "                  merge a TA's scores of written answers into grades.csv"
+	@echo "make review RUN=runs/... [ASSIGNMENT=tuning] [PORT=8765]"
+	@echo "                  grade written answers in the browser (127.0.0.1), rubric by rubric"
 	@echo "make demo         build everything and grade the embedded sample class"
 	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
 	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
@@ -77,6 +79,11 @@ grade: $(STAMP) data
 manual: $(STAMP)
 	$(PY) -m autograder.manual --assignment $(ASSIGNMENT) --out "$(RUN)" \
 		$(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)")
+
+# ASSIGNMENT is passed on only when given: the run folder knows its assignment.
+review: $(STAMP)
+	$(PY) -m autograder.review --out "$(RUN)" $(if $(filter command line,$(origin ASSIGNMENT)),--assignment $(ASSIGNMENT)) \
+		$(if $(PORT),--port $(PORT))
 
 demo: $(STAMP) data
 	$(PY) -m autograder.tools.demo $(ASSIGNMENTS)

@@ -297,6 +297,15 @@ def save_review(assignment, out: Path, key: str, student: str, review: dict) -> 
     return reviews[student]
 
 
+def typed_points(out: Path, assignment, key: str) -> dict[str, str]:
+    """Question ``key``'s points in ``scores.csv`` by student, blank cells left out."""
+    path = scores_path(out)
+    if not path.exists():
+        return {}
+    rows = _read_scores(path, list(assignment.manual_questions))
+    return {student: marks[key] for student, marks in rows.items() if marks.get(key)}
+
+
 def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,190 @@
+"""The review app: one question, one answer at a time, saved at once.
+
+Why it is built this way:
+
+- Student answers are hostile data. They are rendered as Markdown with raw HTML
+  escaped, images off and only http(s)/mailto links (markdown-it's link check),
+  and every page carries a Content-Security-Policy that allows scripts and styles
+  from this app's own ``static/`` only: an answer that slipped a tag through would
+  still not run.
+- The app listens on 127.0.0.1 and answers only requests whose Host is this
+  machine (a web page elsewhere cannot reach it through DNS rebinding); saving
+  takes JSON only, which a cross-site form cannot send.
+- Anonymous by default: answers come in a shuffled order seeded per question
+  (every TA, and every reload, sees the same order) and URLs carry positions,
+  never ids; a switch (cookie) shows the ids.
+- The state lives on disk, not in the server: each page reads the run's
+  ``manual/`` files, each save goes through :func:`autograder.manual.save_review`
+  under the run's lock. Two TAs, in two tabs or two servers, lose nothing, and a
+  reload or a restart resumes where the TA stopped.
+"""
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from markdown_it import MarkdownIt
+
+from autograder import assignments, manual
+from autograder.assignments import KitError
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def markdown() -> MarkdownIt:
+    """CommonMark with raw HTML escaped, no images (no request leaves the page), and
+    links that open nothing of ours (markdown-it already refuses javascript: and data:)."""
+    md = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+    def link_open(tokens, index, options, env):
+        tokens[index].attrSet("rel", "noopener noreferrer nofollow")
+        tokens[index].attrSet("target", "_blank")
+        return md.renderer.renderToken(tokens, index, options, env)
+
+    md.add_render_rule("link_open", link_open)
+    return md
+
+
+@dataclass
+class Run:
+    """What the app grades: one run folder's answers, in a fixed order per question."""
+
+    out: Path
+    assignment: assignments.Assignment
+    answers: dict  # student -> question -> text
+    seed: int = 0
+
+    def order(self, key: str) -> list[str]:
+        students = sorted(self.answers)
+        random.Random(f"{self.seed}/{key}").shuffle(students)
+        return students
+
+    def marks(self, key: str) -> tuple[dict, dict]:
+        """(saved reviews, points in scores.csv) for question ``key``, read now."""
+        return (manual.read_reviews(self.out, key),
+                manual.typed_points(self.out, self.assignment, key))
+
+
+def load(out: Path, name: str | None = None, seed: int = 0) -> Run:
+    collected, answers = manual.read_answers(out)
+    assignment = assignments.get(name or collected)
+    if not assignment.manual_questions:
+        raise KitError(f"{assignment.name} has no questions graded by hand")
+    if collected != assignment.name:
+        raise KitError(f"{manual.answers_path(out)} holds answers to {collected}, "
+                       f"not {assignment.name}: check RUN and ASSIGNMENT")
+    for key in assignment.manual_questions:
+        manual.rubric(assignment, key)  # a bad rubric is named at start, not mid-grading
+    return Run(out, assignment, answers, seed)
+
+
+def create_app(run: Run) -> Flask:
+    app = Flask(__name__)
+    md = markdown()
+    questions = run.assignment.manual_questions
+    prompts = manual.prompts(run.assignment)
+
+    @app.before_request
+    def only_this_machine():
+        if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS:
+            abort(403)
+
+    @app.after_request
+    def headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def question_or_404(key):
+        if key not in questions:
+            abort(404, f"no question '{key}'")
+        return questions[key]
+
+    def graded(key) -> set[str]:
+        reviews, scores = run.marks(key)
+        return set(reviews) | set(scores)
+
+    @app.get("/")
+    def overview():
+        rows = [{"key": key, "title": q["title"], "points": q["points"],
+                 "graded": len(graded(key)), "total": len(run.answers)}
+                for key, q in questions.items()]
+        return render_template("overview.html", title=run.assignment.config["title"],
+                               rows=rows, names=_names_shown())
+
+    @app.get("/q/<key>")
+    def resume(key):
+        """The first answer of the question not graded yet: where the TA stopped."""
+        question_or_404(key)
+        done = graded(key)
+        order = run.order(key)
+        position = next((n for n, s in enumerate(order) if s not in done), None)
+        if position is None:
+            return redirect(url_for("overview"))
+        return redirect(url_for("answer", key=key, position=position + 1))
+
+    @app.get("/q/<key>/<int:position>")
+    def answer(key, position):
+        question = question_or_404(key)
+        order = run.order(key)
+        if not 1 <= position <= len(order):
+            abort(404, f"question '{key}' has answers 1 to {len(order)}")
+        student = order[position - 1]
+        reviews, scores = run.marks(key)
+        saved = reviews.get(student)
+        if saved is None and student in scores:  # typed into scores.csv by hand
+            saved = {"rubric": [], "adjustment": float(scores[student]), "comment": ""}
+        items = manual.rubric(run.assignment, key)
+        return render_template(
+            "answer.html", title=run.assignment.config["title"], key=key, question=question,
+            prompt=md.render(prompts.get(key, "")),
+            answer=md.render(run.answers[student].get(key, manual.NO_ANSWER)),
+            items=items, saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
+            points=scores.get(student), position=position, count=len(order),
+            graded=len(set(reviews) | set(scores)), student=student,
+            names=_names_shown(), questions=questions)
+
+    @app.post("/api/q/<key>/<int:position>")
+    def save(key, position):
+        question_or_404(key)
+        order = run.order(key)
+        body = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(body, dict):
+            return jsonify(error="send the grade as a JSON object"), 400
+        if request.origin and request.origin.split("//", 1)[-1] != request.host:
+            return jsonify(error="grades are saved from this app's own pages only"), 403
+        if not 1 <= position <= len(order):
+            return jsonify(error=f"question '{key}' has answers 1 to {len(order)}"), 404
+        try:
+            saved = manual.save_review(run.assignment, run.out, key, order[position - 1],
+                                       {k: body.get(k) for k in ("rubric", "adjustment", "comment")
+                                        if k in body})
+        except KitError as exc:
+            return jsonify(error=str(exc)), 400
+        following = (url_for("answer", key=key, position=position + 1)
+                     if position < len(order) else url_for("overview"))
+        return jsonify(saved=saved, graded=len(graded(key)), count=len(order), next=following)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204
+
+    @app.get("/names/<state>")
+    def names(state):
+        back = request.args.get("back", "/")
+        if not back.startswith("/") or back.startswith("//"):
+            back = "/"
+        response = redirect(back)
+        response.set_cookie("names", "1" if state == "on" else "", samesite="Strict",
+                            httponly=True)
+        return response
+
+    return app
+
+
+def _names_shown() -> bool:
+    return request.cookies.get("names") == "1"

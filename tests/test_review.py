@@ -1,0 +1,217 @@
+"""The review app (make review): written answers graded in a real headless browser.
+
+The run folder is the Tuning sample class as ``make grade`` leaves it (auto-graded rows
+faked: no otter here), plus three hostile answers; the app runs in a thread on a free
+port of 127.0.0.1.
+"""
+import csv
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from autograder import assignments, manual
+from autograder.engine import notebooks, report
+from autograder.engine.runner import Outcome
+from autograder.grade import GradeBook
+from autograder.review import app as review
+from autograder.tools import samples
+from tests.browser import browser, page  # noqa: F401 (fixtures)
+
+HOSTILE = {
+    "script": "<script>window.pwned = 'script'</script> The curves cross at epoch 4.",
+    "onerror": 'Overfits after epoch 3 <img src=x onerror="window.pwned = \'img\'">',
+    "link": "See [my plot](javascript:window.pwned='link') and "
+            "<a href=\"javascript:window.pwned='a'\">this</a>.",
+}
+
+
+@pytest.fixture
+def tuning():
+    return assignments.get("tuning")
+
+
+@pytest.fixture
+def run(tmp_path, tuning):
+    """The Tuning sample class and three hostile answers, collected as make grade does."""
+    folder = tmp_path / "submissions"
+    for sample in samples.samples_of(tuning):
+        notebooks.write(samples.notebook_for(tuning, sample), folder / f"{sample.id}.ipynb")
+    reference = next(s for s in samples.samples_of(tuning) if s.id == "reference")
+    for name, text in HOSTILE.items():
+        nb = samples.notebook_for(tuning, reference)
+        nb.cells[notebooks.kit_cells(nb, "manual")["overfitting"]].source = text
+        notebooks.write(nb, folder / f"hostile_{name}.ipynb")
+    out = tmp_path / "run"
+    questions, max_points = report.question_points(tuning)
+    out.mkdir()
+    book = GradeBook(out / "grades.csv", questions, max_points,
+                     {k: q["points"] for k, q in tuning.manual_questions.items()})
+    paths = sorted(folder.glob("*.ipynb"))
+    for path in paths:
+        book.record(Outcome(path.stem, "graded", scores={q: 1.0 for q in questions}))
+    manual.collect(tuning, paths, out)
+    return out
+
+
+@pytest.fixture
+def server(run):
+    """The app on a free port; yields its base URL."""
+    app = review.create_app(review.load(run))
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def order(run, key):
+    return review.load(run).order(key)
+
+
+def scores(run):
+    with open(manual.scores_path(run), newline="") as f:
+        return {row["id"]: row for row in csv.DictReader(f)}
+
+
+def test_grade_three_answers_with_the_keyboard_reload_and_merge(server, run, page, tuning):
+    page.goto(f"{server}/q/overfitting")
+    assert page.url.endswith("/q/overfitting/1")  # resumes at the first ungraded answer
+    total = len(order(run, "overfitting"))
+    assert page.locator("#progress").inner_text() == f"0 of {total} graded"
+    page.keyboard.press("1")  # epoch +1
+    page.keyboard.press("2")  # sign +0.5
+    assert page.locator("#total").inner_text() == "1.5"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/q/overfitting/2")
+    page.keyboard.press("1")
+    page.keyboard.press("4")  # no_numbers -0.5
+    page.keyboard.press("c")
+    page.keyboard.type("Which epoch?")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/q/overfitting/3")
+    page.keyboard.press("p")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")  # free points only
+    page.wait_for_url("**/q/overfitting/4")
+    assert page.locator("#progress").inner_text() == f"3 of {total} graded"
+
+    first, second, third = order(run, "overfitting")[:3]
+    table = scores(run)
+    assert [table[s]["overfitting"] for s in (first, second, third)] == ["1.5", "0.5", "2"]
+    page.reload()
+    assert page.url.endswith("/q/overfitting/4")
+    page.goto(f"{server}/q/overfitting")  # a fresh visit resumes after the three graded
+    assert page.url.endswith("/q/overfitting/4")
+    page.keyboard.press("k")
+    page.wait_for_url("**/q/overfitting/3")
+    assert page.locator("#adjustment").input_value() == "2"
+    page.keyboard.press("k")
+    page.wait_for_url("**/q/overfitting/2")
+    boxes = page.locator("input[name=rubric]")
+    assert [boxes.nth(i).is_checked() for i in range(4)] == [True, False, False, True]
+    assert page.locator("#comment").input_value() == "Which epoch?"
+    page.keyboard.press("j")
+    page.wait_for_url("**/q/overfitting/3")
+
+    manual.main(["--assignment", "tuning", "--out", str(run)])
+    with open(run / "grades.csv", newline="") as f:
+        graded = {row["id"]: row for row in csv.DictReader(f)}
+    assert graded[second]["manual:overfitting"] == "0.5"
+    auto = len(report.question_points(tuning)[0])  # the faked 1 point per auto-graded question
+    assert float(graded[first]["total"]) == auto + 1.5
+    entry = manual.hand_graded(run, tuning, second)[0]
+    assert entry["points"] == 0.5 and entry["comment"] == "Which epoch?"
+    assert [item["points"] for item in entry["rubric"]] == [1, -0.5]
+
+
+def test_two_sessions_on_two_questions_lose_nothing(server, run, browser):
+    tabs = {key: browser.new_context().new_page() for key in ("overfitting", "mse_loss")}
+    for key, tab in tabs.items():
+        tab.goto(f"{server}/q/{key}")
+    for position in range(1, 5):  # interleaved: one save on each question in turn
+        for key, tab in tabs.items():
+            tab.keyboard.press("1")
+            tab.keyboard.press("Enter")
+            tab.wait_for_url(f"**/q/{key}/{position + 1}")
+    table = scores(run)
+    for key in tabs:
+        graded = [s for s in table if table[s][key]]
+        assert sorted(graded) == sorted(order(run, key)[:4])
+        assert len(manual.read_reviews(run, key)) == 4
+    for tab in tabs.values():
+        tab.context.close()
+
+
+def test_hostile_answers_do_not_run(server, run, page):
+    page.goto(f"{server}/names/on?back=/")
+    for name in HOSTILE:
+        position = order(run, "overfitting").index(f"hostile_{name}") + 1
+        response = page.goto(f"{server}/q/overfitting/{position}")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert page.locator("#who").inner_text() == f"hostile_{name}"
+        answer = page.locator("#answer")
+        assert answer.locator("script, img, [onerror]").count() == 0
+        assert answer.locator("a[href^='javascript']").count() == 0
+        assert "window.pwned" in answer.inner_text()  # shown as text
+        assert page.evaluate("typeof window.pwned") == "undefined"
+    # A comment that tries to close the textarea stays text after saving and reloading.
+    page.locator("#comment").fill("</textarea><script>window.pwned = 'comment'</script>")
+    here = page.url
+    page.locator("#save").click()
+    page.wait_for_url(lambda url: url != here)
+    page.goto(here)
+    assert page.locator("#comment").input_value().startswith("</textarea><script>")
+    assert page.evaluate("typeof window.pwned") == "undefined"
+
+
+def test_anonymous_by_default_with_a_switch_to_show_names(server, run, page):
+    ids = list(review.load(run).answers)
+    page.goto(f"{server}/q/mse_loss/1")
+    text = page.content()
+    assert page.locator("#who").inner_text() == "answer 1"
+    assert not any(f">{student}<" in text for student in ids)
+    page.click("#names")
+    assert page.url.endswith("/q/mse_loss/1")
+    assert page.locator("#who").inner_text() == order(run, "mse_loss")[0]
+    assert order(run, "mse_loss") != sorted(ids)  # shuffled, and the same on every load
+    assert order(run, "mse_loss") == order(run, "mse_loss")
+
+
+def test_a_score_out_of_range_is_refused_in_the_page(server, run, page):
+    page.goto(f"{server}/q/overfitting/1")
+    for key in "123":
+        page.keyboard.press(key)  # 1 + 0.5 + 0.5
+    page.keyboard.press("p")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    message = page.locator("#message")
+    message.wait_for(state="visible")
+    page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
+    assert "3 points is not a score between 0 and 2" in message.inner_text()
+    assert page.url.endswith("/q/overfitting/1")
+    assert not any(row["overfitting"] for row in scores(run).values())
+    # The refusal is an HTTP 400, which chromium logs; it is the only error expected.
+    assert all("status of 400" in error for error in page.console_errors)
+    page.console_errors.clear()
+
+
+def test_the_api_refuses_unknown_items_foreign_hosts_and_forms(run):
+    client = review.create_app(review.load(run)).test_client()
+    url = "/api/q/mse_loss/1"
+    reply = client.post(url, json={"rubric": ["bonus"]}, base_url="http://127.0.0.1:9")
+    assert reply.status_code == 400
+    assert "no rubric item 'bonus' in question 'mse_loss'" in reply.json["error"]
+    assert client.post(url, json={"rubric": []}, base_url="http://evil.example:9").status_code == 403
+    assert client.post(url, data={"rubric": "gradient"},
+                       base_url="http://127.0.0.1:9").status_code == 400
+    assert client.post(url, json={}, base_url="http://127.0.0.1:9",
+                       headers={"Origin": "http://evil.example"}).status_code == 403
+    assert client.post("/api/q/mse_loss/999", json={}, base_url="http://127.0.0.1:9").status_code == 404
+    assert not any(row["mse_loss"] for row in scores(run).values())
+    ok = client.post(url, json={"rubric": ["gradient"], "comment": "ok"},
+                     base_url="http://127.0.0.1:9", headers={"Origin": "http://127.0.0.1:9"})
+    assert ok.status_code == 200 and ok.json["saved"]["points"] == 1
+    assert ok.json["next"] == "/q/mse_loss/2"
