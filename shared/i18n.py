@@ -196,7 +196,7 @@ MESSAGES = {
     "graded.best_epoch": {
         "en": "tries histories whose best epoch is the first or the last one, a noisy "
               "validation curve and a tie.",
-        "zh": "还会用最佳轮次是第一轮或最后一轮的 history、有噪声的验证损失曲线以及并列的情况来测试。"},
+        "zh": "用最佳轮次是第一轮或最后一轮的 history、有噪声的验证损失曲线以及并列的情况来测试。"},
     "graded.results_table": {
         "en": "reads three hidden runs and compares every value of every row (best epoch, "
               "val_loss and val_accuracy at that epoch, test_accuracy).",
@@ -240,7 +240,7 @@ MESSAGES = {
         "en": "tries max_index=None, a step that does not divide lookback, a range shorter "
               "than one batch, and shuffle=True (rows drawn from [min_index + lookback, "
               "max_index), the same batches under the same np.random seed).",
-        "zh": "还会测试 max_index=None、step 不能整除 lookback、范围比一个批量还短的情况，以及 shuffle=True"
+        "zh": "测试 max_index=None、step 不能整除 lookback、范围比一个批量还短的情况，以及 shuffle=True"
               "（行从 [min_index + lookback, max_index) 中抽取，相同的 np.random 种子给出相同的批量）。"},
     "graded.evaluate_naive_method": {
         "en": "runs it on hidden data with other lookback, delay, batch size and step.",

@@ -117,7 +117,7 @@ def test_notebooks_run_top_to_bottom_with_the_reference(runs, name):
     for index in checks.values():
         said, source = outputs_of(nb, index), nb.cells[index].source
         assert "Traceback" not in said, source
-        if "compile_problems" in source:  # it prints the problems, or that there are none
+        if "check_compile" in source:  # it prints the problems, or that there are none
             assert "All tests passed!" in said or "Compiled as asked." in said, said
     everything = "\n".join(outputs_of(nb, i) for i in range(len(nb.cells)))
     if name != "time_series":  # the only one with nothing to load
