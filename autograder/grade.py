@@ -1,35 +1,50 @@
-"""``make grade SUBMISSIONS=<folder>``: grade a whole class with one command.
+"""``make grade SUBMISSIONS=<folder or .zip>``: grade a whole class with one command.
 
+The submissions are an LMS download (Canvas, Moodle, Gradescope) or a folder of
+``<id>.ipynb`` (:mod:`autograder.engine.collect`); ``--roster`` gives every student on it
+a row, ``--course`` the deadlines and late policy (:mod:`autograder.course`).
 Writes into the run folder:
 
-- ``grades.csv``: one row per submission (id, points per question, total, max,
-  status, seconds, message), rewritten atomically after every submission, so
-  Ctrl-C or a crash leaves a consistent file. A rerun skips students already
-  in it unless ``--regrade`` is given.
-- ``feedback/<id>.md``: what each student sees: every test, passed or not, and why.
-- ``summary.md`` and ``histogram.png``: the TA's overview, with where the time went
-  (``stages.csv``: sandbox, scorer and training seconds per submission).
+- ``collected/``: each student's notebook as ``<id>.ipynb`` (the attempt that counts) and
+  ``manifest.json``: where each came from, the LMS's ids, the roster row.
+- ``grades.csv``: one row per student (id, name, section, points per question, total,
+  max, penalty, final, status, flags, submitted_at, time_source, late_by, source,
+  notes, seconds, message), rewritten atomically after every submission, so Ctrl-C or
+  a crash leaves a consistent file. A rerun grades only the students not graded yet
+  unless ``--regrade`` is given; it never overwrites a grade with a newer download's
+  file (it says so), but late penalties follow the course file each time.
+- ``results/<id>.json``: the scorer's results per submission, from which
+  ``feedback/<id>.md`` and ``feedback/<id>.html`` are rendered: every test, passed or
+  not, and why.
+- ``summary.md``, ``histogram.png`` and ``report.html``: the TA's overview, with where the
+  time went (``stages.csv``: sandbox, scorer and training seconds per submission).
 - ``training-cache/``: trusted training results, reused for identical models
   (``--no-reuse`` trains every model); no sandbox can see the run folder.
 - ``manual/``: for assignments with written answers (see ``autograder.manual``).
 """
 import argparse
+import json
 import os
 import sys
 import threading
+import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, manual
+from autograder import assignments, course, manual
 from autograder.build import bundle, reference_results
-from autograder.engine import distributed, report
-from autograder.assignments import KitError
+from autograder.engine import collect, distributed, report
+from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 from autograder.engine.warm import WarmSandbox, WarmScorer
 
 BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
+#: What is known of a student besides the grade: set from the roster, the download and
+#: the course file each run, never by grading.
+DESCRIBED = ["name", "section", "penalty", "submitted_at", "time_source", "late_by", "source",
+             "notes"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
 
 
@@ -53,7 +68,8 @@ class GradeBook:
 
     Questions graded by hand (``manual``: key -> points) get a column
     ``manual:<key>`` each, blank until a TA's score is merged in
-    (:mod:`autograder.manual`); a regrade keeps those scores.
+    (:mod:`autograder.manual`); a regrade keeps those scores. ``total`` is the raw
+    points; ``final`` is ``total`` less ``penalty`` percent (late work).
     """
 
     def __init__(self, path: Path, questions: list[str], max_points: float,
@@ -63,6 +79,7 @@ class GradeBook:
         self.manual = manual or {}
         self.max_points = max_points + sum(self.manual.values())
         self.rows: dict[str, dict] = {}
+        self.pending: dict[str, dict] = {}  # described, not yet graded
         self.lock = threading.Lock()
         if path.exists():
             self.rows = {row["id"]: row for row in report.read_csv(path)}
@@ -73,7 +90,9 @@ class GradeBook:
 
     @property
     def columns(self):
-        return ["id", *self.questions, *self.manual_columns, *BASE_COLUMNS[1:]]
+        return ["id", "name", "section", *self.questions, *self.manual_columns, "total", "max",
+                "penalty", "final", "status", "flags", "submitted_at", "time_source", "late_by",
+                "source", "notes", "seconds", "message"]
 
     def done(self, student: str) -> bool:
         return self.rows.get(student, {}).get("status") in FINAL_STATUSES
@@ -89,14 +108,44 @@ class GradeBook:
         with self.lock:
             kept = self.rows.get(outcome.student, {})
             row.update({column: kept.get(column, "") for column in self.manual_columns})
+            row.update({column: kept.get(column, "") for column in DESCRIBED})
+            row.update(self.pending.pop(outcome.student, {}))
             self.rows[outcome.student] = self.totalled(row)
             self.save()
 
+    def describe(self, described: dict[str, dict]):
+        """Set what the roster, the download and the course file say of each student
+        (name, section, time, lateness, source, notes); scores stay as they are."""
+        with self.lock:
+            for student, values in described.items():
+                if student in self.rows:
+                    self.rows[student].update(values)
+                    self.totalled(self.rows[student])
+                else:
+                    self.pending[student] = values
+            self.save()
+
+    def mark_missing(self, student: str, values: dict):
+        """A roster student with no submission: status ``missing``, 0 points."""
+        with self.lock:
+            if self.done(student):
+                return
+            row = {"id": student, "status": "missing", "flags": "", "seconds": "",
+                   "message": "no submission", **{q: "0" for q in self.questions}, **values}
+            kept = self.rows.get(student, {})
+            row.update({column: kept.get(column, "") for column in self.manual_columns})
+            self.rows[student] = self.totalled(row)
+            self.save()
+
     def totalled(self, row: dict) -> dict:
-        """``row`` with its total recomputed from the question columns (blank counts 0)."""
+        """``row`` with its total recomputed from the question columns (blank counts 0)
+        and ``final`` from the total and the late ``penalty`` (percent)."""
         columns = [*self.questions, *self.manual_columns]
-        row["total"] = f"{sum(float(row.get(c) or 0) for c in columns):g}"
+        total = sum(float(row.get(c) or 0) for c in columns)
+        row["total"] = f"{total:g}"
         row["max"] = f"{self.max_points:g}"
+        penalty = float(row.get("penalty") or 0)
+        row["final"] = f"{round(total * (1 - penalty / 100), 2):g}"
         return row
 
     def set_manual(self, scores: dict[str, dict[str, str]]):
@@ -135,8 +184,14 @@ class StageLog:
 def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,
                 memory_gb: float, regrade: bool = False, progress: bool = True,
                 hidden_data: Path | None = None, reuse: bool = True,
-                scheduler: str | None = None) -> GradeBook:
-    """Grade every notebook in ``submissions`` into the run folder ``out``.
+                scheduler: str | None = None, roster: Path | None = None,
+                course_file: Path | None = None, layout: str | None = None) -> GradeBook:
+    """Grade every student's notebook in ``submissions`` into the run folder ``out``.
+
+    ``submissions`` is a folder or a zip in any layout :mod:`autograder.engine.collect`
+    reads (``layout`` forces one). With ``roster`` every student on it gets a row
+    (``missing`` when nothing came); with ``course_file`` late submissions get the
+    course's penalty beside their raw points.
 
     Submissions are graded ``jobs`` at a time on this machine, or on the Dask
     cluster whose scheduler is at ``scheduler`` (:mod:`autograder.engine.distributed`).
@@ -146,30 +201,47 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     identical to one already trained is not trained again.
     """
     assignment = assignments.get(name)
-    notebooks = find_submissions(submissions)
+    settings = course.load(course_file)
+    deadline = settings.deadline(name)
+    students = course.read_roster(roster, settings.roster_columns) if roster else None
+    download = collect.scan(Path(submissions), settings.timezone, layout=layout)
+    entries = collect.assign(download, students)
     questions, max_points = report.question_points(assignment)
     out.mkdir(parents=True, exist_ok=True)
     book = GradeBook(out / "grades.csv", questions, max_points,
                      {key: q["points"] for key, q in assignment.manual_questions.items()})
-    todo = [nb for nb in notebooks if regrade or not book.done(nb.stem)]
-    skipped = len(notebooks) - len(todo)
+    staged, failed, kept = stage(entries, out, book, regrade)
+    described = {e.id: describe(e, deadline, settings, roster is not None, kept.get(e.id))
+                 for e in entries}
+    write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings)
+    book.describe(described)
+    for student, message in failed.items():
+        book.record(Outcome(student, "invalid", message=message))
+    todo = [staged[e.id] for e in entries
+            if e.id in staged and (regrade or not book.done(e.id))]
+    skipped = sum(1 for e in entries if e.id in staged) - len(todo)
     if skipped:
         print(f"{skipped} submission(s) already graded in {book.path}; "
               f"pass --regrade to grade them again")
+    if kept:
+        print(f"{len(kept)} graded student(s) have a different file in this download than "
+              f"the one graded ({', '.join(sorted(kept)[:5])}); their grades stand: pass "
+              f"--regrade to grade the new files")
     stages = StageLog(out / "stages.csv")
     running = Running()
     # The trusted half of the grader (hidden tests, config and data) is staged
     # once per run where no sandbox can see it.
-    with bundle.staged_bundle(assignment, hidden_data) as staged:
+    with bundle.staged_bundle(assignment, hidden_data) as trusted:
         if reuse:  # start from the reference solution's results (``make autograder``)
             reference_results.seed(reference_results.folder_of(assignment),
-                                   staged / distributed.REFERENCE_RESULTS if scheduler
+                                   trusted / distributed.REFERENCE_RESULTS if scheduler
                                    else out / "training-cache")
-        pool = (distributed.ClusterPool(scheduler, staged, timeout=timeout,
+        pool = (distributed.ClusterPool(scheduler, trusted, timeout=timeout,
                                         memory_bytes=int(memory_gb * 2**30), reuse=reuse)
-                if scheduler else LocalPool(jobs, staged, timeout=timeout,
+                if scheduler else LocalPool(jobs, trusted, timeout=timeout,
                                             memory_bytes=int(memory_gb * 2**30),
-                                            hide=(submissions, out), running=running,
+                                            hide=hidden(Path(submissions), out),
+                                            running=running,
                                             cache=out / "training-cache" if reuse else None))
         try:
             futures = [pool.submit(nb) for nb in todo]
@@ -190,11 +262,130 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+    for entry in entries:
+        if entry.found is None:
+            book.mark_missing(entry.id, described[entry.id])
+    graded_now = {path.stem for path in todo}
+    for entry in entries:  # the others' late rules, roster or status may have changed
+        if entry.id not in graded_now and entry.id in book.rows:
+            report.write_feedback(out, assignment, entry.id, row=book.rows[entry.id])
     if assignment.manual_questions:
-        manual.collect(assignment, notebooks, out)
+        manual.collect(assignment, [staged[e.id] for e in entries if e.id in staged], out)
         manual.merge(assignment, out, book)
     report.write_summary(out, assignment, book)
     return book
+
+
+def hidden(submissions: Path, out: Path) -> tuple:
+    """Folders no sandbox may see: the run folder and the download (a zip's folder, unless
+    that folder holds the kit itself: then say so, since it cannot be hidden)."""
+    folder = submissions if submissions.is_dir() else submissions.parent
+    kit = [REPO_ROOT, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
+    if any(k.is_relative_to(folder.resolve()) for k in kit):
+        print(f"note: {submissions} lies in {folder}, which holds the kit or its Python and "
+              f"cannot be hidden from the sandbox; keep downloads in a folder of their own "
+              f"(the notebooks graded are copies in {out / 'collected'}, which is hidden)",
+              file=sys.stderr)
+        return (out,)
+    return (folder, out)
+
+
+def stage(entries, out: Path, book, regrade: bool):
+    """Copy each student's counting notebook to ``out/collected/<id>.ipynb``.
+
+    Returns (id -> staged path, id -> why it could not be read, id -> manifest entry of
+    the file already graded when this download brings a different one: kept as graded).
+    """
+    folder = out / "collected"
+    folder.mkdir(parents=True, exist_ok=True)
+    before = report.run_info(out).get("students", {})
+    staged, failed, kept = {}, {}, {}
+    for entry in entries:
+        if entry.found is None:
+            continue
+        path = folder / f"{entry.id}.ipynb"
+        previous = before.get(entry.id, {})
+        try:
+            digest = collect.sha256(entry.found)
+            if path.exists() and previous.get("sha256") == digest:
+                staged[entry.id] = path
+                continue
+            if path.exists() and book.done(entry.id) and not regrade:
+                kept[entry.id] = previous
+                staged[entry.id] = path
+                continue
+            collect.stage(entry.found, path)
+            staged[entry.id] = path
+        except (OSError, zipfile.BadZipFile, EOFError) as exc:
+            failed[entry.id] = f"{entry.found.source}: the file could not be read ({exc})"
+    return staged, failed, kept
+
+
+def describe(entry, deadline, settings, with_roster: bool, kept: dict | None) -> dict:
+    """The grades.csv columns that say who the student is and when and whence the file came."""
+    student = entry.student
+    found = entry.found
+    values = {"name": (student.name if student else "") or (found.name if found else ""),
+              "section": student.section if student else ""}
+    if kept:  # the file graded stays the one described
+        return {**values, **{k: kept.get(k, "") for k in
+                             ("submitted_at", "time_source", "source", "penalty", "late_by")},
+                "notes": "; ".join([n for n in [kept.get("late_reason", "")] if n]
+                                   + ["a newer download holds another file: not graded "
+                                      "(--regrade)"])}
+    if found is None:
+        return {**values, "penalty": "", "submitted_at": "", "time_source": "", "late_by": "",
+                "source": "", "notes": "no submission"}
+    submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
+    late = deadline.late(entry.id, submitted) if deadline else course.ON_TIME
+    notes = [late.reason] if late.reason else []
+    if deadline and submitted is None:
+        notes.append("no submission time known: lateness not checked")
+    notes += entry.notes(with_roster)
+    return {**values,
+            "submitted_at": submitted.isoformat(timespec="seconds") if submitted else "",
+            "time_source": found.time_source if submitted else "",
+            "late_by": course.fmt_delta(late.late_by) if late.late_by else "",
+            "penalty": f"{late.penalty:g}" if deadline else "",
+            "source": found.source, "notes": "; ".join(notes)}
+
+
+def write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings):
+    """``collected/manifest.json``: what exports and reports need to know of each student."""
+    path = out / "collected" / "manifest.json"
+    before = report.run_info(out)
+    students = dict(before.get("students", {}))
+    for entry in entries:
+        if entry.id in kept:
+            continue
+        found, student = entry.found, entry.student
+        record = {"identified": entry.identified, "on_roster": entry.on_roster,
+                  "name": (student.name if student else "") or (found.name if found else ""),
+                  "email": (student.email if student else "") or (found.email if found else ""),
+                  "section": student.section if student else "",
+                  "lms_id": student.lms_id if student else "",
+                  "roster_row": dict(student.row) if student else {}}
+        if found is not None:
+            submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
+            late = deadline.late(entry.id, submitted) if deadline else course.ON_TIME
+            record.update({
+                "layout": found.layout, "source": found.source, "lms": found.lms,
+                "sha256": collect.sha256(found) if entry.id in staged else "",
+                "submitted_at": submitted.isoformat(timespec="seconds") if submitted else "",
+                "time_source": found.time_source if submitted else "",
+                "late_by": course.fmt_delta(late.late_by) if late.late_by else "",
+                "penalty": f"{late.penalty:g}" if deadline else "", "late_reason": late.reason,
+                "attempts": [a.source for a in entry.attempts],
+                "history": [h.isoformat() for h in entry.history]})
+        students[entry.id] = record
+    info = {"assignment": assignment.name, "title": assignment.config["title"],
+            "download": str(download.path), "layout": download.layout,
+            "roster": str(roster) if roster else "",
+            "deadline": deadline.describe() if deadline else "",
+            "canvas_column": settings.settings.get(assignment.name, {}).get("canvas_column", ""),
+            "students": students,
+            "skipped": [list(s) for s in download.skipped]}
+    report.atomic_write(path, json.dumps(info, indent=1, ensure_ascii=False, sort_keys=True))
 
 
 class LocalPool:
@@ -266,17 +457,25 @@ def main(argv=None):
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on the Dask cluster with this scheduler (tcp://host:8786) "
                              "instead of --jobs local threads")
+    parser.add_argument("--roster", type=Path, help="csv of the class (columns: [roster] in "
+                                                    "the course file)")
+    parser.add_argument("--course", type=Path, help="course file: deadlines, late policy, "
+                                                    "extensions, roster columns")
+    parser.add_argument("--layout", choices=["canvas", "moodle", "gradescope", "folder"],
+                        help="the download's layout, when detecting it is not enough")
     args = parser.parse_args(argv)
     try:
         book = grade_class(args.assignment, args.submissions, args.out, jobs=args.jobs,
                            timeout=args.timeout, memory_gb=args.memory_gb,
                            regrade=args.regrade, hidden_data=args.hidden_data,
-                           reuse=not args.no_reuse, scheduler=args.scheduler)
+                           reuse=not args.no_reuse, scheduler=args.scheduler,
+                           roster=args.roster, course_file=args.course, layout=args.layout)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     except KeyboardInterrupt:
         sys.exit(130)
-    print(f"{len(book.rows)} row(s) in {book.path}; summary in {args.out / 'summary.md'}")
+    print(f"{len(book.rows)} row(s) in {book.path}; summary in {args.out / 'summary.md'}; "
+          f"report in {args.out / 'report.html'}")
 
 
 if __name__ == "__main__":

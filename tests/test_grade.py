@@ -60,9 +60,12 @@ def test_csv_has_one_row_per_submission_with_every_column(tmp_path, fake_grader)
     run(subs, tmp_path / "run")
     rows = read_rows(tmp_path / "run" / "grades.csv")
     assert [r["id"] for r in rows] == ["ada", "bob", "cy"]
-    assert list(rows[0]) == ["id", "happy_model", "signs_model", "total", "max", "status",
-                             "flags", "seconds", "message"]
+    assert list(rows[0]) == ["id", "name", "section", "happy_model", "signs_model", "total",
+                             "max", "penalty", "final", "status", "flags", "submitted_at",
+                             "time_source", "late_by", "source", "notes", "seconds", "message"]
     assert rows[0]["total"] == "7" and rows[0]["max"] == "14" and rows[0]["status"] == "graded"
+    assert rows[0]["final"] == "7" and rows[0]["source"] == "subs/ada.ipynb"
+    assert rows[0]["time_source"] == "file" and rows[0]["penalty"] == ""  # no course file
     assert (tmp_path / "run" / "feedback" / "bob.md").exists()
     assert (tmp_path / "run" / "histogram.png").stat().st_size > 1000
     assert "| mean | 7.00 |" in (tmp_path / "run" / "summary.md").read_text()

@@ -1,12 +1,34 @@
-"""What a grading run leaves for people: feedback per student, a TA summary."""
+"""What a grading run leaves for people: feedback per student, the TA's summary and report.
+
+Everything here is rendered from the run folder alone, so that any step can render it
+again later (``make manual`` after a TA's scores, ``make grade`` after new late rules):
+
+- ``results/<id>.json``: one submission's grading outcome as the scorer returned it
+  (points, every test case with its message, status, flags), written atomically;
+- ``feedback/<id>.md`` and ``feedback/<id>.html``: the same content for the student,
+  the page self-contained (inline CSS, no script, nothing fetched);
+- ``summary.md`` and ``histogram.png``: the TA's overview in Markdown;
+- ``report.html``: the TA's overview in a browser, self-contained and offline: histogram,
+  statuses, pass rate and most common failure of each test, the submissions that need a
+  look, and a sortable, filterable table linking every feedback page.
+"""
 import ast
 import csv
+import dataclasses
+import html
+import json
 import os
 import statistics
 from collections import Counter
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 FEEDBACK_LIMIT = 6000  # characters of test output kept per question
+PROBLEM_STATUSES = ("timeout", "crashed", "invalid", "error", "missing")
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
+                        lstrip_blocks=True)
 
 
 def question_points(assignment) -> tuple[list[str], float]:
@@ -47,27 +69,140 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def atomic_write(path: Path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _clip(text: str, limit=FEEDBACK_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + f"\n... ({len(text) - limit} more characters cut)"
 
 
-def write_feedback(out: Path, assignment, outcome):
-    folder = out / "feedback"
-    folder.mkdir(exist_ok=True)
-    total = sum(outcome.scores.values())
-    lines = [f"# {assignment.config['title']}: feedback for {outcome.student}", "",
-             f"Status: **{outcome.status}**. Score: **{total:g}** points.", ""]
-    if outcome.message:
-        lines += ["```", _clip(outcome.message, 2000), "```", ""]
-    for question, text in outcome.outputs.items():
-        lines += [f"## {question}: {outcome.scores.get(question, 0):g} points", "",
-                  "```", _clip(text.strip()), "```", ""]
-    tmp = folder / f".{outcome.student}.md.tmp"
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(folder / f"{outcome.student}.md")
+# --- stored results --------------------------------------------------------------------
 
+def results_path(out: Path, student: str) -> Path:
+    return out / "results" / f"{student}.json"
+
+
+def save_results(out: Path, outcome):
+    """Keep one submission's outcome, so feedback and reports can be rendered again."""
+    data = dataclasses.asdict(outcome)
+    atomic_write(results_path(out, outcome.student), json.dumps(data, ensure_ascii=False))
+
+
+def load_results(out: Path, student: str) -> dict:
+    path = results_path(out, student)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _row(out: Path, student: str) -> dict:
+    path = out / "grades.csv"
+    if not path.exists():
+        return {}
+    return next((r for r in read_csv(path) if r["id"] == student), {})
+
+
+def run_info(out: Path) -> dict:
+    """What ``make grade`` recorded of the download and the deadline (``collected/manifest.json``)."""
+    path = out / "collected" / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+def feedback_data(out: Path, assignment, student: str, row: dict | None = None) -> dict:
+    """Everything a student's feedback shows, from the run folder."""
+    from autograder import manual
+    from autograder.engine.runner import why
+
+    results = load_results(out, student)
+    row = row if row is not None else _row(out, student)
+    status = row.get("status") or results.get("status", "")
+    scores = results.get("scores") or {}
+    outputs = results.get("outputs") or {}
+    questions = []
+    for name, result in (results.get("results") or {}).items():
+        cases = [{"name": c.get("name", ""), "points": float(c.get("points", 0)),
+                  "passed": bool(c.get("passed")),
+                  "why": "" if c.get("passed") else _clip(why(str(c.get("message", ""))), 2000)}
+                 for c in result.get("cases", [])]
+        questions.append({"name": name, "score": float(result.get("score", 0)),
+                          "max": float(result.get("max", sum(c["points"] for c in cases))),
+                          "cases": cases, "text": outputs.get(name, "")})
+    for name, text in outputs.items():  # outcomes stored without per-case results
+        if name not in {q["name"] for q in questions}:
+            questions.append({"name": name, "score": float(scores.get(name, 0)), "max": None,
+                              "cases": [], "text": text})
+    hand = manual.hand_graded(out, assignment, student) if assignment.manual_questions else []
+    number = lambda key: float(row[key]) if row.get(key) not in (None, "") else None  # noqa: E731
+    return {"title": assignment.config["title"], "student": student, "name": row.get("name", ""),
+            "status": status, "message": results.get("message", row.get("message", "")),
+            "total": number("total") if row else sum(scores.values()),
+            "max": number("max"), "penalty": number("penalty"), "final": number("final"),
+            "late_by": row.get("late_by", ""), "submitted_at": row.get("submitted_at", ""),
+            "time_source": row.get("time_source", ""), "notes": row.get("notes", ""),
+            "questions": questions, "hand_graded": hand}
+
+
+def write_feedback(out: Path, assignment, student, row: dict | None = None):
+    """Render ``feedback/<id>.md`` and ``feedback/<id>.html`` from the run folder.
+
+    ``student`` is an id, or a grading outcome (whose results are stored first);
+    ``row``: the student's grades.csv row, when the caller holds it already.
+    """
+    if not isinstance(student, str):
+        save_results(out, student)
+        student = student.student
+    data = feedback_data(out, assignment, student, row)
+    folder = out / "feedback"
+    atomic_write(folder / f"{student}.md", feedback_markdown(data))
+    atomic_write(folder / f"{student}.html", TEMPLATES.get_template("feedback.html.j2").render(
+        **data, points=_points))
+
+
+def _points(value) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def feedback_markdown(data: dict) -> str:
+    lines = [f"# {data['title']}: feedback for {data['student']}", ""]
+    if data["status"] == "missing":
+        lines += ["Status: **missing**. No submission was received: 0 points.", ""]
+        return "\n".join(lines)
+    score = data["total"] if data["total"] is not None else 0
+    lines += [f"Status: **{data['status']}**. Score: **{score:g}** points.", ""]
+    if data["penalty"]:
+        lines += [f"Late: {data['notes'].split('; ')[0]}. Final: **{data['final']:g}** "
+                  f"points after the {data['penalty']:g}% penalty.", ""]
+    if data["message"]:
+        lines += ["```", _clip(data["message"], 2000), "```", ""]
+    for question in data["questions"]:
+        lines += [f"## {question['name']}: {question['score']:g} points", "",
+                  "```", _clip(question["text"].strip()), "```", ""]
+    for item in data["hand_graded"]:
+        points = "not graded yet" if item["points"] is None else f"{item['points']:g} points"
+        lines += [f"## {item['title']} (graded by hand): {points} of {item['max']:g}", ""]
+        lines += [f"- {r['text']} ({r['points']:+g})" for r in item["rubric"]]
+        if item["comment"]:
+            lines += ["", item["comment"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --- summary and report ---------------------------------------------------------------------
 
 def stats(values: list[float]) -> dict:
     if not values:
@@ -77,49 +212,119 @@ def stats(values: list[float]) -> dict:
             "stdev": statistics.pstdev(values)}
 
 
+def needs_a_look(row: dict) -> list[str]:
+    """Why a row deserves the TA's attention (empty: it does not)."""
+    reasons = []
+    if row.get("status") in PROBLEM_STATUSES:
+        reasons.append(row["status"])
+    if row.get("flags"):
+        reasons.append("flags: " + row["flags"])
+    if float(row.get("penalty") or 0) > 0 or row.get("late_by"):
+        reasons.append("late")
+    notes = row.get("notes", "")
+    if "not on the roster" in notes:
+        reasons.append("not on the roster")
+    if "unidentified" in notes:
+        reasons.append("unidentified")
+    return reasons
+
+
 def write_summary(out: Path, assignment, book):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     rows = list(book.rows.values())
-    totals = [float(r["total"]) for r in rows]
+    totals = [float(r["total"] or 0) for r in rows if r.get("status") != "missing"]
     summary = stats(totals)
     statuses = Counter(r["status"] for r in rows)
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.hist(totals, bins=range(0, int(book.max_points) + 2), align="left", rwidth=0.85)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel=f"total score (max {book.max_points:g})", ylabel="submissions",
-           title=f"{assignment.name}: {len(rows)} submissions")
+           title=f"{assignment.name}: {len(totals)} submissions")
     fig.tight_layout()
     fig.savefig(out / "histogram.png", dpi=100)
     plt.close(fig)
 
+    info = run_info(out)
     lines = [f"# {assignment.config['title']}: grading summary", "",
-             f"{len(rows)} submissions, maximum {book.max_points:g} points.", "",
+             f"{len(rows)} students, {len(totals)} submissions, maximum {book.max_points:g} "
+             f"points. The same in a browser: [report.html](report.html).", "",
              "| statistic | value |", "|---|---|"]
     lines += [f"| {key} | {value:.2f} |" for key, value in summary.items()]
-    lines += ["", "| status | submissions |", "|---|---|"]
+    lines += ["", "| status | students |", "|---|---|"]
     lines += [f"| {status} | {count} |" for status, count in sorted(statuses.items())]
     lines += ["", "| question | mean points |", "|---|---|"]
+    graded = [r for r in rows if r.get("status") != "missing"]
     for question in [*book.questions, *book.manual_columns]:
-        values = [float(r.get(question) or 0) for r in rows]
-        lines.append(f"| {question} | {statistics.fmean(values):.2f} |" if values else "")
-    blank = sum(1 for r in rows for c in book.manual_columns if not r.get(c))
+        values = [float(r.get(question) or 0) for r in graded]
+        if values:
+            lines.append(f"| {question} | {statistics.fmean(values):.2f} |")
+    blank = sum(1 for r in graded for c in book.manual_columns if not r.get(c))
     if book.manual_columns:
         lines += ["", f"Questions graded by hand: {blank} answer(s) still to score. Read "
                   f"`manual/<question>.html`, fill `manual/scores.csv`, then run `make manual`."]
+    lines += late_lines(info, rows)
+    lines += collect_lines(info, rows)
     lines += stage_lines(out / "stages.csv")
-    problems = [r for r in rows if r["status"] != "graded" or r.get("flags")]
+    problems = [r for r in rows if r["status"] not in ("graded", "missing") or r.get("flags")]
     if problems:
         lines += ["", "## Submissions that need a look", "",
-                  "Flags name what a submission's code tried in the sandbox (network, "
-                  "process, signal, exit, reads_grader_files, imports_grader, output_capped, "
-                  "...); none of it can change a score, but it may deserve a conversation.", ""]
+                  "Flags name what a submission's own code did in the sandbox (network, "
+                  "process, signal, exit, delete, reads_grader_files, imports_grader, "
+                  "output_capped, ...); none of it can change a score, but it may deserve a "
+                  "conversation.", ""]
         lines += [f"- **{r['id']}** ({r['status']}{'; flags: ' + r['flags'] if r.get('flags') else ''})"
                   f": {r['message'][:200]}" for r in problems]
     lines += ["", "![score histogram](histogram.png)", ""]
-    (out / "summary.md").write_text("\n".join(lines), encoding="utf-8")
+    atomic_write(out / "summary.md", "\n".join(lines))
+    write_report(out, assignment, book)
+
+
+def late_lines(info: dict, rows: list[dict]) -> list[str]:
+    """The late policy and, for each late student, how the penalty was computed."""
+    if not info.get("deadline"):
+        return []
+    lines = ["", "## Late work", "", f"Policy: {info['deadline']}. Raw points never change: "
+             f"`total` is what the tests gave, `penalty` the percent taken off it, `final` "
+             f"what is left.", ""]
+    late = [r for r in rows if r.get("late_by") or float(r.get("penalty") or 0)]
+    if not late:
+        return lines + ["No submission was late."]
+    lines += ["| student | submitted | time from | late by | penalty | total | final | how |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(late, key=lambda r: r["id"]):
+        how = r.get("notes", "").split("; ")[0]
+        lines.append(f"| {r['id']} | {r.get('submitted_at', '')} | {r.get('time_source', '')} "
+                     f"| {r.get('late_by', '')} | {r.get('penalty') or 0}% | {r['total']} | "
+                     f"{r.get('final', '')} | {how} |")
+    return lines
+
+
+def collect_lines(info: dict, rows: list[dict]) -> list[str]:
+    """Where the files came from: the layout, who is missing, unidentified, not on the roster."""
+    if not info:
+        return []
+    lines = ["", "## Collected", "", f"From `{info.get('download', '')}` "
+             f"({info.get('layout', '')} layout){'; roster ' + info['roster'] if info.get('roster') else ''}."]
+    groups = {"missing (no submission, 0 points)": [r["id"] for r in rows if r["status"] == "missing"],
+              "not on the roster (graded)": [r["id"] for r in rows
+                                             if "not on the roster" in r.get("notes", "")],
+              "unidentified (graded under the file name)": [r["id"] for r in rows
+                                                            if "unidentified" in r.get("notes", "")],
+              "with earlier attempts not graded": [r["id"] for r in rows
+                                                   if "earlier attempt(s) not graded" in r.get("notes", "")]}
+    for label, ids in groups.items():
+        if ids:
+            lines.append(f"- {label}: {', '.join(sorted(ids))}")
+    skipped = info.get("skipped", [])
+    if skipped:
+        lines.append(f"- {len(skipped)} file(s) skipped: "
+                     + ", ".join(f"{s} ({why})" for s, why in skipped[:10]))
+    return lines
 
 
 def stage_lines(path: Path) -> list[str]:
@@ -139,3 +344,91 @@ def stage_lines(path: Path) -> list[str]:
         values = [float(r[stage]) for r in rows]
         lines.append(f"| {label} | {sum(values):.1f} | {statistics.median(values):.1f} |")
     return lines
+
+
+def test_rates(out: Path, students: list[str]) -> list[dict]:
+    """Per test case: how many submissions passed it and the most common failure message."""
+    from autograder.engine.runner import why
+
+    tally: dict[tuple, dict] = {}
+    for student in students:
+        for question, result in (load_results(out, student).get("results") or {}).items():
+            for case in result.get("cases", []):
+                entry = tally.setdefault((question, case.get("name", "")), {
+                    "question": question, "test": case.get("name", ""),
+                    "points": float(case.get("points", 0)), "passed": 0, "failed": 0,
+                    "messages": Counter()})
+                if case.get("passed"):
+                    entry["passed"] += 1
+                else:
+                    entry["failed"] += 1
+                    text = why(str(case.get("message", ""))).strip().splitlines()
+                    entry["messages"][(text[0] if text else "(no message)")[:300]] += 1
+    rates = []
+    for entry in tally.values():
+        runs = entry["passed"] + entry["failed"]
+        common = entry["messages"].most_common(1)
+        rates.append({**entry, "runs": runs, "rate": entry["passed"] / runs if runs else 0.0,
+                      "common": common[0][0] if common else "",
+                      "common_count": common[0][1] if common else 0})
+    return sorted(rates, key=lambda e: (e["rate"], e["question"], e["test"]))
+
+
+def histogram_svg(values: list[float], maximum: float, width=640, height=260) -> str:
+    """An inline SVG histogram of ``values`` in integer bins, with integer count ticks."""
+    top = max(int(maximum), int(max(values, default=0)))
+    bins = [0] * (top + 1)
+    for value in values:
+        bins[min(max(int(value), 0), top)] += 1
+    highest = max(bins, default=0) or 1
+    step = max(1, -(-highest // 5))  # at most about 6 ticks, all integers
+    ticks = list(range(0, highest + step, step))
+    scale_top = ticks[-1] or 1
+    left, bottom, right, upper = 44, 36, 10, 12
+    plot_w, plot_h = width - left - right, height - bottom - upper
+    bar_w = plot_w / len(bins)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}" class="histogram">',
+             f'<title>Final points: {len(values)} submissions</title>']
+    for tick in ticks:
+        y = upper + plot_h * (1 - tick / scale_top)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'class="grid"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                     f'class="tick y">{tick}</text>')
+    for index, count in enumerate(bins):
+        x = left + index * bar_w
+        h = plot_h * count / scale_top
+        parts.append(f'<rect x="{x + 1:.1f}" y="{upper + plot_h - h:.1f}" '
+                     f'width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}" data-count="{count}">'
+                     f'<title>{index} points: {count}</title></rect>')
+        if len(bins) <= 30 or index % max(1, len(bins) // 20) == 0:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" '
+                         f'text-anchor="middle" class="tick x">{index}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" '
+                 f'class="label">final points (max {maximum:g})</text></svg>')
+    return "".join(parts)
+
+
+def write_report(out: Path, assignment, book):
+    """``report.html``: the TA's overview in one self-contained page."""
+    rows = [book.rows[k] for k in sorted(book.rows)]
+    submitted = [r for r in rows if r.get("status") != "missing"]
+    finals = [float(r.get("final") or r.get("total") or 0) for r in submitted]
+    questions = []
+    for column in [*book.questions, *book.manual_columns]:
+        values = [float(r[column]) for r in submitted if r.get(column) not in (None, "")]
+        questions.append({"name": column, "mean": statistics.fmean(values) if values else 0.0,
+                          "count": len(values)})
+    info = run_info(out)
+    look = [(r, needs_a_look(r)) for r in rows if needs_a_look(r)]
+    page = TEMPLATES.get_template("report.html.j2").render(
+        title=assignment.config["title"], assignment=assignment.name, rows=rows,
+        questions=questions, columns=[*book.questions, *book.manual_columns],
+        statuses=sorted(Counter(r["status"] for r in rows).items()),
+        stats=stats(finals), max_points=book.max_points,
+        histogram=histogram_svg(finals, book.max_points),
+        tests=test_rates(out, [r["id"] for r in submitted]),
+        look=look, look_ids={r["id"] for r, _ in look},
+        deadline=info.get("deadline", ""), layout=info.get("layout", ""),
+        feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape)
+    atomic_write(out / "report.html", page)

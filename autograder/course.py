@@ -1,0 +1,401 @@
+"""The course file (``course.toml`` at the repo root) and the roster: who is in the class,
+when each assignment is due and what lateness costs.
+
+A TA writes deadlines once, in one file, instead of a spreadsheet per week. Nothing here
+changes a raw score: :meth:`Deadline.late` turns a submission time into a penalty in
+percent of the points earned, with the sentence the summary and the feedback show, and
+``grades.csv`` keeps ``total`` beside ``penalty`` and ``final``.
+
+The file (every key but ``due`` optional; README "Deadlines and late work")::
+
+    [course]
+    timezone = "Asia/Shanghai"          # for times written without an offset
+
+    [roster]                            # column names of the ROSTER csv
+    id = "id"
+    name = "name"
+    email = "email"
+    section = "section"
+    lms_id = "lms_id"                   # the LMS's own user id (Canvas "ID"), if any
+
+    [assignments.convnets]
+    due = 2027-03-15T23:59:00+08:00     # or "2027-03-15 23:59" in the course time zone
+    grace_minutes = 15                  # submissions this late count as on time
+    late_policy = { percent = 10, per = "day", cap = 50 }   # or "none"
+    last_accepted = 2027-03-22T23:59:00+08:00  # later: no points (penalty 100%)
+    canvas_column = "ConvNets (1234)"   # the Canvas gradebook column, if not the title
+    [assignments.convnets.extensions]
+    s1007 = 2027-03-17T23:59:00+08:00   # a new due date (last_accepted moves with it)
+    s1012 = "2 days"                    # or a delay: "36 hours", "2 days"
+
+Every error names the file and the line (``course.toml line 12: ...``); the roster's
+name the file, the line and the column.
+"""
+import csv
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from autograder.assignments import REPO_ROOT, KitError, available
+from autograder.engine.collect import safe_id
+
+COURSE_FILE = REPO_ROOT / "course.toml"
+ROSTER_FIELDS = ("id", "name", "email", "section", "lms_id")
+UNITS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
+ASSIGNMENT_KEYS = {"due", "grace_minutes", "late_policy", "last_accepted", "extensions",
+                   "canvas_column", "title"}
+POLICY_KEYS = {"percent", "per", "cap"}
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path} line {line}" if line else str(path)
+
+
+def line_of(text: str, table: str, key: str | None = None) -> int | None:
+    """The line (1-based) of ``key`` in ``[table]`` of a TOML text, or of the table header.
+
+    tomllib keeps no positions; errors about values still name the line to fix.
+    """
+    current, header_line = "", None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([^\[\]]+?)\s*\]$", line)
+        if header:
+            current = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
+            if current == table and header_line is None:
+                header_line = number
+            continue
+        if key is not None and current == table and "=" in line:
+            if line.split("=", 1)[0].strip().strip('"') == key:
+                return number
+    if key is not None and "." in table:  # an inline table: name = { key = ... }
+        parent, _, child = table.rpartition(".")
+        return line_of(text, parent, child) or header_line
+    return header_line
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    percent: float = 0.0          # per started unit
+    per: str = "day"              # "day" or "hour"
+    cap: float = 100.0            # the most a late submission loses, in percent
+
+    @property
+    def none(self) -> bool:
+        return self.percent == 0
+
+    def describe(self) -> str:
+        if self.none:
+            return "no penalty for late work"
+        cap = f", at most {self.cap:g}%" if self.cap < 100 else ""
+        return f"{self.percent:g}% of the points earned per started {self.per} late{cap}"
+
+
+@dataclass(frozen=True)
+class Late:
+    """How late one submission is and what it costs."""
+
+    late_by: timedelta            # after the (possibly extended) due time; 0 if on time
+    penalty: float                # percent of the points earned
+    reason: str                   # the sentence the summary and the feedback show
+    due: datetime | None = None
+
+    @property
+    def is_late(self) -> bool:
+        return self.penalty > 0 or self.late_by > timedelta(0)
+
+
+ON_TIME = Late(timedelta(0), 0.0, "")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One assignment's due time, grace, late policy, last accepted time and extensions."""
+
+    assignment: str
+    due: datetime
+    grace: timedelta = timedelta(0)
+    policy: LatePolicy = LatePolicy()
+    last_accepted: datetime | None = None
+    extensions: dict = field(default_factory=dict)  # student -> new due datetime
+
+    def due_for(self, student: str) -> datetime:
+        return self.extensions.get(student, self.due)
+
+    def last_for(self, student: str) -> datetime | None:
+        if self.last_accepted is None:
+            return None
+        return self.last_accepted + (self.due_for(student) - self.due)
+
+    def describe(self) -> str:
+        parts = [f"due {fmt_time(self.due)}"]
+        if self.grace:
+            parts.append(f"{self.grace.total_seconds() / 60:g} minutes' grace")
+        parts.append(self.policy.describe())
+        if self.last_accepted:
+            parts.append(f"nothing accepted after {fmt_time(self.last_accepted)} (no points)")
+        if self.extensions:
+            parts.append(f"{len(self.extensions)} extension(s)")
+        return "; ".join(parts)
+
+    def late(self, student: str, submitted: datetime | None) -> Late:
+        """The penalty of a submission made at ``submitted`` by ``student``."""
+        if submitted is None:
+            return ON_TIME
+        due, last = self.due_for(student), self.last_for(student)
+        extended = f" (extended to {fmt_time(due)})" if student in self.extensions else ""
+        late_by = max(submitted - due, timedelta(0))
+        if last is not None and submitted > last:
+            return Late(late_by, 100.0, f"submitted {fmt_time(submitted)}, after the last "
+                        f"accepted time {fmt_time(last)}{extended}: no points (100%)", due)
+        if late_by == timedelta(0):
+            return Late(late_by, 0.0, "", due)
+        if late_by <= self.grace:
+            return Late(late_by, 0.0, f"late by {fmt_delta(late_by)}, within the "
+                        f"{fmt_delta(self.grace)} grace period: no penalty", due)
+        if self.policy.none:
+            return Late(late_by, 0.0, f"late by {fmt_delta(late_by)}{extended}; the policy "
+                        f"has no penalty", due)
+        units = math.ceil(late_by / UNITS[self.policy.per])
+        raw = units * self.policy.percent
+        penalty = min(raw, self.policy.cap, 100.0)
+        capped = f", capped at {penalty:g}%" if penalty < raw else ""
+        plural = "s" if units != 1 else ""
+        return Late(late_by, penalty, f"late by {fmt_delta(late_by)} after {fmt_time(due)}"
+                    f"{extended}: {units} started {self.policy.per}{plural} × "
+                    f"{self.policy.percent:g}% = {raw:g}%{capped}", due)
+
+
+def fmt_time(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def fmt_delta(delta: timedelta) -> str:
+    """``1 d 2 h 5 min``: short, exact to the minute (seconds round up)."""
+    minutes = math.ceil(delta.total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
+             f"{minutes} min" if minutes else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+def parse_delta(text: str) -> timedelta | None:
+    """``"2 days"``, ``"36 hours"``, ``"90 minutes"``: None if it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(day|days|d|hour|hours|h|minute|minutes|min)\s*",
+                         str(text))
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2)[0]
+    return timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: number})
+
+
+@dataclass
+class Course:
+    """The parsed course file."""
+
+    path: Path | None = None
+    timezone: ZoneInfo = ZoneInfo("UTC")
+    roster_columns: dict = field(default_factory=lambda: {f: f for f in ROSTER_FIELDS})
+    deadlines: dict = field(default_factory=dict)  # assignment -> Deadline
+    settings: dict = field(default_factory=dict)   # assignment -> its raw table
+
+    def deadline(self, assignment: str) -> Deadline | None:
+        return self.deadlines.get(assignment)
+
+    def localize(self, moment: datetime) -> datetime:
+        """An aware time, naive ones taken in the course's time zone."""
+        return moment.replace(tzinfo=self.timezone) if moment.tzinfo is None else moment
+
+
+def load(path: Path | None) -> Course:
+    """Read and check a course file; ``None`` gives a course without deadlines."""
+    if path is None:
+        return Course()
+    path = Path(path)
+    if not path.is_file():
+        raise KitError(f"course file {path} does not exist (COURSE=<file>; the example is "
+                       f"{COURSE_FILE.relative_to(REPO_ROOT)})")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise KitError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"course", "roster", "assignments"}
+    if unknown:
+        first = sorted(unknown)[0]
+        raise KitError(f"{_where(path, line_of(text, first) or _key_line(text, first))}: "
+                       f"unknown section [{first}] (known: [course], [roster], [assignments.<name>])")
+    course = Course(path=path)
+    zone = data.get("course", {}).get("timezone", "UTC")
+    try:
+        course.timezone = ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise KitError(f"{_where(path, line_of(text, 'course', 'timezone'))}: unknown time zone "
+                       f"'{zone}' (write an IANA name such as Asia/Shanghai or UTC)") from None
+    roster = data.get("roster", {})
+    for key, value in roster.items():
+        if key not in ROSTER_FIELDS:
+            raise KitError(f"{_where(path, line_of(text, 'roster', key))}: unknown roster key "
+                           f"'{key}' (known: {', '.join(ROSTER_FIELDS)})")
+        if not isinstance(value, str) or not value.strip():
+            raise KitError(f"{_where(path, line_of(text, 'roster', key))}: roster.{key} must "
+                           f"name a column of the roster csv")
+    course.roster_columns.update(roster)
+    known = set(available())
+    for name, table in data.get("assignments", {}).items():
+        where = lambda key=None, name=name: _where(path, line_of(text, f"assignments.{name}", key))  # noqa: E731
+        if name not in known:
+            raise KitError(f"{where()}: unknown assignment '{name}' (known: {', '.join(sorted(known))})")
+        if not isinstance(table, dict):
+            raise KitError(f"{where()}: assignments.{name} must be a table")
+        course.deadlines[name] = _deadline(course, name, table, where)
+        course.settings[name] = table
+    return course
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.split("=", 1)[0].strip() == key:
+            return number
+    return None
+
+
+def _time(course: Course, value, where: str, what: str) -> datetime:
+    if isinstance(value, datetime):
+        return course.localize(value)
+    if isinstance(value, date):
+        raise KitError(f"{where}: {what} {value} has no time of day: write {value}T23:59:00")
+    try:
+        return course.localize(datetime.fromisoformat(str(value).strip()))
+    except ValueError:
+        raise KitError(f"{where}: {what} '{value}' is not a date and time (write "
+                       f"2027-03-15T23:59:00+08:00, or \"2027-03-15 23:59\" in the course "
+                       f"time zone {course.timezone.key})") from None
+
+
+def _number(value, where: str, what: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise KitError(f"{where}: {what} must be a number from {low:g} to {high:g}, not {value!r}")
+    return float(value)
+
+
+def _deadline(course: Course, name: str, table: dict, where) -> Deadline:
+    unknown = set(table) - ASSIGNMENT_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise KitError(f"{where(key)}: unknown key '{key}' (known: {', '.join(sorted(ASSIGNMENT_KEYS))})")
+    if "due" not in table:
+        raise KitError(f"{where()}: assignments.{name} needs a due time: due = 2027-03-15T23:59:00+08:00")
+    due = _time(course, table["due"], where("due"), "due")
+    grace = timedelta(minutes=_number(table.get("grace_minutes", 0), where("grace_minutes"),
+                                      "grace_minutes", 0, 7 * 24 * 60))
+    policy = _policy(table.get("late_policy", "none"), where)
+    last = None
+    if "last_accepted" in table:
+        last = _time(course, table["last_accepted"], where("last_accepted"), "last_accepted")
+        if last < due:
+            raise KitError(f"{where('last_accepted')}: last_accepted {fmt_time(last)} is before "
+                           f"the due time {fmt_time(due)}")
+    extensions = {}
+    raw_extensions = table.get("extensions", {})
+    if not isinstance(raw_extensions, dict):
+        raise KitError(f"{where('extensions')}: extensions must be a table of student = new due time")
+    for student, value in raw_extensions.items():
+        spot = _where(course.path, line_of(course.path.read_text(encoding="utf-8"),
+                                           f"assignments.{name}.extensions", student))
+        delay = parse_delta(value) if isinstance(value, str) else None
+        new_due = due + delay if delay is not None else _time(course, value, spot,
+                                                              f"the extension of {student}")
+        if new_due < due:
+            raise KitError(f"{spot}: the extension of {student} ({fmt_time(new_due)}) is before "
+                           f"the due time {fmt_time(due)}")
+        extensions[str(student)] = new_due
+    return Deadline(name, due, grace, policy, last, extensions)
+
+
+def _policy(value, where) -> LatePolicy:
+    if value == "none":
+        return LatePolicy()
+    if not isinstance(value, dict):
+        raise KitError(f"{where('late_policy')}: late_policy must be \"none\" or a table such as "
+                       f"{{ percent = 10, per = \"day\", cap = 50 }}, not {value!r}")
+    unknown = set(value) - POLICY_KEYS
+    if unknown:
+        raise KitError(f"{where('late_policy')}: unknown late_policy key(s) {sorted(unknown)} "
+                       f"(known: percent, per, cap)")
+    per = value.get("per", "day")
+    if per not in UNITS:
+        raise KitError(f"{where('late_policy')}: late_policy per = {per!r}: write \"day\" or \"hour\"")
+    percent = _number(value.get("percent"), where("late_policy"), "late_policy percent", 0, 100)
+    cap = _number(value.get("cap", 100), where("late_policy"), "late_policy cap", 0, 100)
+    return LatePolicy(percent, per, cap)
+
+
+# --- the roster ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Student:
+    """One roster row: the kit's id plus whatever the LMS needs to match the row back."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+    section: str = ""
+    lms_id: str = ""
+    line: int = 0
+    row: tuple = ()  # the row's (column, value) pairs, for exports that echo them
+
+
+def read_roster(path: Path, columns: dict | None = None) -> list[Student]:
+    """Read a roster csv; raises KitError naming the file, line and column of a problem.
+
+    ``columns`` maps id/name/email/section/lms_id to the csv's column names (course file
+    ``[roster]``); only the id column is required. A Canvas gradebook export works as it
+    is with ``id = "SIS User ID"``, ``name = "Student"``, ``lms_id = "ID"``: its
+    "Points Possible" row is skipped.
+    """
+    path = Path(path)
+    columns = {**{f: f for f in ROSTER_FIELDS}, **(columns or {})}
+    if not path.is_file():
+        raise KitError(f"roster {path} does not exist (ROSTER=<csv with a column {columns['id']!r}>)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KitError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the "
+                       f"roster as CSV UTF-8") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    if columns["id"] not in header:
+        raise KitError(f"{path} line 1: no id column '{columns['id']}' (columns: "
+                       f"{', '.join(header) or 'none'}); name it, or set [roster] id = "
+                       f"\"<column>\" in the course file")
+    students, seen = [], {}
+    for number, row in enumerate(reader, start=2):
+        value = lambda field: (row.get(columns[field]) or "").strip()  # noqa: E731
+        student = value("id")
+        if not student:
+            if "points possible" in " ".join(str(v) for v in row.values()).lower() or not any(
+                    (v or "").strip() for v in row.values() if isinstance(v, str)):
+                continue  # Canvas's points row, or a blank line
+            raise KitError(f"{path} line {number}, column {columns['id']}: the id is empty")
+        if safe_id(student) != student:
+            raise KitError(f"{path} line {number}, column {columns['id']}: the id '{student}' "
+                           f"has characters an id may not (letters, digits and . _ @ + - only, "
+                           f"not starting with a dot): it names the student's feedback file")
+        if student in seen:
+            raise KitError(f"{path} line {number}, column {columns['id']}: duplicate id "
+                           f"'{student}' (first on line {seen[student]})")
+        seen[student] = number
+        students.append(Student(student, value("name"), value("email"), value("section"),
+                                value("lms_id"), number,
+                                tuple((k, (v or "").strip()) for k, v in row.items()
+                                      if isinstance(k, str))))
+    if not students:
+        raise KitError(f"{path}: the roster has no students")
+    return students
