@@ -17,6 +17,12 @@ PYTEST_FLAGS ?=
 TEST_WORKERS ?= 2
 # How many submissions make bench also grades with stock otter, one after another.
 OTTER       ?= 1000
+# make release LANG=zh|en|all: the bundles' language (default: each assignment's config).
+# LANG is also the locale variable every shell has, so only a LANG given on the make command
+# line names the language (RELEASE_LANG=... works too), and the release command itself then
+# runs with the locale C.UTF-8 instead of LANG=zh. URL=<where dist/release is published>.
+RELEASE_LANG ?= $(if $(filter command line,$(origin LANG)),$(LANG))
+URL         ?=
 
 # Keep TensorFlow quiet and deterministic: one thread per grading worker.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -27,7 +33,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
 	@echo "make data         write synthetic stand-ins for missing data files into data/"
-	@echo "make release      student bundles in dist/release/<assignment>.zip"
+	@echo "make release [LANG=zh|en|all] [URL=...]"
+	@echo "                  student bundles in dist/release/<assignment>-<language>.zip"
 	@echo "make autograder   otter autograder zips in dist/autograder/<assignment>.zip, and"
 	@echo "                  the reference solutions' training results the grader reuses"
 	@echo "make grade SUBMISSIONS=<folder> [ASSIGNMENT=convnets] [RUN=runs/...]"
@@ -61,7 +68,8 @@ data: $(STAMP)
 	$(PY) -m shared.data
 
 release: $(STAMP)
-	$(PY) -m autograder.build.release $(ASSIGNMENTS)
+	$(if $(filter command line,$(origin LANG)),LANG=C.UTF-8) $(PY) -m autograder.build.release \
+		$(ASSIGNMENTS) $(if $(RELEASE_LANG),--lang $(RELEASE_LANG)) $(if $(URL),--url "$(URL)")
 
 autograder: $(STAMP)
 	$(PY) -m autograder.build.bundle $(ASSIGNMENTS)
