@@ -29,11 +29,12 @@ import sys
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, course, manual
+from autograder import assignments, course, manual, similarity
 from autograder.build import bundle, reference_results
 from autograder.engine import collect, distributed, report
 from autograder.assignments import REPO_ROOT, KitError
@@ -211,7 +212,10 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     book = GradeBook(out / "grades.csv", questions, max_points,
                      {key: q["points"] for key, q in assignment.manual_questions.items()})
     staged, failed, kept = stage(entries, out, book, regrade)
-    described = {e.id: describe(e, deadline, settings, roster is not None, kept.get(e.id))
+    before = report.run_info(out).get("students", {})
+    previous = {e.id: kept.get(e.id) or (before.get(e.id) if e.found is None and book.done(e.id)
+                                         else None) for e in entries}
+    described = {e.id: describe(e, deadline, settings, roster is not None, previous[e.id])
                  for e in entries}
     write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings)
     book.describe(described)
@@ -273,6 +277,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         manual.collect(assignment, [staged[e.id] for e in entries if e.id in staged], out)
         manual.merge(assignment, out, book)
     report.write_summary(out, assignment, book)
+    similarity.run(assignment, [staged[e.id] for e in entries if e.id in staged], out)  # advisory
     return book
 
 
@@ -321,33 +326,43 @@ def stage(entries, out: Path, book, regrade: bool):
     return staged, failed, kept
 
 
-def describe(entry, deadline, settings, with_roster: bool, kept: dict | None) -> dict:
-    """The grades.csv columns that say who the student is and when and whence the file came."""
-    student = entry.student
-    found = entry.found
-    values = {"name": (student.name if student else "") or (found.name if found else ""),
+def describe(entry, deadline, settings, with_roster: bool, previous: dict | None) -> dict:
+    """The grades.csv columns that say who the student is and when and whence the file came.
+
+    ``previous``: the manifest record of the file already graded, when that file still
+    counts (this download brings another one, or none); its time is judged by the
+    current late rules.
+    """
+    student, found = entry.student, entry.found
+    values = {"name": (student.name if student else "") or (found.name if found else "")
+              or (previous or {}).get("name", ""),
               "section": student.section if student else ""}
-    if kept:  # the file graded stays the one described
-        return {**values, **{k: kept.get(k, "") for k in
-                             ("submitted_at", "time_source", "source", "penalty", "late_by")},
-                "notes": "; ".join([n for n in [kept.get("late_reason", "")] if n]
-                                   + ["a newer download holds another file: not graded "
-                                      "(--regrade)"])}
-    if found is None:
+    notes = []
+    if previous:
+        text = previous.get("submitted_at", "")
+        submitted = datetime.fromisoformat(text) if text else None
+        time_source, source = previous.get("time_source", ""), previous.get("source", "")
+        notes += previous.get("notes", [])
+        if found is not None:
+            notes.append("a newer download holds another file: not graded (--regrade)")
+    elif found is None:
         return {**values, "penalty": "", "submitted_at": "", "time_source": "", "late_by": "",
                 "source": "", "notes": "no submission"}
-    submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
+    else:
+        submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
+        time_source, source = found.time_source, found.source
+        notes += entry.notes(with_roster)
     late = deadline.late(entry.id, submitted) if deadline else course.ON_TIME
-    notes = [late.reason] if late.reason else []
     if deadline and submitted is None:
-        notes.append("no submission time known: lateness not checked")
-    notes += entry.notes(with_roster)
+        notes.insert(0, "no submission time known: lateness not checked")
+    if late.reason:
+        notes.insert(0, late.reason)
     return {**values,
             "submitted_at": submitted.isoformat(timespec="seconds") if submitted else "",
-            "time_source": found.time_source if submitted else "",
+            "time_source": time_source if submitted else "",
             "late_by": course.fmt_delta(late.late_by) if late.late_by else "",
             "penalty": f"{late.penalty:g}" if deadline else "",
-            "source": found.source, "notes": "; ".join(notes)}
+            "source": source, "notes": "; ".join(notes)}
 
 
 def write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings):
@@ -356,9 +371,9 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
     before = report.run_info(out)
     students = dict(before.get("students", {}))
     for entry in entries:
-        if entry.id in kept:
-            continue
         found, student = entry.found, entry.student
+        if entry.id in kept or (found is None and students.get(entry.id, {}).get("source")):
+            continue  # the file graded stays the one recorded
         record = {"identified": entry.identified, "on_roster": entry.on_roster,
                   "name": (student.name if student else "") or (found.name if found else ""),
                   "email": (student.email if student else "") or (found.email if found else ""),
@@ -376,6 +391,7 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
                 "late_by": course.fmt_delta(late.late_by) if late.late_by else "",
                 "penalty": f"{late.penalty:g}" if deadline else "", "late_reason": late.reason,
                 "attempts": [a.source for a in entry.attempts],
+                "notes": entry.notes(roster is not None),
                 "history": [h.isoformat() for h in entry.history]})
         students[entry.id] = record
     info = {"assignment": assignment.name, "title": assignment.config["title"],
@@ -405,10 +421,10 @@ class LocalPool:
     def _grade(self, notebook: Path):
         if not hasattr(self.local, "scorer"):
             self.local.scorer = WarmScorer(self.staged, self.options["memory_bytes"],
-                                           self.options["register"])
+                                           self.options["register"], hide=self.options["hide"])
             self.local.sandbox = WarmSandbox(self.options["hide"], self.options["register"])
             self.workers += [self.local.scorer, self.local.sandbox]
-            self.local.scorer.warm_up()
+            self.local.scorer.warm_up(self.options["cache"])
         return grade_one(notebook, self.staged, scorer=self.local.scorer,
                          sandbox=self.local.sandbox, **self.options)
 

@@ -444,6 +444,8 @@ def assign(download: Download, roster: list | None = None) -> list[Entry]:
 
 def _match(found, by, by_name):
     """The roster student an identified file belongs to, or None."""
+    if found.key is None:
+        return None
     tries = {"canvas": [("lms_id", found.lms.get("user_id"))],
              "gradescope": [("id", found.lms.get("sid")), ("lms_id", found.lms.get("sid")),
                             ("email", found.email.casefold())],
