@@ -1,20 +1,24 @@
 """Release and autograder bundles: what goes in, and what must never go in."""
+import base64
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 
 import pytest
 
-from autograder.build import bundle, release
+from autograder.build import bundle, release, translations, wheel
 from autograder.assignments import REPO_ROOT
 from tests.leaks import solution_lines
 
 
 @pytest.fixture(scope="module")
-def release_zip(assignment):
-    return release.build(assignment.name)
+def release_zips(assignment):
+    """Both language editions of the assignment's student bundle."""
+    return {language: release.build(assignment.name, language) for language in release.LANGUAGES}
 
 
 @pytest.fixture(scope="module")
@@ -27,30 +31,69 @@ def zip_texts(path):
         return {name: z.read(name).decode("utf-8", "replace") for name in z.namelist()}
 
 
-def test_release_holds_the_notebook_helpers_and_instructions(release_zip, assignment):
-    texts = zip_texts(release_zip)
+def released_texts(path):
+    """Every text a student receives: the bundle's files, the files of the helpers' wheel
+    in it, and those of the wheel embedded in the notebook's first cell (base64)."""
+    texts = {}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            texts[name] = data.decode("utf-8", "replace")
+            if name.endswith(".whl"):
+                texts.update(_wheel_texts(data, f"{name}!"))
+            if name.endswith(".ipynb"):
+                embedded = re.search(r'_WHEEL = \\"([A-Za-z0-9+/=]+)\\"', texts[name])
+                assert embedded, f"{name}: no embedded helpers"
+                texts.update(_wheel_texts(base64.b64decode(embedded[1]), f"{name}!_WHEEL!"))
+    return texts
+
+
+def _wheel_texts(data, prefix):
+    with zipfile.ZipFile(io.BytesIO(data)) as wheel_zip:
+        return {prefix + name: wheel_zip.read(name).decode("utf-8", "replace")
+                for name in wheel_zip.namelist()}
+
+
+def test_release_holds_the_notebook_helpers_and_instructions(release_zips, assignment):
     root = assignment.name
-    assert {f"{root}/{assignment.notebook.name}", f"{root}/README.md", f"{root}/shared/data.py",
-            f"{root}/shared/summary.py", f"{root}/shared/checks.py"} <= set(texts)
-    assert assignment.config["data_note"] in texts[f"{root}/README.md"]
+    for language, path in release_zips.items():
+        texts = released_texts(path)
+        wheel_name = f"{root}/{wheel.wheel_name()}"
+        assert {f"{root}/{assignment.notebook.name}", f"{root}/README.md",
+                f"{root}/requirements.txt", wheel_name} <= set(texts)
+        helpers = {f"shared/{p.name}" for p in (REPO_ROOT / "shared").glob("*.py")}
+        assert {n.split("!")[-1] for n in texts if n.startswith(wheel_name + "!shared/")} == helpers
+        embedded = {n.split("!")[-1] for n in texts if "!_WHEEL!shared/" in n}
+        assert embedded == helpers
+        readme = texts[f"{root}/README.md"]
+        data_note = translations.texts_for(assignment, language)[("readme", "data_note")]
+        assert data_note in readme and "Colab" in readme and "requirements.txt" in readme
+        assert "tensorflow-cpu==2.21.0" in texts[f"{root}/requirements.txt"]
 
 
-def test_release_holds_no_solution_code(release_zip, assignment):
-    texts = zip_texts(release_zip)
-    for key, line in solution_lines(assignment):
-        leaks = [name for name, text in texts.items() if line in text]
-        assert not leaks, f"solution line of {key} in {leaks}: {line}"
+def test_release_holds_no_solution_code(release_zips, assignment):
+    for path in release_zips.values():
+        texts = released_texts(path)
+        for key, line in solution_lines(assignment):
+            leaks = [name for name, text in texts.items() if line in text]
+            assert not leaks, f"solution line of {key} in {leaks}: {line}"
 
 
-def test_release_holds_no_hidden_test_text(release_zip, assignment):
-    texts = zip_texts(release_zip)
+def test_release_holds_no_hidden_test_text(release_zips, assignment):
     root = assignment.name
-    assert not any(name.startswith((f"{root}/tests", f"{root}/autograder")) for name in texts)
-    secrets = ["gradelib", "hidden_seed", "grading_config",
+    secrets = ["gradelib", "hidden_seed", "grading_config", "kit_codec",
+               str(assignment.config["hidden_seed"]) + ",",
                *(p.read_text() for p in assignment.tests_dir.glob("*.py"))]
-    for secret in secrets:
-        assert not any(secret in text for text in texts.values()), secret[:40]
-    assert not any(name.endswith(".h5") for name in texts)
+    for path in release_zips.values():
+        texts = released_texts(path)
+        assert not any(name.split("!")[-1].startswith((f"{root}/tests", f"{root}/autograder",
+                                                       "autograder/", "solutions/", "tests/"))
+                       for name in texts)
+        for secret in secrets:
+            assert not any(secret in text for text in texts.values()), secret[:40]
+        assert not any(name.endswith(".h5") for name in texts)
+        names = {name.split("!")[-1] for name in texts}
+        assert all(n.startswith((f"{root}/", "shared/", "dl_course_helpers-")) for n in names), names
 
 
 def test_autograder_zip_is_in_otters_format(autograder_zip, assignment):

@@ -25,6 +25,8 @@ import argparse
 import base64
 import hashlib
 import io
+import os
+import threading
 import zipfile
 from pathlib import Path
 
@@ -253,7 +255,7 @@ def build(name: str, language: str | None = None, url: str | None = None) -> Pat
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             bundle.writestr(info, data)
-    tmp = out.with_suffix(".zip.tmp")
+    tmp = out.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # builds may overlap
     tmp.write_bytes(buffer.getvalue())
     tmp.replace(out)
     return out

@@ -13,6 +13,8 @@ sources give the same bytes, so a release changes only when the helpers do.
 """
 import base64
 import hashlib
+import os
+import threading
 import zipfile
 from pathlib import Path
 
@@ -61,7 +63,7 @@ def build(folder: Path) -> Path:
     files[record_name] = record.encode()
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / wheel_name()
-    tmp = out.with_suffix(".tmp")
+    tmp = out.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # builds may overlap
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as wheel:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, EPOCH)

@@ -1,0 +1,221 @@
+"""Chinese and English from one source: the message catalogue, the notebooks' two builds,
+the translations files, Chinese plot labels, and the release command's language switch."""
+import re
+import string
+import subprocess
+import warnings
+
+import nbformat
+import pytest
+
+from autograder import assignments
+from autograder.assignments import REPO_ROOT, KitError
+from autograder.build import release, translations, wheel
+from autograder.engine import notebooks
+from shared import i18n, summary
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def chinese():
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(None)
+
+
+def fields(text):
+    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def test_every_message_has_both_languages_with_the_same_fields():
+    for key, entry in i18n.MESSAGES.items():
+        assert set(entry) == set(i18n.LANGUAGES), key
+        assert fields(entry["en"]) == fields(entry["zh"]), key
+        if entry["en"]:  # the one English blank: no sentence needed where fonts exist
+            assert HAN.search(entry["zh"]) or key.startswith("field."), key
+
+
+def test_every_message_the_code_asks_for_exists():
+    asked = set()
+    for path in [*(REPO_ROOT / "shared").glob("*.py"), *(REPO_ROOT / "assignments").glob("*/*.ipynb")]:
+        asked |= set(re.findall(r'msg\(\\?"([\w.]+)\\?"', path.read_text()))
+    assert asked and asked <= set(i18n.MESSAGES), asked - set(i18n.MESSAGES)
+    for fields_of in summary.SETTINGS.values():
+        for name in ("type", "output shape", "parameter count", *fields_of):
+            assert i18n.has(f"field.{name}"), name
+
+
+def test_every_graded_name_says_what_the_grader_examines_beyond_its_check(assignment):
+    nb = notebooks.read(assignment.notebook)
+    for key, index in notebooks.kit_cells(nb, "check").items():
+        assert i18n.has(f"graded.{key}"), key
+        assert f'"{key}"' in nb.cells[index].source, f"check cell of {key} does not name it"
+
+
+def test_messages_follow_kit_lang_unless_the_grader_chose(monkeypatch):
+    monkeypatch.setenv("KIT_LANG", "zh")
+    assert i18n.msg("all_passed") == "全部测试通过！"
+    i18n.set_language("en")
+    try:
+        assert i18n.msg("all_passed") == "All tests passed!"
+    finally:
+        i18n.set_language(None)
+    monkeypatch.setenv("KIT_LANG", "fr")
+    assert i18n.language() == "en"
+    with pytest.raises(ValueError):
+        i18n.set_language("fr")
+
+
+def test_layer_differences_read_in_chinese(chinese):
+    said = summary.differences([["ReLU", (None, 3), 0]], [["BatchNormalization", (None, 3), 12]])
+    assert said[0].startswith("第 1 层：应为 BatchNormalization，实际为 ReLU")
+    said = summary.differences([["Dense", (None, 1), 17, "relu"]], [["Dense", (None, 1), 17, "sigmoid"]])
+    assert "激活函数 应为 'sigmoid'，实际为 'relu'" in said[0]
+
+
+# --- the two builds of each notebook ---------------------------------------------------------
+
+@pytest.fixture
+def builds(assignment):
+    data = wheel.build(release.DIST / "release" / "wheel").read_bytes()
+    return {language: release.student_notebook(assignment, language, data)
+            for language in release.LANGUAGES}
+
+
+def test_no_markdown_cell_lacks_a_current_translation(assignment):
+    assert translations.problems(assignment) == []
+
+
+def test_code_cells_of_the_two_builds_are_identical(builds):
+    code = {language: [c.source for c in nb.cells if c.cell_type == "code"]
+            for language, nb in builds.items()}
+    setup_en, *rest_en = code["en"]
+    setup_zh, *rest_zh = code["zh"]
+    assert rest_en == rest_zh
+    assert setup_en.replace('KIT_LANG", "en"', 'KIT_LANG", "zh"') == setup_zh  # its language only
+
+
+def test_chinese_build_translates_every_markdown_cell(builds, assignment):
+    source = notebooks.read(assignment.notebook)
+    zh_cells = builds["zh"].cells[:]
+    del zh_cells[next(i for i, c in enumerate(zh_cells) if c.cell_type == "code")]  # setup
+    assert [c.cell_type for c in zh_cells] == [c.cell_type for c in source.cells]
+    for original, built in zip(source.cells, zh_cells):
+        assert built.metadata == original.metadata
+        if translations.needs_translation(original):
+            assert HAN.search(built.source) and built.source != original.source, original.source[:60]
+        else:
+            assert built.source == original.source
+    assert builds["zh"].metadata["language"] == "zh"
+
+
+def test_setup_cell_comes_first_and_embeds_the_helpers(builds):
+    nb = builds["zh"]
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert first.metadata["kit"] == {"setup": True} and first.source.startswith("#@title")
+    assert "_WHEEL = \"" in first.source and 'os.environ.setdefault("KIT_LANG", "zh")' in first.source
+    nbformat.validate(nb)
+
+
+def test_translation_files_are_read_strictly(tmp_path):
+    path = tmp_path / "x.zh.md"
+    path.write_text("stray text\n<!-- kit-translation: cell a · en 0123abcd -->\n中文\n")
+    with pytest.raises(KitError, match=r"x.zh.md:1: text before the first entry"):
+        translations.read(path)
+    path.write_text("<!-- kit-translation: cell a · en 0123abcd -->\n中文\n\n"
+                    "<!-- kit-translation: cell a · en 0123abcd -->\n又一次\n")
+    with pytest.raises(KitError, match=r"x.zh.md:4: a second translation of cell a"):
+        translations.read(path)
+    path.write_text("<!-- kit-translation: cell a en 0123 -->\n")
+    with pytest.raises(KitError, match=r"x.zh.md:1: malformed entry line"):
+        translations.read(path)
+    path.write_text("<!-- kit-translation: cell a · en 0123abcd -->\n\n第一段\n\n第二段\n\n")
+    assert translations.read(path)[("cell", "a")].text == "第一段\n\n第二段"
+
+
+def test_a_stale_translation_is_reported(tmp_path, monkeypatch):
+    assignment = assignments.get("time_series")
+    copy = tmp_path / "time_series.zh.md"
+    text = translations.path_of(assignment).read_text()
+    first = translations.HEADER.search(text.splitlines()[0])
+    copy.write_text(text.replace(first[0], first[0].replace(first[3], "00000000"), 1))
+    monkeypatch.setattr(translations, "path_of", lambda a, language="zh": copy)
+    problems = translations.problems(assignment)
+    assert len(problems) == 1 and "changed since it was translated" in problems[0]
+    with pytest.raises(KitError, match="translations are not complete"):
+        translations.texts_for(assignment, "zh")
+
+
+# --- plots --------------------------------------------------------------------------------------
+
+def render(path, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots(figsize=(3, 1))
+        ax.set_title(title)
+        ax.axis("off")
+        fig.savefig(path, dpi=60)
+        plt.close(fig)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def test_chinese_plot_labels_are_drawn_not_boxed(tmp_path, chinese):
+    import matplotlib.pyplot as plt
+    from matplotlib.image import imread
+
+    from shared import plots
+    assert plots.cjk_font(), "no CJK font: make setup installs fonts-noto-cjk"
+    fig = plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, metric="loss")
+    labels = [fig.axes[0].get_xlabel(), fig.axes[0].get_legend().get_texts()[1].get_text()]
+    plt.close(fig)
+    assert labels == ["轮次（epoch）", "验证集"]
+    title = "验证集 损失"
+    assert render(tmp_path / "cjk.png", title) == []  # every glyph found in some font
+    saved = plt.rcParams["font.family"]
+    plt.rcParams["font.family"] = ["DejaVu Sans"]  # no CJK glyphs: boxes, and a warning
+    try:
+        assert render(tmp_path / "boxes.png", title)
+    finally:
+        plt.rcParams["font.family"] = saved
+    drawn, boxed = imread(tmp_path / "cjk.png"), imread(tmp_path / "boxes.png")
+    assert drawn.shape == boxed.shape and (drawn != boxed).any()
+
+
+def test_without_a_cjk_font_labels_stay_english(monkeypatch, chinese, capsys):
+    from shared import plots
+    monkeypatch.setattr(plots, "_cjk_family", None)
+    assert plots.label("validation") == "validation"
+    assert "fonts-noto-cjk" in capsys.readouterr().out
+
+
+# --- the release command --------------------------------------------------------------------------
+
+def make_release_command(*args, env=None):
+    said = subprocess.run(["make", "-n", "release", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, check=True).stdout
+    return said[said.index("autograder.build.release") - 40:]
+
+
+def test_make_release_takes_lang_from_the_command_line_only():
+    import os
+    line = make_release_command("LANG=all")
+    assert "--lang all" in line and "LANG=C.UTF-8" in line  # the locale is not 'all'
+    line = make_release_command(env={**os.environ, "LANG": "zh_CN.UTF-8"})
+    assert "--lang" not in line and "LANG=C.UTF-8" not in line  # a locale is no language
+    assert "--lang zh" in make_release_command("RELEASE_LANG=zh")
+
+
+def test_student_requirements_are_the_grader_pins_of_what_notebooks_import():
+    wanted = release.student_requirements().splitlines()
+    pins = release.pins()
+    assert 'tensorflow-cpu==2.21.0 ; sys_platform == "linux"' in wanted
+    for line in wanted:
+        if line.startswith("#") or "tensorflow" in line or line == release.NOTEBOOK_SERVER:
+            continue
+        name, version = line.split("==")
+        assert pins[name.replace("-", "_")] == version
+    assert len(wanted) < 15 < len(pins)

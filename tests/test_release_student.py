@@ -1,0 +1,189 @@
+"""The released notebooks run as a student runs them: from the bundle, and from the ``.ipynb`` alone.
+
+Each run happens in an empty folder outside the repo, in a Python environment in which
+the kit is provably not importable: a virtual environment of its own whose only
+library folder is the kit's ``.venv`` site-packages, added by a ``.pth`` line, so that
+the ``.pth`` files in there (``coursekit.pth`` puts the repo on ``sys.path``) are never
+read. The notebook is filled with the reference solution, and every cell that grading
+runs is executed by nbclient; every check cell must print its success line, and the
+helpers must come from the notebook's first cell (unpacked from the wheel embedded in
+it), not from the repo.
+
+The bundles run in Chinese, the lone notebooks in English, so both languages run.
+``KIT_STUDENT_PYTHON=<python>`` runs the same with another interpreter that has the
+bundle's requirements installed (how Python 3.12 was tested: see the README).
+"""
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
+from nbclient import NotebookClient
+
+from autograder import assignments
+from autograder.assignments import REPO_ROOT
+from autograder.build import release
+from autograder.engine import notebooks
+
+pytestmark = pytest.mark.slow
+
+NAMES = ["getting_started", "tuning", "convnets", "time_series", "weather_rnn"]
+SUCCESS = {"en": ("All tests passed!", "Compiled as asked."), "zh": ("全部测试通过！", "已按要求编译。")}
+
+#: Test-only last cell: where the helpers came from, and whether the kit can be imported.
+PROBE = '''
+import importlib, json, shared
+_found = {"shared": shared.__file__}
+for _name in ("autograder", "solutions", "gradelib"):
+    try:
+        importlib.import_module(_name)
+        _found[_name] = "importable"
+    except ImportError:
+        _found[_name] = "not importable"
+print("KIT-PROBE " + json.dumps(_found))
+'''
+
+
+@pytest.fixture(scope="module")
+def student_python(tmp_path_factory):
+    """A Python that sees the kit's libraries but not the kit itself."""
+    given = os.environ.get("KIT_STUDENT_PYTHON")
+    if given:
+        return Path(given)
+    home = tmp_path_factory.mktemp("student-env")
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(home / "venv")],
+                   check=True)
+    python = home / "venv" / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "kit-libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def clean_env(folder):
+    """The environment of a student's kernel: no PYTHONPATH, no kit variables, no data folder."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "COURSE_DATA_DIR", "KIT_LANG") and not k.startswith("KIT_")}
+    env["KERAS_HOME"] = str(folder / ".keras")  # no course files from this machine's cache
+    env["TMPDIR"] = str(folder / ".tmp")  # where the first cell unpacks the helpers
+    (folder / ".tmp").mkdir(exist_ok=True)
+    return env
+
+
+def kernel_for(python, folder):
+    """A kernel manager that starts ``python`` with ipykernel (a kernelspec of its own)."""
+    spec = folder / ".kernels" / "student"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "student", "language": "python"}))
+    return KernelManager(kernel_name="student",
+                         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
+
+
+def graded_cells_filled(path, assignment):
+    """The released notebook with the reference solution, minus the cells grading skips."""
+    nb = notebooks.fill(nbformat.read(path, as_version=4), assignment.solution_sources())
+    nb.cells = [c for c in nb.cells if "otter_ignore" not in c.metadata.get("tags", [])]
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    return nb
+
+
+def run_as_student(python, name, folder, alone):
+    """Unpack the bundle (or only its notebook) into the empty ``folder``, fill, run.
+
+    Returns (executed notebook, language, seconds from the empty folder to the first
+    check cell's success)."""
+    language = "en" if alone else "zh"
+    started = time.time()
+    with zipfile.ZipFile(release.build(name, language)) as bundle:
+        if alone:
+            member = f"{name}/{name}.ipynb"
+            (folder / f"{name}.ipynb").write_bytes(bundle.read(member))
+            workdir = folder
+        else:
+            bundle.extractall(folder)
+            workdir = folder / name
+    assert REPO_ROOT not in workdir.resolve().parents
+    nb = graded_cells_filled(workdir / f"{name}.ipynb", assignments.get(name))
+    km = kernel_for(python, folder)
+    try:
+        NotebookClient(nb, timeout=600, km=km, resources={"metadata": {"path": str(workdir)}}
+                       ).execute(env=clean_env(folder))
+    finally:  # nbclient leaves a kernel it did not create running
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    first = next(c for c in nb.cells if c.metadata.get("kit", {}).get("check"))
+    done = first.metadata.get("execution", {}).get("shell.execute_reply")
+    seconds = None
+    if done:
+        from datetime import datetime
+        seconds = datetime.fromisoformat(done.replace("Z", "+00:00")).timestamp() - started
+    return nb, language, seconds
+
+
+def output_text(cell):
+    return "\n".join(o.get("text", "") + "".join(o.get("traceback", []))
+                     for o in cell.get("outputs", []))
+
+
+@pytest.fixture(scope="module")
+def runs(request, student_python, tmp_path_factory):
+    """The runs this session's tests look at, from the bundle (Chinese) or the notebook
+    alone (English), two at a time: {(name, alone): result, or the exception raised}."""
+    jobs = [(item.callspec.params["name"], item.callspec.params["alone"])
+            for item in request.session.items
+            if item.module.__name__ == __name__ and hasattr(item, "callspec")]
+
+    def run(job):
+        name, alone = job
+        folder = tmp_path_factory.mktemp(f"{name}-{'alone' if alone else 'bundle'}")
+        try:
+            return run_as_student(student_python, name, folder, alone)
+        except Exception as error:  # reported by the test of that run
+            return error
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(jobs, pool.map(run, jobs)))
+
+
+def test_the_student_environment_cannot_import_the_kit(student_python, tmp_path):
+    said = subprocess.run(
+        [str(student_python), "-c",
+         "import importlib.util as u, json, sys; print([n for n in ('autograder', 'solutions', "
+         "'shared', 'tests') if u.find_spec(n)]); print(json.dumps(sys.path))"],
+        cwd=tmp_path, env=clean_env(tmp_path), capture_output=True, text=True, check=True).stdout
+    found, path = said.splitlines()
+    assert found == "[]", said
+    assert str(REPO_ROOT) not in json.loads(path)  # the .venv's site-packages is, the repo not
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["bundle", "ipynb-alone"])
+@pytest.mark.parametrize("name", NAMES)
+def test_released_notebook_runs_with_the_reference(runs, name, alone):
+    result = runs[(name, alone)]
+    if isinstance(result, Exception):
+        raise result
+    nb, language, seconds = result
+    print(f"{name} ({'alone' if alone else 'bundle'}, {language}): first check passed "
+          f"{seconds:.1f} s after the empty folder")
+    checks = {c.metadata["kit"]["check"]: c for c in nb.cells
+              if c.metadata.get("kit", {}).get("check")}
+    assert set(assignments.get(name).config["graded_functions"]) <= set(checks)
+    for key, cell in checks.items():
+        said = output_text(cell)
+        assert "Traceback" not in said, (key, said)
+        assert any(line in said for line in SUCCESS[language]), (key, said)
+    setup = output_text(nb.cells[next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")])
+    assert "course helpers:" in setup and "dl-course-helpers-" in setup, setup
+    probe = json.loads(output_text(nb.cells[-1]).split("KIT-PROBE ", 1)[1].splitlines()[0])
+    assert "dl-course-helpers-" in probe["shared"] and str(REPO_ROOT) not in probe["shared"]
+    assert probe["autograder"] == probe["solutions"] == probe["gradelib"] == "not importable"
