@@ -38,7 +38,6 @@ import contextlib
 import csv
 import fcntl
 import html
-import inspect
 import json
 import math
 import os
@@ -46,7 +45,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, similarity
 from autograder.engine import notebooks, report
 from autograder.assignments import KitError
 
@@ -402,13 +401,7 @@ def merge(assignment, out: Path, book) -> dict:
 
 
 def refresh_feedback(out: Path, assignment, students: list[str]) -> int:
-    """Re-render ``feedback/<id>.md`` and ``.html`` of ``students`` from the run folder.
-
-    Needs the renderer's ``report.write_feedback(out, assignment, student)``; an older
-    renderer that takes a grading outcome instead leaves the feedback to the next grade.
-    """
-    if "student" not in inspect.signature(report.write_feedback).parameters:
-        return 0
+    """Re-render ``feedback/<id>.md`` and ``.html`` of ``students`` from the run folder."""
     for student in students:
         report.write_feedback(out, assignment, student)
     return len(students)
@@ -463,6 +456,7 @@ def main(argv=None):
             collect(assignment, grade.find_submissions(args.submissions), args.out)
         counts = merge(assignment, args.out, book)
         report.write_summary(args.out, assignment, book)
+        similarity.link_from_summary(args.out)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     print(f"merged {counts['scored']} score(s) into {book.path}; {counts['blank']} answer(s) "

@@ -233,3 +233,51 @@ SAMPLES += [
     Sample("other_kernel", "the reference with another kernel name", None, FULL,
            raw=_other_kernel),
 ]
+
+# A planted copy of "alternative" (issue 15): variables renamed, independent statements
+# reordered, comments changed. make similarity must rank it above every pair of
+# independently written solutions; it gets the points of what it copied.
+COPIED_HAPPY = '''
+import tensorflow as tf
+kl = tf.keras.layers
+
+def happyModel():
+    # the happy-house network, one layer at a time
+    net = tf.keras.Sequential()
+    net.add(tf.keras.Input(shape=(64, 64, 3)))
+    net.add(kl.ZeroPadding2D(padding=(3, 3)))
+    net.add(kl.Conv2D(32, (7, 7), strides=(1, 1)))
+    net.add(kl.BatchNormalization(axis=3))
+    net.add(kl.ReLU())
+    net.add(kl.MaxPool2D(pool_size=(2, 2)))
+    net.add(kl.Flatten())
+    net.add(kl.Dense(1, activation=tf.keras.activations.sigmoid))
+    return net
+'''
+
+COPIED_SIGNS = '''
+def convolutional_model(input_shape):
+    # two conv blocks in a loop, then the classifier
+    inp = keras.Input(shape=input_shape)
+    h = inp
+    for f, k, p in ((8, 4, 8), (16, 2, 4)):
+        h = keras.layers.Conv2D(f, k, padding="same")(h)
+        h = keras.layers.ReLU()(h)
+        h = keras.layers.MaxPool2D(p, strides=p, padding="same")(h)
+    h = keras.layers.Flatten()(h)
+    return keras.Model(inp, keras.layers.Dense(6, activation="softmax")(h))
+'''
+
+COPIED_COMPILE = '''
+# adam with the binary losses
+happy_model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.BinaryCrossentropy(),
+                    metrics=[keras.metrics.BinaryAccuracy()])
+'''
+
+SAMPLES += [
+    Sample("copier", "a disguised copy of alternative (renamed, reordered, new comments)",
+           {"happyModel": COPIED_HAPPY, "convolutional_model": COPIED_SIGNS,
+            "happy_compile": COPIED_COMPILE}, FULL),
+]
+#: Planted copies for make similarity: copy -> {"code" or "text": the sample it copies}.
+PLANTED = {"copier": {"code": "alternative"}}

@@ -97,3 +97,50 @@ def vectorize_sequences(sequences, dimension=10000):
     return np.array([[1, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 1]], dtype="float32")
 '''}, {**FULL, "vectorize_sequences": 0}),
 ]
+
+# A planted copy of "alternative" (issue 15): variables renamed, independent statements
+# reordered, comments changed. make similarity must rank it above every pair of
+# independently written solutions; it gets the points of what it copied.
+COPIED = {
+    "decode_review": '''
+def decode_review(sequence, word_index):
+    # look each index up in the reversed dictionary
+    out = []
+    lookup = dict((v, k) for (k, v) in word_index.items())
+    for idx in sequence:
+        out.append(lookup.get(idx - 3, "?"))
+    return " ".join(out)
+''',
+    "vectorize_sequences": '''
+def vectorize_sequences(sequences, dimension=10000):
+    # one row per review, a 1 where a word occurs
+    matrix = np.zeros((len(sequences), dimension), dtype=np.float32)
+    for line, seq in zip(matrix, sequences):
+        np.put(line, list(seq), 1)
+    return matrix
+''',
+    "to_one_hot": '''
+def to_one_hot(labels, dimension=46):
+    # pick rows of an identity matrix
+    return np.eye(dimension, dtype="float32")[np.asarray(labels)]
+''',
+    "build_imdb_model": '''
+def build_imdb_model():
+    net = keras.models.Sequential()
+    net.add(keras.Input(shape=(10000,)))
+    # two hidden layers and the output
+    for n, act in ((16, "relu"), (16, "relu"), (1, "sigmoid")):
+        net.add(keras.layers.Dense(n, activation=act))
+    net.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001),
+                loss=keras.losses.BinaryCrossentropy(),
+                metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    return net
+''',
+}
+
+SAMPLES += [
+    Sample("copier", "a disguised copy of alternative (renamed, reordered, new comments)",
+           COPIED, FULL),
+]
+#: Planted copies for make similarity: copy -> {"code" or "text": the sample it copies}.
+PLANTED = {"copier": {"code": "alternative"}}

@@ -61,3 +61,43 @@ SAMPLES = [
            {**FULL, "forecaster": 1}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
+
+# A planted copy of "alternative" (issue 15): variables renamed, independent statements
+# reordered, comments changed. make similarity must rank it above every pair of
+# independently written solutions; it gets the points of what it copied.
+COPIED = {
+    "windowed_dataset": '''
+def windowed_dataset(series, window_size, batch_size, shuffle_buffer):
+    # keras cuts the windows; each target is the value after its window
+    return keras.utils.timeseries_dataset_from_array(
+        series[:-1], targets=series[window_size:], sequence_length=window_size,
+        batch_size=batch_size, shuffle=True).prefetch(1)
+''',
+    "build_forecaster": '''
+def build_forecaster():
+    net = keras.Sequential()
+    factor = 100
+    net.add(keras.Input(shape=(None,)))
+    net.add(layers.Lambda(lambda t: keras.ops.expand_dims(t, -1)))
+    net.add(layers.Bidirectional(layers.LSTM(32, return_sequences=True)))
+    net.add(layers.Bidirectional(layers.LSTM(32)))
+    net.add(layers.Dense(1))
+    net.add(layers.Lambda(lambda t: factor * t))  # back to the series' scale
+    return net
+''',
+    "forecast": '''
+def forecast(model, series, window_size, start):
+    # every window from start on, batched, in order
+    data = tf.data.Dataset.from_tensor_slices(series[start - window_size:-1])
+    data = data.window(window_size, shift=1, drop_remainder=True)
+    data = data.flat_map(lambda win: win.batch(window_size)).batch(128)
+    return model.predict(data, verbose=0)[:, 0]
+''',
+}
+
+SAMPLES += [
+    Sample("copier", "a disguised copy of alternative (renamed, reordered, new comments)",
+           COPIED, FULL),
+]
+#: Planted copies for make similarity: copy -> {"code" or "text": the sample it copies}.
+PLANTED = {"copier": {"code": "alternative"}}

@@ -78,3 +78,76 @@ def best_epoch(history):
            {**FULL, "results_table": 1}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
+
+# Issue 15 (make similarity): "copier" is a planted copy: the code of "alternative" with
+# variables renamed, independent statements reordered and comments changed, and the
+# reference's written answers paraphrased. "own_words" answers the questions
+# independently (same course, same curves, its own words). Planted copies must rank
+# above every independent pair; both get full points for their code.
+COPIED = {
+    "build_model": '''
+def build_model(n_layers, units, activation, loss, output, input_dim=10000):
+    # the output layer first, then the hidden stack
+    last_layer = keras.layers.Dense(output, activation="softmax" if output > 1 else "sigmoid")
+    stack = [keras.layers.Dense(units, activation=activation) for _ in range(n_layers)]
+    net = keras.Sequential([keras.Input(shape=(input_dim,)), *stack, last_layer])
+    net.compile(optimizer=keras.optimizers.RMSprop(), loss=loss, metrics=["acc"])
+    return net
+''',
+    "best_epoch": '''
+def best_epoch(history):
+    # keep the first epoch with the smallest validation loss
+    idx = 0
+    vals = history.history["val_loss"]
+    for e, v in enumerate(vals):
+        if v < vals[idx]:
+            idx = e
+    return idx + 1
+''',
+    "results_table": '''
+def results_table(runs):
+    # one column at a time
+    best = [best_epoch(r["history"]) for r in runs]
+    return pd.DataFrame({
+        "name": [r["name"] for r in runs],
+        "best_epoch": best,
+        "val_loss": [r["history"].history["val_loss"][b - 1] for r, b in zip(runs, best)],
+        "val_accuracy": [r["history"].history["val_accuracy"][b - 1] for r, b in zip(runs, best)],
+        "test_accuracy": [r["test_accuracy"] for r in runs],
+    })
+''',
+}
+
+PARAPHRASED = {
+    "overfitting": "On IMDB the training loss keeps going down, but the validation loss reaches "
+                   "its minimum at epoch 4 and climbs afterwards, so the network begins to "
+                   "memorise the training data. That is why I retrained it for 4 epochs.",
+    "mse_loss": "Cross-entropy is the log-likelihood of the labels, whereas mse after a sigmoid "
+                "produces tiny gradients whenever a prediction is wrong with high confidence.",
+    "small_layers": "Accuracy dropped from 0.79 to 0.71: 4 units are too few to keep the 46 "
+                    "topics apart.",
+}
+
+OWN_WORDS = {
+    "overfitting": "The Reuters run overfits first: its validation loss bottoms out around the "
+                   "third epoch while the training loss goes on shrinking, and the validation "
+                   "accuracy stops improving. For IMDB the turn comes a little later. I picked "
+                   "the epoch with the best validation loss and retrained from scratch with "
+                   "that budget.",
+    "mse_loss": "With mse the loss surface is flat once the sigmoid saturates, so a very wrong "
+                "prediction hardly gets corrected. Binary cross-entropy punishes confident "
+                "mistakes heavily, and it is what maximum likelihood gives for a Bernoulli "
+                "output. In my runs the mse model trained more slowly and ended slightly lower.",
+    "small_layers": "Shrinking the middle layer to a handful of units hurt Reuters badly: the "
+                    "layer has to carry enough information to separate 46 topics, and a few "
+                    "dimensions form a bottleneck. IMDB, with only two classes, barely noticed.",
+}
+
+SAMPLES += [
+    Sample("copier", "a disguised copy: alternative's code, the reference's answers paraphrased",
+           COPIED, FULL, answers=PARAPHRASED),
+    Sample("own_words", "the reference's code, written answers in its own words", {}, FULL,
+           answers=OWN_WORDS),
+]
+#: Planted copies for make similarity: copy -> {"code" or "text": the sample it copies}.
+PLANTED = {"copier": {"code": "alternative", "text": "reference"}}

@@ -56,3 +56,44 @@ SAMPLES = [
            {**FULL, "generator": 1, "naive_method": 0}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
+
+# A planted copy of "alternative" (issue 15): variables renamed, independent statements
+# reordered, comments changed. make similarity must rank it above every pair of
+# independently written solutions; it gets the points of what it copied.
+COPIED = {
+    "generator": '''
+def generator(data, lookback, delay, min_index, max_index, shuffle=False, batch_size=128, step=6):
+    # whole batches by fancy indexing
+    if max_index is None:
+        max_index = len(data) - delay - 1
+    pos = min_index + lookback
+    shifts = np.arange(-lookback, 0, step)
+    while True:
+        if shuffle:
+            idx = np.random.randint(min_index + lookback, max_index, size=batch_size)
+        else:
+            if pos + batch_size >= max_index:
+                pos = min_index + lookback
+            idx = np.arange(pos, min(pos + batch_size, max_index))
+            pos += len(idx)
+        batch = data[idx[:, None] + shifts[None, :]].astype(np.float64)
+        yield batch, data[idx + delay, 1].astype(np.float64)
+''',
+    "build_gru_model": '''
+def build_gru_model(n_features=14):
+    # one GRU layer, then the regression output
+    net = keras.Sequential()
+    net.add(keras.Input(shape=(None, n_features)))
+    net.add(keras.layers.GRU(units=32))
+    net.add(keras.layers.Dense(units=1))
+    net.compile(optimizer=keras.optimizers.RMSprop(), loss="mean_absolute_error")
+    return net
+''',
+}
+
+SAMPLES += [
+    Sample("copier", "a disguised copy of alternative (renamed, reordered, new comments)",
+           COPIED, FULL),
+]
+#: Planted copies for make similarity: copy -> {"code" or "text": the sample it copies}.
+PLANTED = {"copier": {"code": "alternative"}}
