@@ -28,7 +28,7 @@ URL         ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade manual review demo test bench clean help
+.PHONY: setup data release autograder samples grade manual review similarity demo test bench clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -42,6 +42,8 @@ help:
 	@echo "                  merge a TA's scores of written answers into grades.csv"
 	@echo "make review RUN=runs/... [ASSIGNMENT=tuning] [PORT=8765]"
 	@echo "                  grade written answers in the browser (127.0.0.1), rubric by rubric"
+	@echo "make similarity RUN=runs/... [ASSIGNMENT=...] [SUBMISSIONS=<folder>]"
+	@echo "                  similarity.csv/.html: copied code and answers (advisory; make grade runs it)"
 	@echo "make demo         build everything and grade the embedded sample class"
 	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
 	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
@@ -92,6 +94,10 @@ manual: $(STAMP)
 review: $(STAMP)
 	$(PY) -m autograder.review --out "$(RUN)" $(if $(filter command line,$(origin ASSIGNMENT)),--assignment $(ASSIGNMENT)) \
 		$(if $(PORT),--port $(PORT))
+
+similarity: $(STAMP)
+	$(PY) -m autograder.similarity --out "$(RUN)" $(if $(filter command line,$(origin ASSIGNMENT)),--assignment $(ASSIGNMENT)) \
+		$(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)")
 
 demo: $(STAMP) data
 	$(PY) -m autograder.tools.demo $(ASSIGNMENTS)
