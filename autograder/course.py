@@ -376,7 +376,8 @@ def read_roster(path: Path, columns: dict | None = None) -> list[Student]:
                        f"{', '.join(header) or 'none'}); name it, or set [roster] id = "
                        f"\"<column>\" in the course file")
     students, seen = [], {}
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = reader.line_num
         value = lambda field: (row.get(columns[field]) or "").strip()  # noqa: E731
         student = value("id")
         if not student:

@@ -1,0 +1,186 @@
+"""The course file (deadlines, late policy, extensions) and the roster: penalties computed
+as documented, and every mistake named with its file and line."""
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from autograder import course
+from autograder.assignments import REPO_ROOT, KitError
+
+CST = timezone(timedelta(hours=8))
+DUE = datetime(2027, 3, 15, 23, 59, tzinfo=CST)
+
+
+def load(tmp_path, text: str) -> course.Course:
+    path = tmp_path / "course.toml"
+    path.write_text(text)
+    return course.load(path)
+
+
+BASE = """[course]
+timezone = "Asia/Shanghai"
+
+[assignments.convnets]
+due = "2027-03-15 23:59"
+grace_minutes = 10
+late_policy = { percent = 10, per = "day", cap = 30 }
+last_accepted = 2027-03-20T23:59:00+08:00
+
+[assignments.convnets.extensions]
+s1007 = 2027-03-17T23:59:00+08:00
+s1008 = "36 hours"
+"""
+
+
+@pytest.fixture
+def deadline(tmp_path):
+    return load(tmp_path, BASE).deadline("convnets")
+
+
+def test_the_repo_course_file_covers_every_assignment():
+    loaded = course.load(course.COURSE_FILE)
+    from autograder.assignments import available
+    assert set(loaded.deadlines) == set(available())
+
+
+def test_a_local_time_is_taken_in_the_course_time_zone(deadline):
+    assert deadline.due == DUE
+
+
+@pytest.mark.parametrize("after, penalty, says", [
+    (timedelta(minutes=-30), 0, ""),
+    (timedelta(0), 0, ""),
+    (timedelta(minutes=10), 0, "within the 10 min grace period"),
+    (timedelta(minutes=11), 10, "1 started day × 10% = 10%"),
+    (timedelta(days=1), 10, "1 started day × 10% = 10%"),
+    (timedelta(days=1, seconds=1), 20, "2 started days × 10% = 20%"),
+    (timedelta(days=4, hours=2), 30, "5 started days × 10% = 50%, capped at 30%"),
+    (timedelta(days=5, minutes=1), 100, "after the last accepted time 2027-03-20T23:59+08:00"),
+])
+def test_percent_per_started_day_with_grace_cap_and_last_accepted(deadline, after, penalty, says):
+    late = deadline.late("s1001", DUE + after)
+    assert late.penalty == penalty
+    assert says in late.reason
+    assert late.late_by == max(after, timedelta(0))
+
+
+def test_extensions_move_the_due_time_and_the_last_accepted_time(deadline):
+    extended = datetime(2027, 3, 17, 23, 59, tzinfo=CST)
+    assert deadline.due_for("s1007") == extended
+    assert deadline.due_for("s1008") == DUE + timedelta(hours=36)
+    assert deadline.late("s1007", extended - timedelta(hours=1)).penalty == 0
+    one_day = deadline.late("s1007", extended + timedelta(hours=5))
+    assert one_day.penalty == 10 and "extended to 2027-03-17T23:59+08:00" in one_day.reason
+    # The last accepted time moves by the extension: 2 days later for s1007.
+    assert deadline.late("s1007", datetime(2027, 3, 22, 23, 0, tzinfo=CST)).penalty == 30
+    assert deadline.late("s1001", datetime(2027, 3, 22, 23, 0, tzinfo=CST)).penalty == 100
+
+
+def test_percent_per_hour_and_no_policy(tmp_path):
+    hourly = load(tmp_path, '[assignments.tuning]\ndue = 2027-03-01T12:00:00Z\n'
+                            'late_policy = { percent = 2.5, per = "hour" }\n').deadline("tuning")
+    due = datetime(2027, 3, 1, 12, tzinfo=timezone.utc)
+    assert hourly.late("a", due + timedelta(hours=3, minutes=1)).penalty == 10
+    assert hourly.late("a", due + timedelta(days=3)).penalty == 100  # default cap: all
+    none = load(tmp_path, '[assignments.tuning]\ndue = 2027-03-01T12:00:00Z\n').deadline("tuning")
+    late = none.late("a", due + timedelta(days=3))
+    assert late.penalty == 0 and late.late_by == timedelta(days=3)
+    assert "the policy has no penalty" in late.reason
+    assert "no penalty for late work" in none.describe()
+
+
+def test_the_policy_describes_itself(deadline):
+    text = deadline.describe()
+    assert "due 2027-03-15T23:59+08:00" in text and "10 minutes' grace" in text
+    assert "10% of the points earned per started day late, at most 30%" in text
+    assert "2 extension(s)" in text
+
+
+def test_no_time_means_no_penalty(deadline):
+    assert deadline.late("s1001", None).penalty == 0
+
+
+@pytest.mark.parametrize("text, line, says", [
+    ('[assignments.convnets]\ndue = "the 15th"\n', 2, "due 'the 15th' is not a date and time"),
+    ('[assignments.convnets]\ndue = 2027-03-15\n', 2, "has no time of day"),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\nlate_policy = "harsh"\n', 3,
+     'late_policy must be "none" or a table'),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\n'
+     'late_policy = { percent = 10, per = "week" }\n', 3, 'per = \'week\': write "day" or "hour"'),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\n'
+     'late_policy = { percent = 150 }\n', 3, "percent must be a number from 0 to 100"),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\ngrace_minutes = -5\n', 3,
+     "grace_minutes must be a number"),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\n'
+     'last_accepted = 2027-03-14T23:59:00Z\n', 3, "is before the due time"),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\ndeu = 1\n', 3, "unknown key 'deu'"),
+    ('[assignments.convnet]\ndue = 2027-03-15T23:59:00Z\n', 1, "unknown assignment 'convnet'"),
+    ('[course]\ntimezone = "Mars/Olympus"\n', 2, "unknown time zone 'Mars/Olympus'"),
+    ('[assignments.convnets]\ngrace_minutes = 5\n', 1, "needs a due time"),
+    ('[assignments.convnets]\ndue = 2027-03-15T23:59:00Z\n\n[assignments.convnets.extensions]\n'
+     's1 = "soon"\n', 5, "the extension of s1 'soon' is not a date"),
+    ('[roster]\nidentifier = "SIS"\n', 2, "unknown roster key 'identifier'"),
+])
+def test_course_file_mistakes_name_file_and_line(tmp_path, text, line, says):
+    with pytest.raises(KitError) as error:
+        load(tmp_path, text)
+    message = str(error.value)
+    assert f"course.toml line {line}: " in message, message
+    assert says in message, message
+
+
+def test_invalid_toml_names_the_line(tmp_path):
+    with pytest.raises(KitError, match=r"course.toml: not valid TOML: .*line 2"):
+        load(tmp_path, '[course]\ntimezone = Asia/Shanghai\n')
+
+
+def test_a_missing_course_file_says_so(tmp_path):
+    with pytest.raises(KitError, match="does not exist"):
+        course.load(tmp_path / "nope.toml")
+    assert course.load(None).deadline("convnets") is None
+
+
+# --- the roster ----------------------------------------------------------------------
+
+def roster(tmp_path, text: str, **columns):
+    path = tmp_path / "roster.csv"
+    path.write_text(text, encoding="utf-8")
+    return course.read_roster(path, columns or None)
+
+
+def test_roster_with_default_and_configured_columns(tmp_path):
+    students = roster(tmp_path, "\ufeffid,name,email,section\ns1,Ada Abe,a@x.edu,L1\n\n"
+                                "s2,Bo Bauer,,L2\n")
+    assert [(s.id, s.name, s.email, s.section, s.line) for s in students] == [
+        ("s1", "Ada Abe", "a@x.edu", "L1", 2), ("s2", "Bo Bauer", "", "L2", 4)]
+    canvas = roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section\n"
+                              "    Points Possible,,,,\n\"Abe, Ada\",4801,s1,aabe,L1\n",
+                    id="SIS User ID", name="Student", lms_id="ID", section="Section")
+    assert [(s.id, s.name, s.lms_id) for s in canvas] == [("s1", "Abe, Ada", "4801")]
+    assert dict(canvas[0].row)["SIS Login ID"] == "aabe"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("student,name\ns1,A\n", "roster.csv line 1: no id column 'id' (columns: student, name)"),
+    ("id,name\ns1,A\ns2,B\ns1,C\n", "roster.csv line 4, column id: duplicate id 's1' (first on line 2)"),
+    ("id,name\ns1,A\n,B\n", "roster.csv line 3, column id: the id is empty"),
+    ("id,name\n../etc,A\n", "roster.csv line 2, column id: the id '../etc' has characters"),
+    ("id,name\n", "the roster has no students"),
+])
+def test_roster_mistakes_name_file_line_and_column(tmp_path, text, says):
+    with pytest.raises(KitError, match=pytest.importorskip("re").escape(says)):
+        roster(tmp_path, text)
+
+
+def test_a_roster_that_is_not_utf8_says_how_to_save_it(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes("id,name\ns1,Jos\xe9\n".encode("latin-1"))
+    with pytest.raises(KitError, match="not UTF-8 text .* save the roster as CSV UTF-8"):
+        course.read_roster(path)
+
+
+def test_the_readme_documents_the_course_file():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "course.toml" in readme and "late_policy" in readme
+    assert Path(course.COURSE_FILE).exists()
