@@ -530,6 +530,48 @@ def calibrate(assignment) -> dict:
     return result
 
 
+# ---------------------------------------------------------------- benchmark
+
+def generated_class(assignment, count: int, folder: Path) -> list[Path]:
+    """``count`` notebooks, each a sample of the class with every fill cell and answer
+    disguised afresh (its own seed): a class in which no two submissions are identical."""
+    from autograder.tools import samples as sample_tools
+
+    pool = [s for s in sample_tools.samples_of(assignment) if not s.raw and s.fills is not None]
+    names = frozenset(assignment.config.get("graded_functions", []))
+    paths = []
+    for index in range(count):
+        sample = pool[index % len(pool)]
+        nb = sample_tools.notebook_for(assignment, sample)
+        for role, disguise in (("fill", lambda text, seed: disguise_code(text, seed, names)),
+                               ("manual", disguise_text)):
+            for key, cell in notebooks.kit_cells(nb, role).items():
+                try:
+                    nb.cells[cell].source = disguise(nb.cells[cell].source, index * 131 + cell)
+                except SyntaxError:
+                    pass
+        paths.append(notebooks.write(nb, folder / "collected" / f"s{index:03d}.ipynb"))
+    return paths
+
+
+def bench(name: str = "tuning", count: int = 300) -> dict:
+    """Time ``run`` on a generated class of ``count`` (make bench; the target is 60 s for 300)."""
+    import tempfile
+    import time
+
+    assignment = assignments.get(name)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        paths = generated_class(assignment, count, out)
+        started = time.perf_counter()
+        pairs = run(assignment, paths, out)
+        seconds = time.perf_counter() - started
+    units = (len(notebooks.kit_cells(notebooks.read(assignment.notebook), "fill"))
+             + len(assignment.manual_questions))
+    return {"submissions": count, "pairs": count * (count - 1) // 2, "units": units,
+            "seconds": seconds, "listed": len(pairs)}
+
+
 # ---------------------------------------------------------------- reports
 
 def run(assignment, paths: list[Path] | None, out: Path) -> list[Pair]:
