@@ -20,7 +20,8 @@ def notebook(passed: dict | None = None, tag: str = "") -> bytes:
     """A notebook whose fake grade passes the cases named in ``passed``
     ({question: [case names]}; None: every case)."""
     passed = passed if passed is not None else {q: [c for c, _ in cs] for q, cs in CASES.items()}
-    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": tag}],
+    return json.dumps({"cells": [{"cell_type": "markdown", "id": "fake", "metadata": {},
+                                  "source": tag}],
                        "metadata": {"fake_passed": passed}, "nbformat": 4,
                        "nbformat_minor": 5}).encode()
 
