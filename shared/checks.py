@@ -40,6 +40,8 @@ def build(builder, *args, name=None):
         model = builder(*args)
     except NotImplementedError:
         raise ComparisonError(msg("not_implemented", call=call)) from None
+    except ComparisonError:  # the grader's own sentence (a model it cannot rebuild, say)
+        raise
     except Exception as exc:  # the student's code failed; report it, do not crash
         kind = exc.kind if isinstance(exc, StudentCodeError) else type(exc).__name__
         raise ComparisonError(msg("raised", call=call, kind=kind, error=exc)) from None

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from autograder.engine import lambdas
 from autograder.engine.scorer import rebuild
-from shared.checks import StudentCodeError
+from shared.checks import ComparisonError
 from shared.summary import summary
 from tests.conftest import REPO
 
@@ -48,7 +48,7 @@ def test_course_lambdas_rebuild_as_the_same_model(sandbox):
 
 def test_other_lambdas_are_refused_with_a_reason(sandbox):
     model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Lambda(lambda x: x ** 2)])
-    with pytest.raises(StudentCodeError, match="rebuilds only Lambdas that add a last axis"):
+    with pytest.raises(ComparisonError, match="rebuilds only Lambdas that add a last axis"):
         rebuild("m", json.loads(json.dumps(sandbox.model_artifact(model))))
 
 

@@ -61,6 +61,11 @@ def _unpacked(bundle: bytes) -> Path:
     return folder
 
 
+def _cache_of(staged: Path) -> Path:
+    """This machine's trusted training results for the bundle (in /tmp, hidden from sandboxes)."""
+    return staged.with_name(staged.name.replace("remote", "cache"))
+
+
 _warm = threading.local()  # this worker thread's warm workers and the bundle they serve
 
 
@@ -73,7 +78,7 @@ def _workers(staged: Path, memory_bytes: int) -> tuple[WarmScorer, WarmSandbox]:
             _warm.sandbox.close(remove=True)
         _warm.scorer = WarmScorer(staged, memory_bytes)
         _warm.sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
-        _warm.scorer.warm_up()
+        _warm.scorer.warm_up(_cache_of(staged))
     return _warm.scorer, _warm.sandbox
 
 
@@ -85,7 +90,7 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
     try:
         path = work / name
         path.write_bytes(notebook)
-        cache = staged.with_name(staged.name.replace("remote", "cache")) if reuse else None
+        cache = _cache_of(staged) if reuse else None
         if cache is not None:
             reference_results.seed(staged / REFERENCE_RESULTS, cache)
         scorer, sandbox = _workers(staged, memory_bytes)

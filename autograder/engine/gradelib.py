@@ -25,6 +25,7 @@ CONFIG_FILE = "grading_config.json"
 HIDDEN_DATA_DIR = "hidden_data"
 TIMINGS_ENV = "KIT_TIMINGS_FILE"  # set by autograder.engine.runner
 CACHE_ENV = "KIT_TRAINING_CACHE"  # set by autograder.engine.runner for the trusted scorer only
+TRAINED_ENV = "KIT_TRAINED_OUT"  # where the scorer collects new results (autograder.engine.scorer)
 
 
 def config(folder=HERE):
@@ -50,6 +51,8 @@ def assert_parameters(builder, args, expected, name):
 
 
 def assert_compiled(model, expected, variable):
+    if getattr(model, "kit_refused", None):  # the scorer could not rebuild it: say why
+        fail(model.kit_refused)
     if model is None:
         fail(f"`{variable}` is not defined: run the cell that builds it, then the compile cell.")
     problems = compile_problems(model, expected, name=variable)
@@ -90,7 +93,11 @@ def call_case(function, name, case, folder=HERE):
                  f"stopped before the grader could call it).")
         if "error" in result:
             raise_student_error(name, str(result["error"]))
-        return kit_codec.decode(result["value"])
+        try:
+            return kit_codec.decode(result["value"])
+        except Exception as exc:  # a forged or damaged record: bad zlib, base64, nesting, ...
+            fail(f"what {name} returned on the hidden input '{case}' could not be read "
+                 f"({type(exc).__name__}); return numbers, arrays, lists or DataFrames.")
     if not callable(function):
         fail(f"`{name}` should be a function, found {type(function).__name__}.")
     spec = config(folder)["probes"][name]["cases"][case]
@@ -274,26 +281,29 @@ def measured(builder, budget, dataset, measure, folder=HERE):
 
     A trusted measure of a model is a function of its architecture, the budget,
     the hidden data and the grader's code alone, so when the class grader has
-    already measured a model of identical architecture (compared on its Keras
-    config with layer names made canonical, not on source text) it reuses that
-    result instead of training again: same numbers, same report. The cache is
-    written only here, in the trusted scorer, into a folder no sandbox can see;
-    otter's own kernel (no ``KIT_TRAINING_CACHE``) always trains.
+    already measured a model of identical architecture (compared on the kit's
+    validated spec with layer names left out, not on source text) it reuses that
+    result instead of training again: same numbers, same report. The scorer
+    only reads the cache (it is mounted read-only there); a new result goes to
+    ``KIT_TRAINED_OUT``, which the grader copies into the cache after a clean
+    run. Otter's own kernel (no ``KIT_TRAINING_CACHE``) always trains.
     """
     model = fresh_model(builder, budget)
     cache = os.environ.get(CACHE_ENV)
-    path = Path(cache) / f"{cache_key(model, budget, dataset, folder)}.json" if cache else None
+    key = cache_key(model, budget, dataset, folder) if cache else None
+    path = Path(cache) / f"{key}.json" if cache else None
     if path is not None and path.is_file():
         started = time.perf_counter()
         result = json.loads(path.read_text())
         record_timing(f"reuse:{dataset}", time.perf_counter() - started)
         return result
     result = {**measure(model), "dataset": dataset}  # which measure it is, for the calibration
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    out = os.environ.get(TRAINED_ENV)
+    if key is not None and out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        tmp = Path(out) / f".{key}.tmp"
         tmp.write_text(json.dumps(result))
-        os.replace(tmp, path)
+        os.replace(tmp, Path(out) / f"{key}.json")
     return result
 
 
@@ -353,7 +363,9 @@ def cache_key(model, budget, dataset, folder=HERE) -> str:
     import keras
     import tensorflow as tf
 
-    facts = {"model": canonical_architecture(model), "budget": budget, "dataset": dataset,
+    spec = getattr(model, "kit_spec", None)  # the scorer's validated spec of the model
+    facts = {"model": spec.canonical() if spec is not None else canonical_architecture(model),
+             "budget": budget, "dataset": dataset,
              "hidden_seed": config(folder)["hidden_seed"], "grader": grader_digest(Path(folder)),
              "versions": [tf.__version__, keras.__version__, np.__version__],
              "machine": machine()}

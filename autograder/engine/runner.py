@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from autograder.engine import notebooks
+from autograder.engine import notebooks, trusted
 from autograder.assignments import REPO_ROOT, KitError
 
 #: Environment that makes TensorFlow deterministic and quiet in both stages.
@@ -58,9 +58,9 @@ SANDBOX_MOUNT = "/tmp/sandbox"
 #: Folders of the repo a submission must not see (hidden tests, solutions, runs).
 MASKED = ("autograder", "solutions", "tests", "dist", "runs", ".git")
 #: Each submission's sandbox runs as a user of its own, taken in turn from a range of
-#: UID_COUNT ids (no account has them) from DEFAULT_UID_BASE. Two graders running at once on
-#: one machine should be given ranges apart with KIT_UID_BASE, so that no two live sandboxes
-#: share a user.
+#: UID_COUNT ids (no account has them) from DEFAULT_UID_BASE; the last id of the range is the
+#: trusted scorer's (``trusted.scorer_uid``). Two graders running at once on one machine
+#: should be given ranges apart with KIT_UID_BASE, so that no two live sandboxes share a user.
 DEFAULT_UID_BASE = 61000
 UID_COUNT = 10000
 _uids = itertools.count()
@@ -155,13 +155,13 @@ def closed_homes() -> list[str]:
     return []
 
 
-def masked_paths(extra=()) -> list[str]:
+def masked_paths(extra=(), masked=MASKED) -> list[str]:
     """Existing folders to hide, leaving out any inside another hidden one.
 
     Scratch folders are empty in the sandbox anyway, except the repo itself,
     which is mounted again when it lives there (a CI checkout in /tmp, say).
     """
-    candidates = [REPO_ROOT / name for name in MASKED] + [Path(p).resolve() for p in extra]
+    candidates = [REPO_ROOT / name for name in masked] + [Path(p).resolve() for p in extra]
     hidden = []
     for path in sorted({p for p in candidates if p.is_dir()}, key=lambda p: len(p.parts)):
         if any(path.is_relative_to(h) for h in hidden):
@@ -176,9 +176,10 @@ SANDBOX_PROGRAM = [sys.executable, "kit_sandbox.py", "submission.ipynb", "probes
                    "artifacts"]
 
 
-def walls(hide=()) -> list[str]:
+def walls(hide=(), masked=MASKED) -> list[str]:
     """bubblewrap's options for the file system every sandbox sees: everything read-only,
-    empty scratch folders, the kit's grading code and ``hide`` masked."""
+    empty scratch folders, the repo's ``masked`` folders (the kit's grading code) and
+    ``hide`` masked. The trusted scorer gets the same walls with its own code visible."""
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     emptied = [*SCRATCH, *closed_homes()]
     for folder in emptied:
@@ -189,7 +190,7 @@ def walls(hide=()) -> list[str]:
             for folder in reversed(needed.relative_to(inside[0]).parents[:-1]):
                 command += ["--perms", "0755", "--dir", str(inside[0] / folder)]
             command += ["--ro-bind", str(needed), str(needed)]
-    for path in masked_paths(hide):
+    for path in masked_paths(hide, masked):
         command += ["--tmpfs", path]
     return command + ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                       "--die-with-parent", "--new-session"]
@@ -260,26 +261,6 @@ def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hi
                      timeout=timeout, limits=_limits(memory_bytes), register=register)
 
 
-def run_scorer(staged: Path, artifacts: Path, work: Path, memory_bytes, register, cache=None):
-    """Stage 2, trusted. Returns (per-question results, training seconds, trainings reused)
-    or raises KitError.
-
-    ``cache``: a folder of trusted training results to reuse and extend
-    (``gradelib.measured``); it must be one no sandbox can see.
-    """
-    out, timings, log = work / "score.json", work / "timings.jsonl", work / "scorer.log"
-    env = {**os.environ, **GRADING_ENV, TIMINGS_ENV: str(timings)}
-    if cache is not None:
-        env[CACHE_ENV] = str(cache)
-    command = [sys.executable, "-m", "autograder.engine.scorer", str(staged), str(artifacts), str(out)]
-    timed_out, code = run_stage(command, log, env=env, timeout=SCORER_TIMEOUT, cwd=work,
-                                limits=_limits(memory_bytes, sandbox=False), register=register)
-    if not out.exists():
-        what = f"timed out after {SCORER_TIMEOUT} s" if timed_out else f"exit code {code}"
-        raise KitError(f"scoring failed ({what}): {_tail(log)[-1500:]}")
-    return json.loads(out.read_text()), *_stage_times(timings)
-
-
 def feedback_text(question: dict) -> str:
     """One line per test case; under a failed one, the sentence that says why."""
     lines = []
@@ -334,7 +315,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
     student = notebook.stem
     started = time.perf_counter()
     uids = uid_range()
-    uid = uids[next(_uids) % len(uids)]
+    uid = uids[next(_uids) % (len(uids) - 1)]  # the last one is the scorer's
     work = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     private = None
     try:
@@ -364,21 +345,22 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         flags = [str(f) for f in progress.get("flags", [])][:10]
         if progress.get("output_dropped"):
             flags.append("output_capped")
-        try:
-            if scorer is not None:
-                results, train_seconds, reused = scorer.score(private / "artifacts", work, cache)
-            else:
-                results, train_seconds, reused = run_scorer(staged, private / "artifacts", work,
-                                                            memory_bytes, register, cache)
-        except KitError as exc:
-            return Outcome(student, "error", message=str(exc), flags=flags,
-                           seconds=time.perf_counter() - started)
+        scored = trusted.score_submission(staged, private / "artifacts", work, cache=cache,
+                                          memory_bytes=memory_bytes, register=register,
+                                          hide=hide, scorer=scorer)
+        results = scored.questions
+        if not scored.complete:
+            done = sum(len(r["cases"]) for r in results.values())
+            status, message = "error", (
+                f"the trusted scorer stopped ({scored.failure}) after {done} test(s); the "
+                f"points of those are kept. Grade it again (--regrade); if it repeats, the "
+                f"kit's maintainers need the grader's log.")
         return Outcome(student, status,
                        {q: float(r["score"]) for q, r in results.items()},
                        {q: feedback_text(r) for q, r in results.items()},
                        message=message, seconds=time.perf_counter() - started,
-                       train_seconds=train_seconds, flags=flags,
-                       sandbox_seconds=sandbox_seconds, reused=reused, results=results)
+                       train_seconds=scored.train_seconds, flags=flags,
+                       sandbox_seconds=sandbox_seconds, reused=scored.reused, results=results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if private is not None:

@@ -1,16 +1,31 @@
 """Score a submission's artifacts in a trusted process: no student code runs here.
 
 The sandbox (``autograder.engine.sandbox``) leaves JSON artifacts: each graded
-builder's model architecture (or the error it raised) and each compiled
-model's settings. Here they become stand-ins with the names the hidden tests
-ask for: ``happyModel`` becomes a function that rebuilds the student's
-architecture from its Keras JSON with ``safe_mode`` on (no Lambda bytecode,
-no custom classes), ``happy_model`` a model compiled from the student's
-settings. The otter test files of the assignment then run against those
-stand-ins exactly as they run in otter's own kernel, so one set of tests
-serves both the Gradescope zip and the class grader.
+builder's model architecture (or the error it raised), each compiled model's
+settings, what each graded function returned. A submission controls every
+byte of them, so they are read as data and nothing else:
 
-Usage: python -m autograder.engine.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_JSON
+- a model is parsed against the kit's allowlists into a spec
+  (``modelspec``, ``compilespec``) and built by the kit's own code; Keras'
+  deserialisers (``model_from_json``, ``compile_from_config``) never see it;
+- a function's results are decoded by ``kit_codec`` into plain data only.
+
+The stand-ins carry the names the hidden tests ask for: ``happyModel``
+becomes a function that builds the student's architecture from its spec,
+``happy_model`` a model compiled from the checked settings. The otter test
+files of the assignment then run against them exactly as in otter's own
+kernel, so one set of tests serves both the Gradescope zip and the class
+grader. Anything unreadable fails the tests that need it, with a sentence the
+student can act on, and leaves the others to score; a failure message never
+quotes the hidden test's source.
+
+The process runs without network, as an unprivileged user, on a read-only
+view of the bundle and the training cache (``runner.scorer_command``). It
+writes only into its out-folder: the scores, after every test case (so a
+crash keeps what was earned), and the training results it measured, which the
+grader copies into the cache only after a clean run (``runner.keep_trained``).
+
+Usage: python -m autograder.engine.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_DIR
        python -m autograder.engine.scorer --serve STAGED_BUNDLE   (warm: requests on stdin)
 (STAGED_BUNDLE is the folder ``autograder.build.bundle.stage`` fills.)
 """
@@ -18,17 +33,23 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
-from autograder.engine import lambdas
 from autograder.engine.runner import GRADING_ENV
 
-ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB
+ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB, a function's results less
 TEST_SECONDS = 240  # per test case: a student's architecture may be slow to train
+BUILD_SECONDS = 60  # per submission, rebuilding its models (a course model takes < 1 s)
+SCORES = "score.json"  # in the out-folder, with "complete": false until the last test
+TRAINED = "trained"  # folder of the out-folder where gradelib puts new training results
+TRAINED_ENV = "KIT_TRAINED_OUT"
 
 
 def read_artifact(path: Path):
-    """One artifact, read defensively: the sandbox's user wrote this folder."""
+    """One artifact, read defensively: the sandbox's user wrote it."""
+    from autograder.engine.modelspec import MAX_DEPTH, depth_of
+
     if not path.exists() and not path.is_symlink():
         return None
     try:
@@ -40,46 +61,68 @@ def read_artifact(path: Path):
             return {"error": f"ValueError: the artifact for {path.stem} is not a small file"}
         raw = f.read(ARTIFACT_LIMIT + 1)
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        text = raw.decode("utf-8")
+        if depth_of(text) > MAX_DEPTH + 10:
+            return {"error": f"ValueError: the artifact for {path.stem} nests too deeply"}
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {"error": f"ValueError: the artifact for {path.stem} is not valid JSON"}
     return data if isinstance(data, dict) else {"error": "ValueError: malformed artifact"}
 
 
-def rebuild(name, artifact):
-    """A fresh Keras model from the student's JSON architecture, deserialised safely."""
-    import keras
-    from shared.checks import StudentCodeError
+class BuildClock:
+    """Seconds spent rebuilding one submission's models, against ``BUILD_SECONDS``."""
+
+    spent = 0.0
+
+    @classmethod
+    def reset(cls):
+        cls.spent = 0.0
+
+
+def model_spec(name, artifact):
+    """The validated spec of a recorded model; raises ComparisonError saying what is refused."""
+    from autograder.engine import compilespec, modelspec
+    from shared.checks import ComparisonError, StudentCodeError
 
     if "error" in artifact:
         kind, _, message = str(artifact["error"]).partition(": ")
         if kind == "NotImplementedError":
             raise NotImplementedError()
-        raise StudentCodeError(kind or "Error", message)
+        raise StudentCodeError(kind[:80] or "Error", message[:1000])
     try:
-        spec = json.loads(str(artifact["model"]))
-        spec, replaced, refused = lambdas.replace_lambdas(spec, artifact.get("lambdas") or {})
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise StudentCodeError("UnsafeModel", f"{name}'s model could not be read ({exc})") from None
-    if refused:
-        raise StudentCodeError(
-            "UnsafeModel", f"the grader cannot rebuild the Lambda layer(s) {refused} of {name}'s "
-            f"model: it rebuilds only Lambdas that add a last axis (tf.expand_dims(x, axis=-1)) "
-            f"or scale (x * 100.0)")
+        spec = modelspec.parse(artifact.get("model"), artifact.get("lambdas"))
+        if artifact.get("compile"):
+            spec.compile = compilespec.parse_compile(artifact["compile"])
+    except modelspec.SpecError as exc:
+        raise ComparisonError(f"{name}'s model cannot be graded: {exc}") from None
+    except Exception as exc:  # RecursionError, MemoryError, ...: still the artifact's fault
+        raise ComparisonError(f"{name}'s model cannot be graded: its record could not be "
+                              f"read ({type(exc).__name__})") from None
+    return spec
+
+
+def build_model(name, spec):
+    """A fresh Keras model from a validated spec, within the submission's build budget."""
+    from autograder.engine import modelspec
+    from shared.checks import ComparisonError
+
+    if BuildClock.spent > BUILD_SECONDS:
+        raise ComparisonError(f"rebuilding this submission's models took over {BUILD_SECONDS} s; "
+                              f"{name}'s model was not rebuilt")
+    started = time.perf_counter()
     try:
-        model = keras.models.model_from_json(json.dumps(spec))
-        for layer_name in replaced:
-            model.get_layer(layer_name).kit_class_name = lambdas.LAMBDA
+        return modelspec.build(spec)
     except Exception as exc:
-        raise StudentCodeError(
-            "UnsafeModel", f"the grader cannot rebuild {name}'s model safely "
-            f"({type(exc).__name__}: {str(exc)[:200]}); use built-in Keras layers only") from None
-    if artifact.get("compile"):
-        try:
-            model.compile_from_config(artifact["compile"])
-        except Exception as exc:
-            raise StudentCodeError(type(exc).__name__, f"cannot compile {name}: {exc}") from None
-    return model
+        raise ComparisonError(f"{name}'s model cannot be graded: the grader could not build it "
+                              f"({type(exc).__name__}: {str(exc)[:200]})") from None
+    finally:
+        BuildClock.spent += time.perf_counter() - started
+
+
+def rebuild(name, artifact):
+    """A fresh Keras model from one model artifact (parsed, checked, built by the kit)."""
+    return build_model(name, model_spec(name, artifact))
 
 
 def _normalised(args):
@@ -87,11 +130,24 @@ def _normalised(args):
 
 
 def recorded_builder(name, artifacts_by_args: list):
-    """A stand-in for a student's model builder: rebuilds what each probed call returned."""
+    """A stand-in for a student's model builder: rebuilds what each probed call returned.
+
+    Each artifact is parsed once; every call builds a fresh model from the spec.
+    """
+    parsed = {}
+
     def builder(*args):
-        for expected, artifact in artifacts_by_args:
+        for index, (expected, artifact) in enumerate(artifacts_by_args):
             if _normalised(args) == expected:
-                return rebuild(name, artifact)
+                if index not in parsed:
+                    try:
+                        parsed[index] = ("spec", model_spec(name, artifact))
+                    except BaseException as exc:  # keep it: the next call raises it again
+                        parsed[index] = ("error", exc)
+                kind, value = parsed[index]
+                if kind == "error":
+                    raise value
+                return build_model(name, value)
         probed = ", ".join(str(expected) for expected, _ in artifacts_by_args)
         raise ValueError(f"{name} was probed with {probed}, called with {list(args)}")
     builder.__name__ = name
@@ -113,9 +169,19 @@ class RecordedFunction:
         raise RuntimeError(f"{self.__name__} is a recorded stand-in: use gradelib.call_case")
 
 
+class RefusedModel:
+    """What a model variable (``happy_model``) stands for when it cannot be rebuilt:
+    ``gradelib.assert_compiled`` reports ``kit_refused`` instead of "not defined"."""
+
+    compiled = False
+
+    def __init__(self, message):
+        self.kit_refused = message
+
+
 def stand_in(name, probe, artifact):
     """The object the hidden tests see under ``name``."""
-    from shared.checks import StudentCodeError
+    from shared.checks import ComparisonError, StudentCodeError
 
     kind = probe["kind"]
     if kind == "model_builder" and "cases" in probe:
@@ -123,7 +189,7 @@ def stand_in(name, probe, artifact):
         if not isinstance(recorded, dict):  # not a function at all: every case shares the error
             recorded = {case: artifact for case in probe["cases"]}
         return recorded_builder(name, [
-            (_normalised(spec["args"]), recorded.get(case, {"error": "NameError: not probed"}))
+            (_normalised(spec["args"]), _as_dict(recorded.get(case, {"error": "NameError: not probed"})))
             for case, spec in probe["cases"].items()])
     if kind == "model_builder":
         return recorded_builder(name, [(_normalised(probe.get("args", [])), artifact)])
@@ -139,25 +205,51 @@ def stand_in(name, probe, artifact):
         return rebuild(name, artifact)
     except (StudentCodeError, NotImplementedError):
         return None
+    except ComparisonError as exc:
+        return RefusedModel(str(exc))
+
+
+def _as_dict(value):
+    return value if isinstance(value, dict) else {"error": "ValueError: malformed artifact"}
 
 
 def stand_ins(probes: dict, artifacts: Path) -> dict:
-    """The environment the hidden tests see: one trusted stand-in per probed name."""
+    """The environment the hidden tests see: one trusted stand-in per probed name.
+
+    An artifact that cannot be read at all leaves its name undefined (its tests
+    say so) or a stand-in that reports the problem; the other names are unaffected.
+    """
     env = {}
     for name, probe in probes.items():
-        artifact = read_artifact(artifacts / f"{name}.json")
-        if artifact is None:
-            continue  # never defined, or the notebook stopped before it: tests say so
         try:
+            artifact = read_artifact(artifacts / f"{name}.json")
+            if artifact is None:
+                continue  # never defined, or the notebook stopped before it: tests say so
             env[name] = stand_in(name, probe, artifact)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except Exception as exc:  # RecursionError, MemoryError, zlib.error, ...
             env[name] = RecordedFunction(name, {}) if probe["kind"] == "function" else None
-            print(f"malformed artifact for {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"unreadable artifact for {name}: {type(exc).__name__}: {str(exc)[:200]}",
+                  file=sys.stderr)
     return env
 
 
 class TestTimeout(Exception):
     pass
+
+
+def student_message(message: str) -> str:
+    """The sentence of a failed test, never the hidden test's source.
+
+    Otter writes ``Error at line N in test T:`` and the failing source line
+    before the exception; our helpers raise ComparisonError with a sentence.
+    """
+    if "ComparisonError: " in message:
+        return message.split("ComparisonError: ", 1)[1].strip()
+    lines = message.removeprefix("❌ Test case failed").strip().split("\n")
+    if lines and lines[0].startswith("Error at line"):
+        lines = lines[2:]  # the location and the hidden test's own line
+    text = "\n".join(lines).strip()
+    return f"the test stopped with {text}" if text else "the test failed"
 
 
 def run_case(test_file, case, env) -> dict:
@@ -172,61 +264,115 @@ def run_case(test_file, case, env) -> dict:
         result = test_file.test_case_results[0]
         passed, message = bool(result.passed), result.message
     except TestTimeout as exc:
-        passed, message = False, f"❌ Test case failed\n{exc}"
+        passed, message = False, str(exc)
+    except Exception as exc:  # otter itself failed on what the test raised
+        passed, message = False, f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         signal.alarm(0)
-    return {"name": case.name, "points": case.points, "passed": passed, "message": message}
+    return {"name": case.name, "points": case.points, "passed": passed,
+            "message": "" if passed else student_message(message)}
 
 
-def score(staged: Path, artifacts: Path) -> dict:
-    """Run every test file of the staged bundle against the stand-ins."""
+def score(staged: Path, artifacts: Path, on_case=None) -> dict:
+    """Run every test file of the staged bundle against the stand-ins.
+
+    ``on_case(questions)`` is called after every test case with what is scored so far.
+    """
     from otter.test_files import ExceptionTestFile
 
     if str(staged) not in sys.path:
         sys.path[:0] = [str(staged)]  # gradelib, kit_codec, grading_config.json, shared/
+    BuildClock.reset()
     config = json.loads((staged / "grading_config.json").read_text())
     env = stand_ins(config["probes"], artifacts)
     questions = {}
     for path in sorted((staged / "tests").glob("*.py")):
         test_file = ExceptionTestFile.from_file(str(path))
-        cases = [run_case(test_file, case, env) for case in test_file.test_cases]
-        questions[test_file.name] = {
-            "score": sum(c["points"] for c in cases if c["passed"]),
-            "max": sum(c["points"] for c in cases), "cases": cases}
+        cases = []
+        questions[test_file.name] = question = {"score": 0, "max": 0, "cases": cases}
+        for case in list(test_file.test_cases):
+            cases.append(run_case(test_file, case, env))
+            question["score"] = sum(c["points"] for c in cases if c["passed"])
+            question["max"] = sum(c["points"] for c in cases)
+            if on_case:
+                on_case(questions)
+    return questions
+
+
+def write_scores(out: Path, questions: dict, *, complete: bool, tainted=()):
+    """The out-folder's score file, replaced atomically."""
+    tmp = out / f".{SCORES}.tmp"
+    tmp.write_text(json.dumps({"questions": questions, "complete": complete,
+                               "tainted": list(tainted)}, indent=1))
+    os.replace(tmp, out / SCORES)
+
+
+def score_into(staged: Path, artifacts: Path, out: Path) -> dict:
+    """Score one submission into ``out`` (scores after every case; new training results
+    under ``out/trained``). Returns the questions."""
+    os.environ[TRAINED_ENV] = str(out / TRAINED)
+    questions = score(staged, artifacts,
+                      on_case=lambda q: write_scores(out, q, complete=False))
     return questions
 
 
 def main(staged, artifacts, out):
     os.environ.update(GRADING_ENV)  # before TensorFlow is imported
-    result = score(Path(staged), Path(artifacts))
-    Path(out).write_text(json.dumps(result, indent=1))
+    from autograder.engine import pristine
+
+    out = Path(out)
+    _settle(Path(staged), out)
+    before = pristine.snapshot()
+    questions = score_into(Path(staged), Path(artifacts), out)
+    write_scores(out, questions, complete=True,
+                 tainted=pristine.differences(before, pristine.snapshot()))
+
+
+def _settle(staged: Path, out: Path | None = None):
+    """What every submission's scoring needs, set once before the snapshot is taken:
+    deterministic ops, the bundle importable, where new training results go."""
+    import tensorflow as tf
+    tf.config.experimental.enable_op_determinism()
+    if str(staged) not in sys.path:
+        sys.path[:0] = [str(staged)]
+    if out is not None:
+        os.environ[TRAINED_ENV] = str(out / TRAINED)
 
 
 def serve(staged):
     """Warm mode: TensorFlow, Keras and otter imported once, then one submission per request.
 
     Each line on stdin is a JSON request {"artifacts", "out", "timings", "cache"};
-    the scores go to "out" and the line "done" to stdout. Between submissions
-    Keras's global state is cleared; every hidden training sets its own seeds,
-    so a warm scorer gives what a fresh one gives (the sample-class test
-    compares them). Nothing here runs student code, so reusing the process
-    shares nothing a submission controls.
+    scores and new training results go to the out-folder and the line "done"
+    to stdout. Every process-wide setting is put back to how it was at start
+    before each submission (``pristine``); a submission after which one differs
+    is reported as tainted (its training results are not kept) and the process
+    exits, so the next submission starts in a fresh one.
     """
     os.environ.update(GRADING_ENV)  # before TensorFlow is imported
     import keras
+
+    from autograder.engine import pristine
+    _settle(Path(staged))
     replies, sys.stdout = sys.stdout, sys.stderr  # what the tests print must not mix in
+    start = pristine.snapshot()
     for line in sys.stdin:
         request = json.loads(line)
+        pristine.restore(start)
         for key, variable in (("timings", "KIT_TIMINGS_FILE"), ("cache", "KIT_TRAINING_CACHE")):
             if request.get(key):
                 os.environ[variable] = request[key]
-            else:
-                os.environ.pop(variable, None)
-        result = score(Path(staged), Path(request["artifacts"]))
-        Path(request["out"]).write_text(json.dumps(result, indent=1))
+        out = Path(request["out"])
+        questions = score_into(Path(staged), Path(request["artifacts"]), out)
         keras.backend.clear_session()
+        for variable in ("KIT_TIMINGS_FILE", "KIT_TRAINING_CACHE", TRAINED_ENV):
+            os.environ.pop(variable, None)
+        tainted = pristine.differences(start, pristine.snapshot())
+        write_scores(out, questions, complete=True, tainted=tainted)
         replies.write("done\n")
         replies.flush()
+        if tainted:
+            return  # a fresh process for the next submission
 
 
 if __name__ == "__main__":

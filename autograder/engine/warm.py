@@ -25,8 +25,9 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.engine.runner import (GRADING_ENV, SCORER_TIMEOUT, _in_scratch, _limits, _stage_times,
-                               _tail, kill_group, sandbox_env, sandbox_limits, walls)
+from autograder.engine import trusted
+from autograder.engine.runner import (SCORER_TIMEOUT, _in_scratch, _limits, _tail, kill_group,
+                                      sandbox_env, sandbox_limits, walls)
 from autograder.engine.zygote import SPOOL
 
 HERE = Path(__file__).parent
@@ -133,46 +134,69 @@ class WarmScorer(WarmProcess):
     """A trusted scorer process kept between submissions (``scorer.py --serve``).
 
     Starting Python, TensorFlow and otter costs seconds per submission; one warm
-    scorer per grading job pays it once. It is restarted after ``MAX_USES``
-    submissions (memory), when it dies, or when a request outlives
-    ``SCORER_TIMEOUT``; a failure is reported for that submission alone.
+    scorer per grading job pays it once. It runs behind the scorer's walls
+    (``trusted.scorer_command``): it sees its inbox and the training cache
+    read-only and writes only to its outbox, one slot per submission. It is
+    restarted after ``MAX_USES`` submissions (memory), when it dies, when a
+    request outlives ``SCORER_TIMEOUT``, and after a submission that changed its
+    global state (it exits by itself then); a failure is reported for that
+    submission alone.
     """
 
     MAX_USES = 25
 
-    def __init__(self, staged: Path, memory_bytes: int, register=None):
+    def __init__(self, staged: Path, memory_bytes: int, register=None, hide=()):
         self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
-        self.process, self.uses = None, 0
+        self.hide = tuple(hide)
+        self.process, self.uses, self.cache, self.slots = None, 0, None, 0
         self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
+        self.inbox, self.outbox = self.home / "inbox", self.home / "outbox"
+        self.inbox.mkdir()
+        trusted.make_outbox(self.outbox)
+        os.chmod(self.home, 0o755)
         self.log = self.home / "scorer.log"
 
-    def warm_up(self):
+    def warm_up(self, cache: Path | None = None):
         """Start the process now, so that it imports TensorFlow while the first sandbox runs."""
         if self.process is None:
+            self.cache = cache
             self._start()
 
     def _start(self):
         self.close()
+        trusted.prepare_staged(self.staged)
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+        command = trusted.scorer_command(
+            trusted.scorer_program("--serve", str(self.staged)), staged=self.staged,
+            inbox=self.inbox, outbox=self.outbox, cache=self.cache, hide=self.hide)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.engine.scorer", "--serve", str(self.staged)],
-            cwd=self.home, env={**os.environ, **GRADING_ENV}, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=open(self.log, "ab"), text=True,
-            start_new_session=True, preexec_fn=_limits(self.memory_bytes, sandbox=False))
+            command, env=trusted.scorer_env(self.outbox, {}), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=open(self.log, "ab"), text=True, start_new_session=True,
+            preexec_fn=_limits(self.memory_bytes, sandbox=False))
         if self.register:
             self.register(self.process)
         self.uses = 0
 
-    def score(self, artifacts: Path, work: Path, cache=None):
-        """Like :func:`run_scorer`: (results, training seconds, trainings reused)."""
-        if self.process is None or self.process.poll() is not None or self.uses >= self.MAX_USES:
+    def slot(self) -> tuple[Path, Path]:
+        """A new (inbox, outbox) pair for one submission, inside the folders the scorer sees."""
+        self.slots += 1
+        return self.inbox / str(self.slots), self.outbox / str(self.slots)
+
+    def score(self, inbox: Path, outbox: Path, cache=None) -> str:
+        """Score the artifacts in ``inbox`` into ``outbox``; "" or why the scorer failed."""
+        if cache != self.cache or self.process is None or self.process.poll() is not None \
+                or self.uses >= self.MAX_USES:
+            self.cache = cache
             self._start()
-        out, timings = work / "score.json", work / "timings.jsonl"
-        request = {"artifacts": str(artifacts), "out": str(out), "timings": str(timings),
+        request = {"artifacts": str(inbox), "out": str(outbox),
+                   "timings": str(outbox / "timings.jsonl"),
                    "cache": str(cache) if cache else None}
         reply = self._ask(request, SCORER_TIMEOUT)
         self.uses += 1
-        if reply != "done" or not out.exists():
-            what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
-            self.close()
-            raise KitError(f"scoring failed ({what}): {_tail(self.log)[-1500:]}")
-        return json.loads(out.read_text()), *_stage_times(timings)
+        if reply == "done":
+            return ""
+        what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
+        print(f"scorer log ({what}):\n{_tail(self.log)[-1500:]}", file=sys.stderr)
+        self.close()
+        return what

@@ -1,0 +1,187 @@
+"""A model's recorded compile settings read as names and checked numbers.
+
+The hidden tests look at three things of a compiled model: the optimizer's
+kind, the loss and the metrics. A recorded compile config is a Keras
+serialisation a submission controls, and ``compile_from_config`` would
+deserialise whatever it names (a nested model under ``run_eagerly``, say), so
+the scorer reads only those three against the allowlists here and compiles
+the rebuilt model with objects it makes itself. Everything else a compile
+config holds is never read. See ``modelspec`` for the same idea on layers.
+"""
+from autograder.engine.modelspec import (SpecError, _fail, _show, boolean, choice, integer,
+                                         none_only, nullable, number, settings)
+
+RATE_SETTINGS = {"learning_rate": number(1e-12, 10), "weight_decay": nullable(number(0, 10)),
+                 "clipnorm": nullable(number(0, 1e6)), "global_clipnorm": nullable(number(0, 1e6)),
+                 "clipvalue": nullable(number(0, 1e6)), "use_ema": boolean,
+                 "ema_momentum": number(0, 1), "ema_overwrite_frequency": nullable(integer(1, 10**6)),
+                 "loss_scale_factor": nullable(number(1e-6, 1e6)),
+                 "gradient_accumulation_steps": nullable(integer(1, 1000)),
+                 "name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else _fail(w, "bad name")}
+BETAS = {"beta_1": number(0, 1), "beta_2": number(0, 1), "epsilon": number(0, 1)}
+OPTIMIZERS = {
+    "Adam": {**BETAS, "amsgrad": boolean}, "AdamW": {**BETAS, "amsgrad": boolean},
+    "Adamax": BETAS, "Nadam": BETAS,
+    "RMSprop": {"rho": number(0, 1), "momentum": number(0, 1), "epsilon": number(0, 1),
+                "centered": boolean},
+    "SGD": {"momentum": number(0, 1), "nesterov": boolean},
+    "Adagrad": {"initial_accumulator_value": number(0, 100), "epsilon": number(0, 1)},
+    "Adadelta": {"rho": number(0, 1), "epsilon": number(0, 1)},
+}
+SCHEDULES = {"ExponentialDecay": "initial_learning_rate", "InverseTimeDecay": "initial_learning_rate",
+             "PolynomialDecay": "initial_learning_rate", "CosineDecay": "initial_learning_rate",
+             "CosineDecayRestarts": "initial_learning_rate"}
+LOSSES = {"binary_crossentropy": "BinaryCrossentropy",
+          "categorical_crossentropy": "CategoricalCrossentropy",
+          "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+          "mean_squared_error": "MeanSquaredError", "mse": "MeanSquaredError",
+          "mean_absolute_error": "MeanAbsoluteError", "mae": "MeanAbsoluteError",
+          "huber": "Huber", "huber_loss": "Huber", "log_cosh": "LogCosh", "logcosh": "LogCosh",
+          "mean_squared_logarithmic_error": "MeanSquaredLogarithmicError",
+          "mean_absolute_percentage_error": "MeanAbsolutePercentageError",
+          "hinge": "Hinge", "squared_hinge": "SquaredHinge", "categorical_hinge": "CategoricalHinge",
+          "kl_divergence": "KLDivergence", "poisson": "Poisson",
+          "binary_focal_crossentropy": "BinaryFocalCrossentropy"}
+LOSS_SETTINGS = {"name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else _fail(w, "bad name"),
+                 "reduction": choice("sum_over_batch_size", "sum", "mean", "none", None),
+                 "from_logits": boolean, "label_smoothing": number(0, 1), "axis": integer(-6, 6),
+                 "ignore_class": nullable(integer(-1, 10**6)), "delta": number(0, 1e6),
+                 "apply_class_balancing": boolean, "alpha": number(0, 1), "gamma": number(0, 10)}
+METRICS = {"accuracy": "Accuracy", "acc": "Accuracy", "binary_accuracy": "BinaryAccuracy",
+           "categorical_accuracy": "CategoricalAccuracy",
+           "sparse_categorical_accuracy": "SparseCategoricalAccuracy",
+           "mae": "MeanAbsoluteError", "mean_absolute_error": "MeanAbsoluteError",
+           "mse": "MeanSquaredError", "mean_squared_error": "MeanSquaredError",
+           "root_mean_squared_error": "RootMeanSquaredError", "auc": "AUC",
+           "precision": "Precision", "recall": "Recall",
+           "binary_crossentropy": "BinaryCrossentropy",
+           "categorical_crossentropy": "CategoricalCrossentropy",
+           "top_k_categorical_accuracy": "TopKCategoricalAccuracy",
+           "mean_absolute_percentage_error": "MeanAbsolutePercentageError"}
+#: A metric object's settings the grader keeps; its name is the class's own.
+METRIC_SETTINGS = {"name": lambda v, w: v, "dtype": choice("float32"),
+                   "threshold": number(0, 1), "from_logits": boolean,
+                   "label_smoothing": number(0, 1), "axis": integer(-6, 6), "k": integer(1, 100),
+                   "num_thresholds": integer(2, 10_000), "curve": choice("ROC", "PR"),
+                   "summation_method": choice("interpolation", "minoring", "majoring"),
+                   "multi_label": choice(False), "num_labels": none_only,
+                   "label_weights": none_only, "thresholds": none_only, "top_k": none_only,
+                   "class_id": none_only}
+#: Settings a compile config may hold that the grader does not use: checked to be what
+#: Keras writes (plain values), never read further.
+UNUSED = {"loss_weights": none_only, "weighted_metrics": none_only,
+          "run_eagerly": nullable(boolean), "steps_per_execution": integer(1, 10**6),
+          "jit_compile": nullable(lambda v, w: v if v == "auto" else boolean(v, w)),
+          "auto_scale_loss": nullable(boolean)}
+COMPILE_KEYS = {"optimizer", "loss", "metrics", *UNUSED}
+
+
+#: The name a Keras loss or metric object is graded under (what Keras calls it by default).
+LOSS_OF_CLASS = {"BinaryCrossentropy": "binary_crossentropy",
+                 "CategoricalCrossentropy": "categorical_crossentropy",
+                 "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+                 "MeanSquaredError": "mean_squared_error", "MeanAbsoluteError": "mean_absolute_error",
+                 "Huber": "huber", "LogCosh": "log_cosh",
+                 "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
+                 "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+                 "Hinge": "hinge", "SquaredHinge": "squared_hinge",
+                 "CategoricalHinge": "categorical_hinge", "KLDivergence": "kl_divergence",
+                 "Poisson": "poisson", "BinaryFocalCrossentropy": "binary_focal_crossentropy"}
+METRIC_OF_CLASS = {"Accuracy": "accuracy", "BinaryAccuracy": "binary_accuracy",
+                   "CategoricalAccuracy": "categorical_accuracy",
+                   "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+                   "MeanAbsoluteError": "mean_absolute_error",
+                   "MeanSquaredError": "mean_squared_error",
+                   "RootMeanSquaredError": "root_mean_squared_error", "AUC": "auc",
+                   "Precision": "precision", "Recall": "recall",
+                   "BinaryCrossentropy": "binary_crossentropy",
+                   "CategoricalCrossentropy": "categorical_crossentropy",
+                   "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+                   "MeanAbsolutePercentageError": "mean_absolute_percentage_error"}
+
+
+def _named(value, table: dict, by_class: dict, what: str, where: str) -> str:
+    """A loss or metric given as a name, a function (``keras.losses.mse``) or a Keras
+    object, as the snake-case name of the built-in it is; its own settings are dropped
+    except where the grader keeps them (see :func:`parse_compile`)."""
+    if isinstance(value, str) and value in table:
+        return value
+    if isinstance(value, dict) and value.get("class_name") == "function" \
+            and isinstance(value.get("config"), str) and value["config"] in table:
+        return value["config"]
+    if isinstance(value, dict) and value.get("class_name") in by_class \
+            and set(value) <= {"module", "class_name", "config", "registered_name"}:
+        return by_class[value["class_name"]]
+    found = value.get("class_name") if isinstance(value, dict) else value
+    if isinstance(value, dict) and value.get("class_name") == "function":
+        found = value.get("config")
+    _fail(where, f"{_show(found)} is not a built-in Keras {what} the grader accepts")
+
+
+def parse_compile(config) -> dict:
+    """A model's recorded compile settings as names and checked numbers.
+
+    Only what the hidden tests look at is kept: the optimizer (class and
+    hyperparameters; a learning-rate schedule keeps its initial rate), the loss
+    and the metrics. Nothing else is read, so nothing else can be deserialised.
+    """
+    where = "the compile settings"
+    if not isinstance(config, dict):
+        raise SpecError(f"{where} were not recorded as a JSON object")
+    unknown = sorted(set(config) - COMPILE_KEYS)
+    if unknown:
+        raise SpecError(f"{where}: {unknown[0]!r} is not a compile setting the grader reads")
+    for key, check in UNUSED.items():
+        if key in config:
+            check(config[key], f"{where}, {key}")
+    optimizer = config.get("optimizer")
+    if isinstance(optimizer, str):
+        lookup = {k.lower(): k for k in OPTIMIZERS}
+        if optimizer.lower() not in lookup:
+            _fail(where, f"optimizer {optimizer!r} is not one the grader accepts "
+                         f"({', '.join(OPTIMIZERS)})")
+        optimizer = {"class_name": lookup[optimizer.lower()], "config": {}}
+    elif isinstance(optimizer, dict) and optimizer.get("class_name") in OPTIMIZERS \
+            and set(optimizer) <= {"module", "class_name", "config", "registered_name"}:
+        values = dict(optimizer.get("config") or {})
+        rate = values.get("learning_rate")
+        if isinstance(rate, dict):
+            initial = rate.get("config", {}).get(SCHEDULES.get(rate.get("class_name"), "-")) \
+                if isinstance(rate.get("config"), dict) else None
+            if initial is None:
+                _fail(where, f"the learning-rate schedule {_show(rate.get('class_name'))} is "
+                             f"not one the grader accepts")
+            values["learning_rate"] = initial
+        cls = optimizer["class_name"]
+        optimizer = {"class_name": cls, "config": settings(
+            values, {**RATE_SETTINGS, **OPTIMIZERS[cls]}, f"{where}, optimizer {cls}")}
+        optimizer["config"].pop("name", None)
+    else:
+        found = optimizer.get("class_name") if isinstance(optimizer, dict) else optimizer
+        _fail(where, f"optimizer {_show(found)} is not one the grader accepts "
+                     f"({', '.join(OPTIMIZERS)})")
+    loss = config.get("loss")
+    if loss is not None:
+        if isinstance(loss, dict) and loss.get("class_name") in LOSS_OF_CLASS:
+            settings(loss.get("config") or {}, LOSS_SETTINGS, f"{where}, loss")
+        loss = _named(loss, LOSSES, LOSS_OF_CLASS, "loss", where)
+    metrics = config.get("metrics") or []
+    if isinstance(metrics, dict):
+        metrics = list(metrics.values())
+    if not isinstance(metrics, list) or len(metrics) > 10:
+        _fail(where, "metrics should be a list of up to ten metrics")
+    names = []
+    for metric in metrics:
+        if isinstance(metric, dict) and metric.get("class_name") != "function":
+            settings(metric.get("config") or {}, METRIC_SETTINGS, f"{where}, metric")
+        names.append(_named(metric, METRICS, METRIC_OF_CLASS, "metric", where))
+    return {"optimizer": optimizer, "loss": loss, "metrics": names}
+
+
+def compile_model(model, spec: dict):
+    """Compile ``model`` from the names in ``spec`` (built by the kit, never deserialised)."""
+    import keras
+
+    optimizer = spec["optimizer"]
+    optimizer = getattr(keras.optimizers, optimizer["class_name"])(**optimizer["config"])
+    model.compile(optimizer=optimizer, loss=spec["loss"], metrics=spec["metrics"])

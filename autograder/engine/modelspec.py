@@ -1,0 +1,723 @@
+"""A student's model read as data into a spec the kit owns, then built by the kit's own code.
+
+Why not ``keras.models.model_from_json`` and ``compile_from_config``? They are
+general deserialisers: a config names the classes and functions to call, and
+Keras's ``safe_mode`` only refuses a short list of them (a blocklist). Every
+other exported Keras function or class can be reached from a crafted config,
+for instance as a ``Lambda``'s ``function`` with constants in its inbound node,
+or nested in the compile settings; loading a TensorFlow SavedModel that way
+runs graph ops that read and write files. The sandbox writes these configs and
+a submission controls every byte of them, so the trusted scorer never hands
+them to Keras.
+
+Instead :func:`parse` reads the recorded JSON against allowlists kept here:
+
+- layer classes the five assignments and reasonable alternatives use
+  (:data:`LAYERS`), each with the config keys it may carry and the type and
+  range of each value; activations, initializers, regularizers and
+  constraints only by built-in name with numeric arguments;
+- a Functional graph whose nodes take only tensors of earlier layers of the
+  same model (no constants, no keyword arguments, no shared layers), and no
+  nested model but the one RNN a ``Bidirectional`` wraps;
+- limits on text size, nesting depth, layer count, units and filters, and
+  parameters, all checked before a single weight is allocated (shapes come
+  from the layers' own shape arithmetic, parameters from formulas here);
+- ``Lambda`` layers rebuilt from their recorded behaviour (``lambdas.py``);
+- compile settings by name only (``compilespec``).
+
+:func:`build` then creates every layer by calling the class from the table
+with validated keyword arguments. Anything outside the spec raises
+:class:`SpecError` with a sentence a student can act on ("layer 4:
+`TFSMLayer` is not a layer the grader accepts"), which the scorer turns into
+failed tests, never a crash. :meth:`ModelSpec.canonical` is the trusted
+description the training cache is keyed on.
+"""
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_JSON_CHARS = 1_000_000  # a course model's JSON is 5-20 kB
+MAX_DEPTH = 40  # nesting of the JSON; a Bidirectional LSTM's config is 8 deep
+MAX_LAYERS = 40  # the course's largest model has 9
+MAX_UNITS = 4096  # Dense units, RNN units, conv filters
+MAX_KERNEL = 32
+MAX_PARAMS = 10_000_000  # the course's largest model has 647,214
+MAX_DIM = 100_000  # any dimension of an input shape
+LAMBDA = "Lambda"
+
+
+class SpecError(ValueError):
+    """The recorded model is outside what the grader rebuilds; the message says why."""
+
+
+def _show(value) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _fail(where: str, text: str):
+    raise SpecError(f"{where}: {text}")
+
+
+# --- value validators: (value, where) -> normalised value ---------------------
+
+def integer(lo, hi):
+    def check(value, where):
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            _fail(where, f"should be a whole number from {lo} to {hi}, found {_show(value)}")
+        return value
+    return check
+
+
+def number(lo, hi):
+    def check(value, where):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or not lo <= value <= hi:
+            _fail(where, f"should be a number from {lo:g} to {hi:g}, found {_show(value)}")
+        return float(value)
+    return check
+
+
+def boolean(value, where):
+    if not isinstance(value, bool):
+        _fail(where, f"should be True or False, found {_show(value)}")
+    return value
+
+
+def choice(*options):
+    def check(value, where):
+        if not any(value == o and type(value) is type(o) for o in options):
+            _fail(where, f"should be one of {', '.join(map(repr, options))}, found {_show(value)}")
+        return value
+    return check
+
+
+def nullable(inner):
+    def check(value, where):
+        return None if value is None else inner(value, where)
+    return check
+
+
+def none_only(value, where):
+    if value is not None:
+        _fail(where, f"is not a setting the grader accepts (found {_show(value)})")
+    return None
+
+
+def ints(n, lo, hi):
+    """An int, or a list of ``n`` ints (Keras' kernel_size=3 or (3, 3)); always a tuple."""
+    one = integer(lo, hi)
+
+    def check(value, where):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (one(value, where),) * n
+        if not isinstance(value, (list, tuple)) or len(value) != n:
+            _fail(where, f"should be a whole number or {n} of them, found {_show(value)}")
+        return tuple(one(v, where) for v in value)
+    return check
+
+
+def shape(value, where, *, batch=False):
+    """A shape: a list of None or positive ints (the batch dimension may be None only)."""
+    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 6:
+        _fail(where, f"should be a shape of 1 to 6 dimensions, found {_show(value)}")
+    dims = []
+    for index, dim in enumerate(value):
+        if dim is None:
+            dims.append(None)
+        elif isinstance(dim, int) and not isinstance(dim, bool) and 1 <= dim <= MAX_DIM:
+            dims.append(dim)
+        elif dim == -1 and not batch and -1 not in dims:
+            dims.append(-1)
+        else:
+            _fail(where, f"dimension {index} should be None or a whole number from 1 to "
+                         f"{MAX_DIM}, found {_show(dim)}")
+    return tuple(dims)
+
+
+def name(value, where):
+    if not isinstance(value, str) or not re.fullmatch(r"[^\x00-\x1f\x7f\"'<>\\]{1,80}", value):
+        _fail(where, f"a name should be 1 to 80 printable characters without quotes, '<', "
+                     f"'>' or backslashes, found {_show(value)}")
+    return value
+
+
+def dtype(value, where):
+    """float32 only, as a name or as Keras' serialised DTypePolicy."""
+    if value in (None, "float32"):
+        return "float32"
+    if isinstance(value, dict) and value.get("class_name") == "DTypePolicy" \
+            and value.get("module") == "keras" and value.get("config") == {"name": "float32"} \
+            and set(value) <= {"module", "class_name", "config", "registered_name"} \
+            and value.get("registered_name") is None:
+        return "float32"
+    _fail(where, f"the grader rebuilds float32 models only, found dtype {_show(value)}")
+
+
+ACTIVATIONS = {"relu", "sigmoid", "softmax", "tanh", "linear", "elu", "selu", "softplus",
+               "softsign", "swish", "silu", "gelu", "exponential", "hard_sigmoid",
+               "leaky_relu", "relu6", "mish", "log_softmax", "hard_swish", "hard_silu"}
+
+
+def activation(value, where):
+    if value is None:
+        return "linear"
+    if isinstance(value, str) and value in ACTIVATIONS:
+        return value
+    found = value.get("config") if isinstance(value, dict) else value
+    _fail(where, f"the activation should be a built-in Keras activation given by name "
+                 f"(such as 'relu' or 'sigmoid'), found {_show(found)}")
+
+
+def _object(kinds: dict, what: str, allow_names=True):
+    """A serialised Keras object of a class in ``kinds`` ({class: {key: validator}}).
+
+    Keras writes ``{"module", "class_name", "config", "registered_name"}``; a
+    plain name (``"glorot_uniform"``) is accepted where Keras accepts one.
+    Normalised to ``{"class_name": ..., "config": {...}}``.
+    """
+    by_snake = {re.sub(r"(?<!^)(?=[A-Z])", "_", c).lower(): c for c in kinds}
+
+    def check(value, where):
+        if isinstance(value, str) and allow_names:
+            key = value.lower()
+            cls = value if value in kinds else by_snake.get(key) or by_snake.get(key.replace("_", ""))
+            if cls is None:
+                _fail(where, f"{value!r} is not a {what} the grader accepts "
+                             f"({', '.join(sorted(kinds))})")
+            return {"class_name": cls, "config": {}}
+        if not isinstance(value, dict) or value.get("class_name") not in kinds \
+                or not set(value) <= {"module", "class_name", "config", "registered_name"} \
+                or not isinstance(value.get("config", {}), dict):
+            found = value.get("class_name") if isinstance(value, dict) else value
+            _fail(where, f"the {what} should be a built-in one ({', '.join(sorted(kinds))}), "
+                         f"found {_show(found)}")
+        cls = value["class_name"]
+        return {"class_name": cls,
+                "config": settings(value.get("config", {}), kinds[cls], f"{where} ({cls})")}
+    return check
+
+
+SEED = nullable(integer(0, 2**31 - 1))
+AXES = nullable(lambda v, w: list(ints(len(v) if isinstance(v, list) else 1, -6, 6)(v, w)))
+FAN = {"seed": SEED, "input_axes": AXES, "output_axes": AXES}
+initializer = _object({
+    "GlorotUniform": FAN, "GlorotNormal": FAN, "HeNormal": FAN, "HeUniform": FAN,
+    "LecunNormal": FAN, "LecunUniform": FAN,
+    "Orthogonal": {"seed": SEED, "gain": number(0, 100)},
+    "Zeros": {}, "Ones": {}, "Identity": {"gain": number(0, 100)},
+    "Constant": {"value": number(-1e6, 1e6)},
+    "RandomNormal": {"seed": SEED, "mean": number(-100, 100), "stddev": number(0, 100)},
+    "TruncatedNormal": {"seed": SEED, "mean": number(-100, 100), "stddev": number(0, 100)},
+    "RandomUniform": {"seed": SEED, "minval": number(-100, 100), "maxval": number(-100, 100)},
+    "VarianceScaling": {**FAN, "scale": number(0, 100),
+                        "mode": choice("fan_in", "fan_out", "fan_avg"),
+                        "distribution": choice("truncated_normal", "untruncated_normal",
+                                               "uniform", "normal")},
+}, "initializer")
+regularizer = nullable(_object({
+    "L1": {"l1": number(0, 100)}, "L2": {"l2": number(0, 100)},
+    "L1L2": {"l1": number(0, 100), "l2": number(0, 100)},
+    "OrthogonalRegularizer": {"factor": number(0, 100), "mode": choice("rows", "columns")},
+}, "regularizer"))
+constraint = nullable(_object({
+    "MaxNorm": {"max_value": number(0, 1e6), "axis": integer(-6, 6)},
+    "MinMaxNorm": {"min_value": number(0, 1e6), "max_value": number(0, 1e6),
+                   "rate": number(0, 1), "axis": integer(-6, 6)},
+    "NonNeg": {}, "UnitNorm": {"axis": integer(-6, 6)},
+}, "constraint", allow_names=False))
+
+
+def settings(config: dict, allowed: dict, where: str) -> dict:
+    """``config`` checked key by key against ``allowed`` ({key: validator})."""
+    if not isinstance(config, dict):
+        _fail(where, f"settings should be a JSON object, found {_show(config)}")
+    unknown = sorted(set(config) - set(allowed))
+    if unknown:
+        _fail(where, f"{', '.join(map(repr, unknown[:3]))} is not a setting the grader accepts")
+    return {key: allowed[key](value, f"{where}, {key}") for key, value in config.items()}
+
+
+# --- the layer table -----------------------------------------------------------
+
+COMMON = {"name": name, "trainable": boolean, "dtype": dtype}
+WEIGHTS = {"kernel_initializer": initializer, "bias_initializer": initializer,
+           "kernel_regularizer": regularizer, "bias_regularizer": regularizer,
+           "activity_regularizer": regularizer, "kernel_constraint": constraint,
+           "bias_constraint": constraint}
+UNITS = integer(1, MAX_UNITS)
+RATE = number(0, 0.99)
+FORMAT = choice("channels_last")
+PADDING = choice("valid", "same")
+
+
+def conv(rank):
+    return {"filters": UNITS, "kernel_size": ints(rank, 1, MAX_KERNEL),
+            "strides": ints(rank, 1, MAX_KERNEL), "padding": PADDING, "data_format": FORMAT,
+            "dilation_rate": ints(rank, 1, 8), "groups": integer(1, 64),
+            "activation": activation, "use_bias": boolean, **WEIGHTS}
+
+
+def pooling(rank):
+    return {"pool_size": ints(rank, 1, 64), "strides": nullable(ints(rank, 1, 64)),
+            "padding": PADDING, "data_format": FORMAT}
+
+
+def padding2d(value, where):
+    """ZeroPadding2D's padding: n, (rows, cols) or ((top, bottom), (left, right))."""
+    side = integer(0, 64)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ((side(value, where),) * 2,) * 2
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return tuple((side(v, where),) * 2 for v in value)
+        if all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+            return tuple(tuple(side(x, where) for x in v) for v in value)
+    _fail(where, f"should be n, (rows, cols) or ((top, bottom), (left, right)), found {_show(value)}")
+
+
+RNN = {"units": UNITS, "activation": activation, "recurrent_activation": activation,
+       "use_bias": boolean, **WEIGHTS, "recurrent_initializer": initializer,
+       "recurrent_regularizer": regularizer, "recurrent_constraint": constraint,
+       "dropout": RATE, "recurrent_dropout": RATE, "return_sequences": boolean,
+       "return_state": choice(False), "go_backwards": boolean, "stateful": choice(False),
+       "unroll": boolean, "zero_output_for_mask": boolean, "seed": SEED,
+       "unit_forget_bias": boolean, "reset_after": boolean, "use_cudnn": choice("auto", False)}
+RNNS = ("LSTM", "GRU", "SimpleRNN")
+
+
+def wrapped_rnn(value, where):
+    """The RNN a Bidirectional wraps: the one nested layer the grader accepts."""
+    if not isinstance(value, dict) or value.get("class_name") not in RNNS:
+        found = value.get("class_name") if isinstance(value, dict) else value
+        _fail(where, f"Bidirectional should wrap an LSTM, GRU or SimpleRNN layer, "
+                     f"found {_show(found)}")
+    return _layer_entry(value, where, nested=True)
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    """What the grader accepts of one Keras layer class: its config keys and their values."""
+
+    keys: dict
+    required: tuple = ()
+    inputs: int = 1  # how many input tensors (Add and Concatenate take 2 or more: 0)
+
+
+LAYERS = {
+    "InputLayer": LayerKind({"batch_shape": lambda v, w: shape(v, w, batch=True),
+                             "dtype": dtype, "sparse": choice(False), "ragged": choice(False),
+                             "name": name, "optional": choice(False)}, ("batch_shape",), 0),
+    "Dense": LayerKind({"units": UNITS, "activation": activation, "use_bias": boolean,
+                        **WEIGHTS, "quantization_config": none_only, "lora_rank": none_only,
+                        "lora_alpha": none_only}, ("units",)),
+    "Conv1D": LayerKind(conv(1), ("filters", "kernel_size")),
+    "Conv2D": LayerKind(conv(2), ("filters", "kernel_size")),
+    "ZeroPadding2D": LayerKind({"padding": padding2d, "data_format": FORMAT}),
+    "BatchNormalization": LayerKind({
+        "axis": integer(-4, 4), "momentum": number(0, 1), "epsilon": number(1e-12, 1),
+        "center": boolean, "scale": boolean, "beta_initializer": initializer,
+        "gamma_initializer": initializer, "moving_mean_initializer": initializer,
+        "moving_variance_initializer": initializer, "beta_regularizer": regularizer,
+        "gamma_regularizer": regularizer, "beta_constraint": constraint,
+        "gamma_constraint": constraint, "synchronized": choice(False),
+        "renorm": choice(False), "renorm_clipping": none_only,
+        "renorm_momentum": number(0, 1)}),
+    "ReLU": LayerKind({"max_value": nullable(number(0, 1e6)), "negative_slope": number(0, 1),
+                       "threshold": number(-1e6, 1e6)}),
+    "LeakyReLU": LayerKind({"negative_slope": number(0, 1), "alpha": number(0, 1)}),
+    "Activation": LayerKind({"activation": activation}, ("activation",)),
+    "MaxPooling1D": LayerKind(pooling(1)),
+    "MaxPooling2D": LayerKind(pooling(2)),
+    "AveragePooling1D": LayerKind(pooling(1)),
+    "AveragePooling2D": LayerKind(pooling(2)),
+    "GlobalAveragePooling1D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
+    "GlobalAveragePooling2D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
+    "GlobalMaxPooling1D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
+    "GlobalMaxPooling2D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
+    "Flatten": LayerKind({"data_format": FORMAT}),
+    "Dropout": LayerKind({"rate": RATE, "seed": SEED,
+                          "noise_shape": nullable(lambda v, w: shape(v, w, batch=True))},
+                         ("rate",)),
+    "Reshape": LayerKind({"target_shape": shape}, ("target_shape",)),
+    "Rescaling": LayerKind({"scale": number(-1e6, 1e6), "offset": number(-1e6, 1e6)},
+                           ("scale",)),
+    "LSTM": LayerKind({k: v for k, v in RNN.items() if k != "reset_after"}, ("units",)),
+    "GRU": LayerKind({k: v for k, v in RNN.items() if k != "unit_forget_bias"}, ("units",)),
+    "SimpleRNN": LayerKind({k: v for k, v in RNN.items()
+                            if k not in ("unit_forget_bias", "reset_after", "recurrent_activation")},
+                           ("units",)),
+    "Bidirectional": LayerKind({"layer": wrapped_rnn, "backward_layer": nullable(wrapped_rnn),
+                                "merge_mode": nullable(choice("concat", "sum", "mul", "ave")),
+                                "weights": none_only}, ("layer",)),
+    "Add": LayerKind({}, inputs=0),
+    "Concatenate": LayerKind({"axis": integer(-6, 6)}, inputs=0),
+}
+#: Other names Keras writes for the same classes.
+ALIASES = {"MaxPool1D": "MaxPooling1D", "MaxPool2D": "MaxPooling2D",
+           "AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D"}
+ENTRY_KEYS = {"module", "class_name", "config", "registered_name", "build_config", "name",
+              "inbound_nodes"}
+
+
+@dataclass
+class LayerSpec:
+    """One validated layer: its class, checked settings and the layers it takes input from."""
+
+    class_name: str
+    name: str
+    config: dict  # validated, normalised settings (no name)
+    inbound: list = field(default_factory=list)  # names of earlier layers (Functional)
+    shown_as: str = ""  # "Lambda" for a rebuilt Lambda: the summary reports it so
+
+    def canonical(self, positions: dict) -> list:
+        config = {k: v for k, v in self.config.items() if k not in ("trainable",)}
+        if "layer" in config:  # Bidirectional: its RNNs' own names are not settings
+            config = {**config, **{k: config[k].canonical({}) for k in ("layer", "backward_layer")
+                                   if isinstance(config.get(k), LayerSpec)}}
+        return [self.class_name, _jsonable(config), [positions[n] for n in self.inbound]]
+
+
+@dataclass
+class ModelSpec:
+    """A validated model: Sequential (layers in order) or Functional (a graph of them)."""
+
+    kind: str  # "Sequential" | "Functional"
+    name: str
+    layers: list  # LayerSpec; InputLayer entries included
+    outputs: list  # names of the output layers (Functional)
+    params: int = 0
+    compile: dict | None = None  # {"optimizer": (class, {...}), "loss": ..., "metrics": [...]}
+
+    def canonical(self) -> dict:
+        """What the model computes, without its names: the training cache's key."""
+        positions = {layer.name: index for index, layer in enumerate(self.layers)}
+        return {"kind": self.kind, "layers": [layer.canonical(positions) for layer in self.layers],
+                "outputs": [positions[n] for n in self.outputs]}
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+# --- reading -------------------------------------------------------------------
+
+def depth_of(text: str) -> int:
+    """How deeply a JSON text nests, found without recursion (strings skipped)."""
+    stripped = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    raw = np.frombuffer(stripped.encode("utf-8", "replace"), dtype=np.uint8)
+    steps = (np.isin(raw, (ord("["), ord("{"))).astype(np.int32)
+             - np.isin(raw, (ord("]"), ord("}"))).astype(np.int32))
+    return int(steps.cumsum().max(initial=0))
+
+
+def load_json(text, what: str):
+    """JSON text of bounded size and depth, or SpecError."""
+    if not isinstance(text, str):
+        raise SpecError(f"{what} was not recorded as JSON text")
+    if len(text) > MAX_JSON_CHARS:
+        raise SpecError(f"{what} is {len(text):,} characters of JSON; the grader reads up to "
+                        f"{MAX_JSON_CHARS:,}")
+    if depth_of(text) > MAX_DEPTH:
+        raise SpecError(f"{what} nests deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise SpecError(f"{what} is not valid JSON ({type(exc).__name__})") from None
+
+
+def _layer_entry(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
+    """One serialised layer checked against :data:`LAYERS`."""
+    if not isinstance(entry, dict) or not set(entry) <= ENTRY_KEYS:
+        _fail(where, "a layer should be a Keras layer config")
+    cls = entry.get("class_name")
+    cls = ALIASES.get(cls, cls)
+    config = entry.get("config")
+    if not isinstance(config, dict):
+        _fail(where, "a layer should carry its settings")
+    label = config.get("name") if isinstance(config.get("name"), str) else "?"
+    if cls == LAMBDA and behaviours is not None:
+        return _lambda(label, config, behaviours, where)
+    if cls in ("Sequential", "Functional", "Model"):
+        _fail(where, f"a nested model ({cls}) is not a layer the grader accepts: put its "
+                     f"layers directly into the model")
+    if not isinstance(cls, str) or cls not in LAYERS or nested and cls not in RNNS:
+        _fail(where, f"`{_show(cls).strip(chr(39))}` is not a layer the grader accepts "
+                     f"(it rebuilds {', '.join(sorted(k for k in LAYERS if k != 'InputLayer'))}"
+                     f"{', and Lambdas that add a last axis or scale' if behaviours is not None else ''})")
+    kind = LAYERS[cls]
+    where = f"{where} ({cls})"
+    checked = settings(config, {**COMMON, **kind.keys}, where)
+    missing = [key for key in kind.required if key not in checked]
+    if missing:
+        _fail(where, f"the setting {missing[0]!r} is missing")
+    layer_name = checked.pop("name", None) or f"{cls.lower()}_{id(entry) % 10000}"
+    checked.pop("dtype", None)  # always float32
+    return LayerSpec(cls, layer_name, checked)
+
+
+def _lambda(label, config, behaviours, where) -> LayerSpec:
+    from autograder.engine import lambdas  # imports kit_codec, as the scorer has it
+
+    layer_name = name(label, where)
+    substitute = lambdas.equivalent(layer_name, behaviours.get(layer_name) or {})
+    if substitute is None:
+        _fail(where, f"the grader cannot rebuild the Lambda layer {layer_name!r}: it rebuilds "
+                     f"only Lambdas that add a last axis (tf.expand_dims(x, axis=-1)) or scale "
+                     f"(x * 100.0); use built-in Keras layers otherwise")
+    spec = _layer_entry(substitute, where)
+    spec.shown_as = LAMBDA
+    return spec
+
+
+def _inbound(entry, known: set, where) -> list:
+    """The layers a Functional node takes tensors from: earlier layers of this model only."""
+    nodes = entry.get("inbound_nodes", [])
+    if not isinstance(nodes, list) or len(nodes) > 1:
+        _fail(where, "a layer may be called once (shared layers are not rebuilt)")
+    if not nodes:
+        return []
+    node = nodes[0]
+    if not isinstance(node, dict) or set(node) - {"args", "kwargs"} \
+            or node.get("kwargs") not in ({}, None):
+        _fail(where, "a layer's call may take only the tensors of earlier layers, no other "
+                     "arguments")
+    args = node.get("args")
+    if isinstance(args, list) and len(args) == 1 and isinstance(args[0], list):
+        args = args[0]  # Add()([a, b]) records one list of tensors
+    if not isinstance(args, list) or not 1 <= len(args) <= 8:
+        _fail(where, "a layer's call should take one to eight tensors")
+    sources = []
+    for arg in args:
+        if not (isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__"
+                and isinstance(arg.get("config"), dict)):
+            _fail(where, "a layer's call may take only tensors of earlier layers of the "
+                         "same model (no constants)")
+        history = arg["config"].get("keras_history")
+        if not (isinstance(history, list) and len(history) == 3 and history[0] in known
+                and history[1:] == [0, 0]):
+            _fail(where, f"takes a tensor of {_show(history)}, which is not an earlier layer "
+                         f"of the same model")
+        sources.append(history[0])
+    return sources
+
+
+def parse(model_json, behaviours=None) -> ModelSpec:
+    """The recorded Keras JSON (text) of a model as a validated :class:`ModelSpec`.
+
+    ``behaviours``: what each Lambda did to a fixed input, recorded by the sandbox.
+    Raises :class:`SpecError` for anything the grader does not rebuild.
+    """
+    data = load_json(model_json, "the recorded model")
+    behaviours = behaviours if isinstance(behaviours, dict) else {}
+    if not isinstance(data, dict) or data.get("class_name") not in ("Sequential", "Functional") \
+            or not isinstance(data.get("config"), dict):
+        found = data.get("class_name") if isinstance(data, dict) else type(data).__name__
+        raise SpecError(f"the model should be a keras.Sequential or a keras.Model built from "
+                        f"layers, found {_show(found)}")
+    kind, config = data["class_name"], data["config"]
+    entries = config.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise SpecError("the model has no layers")
+    if len(entries) > MAX_LAYERS:
+        raise SpecError(f"the model has {len(entries)} layers; the grader rebuilds models of "
+                        f"up to {MAX_LAYERS}")
+    model_name = name(config.get("name", "model"), "the model's name")
+    layers, known = [], set()
+    sequential = kind == "Sequential"
+    shown = 0
+    for index, entry in enumerate(entries):
+        is_input = isinstance(entry, dict) and entry.get("class_name") == "InputLayer"
+        shown += not (sequential and is_input)
+        where = f"layer {shown}" if not is_input else "the input"
+        spec = _layer_entry(entry, where, behaviours=behaviours)
+        if spec.class_name == "InputLayer" and sequential and index:
+            _fail(where, "an Input belongs at the start of a Sequential model")
+        if spec.name in known:
+            _fail(where, f"two layers are named {spec.name!r}")
+        if not sequential:
+            spec.inbound = _inbound(entry, known, where)
+            if spec.class_name != "InputLayer" and not spec.inbound:
+                _fail(where, "the layer is not connected to any earlier layer")
+        layers.append(spec)
+        known.add(spec.name)
+    if sequential:
+        if layers[0].class_name != "InputLayer":
+            build_shape = config.get("build_input_shape")
+            if build_shape is None:
+                raise SpecError("the model has no input shape: start it with "
+                                "keras.Input(shape=...) as the notebook shows")
+            layers.insert(0, LayerSpec("InputLayer", "input_layer",
+                                       {"batch_shape": shape(build_shape, "the input shape",
+                                                             batch=True)}))
+        outputs = [layers[-1].name]
+    else:
+        outputs = _endpoints(config.get("output_layers"), known, "output")
+        inputs = _endpoints(config.get("input_layers"), known, "input")
+        by_name = {layer.name: layer for layer in layers}
+        if any(by_name[n].class_name != "InputLayer" for n in inputs) or \
+                {n for n, l in by_name.items() if l.class_name == "InputLayer"} != set(inputs):
+            raise SpecError("the model's inputs should be its Input layers")
+    spec = ModelSpec(kind, model_name, layers, outputs)
+    spec.params = _check_shapes(spec)
+    return spec
+
+
+def _endpoints(value, known, what) -> list:
+    """Keras writes ``[name, 0, 0]`` for one endpoint and a list of those for several."""
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        value = [value]
+    if not isinstance(value, list) or not 1 <= len(value) <= 4 or not all(
+            isinstance(v, list) and len(v) == 3 and v[0] in known and v[1:] == [0, 0]
+            for v in value):
+        raise SpecError(f"the model's {what} layers should be layers of the model")
+    return [v[0] for v in value]
+
+
+# --- shapes and parameters, before anything is allocated --------------------------
+
+def _params(spec: LayerSpec, inputs: list) -> int:
+    """Trainable and non-trainable weights of ``spec`` on input shapes ``inputs``."""
+    config, last = spec.config, inputs[0][-1]
+    bias = 1 if config.get("use_bias", True) else 0
+    if last is None and spec.class_name in ("Dense", "Conv1D", "Conv2D", *RNNS, "Bidirectional"):
+        raise SpecError("the size of the input's last axis must be known")
+    if spec.class_name == "Dense":
+        return last * config["units"] + bias * config["units"]
+    if spec.class_name in ("Conv1D", "Conv2D"):
+        kernel = math.prod(config["kernel_size"])
+        groups = config.get("groups", 1)
+        return kernel * (last // groups) * config["filters"] + bias * config["filters"]
+    if spec.class_name == "BatchNormalization":
+        axis = config.get("axis", -1)
+        channels = inputs[0][axis]
+        return channels * (2 + config.get("center", True) + config.get("scale", True))
+    if spec.class_name in RNNS:
+        units = config["units"]
+        gates = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}[spec.class_name]
+        biases = gates * units * bias * (2 if spec.class_name == "GRU"
+                                         and config.get("reset_after", True) else 1)
+        return gates * units * (last + units) + biases
+    if spec.class_name == "Bidirectional":
+        backward = config.get("backward_layer") or config["layer"]
+        return _params(config["layer"], inputs) + _params(backward, inputs)
+    return 0
+
+
+def _check_shapes(spec: ModelSpec) -> int:
+    """Each layer's output shape by Keras' own shape arithmetic on unbuilt layers, and the
+    parameter count by :func:`_params`; refuses what the grader could not allocate."""
+    shapes, total = {}, 0
+    for index, layer in enumerate(spec.layers):
+        where = _where(spec, index)
+        if layer.class_name == "InputLayer":
+            shapes[layer.name] = layer.config["batch_shape"]
+            continue
+        inputs = [shapes[n] for n in (layer.inbound or [spec.layers[index - 1].name])]
+        try:
+            built = make_layer(layer)
+            out = built.compute_output_shape(inputs if len(inputs) > 1 else inputs[0])
+        except SpecError:
+            raise
+        except Exception as exc:
+            _fail(where, f"cannot take an input of shape {_shape_text(inputs)}: "
+                         f"{type(exc).__name__}: {str(exc)[:160]}")
+        if not isinstance(out, tuple) or not all(d is None or isinstance(d, int) for d in out):
+            _fail(where, "gives an output the grader cannot follow")
+        if any(d is not None and d > 50 * MAX_DIM ** 2 for d in out):
+            _fail(where, f"gives an output of shape {out}, too large to rebuild")
+        shapes[layer.name] = tuple(out)
+        try:
+            total += _params(layer, inputs)
+        except SpecError as exc:
+            _fail(where, str(exc))
+        except (IndexError, TypeError, ZeroDivisionError):
+            _fail(where, f"cannot take an input of shape {_shape_text(inputs)}")
+        if total > MAX_PARAMS:
+            _fail(where, f"brings the model to {total:,} parameters; the grader rebuilds models "
+                         f"of up to {MAX_PARAMS:,}")
+    return total
+
+
+def _where(spec: ModelSpec, index: int) -> str:
+    skip = spec.kind == "Sequential"
+    shown = sum(1 for layer in spec.layers[:index + 1]
+                if not (skip and layer.class_name == "InputLayer"))
+    return f"layer {shown} ({spec.layers[index].class_name})"
+
+
+def _shape_text(inputs) -> str:
+    return ", ".join(str(tuple(s)) for s in inputs)
+
+
+# --- building --------------------------------------------------------------------
+
+def _keras_object(module, value):
+    """A Keras initializer, regularizer or constraint from its validated spec."""
+    if value is None:
+        return None
+    return getattr(module, value["class_name"])(**value["config"])
+
+
+def make_layer(spec: LayerSpec):
+    """A new, unbuilt Keras layer of ``spec``'s class with its validated settings."""
+    import keras
+
+    kwargs = dict(spec.config)
+    for key, value in list(kwargs.items()):
+        if key.endswith("_initializer"):
+            kwargs[key] = _keras_object(keras.initializers, value)
+        elif key.endswith("_regularizer"):
+            kwargs[key] = _keras_object(keras.regularizers, value)
+        elif key.endswith("_constraint"):
+            kwargs[key] = _keras_object(keras.constraints, value)
+        elif key in ("layer", "backward_layer") and value is not None:
+            kwargs[key] = make_layer(value)
+    if spec.class_name == "LeakyReLU" and "alpha" in kwargs:
+        kwargs.setdefault("negative_slope", kwargs.pop("alpha"))
+    cls = getattr(keras.layers, spec.class_name)
+    return cls(name=spec.name, dtype="float32", **kwargs)
+
+
+def build(spec: ModelSpec):
+    """A fresh Keras model of ``spec``, every layer made by :func:`make_layer`."""
+    import keras
+
+    first = spec.layers[0]
+    if spec.kind == "Sequential":
+        model = keras.Sequential([keras.Input(batch_shape=first.config["batch_shape"],
+                                              name=first.name)], name=spec.name)
+        for layer in spec.layers[1:]:
+            model.add(_marked(make_layer(layer), layer))
+    else:
+        tensors, inputs = {}, []
+        for layer in spec.layers:
+            if layer.class_name == "InputLayer":
+                tensors[layer.name] = keras.Input(batch_shape=layer.config["batch_shape"],
+                                                  name=layer.name)
+                inputs.append(tensors[layer.name])
+                continue
+            given = [tensors[n] for n in layer.inbound]
+            tensors[layer.name] = _marked(make_layer(layer), layer)(
+                given if len(given) > 1 else given[0])
+        outputs = [tensors[n] for n in spec.outputs]
+        model = keras.Model(inputs=inputs if len(inputs) > 1 else inputs[0],
+                            outputs=outputs if len(outputs) > 1 else outputs[0], name=spec.name)
+    if spec.compile:
+        from autograder.engine.compilespec import compile_model
+        compile_model(model, spec.compile)
+    model.kit_spec = spec
+    return model
+
+
+def _marked(layer, spec: LayerSpec):
+    if spec.shown_as:
+        layer.kit_class_name = spec.shown_as
+    return layer
