@@ -218,3 +218,18 @@ def test_a_bad_rubric_in_the_config_is_named(tuning, monkeypatch):
     question["rubric"] = [{"id": "a", "text": "x", "points": 5}]
     with pytest.raises(KitError, match="5 points is more than the question's 2"):
         manual.rubric(tuning, "overfitting")
+
+
+def test_make_manual_puts_rubric_items_and_comments_in_the_feedback(run, tuning):
+    paths, out, book = run
+    manual.collect(tuning, paths, out)
+    manual.save_review(tuning, out, "mse_loss", "alternative",
+                       review(["gradient", "no_comparison"], 0, "Compare <b>your</b> two runs."))
+    counts = manual.merge(tuning, out, book)
+    assert counts["feedback"] == 1  # only the student whose hand-graded results changed
+    text = (out / "feedback" / "alternative.md").read_text()
+    assert "Why mse is a poor fit for classification (graded by hand): 0.5 points of 2" in text
+    assert "confidently wrong" in text and "(-0.5)" in text and "Compare <b>your</b> two runs." in text
+    page = (out / "feedback" / "alternative.html").read_text()
+    assert "Compare &lt;b&gt;your&lt;/b&gt; two runs." in page and "confidently wrong" in page
+    assert manual.merge(tuning, out, book)["feedback"] == 0  # nothing changed since
