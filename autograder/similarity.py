@@ -207,16 +207,24 @@ KEYWORDS = set(__import__("keyword").kwlist)
 
 # ---------------------------------------------------------------- text fingerprints
 
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
 def text_fingerprints(text: str) -> tuple[Counter, dict]:
-    """Content words of a written answer, cut to ``STEM`` letters; lines are word positions."""
+    """Content words of a written answer, cut to ``STEM`` letters; Chinese (no spaces
+    between words) as character pairs. Lines: where each occurs."""
     counts, lines = Counter(), {}
     for line_number, line in enumerate(text.splitlines(), start=1):
         for word in re.findall(r"[^\W_]+(?:\.\d+)?", line.lower()):
-            if word in STOP_WORDS:
+            if CJK.search(word):
+                keys = [word[i:i + 2] for i in range(len(word) - 1)] or [word]
+            elif word in STOP_WORDS:
                 continue
-            key = word[:STEM]
-            counts[key] += 1
-            lines.setdefault(key, set()).add(line_number)
+            else:
+                keys = [word[:STEM]]
+            for key in keys:
+                counts[key] += 1
+                lines.setdefault(key, set()).add(line_number)
     return counts, lines
 
 

@@ -96,6 +96,14 @@ def test_a_paraphrase_scores_above_an_independent_answer():
         assert matrix[0, 1] > max(matrix[0, 2], matrix[1, 2])
 
 
+def test_chinese_answers_are_compared_on_character_pairs():
+    original = "验证损失在第4个epoch最低，之后上升，而训练损失继续下降：模型开始记忆训练数据。"
+    paraphrase = "训练损失一直在下降，但是验证损失在第4个epoch达到最小值然后上升，说明网络开始记住训练集。"
+    own = "Reuters 最先过拟合：它的验证损失大约在第三轮见底，训练损失还在减小，验证准确率也不再提高。"
+    matrix = similarity.scores(documents({"a": original, "b": paraphrase, "c": own}, kind="text"))
+    assert matrix[0, 1] > 2 * max(matrix[0, 2], matrix[1, 2])
+
+
 @pytest.mark.parametrize("name", assignments.available())
 def test_planted_copies_rank_above_independent_pairs_and_the_config_is_current(name):
     """Every copy scores above the recorded threshold and every independent pair below it,
