@@ -5,6 +5,7 @@ faked: no otter here), plus three hostile answers; the app runs in a thread on a
 port of 127.0.0.1.
 """
 import csv
+import json
 import threading
 
 import pytest
@@ -169,13 +170,17 @@ def test_hostile_answers_do_not_run(server, run, page):
 
 def test_anonymous_by_default_with_a_switch_to_show_names(server, run, page):
     ids = list(review.load(run).answers)
+    first = order(run, "mse_loss")[0]
+    (run / "collected").mkdir()
+    (run / "collected" / "manifest.json").write_text(
+        json.dumps({"students": {first: {"name": "Ada Lovelace"}}}))
     page.goto(f"{server}/q/mse_loss/1")
     text = page.content()
     assert page.locator("#who").inner_text() == "answer 1"
-    assert not any(f">{student}<" in text for student in ids)
+    assert not any(f">{student}<" in text for student in ids) and "Ada" not in text
     page.click("#names")
     assert page.url.endswith("/q/mse_loss/1")
-    assert page.locator("#who").inner_text() == order(run, "mse_loss")[0]
+    assert page.locator("#who").inner_text() == f"{first} (Ada Lovelace)"
     assert order(run, "mse_loss") != sorted(ids)  # shuffled, and the same on every load
     assert order(run, "mse_loss") == order(run, "mse_loss")
 

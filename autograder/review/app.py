@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 
 from autograder import assignments, manual
 from autograder.assignments import KitError
+from autograder.engine import report
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -139,6 +140,7 @@ def create_app(run: Run) -> Flask:
         if saved is None and student in scores:  # typed into scores.csv by hand
             saved = {"rubric": [], "adjustment": float(scores[student]), "comment": ""}
         items = manual.rubric(run.assignment, key)
+        roster = report.run_info(run.out).get("students", {}).get(student, {})
         return render_template(
             "answer.html", title=run.assignment.config["title"], key=key, question=question,
             prompt=md.render(prompts.get(key, "")),
@@ -146,6 +148,7 @@ def create_app(run: Run) -> Flask:
             items=items, saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
             points=scores.get(student), position=position, count=len(order),
             graded=len(set(reviews) | set(scores)), student=student,
+            name=roster.get("name", ""),
             names=_names_shown(), questions=questions)
 
     @app.post("/api/q/<key>/<int:position>")
