@@ -77,7 +77,7 @@ def test_the_stub_and_given_code_are_removed(tmp_path):
     given, names = similarity.given_code(tuning)
     stub = notebooks.read(tuning.notebook)
     cell = stub.cells[notebooks.kit_cells(stub, "fill")["best_epoch"]].source
-    counts, _ = similarity.code_fingerprints(similarity._strip_placeholders(cell), names)
+    counts, _ = similarity.code_fingerprints(similarity.strip_placeholders(cell), names)
     assert counts and not set(counts) - set(given["best_epoch"])
 
 

@@ -1,0 +1,4 @@
+"""``python -m autograder.similarity``."""
+from autograder.similarity.cli import main
+
+main()

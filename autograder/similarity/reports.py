@@ -1,0 +1,140 @@
+"""Reports: ``similarity.csv``, ``similarity.html`` and the summary's section.
+
+Every listed pair with the lines (code) or words (answers) it shares; the page shows
+the most similar side by side with the matches marked, every student text escaped and
+a Content-Security-Policy that allows no script.
+"""
+import html
+import re
+from pathlib import Path
+
+from autograder.assignments import KitError
+from autograder.engine import report
+from autograder.similarity.fingerprints import STEM, STOP_WORDS
+from autograder.similarity.scoring import LISTED, Pair, compare, extract, thresholds, units_of
+
+SHOWN = 30           # pairs shown side by side in similarity.html
+
+
+def run(assignment, paths: list[Path] | None, out: Path) -> list[Pair]:
+    """Compare the class and write the reports (``paths`` None: the notebooks that
+    ``make grade`` collected into ``<run>/collected/``)."""
+    if paths is None:
+        paths = sorted((out / "collected").glob("*.ipynb"))
+        if not paths:
+            raise KitError(f"no notebooks in {out / 'collected'}: grade the class first "
+                           f"(make grade), or pass SUBMISSIONS=<folder>")
+    sources = extract(assignment, paths)
+    pairs = compare(units_of(assignment, sources))
+    limits = thresholds(assignment)
+    report.write_csv(out / "similarity.csv",
+                     ["a", "b", "cell", "kind", "score", "above_threshold", "lines_a", "lines_b",
+                      "words"],
+                     [{"a": p.a, "b": p.b, "cell": p.cell, "kind": p.kind, "score": f"{p.score:.3f}",
+                       "above_threshold": "yes" if p.score >= limits[p.kind] else "",
+                       "lines_a": _ranges(p.lines_a), "lines_b": _ranges(p.lines_b),
+                       "words": " ".join(p.words)}
+                      for p in pairs])
+    write_html(out / "similarity.html", assignment, pairs, sources, limits)
+    link_from_summary(out)
+    return pairs
+
+
+def _ranges(lines: list[int]) -> str:
+    """[1, 2, 3, 7] -> "1-3 7"."""
+    parts, start = [], None
+    for index, line in enumerate(lines):
+        if start is None:
+            start = line
+        if index + 1 == len(lines) or lines[index + 1] != line + 1:
+            parts.append(f"{start}-{line}" if line != start else f"{line}")
+            start = None
+    return " ".join(parts)
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5rem; }}
+section {{ border-top: 2px solid #25406b; margin-top: 1.2rem; }}
+.sides {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
+pre {{ background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; margin: 0; }}
+mark {{ background: #ffe08a; }}
+.above {{ color: #a00; font-weight: bold; }}
+</style></head><body>
+<h1>{title}</h1>
+<p>Advisory: nothing here changes a score. {count} pair(s) of cells or answers score at least
+{listed}; the {shown} most similar are shown, the matching parts highlighted. Thresholds:
+code {code}, written answers {text} (<code>similarity</code> in the assignment's config, where
+the separation measured on the sample class is recorded). All listed pairs are in
+<code>similarity.csv</code>.</p>
+{sections}
+</body></html>
+"""
+
+
+def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits: dict):
+    sections = []
+    for pair in pairs[:SHOWN]:
+        texts = sources[pair.kind if pair.kind == "text" else "code"][pair.cell]
+        sides = [_highlighted(texts.get(student, ""), set(lines), set(pair.words))
+                 for student, lines in ((pair.a, pair.lines_a), (pair.b, pair.lines_b))]
+        above = pair.score >= limits[pair.kind]
+        sections.append(
+            f'<section><h2{" class=above" if above else ""}>{html.escape(pair.a)} &amp; '
+            f'{html.escape(pair.b)}: {html.escape(pair.cell)} ({pair.kind}), score '
+            f'{pair.score:.2f}{" (above the threshold)" if above else ""}</h2>'
+            f'<div class="sides"><div><h3>{html.escape(pair.a)}</h3>{sides[0]}</div>'
+            f'<div><h3>{html.escape(pair.b)}</h3>{sides[1]}</div></div></section>')
+    page = PAGE.format(title=html.escape(f"{assignment.config['title']}: similar work"),
+                       count=len(pairs), listed=LISTED, shown=min(SHOWN, len(pairs)),
+                       code=limits["code"], text=limits["text"], sections="\n".join(sections))
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _highlighted(text: str, lines: set[int], words: set[str]) -> str:
+    """Code: the shared lines marked; a written answer: the shared words marked."""
+    if words:
+        parts = re.split(r"([^\W_]+(?:\.\d+)?)", text)
+        return "<pre>" + "".join(
+            f"<mark>{html.escape(part)}</mark>" if index % 2 and part.lower()[:STEM] in words
+            and part.lower() not in STOP_WORDS else html.escape(part)
+            for index, part in enumerate(parts)) + "</pre>"
+    rows = [f"<mark>{html.escape(line)}</mark>" if number in lines else html.escape(line)
+            for number, line in enumerate(text.splitlines(), start=1)]
+    return "<pre>" + "\n".join(rows) + "</pre>"
+
+
+SUMMARY_HEADING = "## Similar work"
+
+
+def summary_lines(out: Path) -> list[str]:
+    """The summary's section on similar work (empty before the similarity step ran)."""
+    path = out / "similarity.csv"
+    if not path.exists():
+        return []
+    rows = report.read_csv(path)
+    above = [r for r in rows if r["above_threshold"]]
+    lines = ["", SUMMARY_HEADING, "",
+             f"{len(above)} pair(s) of cells or answers score above the similarity threshold "
+             f"(advisory, no score changed): see [similarity.html](similarity.html) and "
+             f"`similarity.csv`.", ""]
+    lines += [f"- {r['a']} & {r['b']}: {r['cell']} ({r['kind']}) {r['score']}" for r in above[:10]]
+    return lines
+
+
+def link_from_summary(out: Path):
+    """Append the section to ``summary.md`` unless it is there (the summary is rewritten
+    by make grade and make manual; both call this after it)."""
+    path = out / "summary.md"
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    if SUMMARY_HEADING in text:
+        text = text[:text.index(SUMMARY_HEADING)].rstrip("\n") + "\n"
+    path.write_text(text.rstrip("\n") + "\n" + "\n".join(summary_lines(out)) + "\n",
+                    encoding="utf-8")

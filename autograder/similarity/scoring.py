@@ -1,0 +1,142 @@
+"""Scores: how alike two students' fingerprints are, given what the whole class wrote.
+
+What everybody writes is no evidence: fingerprints of the stub and of the notebook's
+given code are removed, and so is a fingerprint found in more than ``COMMON`` of the
+class (once that is more than ``COMMON_MIN`` submissions); the rest are weighted by how
+rare they are (``log(1 + N / df)``). A pair's score is the weighted Jaccard index of
+its two multisets with ``SMOOTHING`` added to the union, so that two one-line cells
+that happen to agree cannot reach the top. The whole class's N x N matrix is one
+product of dense NumPy matrices (300 submissions: well under a second a cell).
+"""
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autograder.assignments import KitError
+from autograder.engine import notebooks
+from autograder.similarity.fingerprints import (Document, code_fingerprints, strip_placeholders,
+                                                text_fingerprints)
+
+COMMON = 0.2         # a fingerprint in more than this share of the class is no evidence...
+COMMON_MIN = 3       # ...once it is in more than this many submissions
+SMOOTHING = 2.0      # weight added to every union: little shared material, low score
+LISTED = 0.1         # pairs listed in similarity.csv score at least this
+
+
+def scores(documents: list[Document], given: Counter | None = None) -> np.ndarray:
+    """N x N similarity of ``documents`` (one cell or question across the class)."""
+    n = len(documents)
+    given = given or Counter()
+    frequency = Counter(key for doc in documents for key in doc.counts)
+    common = max(COMMON_MIN, COMMON * n)
+    columns, weights = {}, []
+    for key, df in frequency.items():
+        if key in given or df > common or df < 2:
+            continue  # given code, what everybody writes, or nobody shares: no column
+        for occurrence in range(max(doc.counts.get(key, 0) for doc in documents)):
+            columns[(key, occurrence)] = len(weights)
+            weights.append(math.log(1 + n / df))
+    size = np.zeros(n)
+    matrix = np.zeros((n, len(weights)), dtype=np.float32)
+    for row, doc in enumerate(documents):
+        for key, count in doc.counts.items():
+            if key in given or frequency[key] > common:
+                continue
+            if frequency[key] < 2:  # unique material still counts in the union
+                size[row] += count * math.log(1 + n)
+                continue
+            for occurrence in range(count):
+                matrix[row, columns[(key, occurrence)]] = 1.0
+    w = np.asarray(weights, dtype=np.float32)
+    shared = (matrix * w) @ matrix.T
+    size += matrix @ w
+    union = size[:, None] + size[None, :] - shared
+    result = shared / (union + SMOOTHING)
+    np.fill_diagonal(result, 0.0)
+    return result
+
+
+@dataclass
+class Pair:
+    a: str
+    b: str
+    cell: str
+    kind: str  # "code" or "text"
+    score: float
+    lines_a: list
+    lines_b: list
+    words: list = field(default_factory=list)  # written answers: the shared word stems
+
+
+def compare(units: dict[str, tuple[str, list[Document], Counter]]) -> list[Pair]:
+    """Every pair of every unit ({cell: (kind, documents, given fingerprints)}) scoring
+    at least ``LISTED``, with the lines each side shares, best first."""
+    pairs = []
+    for cell, (kind, documents, given) in units.items():
+        matrix = scores(documents, given)
+        rows, cols = np.nonzero(np.triu(matrix >= LISTED, k=1))
+        for i, j in zip(rows.tolist(), cols.tolist()):
+            a, b = documents[i], documents[j]
+            shared = set(a.counts) & set(b.counts) - set(given)
+            pairs.append(Pair(a.student, b.student, cell, kind, float(matrix[i, j]),
+                              sorted(set().union(*(a.lines[k] for k in shared))),
+                              sorted(set().union(*(b.lines[k] for k in shared))),
+                              sorted(shared) if kind == "text" else []))
+    return sorted(pairs, key=lambda p: (-p.score, p.cell, p.a, p.b))
+
+
+
+def extract(assignment, paths: list[Path]) -> dict:
+    """What each submission wrote: {"code": {cell: {student: source}}, "text": {question: ...}}."""
+    stub = notebooks.read(assignment.notebook)
+    fills = list(notebooks.kit_cells(stub, "fill"))
+    questions = list(assignment.manual_questions)
+    found = {"code": {cell: {} for cell in fills}, "text": {q: {} for q in questions}}
+    for path in paths:
+        try:
+            nb = notebooks.read(path)
+        except KitError:
+            continue  # an unreadable notebook is reported by grading, not here
+        for role, key in (("fill", "code"), ("manual", "text")):
+            for name, index in notebooks.kit_cells(nb, role).items():
+                if name in found[key]:
+                    found[key][name][path.stem] = strip_placeholders(nb.cells[index].source)
+    return found
+
+
+def given_code(assignment) -> tuple[dict[str, Counter], frozenset]:
+    """Fingerprints of each fill cell's stub and of the notebook's given code cells, and
+    the names the stub defines (graded functions keep their names)."""
+    stub = notebooks.read(assignment.notebook)
+    fills = notebooks.kit_cells(stub, "fill")
+    names = frozenset(assignment.config.get("graded_functions", []))
+    shared = Counter()
+    for index, cell in enumerate(stub.cells):
+        if cell.cell_type == "code" and index not in fills.values():
+            shared.update(code_fingerprints(cell.source, names)[0])
+    given = {key: shared + code_fingerprints(strip_placeholders(stub.cells[index].source),
+                                             names)[0]
+             for key, index in fills.items()}
+    return given, names
+
+
+def units_of(assignment, sources: dict) -> dict:
+    given, names = given_code(assignment)
+    units = {}
+    for cell, by_student in sources["code"].items():
+        documents = [Document(s, text, *code_fingerprints(text, names))
+                     for s, text in sorted(by_student.items())]
+        units[cell] = ("code", documents, given.get(cell, Counter()))
+    for question, by_student in sources["text"].items():
+        documents = [Document(s, text, *text_fingerprints(text))
+                     for s, text in sorted(by_student.items())]
+        units[question] = ("text", documents, Counter())
+    return units
+
+
+def thresholds(assignment) -> dict:
+    config = assignment.config.get("similarity", {})
+    return {"code": config.get("code_threshold", 0.5), "text": config.get("text_threshold", 0.5)}
