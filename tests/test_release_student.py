@@ -9,10 +9,13 @@ runs is executed by nbclient; every check cell must print its success line, and 
 helpers must come from the notebook's first cell (unpacked from the wheel embedded in
 it), not from the repo.
 
-The bundles run in Chinese, the lone notebooks in English, so both languages run.
+The bundles run in Chinese, the lone notebooks in English, so both languages run. The
+sample class's "correct but for one hidden edge case" submission (``EDGE_CASE`` in each
+``samples.py``) must pass every public check too, each saying what else is graded.
 ``KIT_STUDENT_PYTHON=<python>`` runs the same with another interpreter that has the
 bundle's requirements installed (how Python 3.12 was tested: see the README).
 """
+import importlib
 import json
 import os
 import subprocess
@@ -29,10 +32,11 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from autograder import assignments
+from autograder import assignments, grade
 from autograder.assignments import REPO_ROOT
 from autograder.build import release
 from autograder.engine import notebooks
+from autograder.tools import samples
 
 pytestmark = pytest.mark.slow
 
@@ -90,19 +94,36 @@ def kernel_for(python, folder):
                          kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
 
 
-def graded_cells_filled(path, assignment):
-    """The released notebook with the reference solution, minus the cells grading skips."""
-    nb = notebooks.fill(nbformat.read(path, as_version=4), assignment.solution_sources())
+def graded_cells_filled(path, fills):
+    """The released notebook with ``fills`` in its fill cells, minus the cells grading skips."""
+    nb = notebooks.fill(nbformat.read(path, as_version=4), fills)
     nb.cells = [c for c in nb.cells if "otter_ignore" not in c.metadata.get("tags", [])]
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     return nb
 
 
-def run_as_student(python, name, folder, alone):
-    """Unpack the bundle (or only its notebook) into the empty ``folder``, fill, run.
+def edge_case_sample(name):
+    """The sample class's submission correct but for one hidden edge case (``EDGE_CASE``)."""
+    module = importlib.import_module(f"autograder.assignments.{name}.samples")
+    wanted = getattr(module, "EDGE_CASE", None)
+    return next((s for s in module.SAMPLES if s.id == wanted), None)
+
+
+def fills_for(name, mode):
+    assignment = assignments.get(name)
+    fills = assignment.solution_sources()
+    if mode == "edge-case":
+        fills = {**fills, **edge_case_sample(name).fills}
+    return fills
+
+
+def run_as_student(python, name, folder, mode):
+    """Unpack the bundle (or, ``mode="ipynb-alone"``, only its notebook) into the empty
+    ``folder``, fill it (the reference, or for ``"edge-case"`` the edge-case sample), run it.
 
     Returns (executed notebook, language, seconds from the empty folder to the first
     check cell's success)."""
+    alone = mode == "ipynb-alone"
     language = "en" if alone else "zh"
     started = time.time()
     with zipfile.ZipFile(release.build(name, language)) as bundle:
@@ -114,7 +135,7 @@ def run_as_student(python, name, folder, alone):
             bundle.extractall(folder)
             workdir = folder / name
     assert REPO_ROOT not in workdir.resolve().parents
-    nb = graded_cells_filled(workdir / f"{name}.ipynb", assignments.get(name))
+    nb = graded_cells_filled(workdir / f"{name}.ipynb", fills_for(name, mode))
     km = kernel_for(python, folder)
     try:
         NotebookClient(nb, timeout=600, km=km, resources={"metadata": {"path": str(workdir)}}
@@ -138,21 +159,39 @@ def output_text(cell):
 
 @pytest.fixture(scope="module")
 def runs(request, student_python, tmp_path_factory):
-    """The runs this session's tests look at, from the bundle (Chinese) or the notebook
-    alone (English), two at a time: {(name, alone): result, or the exception raised}."""
-    jobs = [(item.callspec.params["name"], item.callspec.params["alone"])
+    """The runs this session's tests look at, two at a time: {(name, mode): result, or the
+    exception raised}. Bundles run in Chinese, lone notebooks in English."""
+    jobs = [(item.callspec.params["name"], item.callspec.params["mode"])
             for item in request.session.items
-            if item.module.__name__ == __name__ and hasattr(item, "callspec")]
+            if item.module.__name__ == __name__ and hasattr(item, "callspec")
+            and (item.callspec.params["mode"] != "edge-case"
+                 or edge_case_sample(item.callspec.params["name"]))]
 
     def run(job):
-        name, alone = job
-        folder = tmp_path_factory.mktemp(f"{name}-{'alone' if alone else 'bundle'}")
+        name, mode = job
+        folder = tmp_path_factory.mktemp(f"{name}-{mode}")
         try:
-            return run_as_student(student_python, name, folder, alone)
+            return run_as_student(student_python, name, folder, mode)
         except Exception as error:  # reported by the test of that run
             return error
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(jobs, pool.map(run, jobs)))
+
+
+def executed(runs, name, mode):
+    if isinstance(runs[(name, mode)], Exception):
+        raise runs[(name, mode)]
+    return runs[(name, mode)]
+
+
+def check_outputs(nb, language):
+    """{graded name: what its check cell printed}, each asserted to end in its success line."""
+    said = {c.metadata["kit"]["check"]: output_text(c) for c in nb.cells
+            if c.metadata.get("kit", {}).get("check")}
+    for key, text in said.items():
+        assert "Traceback" not in text, (key, text)
+        assert any(line in text for line in SUCCESS[language]), (key, text)
+    return said
 
 
 def test_the_student_environment_cannot_import_the_kit(student_python, tmp_path):
@@ -166,24 +205,67 @@ def test_the_student_environment_cannot_import_the_kit(student_python, tmp_path)
     assert str(REPO_ROOT) not in json.loads(path)  # the .venv's site-packages is, the repo not
 
 
-@pytest.mark.parametrize("alone", [False, True], ids=["bundle", "ipynb-alone"])
+@pytest.mark.parametrize("mode", ["bundle", "ipynb-alone"])
 @pytest.mark.parametrize("name", NAMES)
-def test_released_notebook_runs_with_the_reference(runs, name, alone):
-    result = runs[(name, alone)]
-    if isinstance(result, Exception):
-        raise result
-    nb, language, seconds = result
-    print(f"{name} ({'alone' if alone else 'bundle'}, {language}): first check passed "
-          f"{seconds:.1f} s after the empty folder")
-    checks = {c.metadata["kit"]["check"]: c for c in nb.cells
-              if c.metadata.get("kit", {}).get("check")}
-    assert set(assignments.get(name).config["graded_functions"]) <= set(checks)
-    for key, cell in checks.items():
-        said = output_text(cell)
-        assert "Traceback" not in said, (key, said)
-        assert any(line in said for line in SUCCESS[language]), (key, said)
+def test_released_notebook_runs_with_the_reference(runs, name, mode):
+    nb, language, seconds = executed(runs, name, mode)
+    print(f"{name} ({mode}, {language}): first check passed {seconds:.1f} s after the "
+          f"empty folder")
+    said = check_outputs(nb, language)
+    assert set(assignments.get(name).config["graded_functions"]) <= set(said)
     setup = output_text(nb.cells[next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")])
     assert "course helpers:" in setup and "dl-course-helpers-" in setup, setup
     probe = json.loads(output_text(nb.cells[-1]).split("KIT-PROBE ", 1)[1].splitlines()[0])
     assert "dl-course-helpers-" in probe["shared"] and str(REPO_ROOT) not in probe["shared"]
     assert probe["autograder"] == probe["solutions"] == probe["gradelib"] == "not importable"
+
+
+@pytest.mark.parametrize("mode", ["edge-case"])
+@pytest.mark.parametrize("name", NAMES)
+def test_edge_case_sample_passes_every_public_check_and_is_told_what_else_counts(runs, name,
+                                                                                   mode):
+    """The sample class's submission that loses points only to a hidden edge case passes
+    every public check, and the check of what it gets wrong says the grader tries more."""
+    sample = edge_case_sample(name)
+    if sample is None:
+        pytest.skip(f"autograder/assignments/{name}/samples.py names no EDGE_CASE sample yet")
+    full = next(s for s in samples.samples_of(assignments.get(name)) if s.id == "reference")
+    lost = {q for q, points in full.expected.items() if sample.expected.get(q, 0) < points}
+    assert lost, f"{sample.id} loses no points: it shows no edge case"
+    nb, language, _ = executed(runs, name, mode)
+    said = check_outputs(nb, language)
+    for key in sample.fills:
+        assert key in said, key
+        assert i18n_text("graded_beyond", language).split("{")[0] in said[key], said[key]
+
+
+def i18n_text(key, language):
+    from shared import i18n
+    return i18n.MESSAGES[key][language]
+
+
+def test_released_notebooks_grade_as_the_kits_own(tmp_path, reference_results):
+    """Students submit the released notebook, first cell included: the grader gives it the
+    points and flags it gives the kit's own notebook (the first cell finds the grader's
+    helpers, unpacks nothing and touches nothing)."""
+    name = "tuning"
+    assignment = assignments.get(name)
+    reference_results(name)  # the reference's trainings are reused, as after make autograder
+    folder = tmp_path / "submissions"
+    reference = next(s for s in samples.samples_of(assignment) if s.id == "reference")
+    notebooks.write(samples.notebook_for(assignment, reference), folder / "kit_reference.ipynb")
+    for language in release.LANGUAGES:
+        with zipfile.ZipFile(release.build(name, language)) as bundle:
+            stub = nbformat.reads(bundle.read(f"{name}/{name}.ipynb").decode(), as_version=4)
+        notebooks.write(notebooks.fill(stub, assignment.solution_sources()),
+                        folder / f"released_{language}.ipynb")
+        notebooks.write(stub, folder / f"stub_{language}.ipynb")
+    rows = grade.grade_class(name, folder, tmp_path / "run", jobs=2, timeout=60,
+                             progress=False).rows
+    kit = rows["kit_reference"]
+    assert kit["status"] == "graded" and float(kit["total"]) > 0, kit
+    for language in release.LANGUAGES:
+        released, stub = rows[f"released_{language}"], rows[f"stub_{language}"]
+        assert (released["status"], released["total"], released["flags"]) == (
+            kit["status"], kit["total"], kit["flags"]), released
+        assert stub["status"] == "graded" and float(stub["total"]) == 0, stub
