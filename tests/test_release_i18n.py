@@ -53,6 +53,16 @@ def test_every_graded_name_says_what_the_grader_examines_beyond_its_check(assign
         assert f'"{key}"' in nb.cells[index].source, f"check cell of {key} does not name it"
 
 
+def test_check_cells_print_no_english_of_their_own(assignment):
+    """A check cell's sentences come from the catalogue: an assert's message is msg(...), its
+    success line passed() or check_compile() (a literal string would stay English in Chinese)."""
+    nb = notebooks.read(assignment.notebook)
+    for index in notebooks.kit_cells(nb, "check").values():
+        source = nb.cells[index].source
+        assert not re.search(r"^\s*assert .*, f?[\"'][A-Za-z ]{6,}", source, re.M), source
+        assert not re.search(r"print\(f?[\"'][A-Za-z]", source), source
+
+
 def test_messages_follow_kit_lang_unless_the_grader_chose(monkeypatch):
     monkeypatch.setenv("KIT_LANG", "zh")
     assert i18n.msg("all_passed") == "全部测试通过！"
