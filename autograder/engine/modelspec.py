@@ -435,6 +435,9 @@ def load_json(text, what: str):
 
 def _layer_entry(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     """One serialised layer checked against :data:`LAYERS`."""
+    if isinstance(entry, dict) and entry.get("class_name") in ("Sequential", "Functional", "Model"):
+        _fail(where, f"a nested model ({entry['class_name']}) is not a layer the grader accepts: "
+                     f"put its layers directly into the model")
     if not isinstance(entry, dict) or not set(entry) <= ENTRY_KEYS:
         _fail(where, "a layer should be a Keras layer config")
     cls = entry.get("class_name")
@@ -445,9 +448,6 @@ def _layer_entry(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     label = config.get("name") if isinstance(config.get("name"), str) else "?"
     if cls == LAMBDA and behaviours is not None:
         return _lambda(label, config, behaviours, where)
-    if cls in ("Sequential", "Functional", "Model"):
-        _fail(where, f"a nested model ({cls}) is not a layer the grader accepts: put its "
-                     f"layers directly into the model")
     if not isinstance(cls, str) or cls not in LAYERS or nested and cls not in RNNS:
         _fail(where, f"`{_show(cls).strip(chr(39))}` is not a layer the grader accepts "
                      f"(it rebuilds {', '.join(sorted(k for k in LAYERS if k != 'InputLayer'))}"
@@ -485,8 +485,10 @@ def _inbound(entry, known: set, where) -> list:
     if not nodes:
         return []
     node = nodes[0]
-    if not isinstance(node, dict) or set(node) - {"args", "kwargs"} \
-            or node.get("kwargs") not in ({}, None):
+    kwargs = node.get("kwargs") if isinstance(node, dict) else None
+    if not isinstance(node, dict) or set(node) - {"args", "kwargs"} or not (
+            kwargs is None or isinstance(kwargs, dict) and set(kwargs) <= {"mask", "training"}
+            and all(value is None for value in kwargs.values())):
         _fail(where, "a layer's call may take only the tensors of earlier layers, no other "
                      "arguments")
     args = node.get("args")

@@ -52,7 +52,7 @@ DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
 MAX_FILE_BYTES = 64 * 2**20
-SCORER_TIMEOUT = 600
+SCORER_TIMEOUT = 1800  # wall-clock backstop per submission; each test has a CPU limit
 LOG_TAIL_BYTES = 4000
 SANDBOX_MOUNT = "/tmp/sandbox"
 #: Folders of the repo a submission must not see (hidden tests, solutions, runs).

@@ -146,6 +146,13 @@ def lambda_behaviour(model):
     return found
 
 
+def _recorded(record, obj):
+    """``record(obj)``, or the error it raised: a model whose ``to_json`` fails (or is
+    replaced by one that does) is that name's answer, not a reason to stop the notebook."""
+    outcome, result = _call("to_json", lambda: record(obj), [])
+    return result if outcome == "value" else {"error": result}
+
+
 def serialise(name, obj, probe):
     """The JSON artifact for one probed name.
 
@@ -158,19 +165,19 @@ def serialise(name, obj, probe):
     if kind in ("model_builder", "function") and not callable(obj):
         return {"error": f"TypeError: {name} is not a function"}
     if kind == "model":
-        return model_artifact(obj)
+        return _recorded(model_artifact, obj)
     if kind == "value":
         return {"value": kit_codec.encode(obj)}
     if kind == "model_builder" and "cases" not in probe:
         outcome, result = _call(name, obj, probe.get("args", []))
-        return model_artifact(result) if outcome == "value" else {"error": result}
+        return _recorded(model_artifact, result) if outcome == "value" else {"error": result}
     cases = {}
     for case, spec in probe["cases"].items():
         outcome, result = call_case(name, obj, spec)
         if outcome == "error":
             cases[case] = {"error": result}
         elif kind == "model_builder":
-            cases[case] = model_artifact(result)
+            cases[case] = _recorded(model_artifact, result)
         else:
             cases[case] = {"value": kit_codec.encode(result)}
     return {"cases": cases}
