@@ -414,6 +414,97 @@ def _judge(builder, report, passed):
              f"activations with the table in the notebook.")
 
 
+# --- one mistake, one concern's points ----------------------------------------
+#
+# A graded function is called on several hidden cases, and several tests look at
+# the results: one about their form (raised or returned, shape, type), others about
+# their values. A case that raises or has the wrong form fails the form test alone;
+# each value test grades the cases it can and says which it skipped, so that one
+# edge case mishandled costs that concern's points and not every test's.
+
+@dataclass
+class Case:
+    """One hidden case of a graded function, as a test sees it."""
+
+    name: str  # the case's key in the grading config
+    args: list  # its arguments, decoded
+    call: str  # the call, shortened, for feedback
+    result: object = None
+    problem: str | None = None  # why its values cannot be graded: it raised, or its form is wrong
+
+
+def cases_of(function, name, cases, form=None, describe=None, folder=HERE) -> list[Case]:
+    """What ``name`` returned on each hidden case, never failing on one case's error.
+
+    ``form(args, result)`` returns a sentence when the result's form (shape, type,
+    structure) is wrong, else None; ``describe(args)`` the call as feedback shows it.
+    """
+    found = []
+    for case in cases:
+        args = probe_case(name, case, folder)
+        call = describe(args) if describe else describe_call(name, args)
+        try:
+            result = call_case(function, name, case, folder)
+        except ComparisonError as exc:
+            found.append(Case(case, args, call, problem=_on_call(call, name, str(exc))))
+            continue
+        problem = form(args, result) if form else None
+        found.append(Case(case, args, call, result, f"{call}: {problem}" if problem else None))
+    return found
+
+
+def built_cases(builder, name, cases, folder=HERE) -> list[Case]:
+    """The model ``builder`` returns on each hidden case (model builders probed with cases)."""
+    found = []
+    for case in cases:
+        args = probe_case(name, case, folder)
+        call = f"{name}{tuple(args)!r}"
+        try:
+            found.append(Case(case, args, call, build(builder, *args, name=name)))
+        except ComparisonError as exc:
+            found.append(Case(case, args, call, problem=str(exc)))
+    return found
+
+
+def _on_call(call, name, sentence):
+    """``sentence`` about ``name`` said of this one call (``call`` names its arguments)."""
+    return sentence.replace(f"{name} raised", f"{call} raised", 1)
+
+
+def assert_well_formed(cases, value_tests=()):
+    """The form test: fail on every case that raised or whose form is wrong.
+
+    The sentence names the value tests that graded the other cases without these.
+    """
+    bad = [case for case in cases if case.problem]
+    if not bad:
+        return
+    note = ""
+    if value_tests and len(bad) < len(cases):
+        tests = " and ".join([", ".join(value_tests[:-1]), value_tests[-1]] if len(value_tests) > 1
+                             else value_tests)
+        note = (f"\n(The test{'s' if len(value_tests) > 1 else ''} of {tests} graded the other "
+                f"hidden inputs and skipped "
+                f"{'this one' if len(bad) == 1 else 'these'}: only this test's points are lost.)")
+    fail("\n".join(dict.fromkeys(case.problem for case in bad)) + note)
+
+
+def gradable(cases, form_test):
+    """The cases a value test can grade: those that returned a well-formed result.
+
+    The others are the form test's (``form_test`` names it); this test says it skipped
+    them and grades the rest. With none left, it fails with the first one's reason.
+    """
+    good = [case for case in cases if not case.problem]
+    skipped = [case for case in cases if case.problem]
+    if not good:
+        fail(skipped[0].problem)
+    if skipped:
+        print(f"skipped {', '.join(case.call for case in skipped)}: it raised or its form is "
+              f"wrong, which '{form_test}' grades; graded the other {len(good)} case(s).")
+    return good
+
+
 # --- comparing results of graded functions ---------------------------------
 
 def expected_case(reference, name, case, folder=HERE):

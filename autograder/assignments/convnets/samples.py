@@ -53,6 +53,9 @@ def happyModel():
         pass
 '''
 
+#: The sample correct except for one documented edge case (it passes every public check).
+EDGE_CASE = "fixed_input"
+
 SAMPLES = [
     Sample("reference", "the reference solution", {}, FULL),
     Sample("alternative", "correct, written differently (model.add, tf.keras aliases, "
@@ -65,10 +68,10 @@ SAMPLES = [
     Sample("valid_padding", "first SIGNS Conv2D with 'valid' instead of 'same' padding",
            mistake("convnets", "convolutional_model", 'strides=1, padding="same")(input_img)',
                    'strides=1, padding="valid")(input_img)'),
-           {"happy_model": 7, "signs_model": 4}),
+           {"happy_model": 7, "signs_model": 5}),
     Sample("wrong_activation", "SIGNS output layer with relu instead of softmax",
            mistake("convnets", "convolutional_model", 'activation="softmax"', 'activation="relu"'),
-           {"happy_model": 7, "signs_model": 2}),
+           {"happy_model": 7, "signs_model": 3}),
     Sample("wrong_loss", "conv_model compiled with mse",
            mistake("convnets", "signs_compile", "categorical_crossentropy", "mse"),
            {"happy_model": 7, "signs_model": 6}),
@@ -77,6 +80,12 @@ SAMPLES = [
            mistake("convnets", "convolutional_model", 'strides=8, padding="same"',
                    'strides=8, padding="SAME"'),
            {"happy_model": 7, "signs_model": 0}),
+    Sample("fixed_input", "convolutional_model ignores input_shape (keras.Input(shape=(64, 64, "
+           "3))): right for the SIGNS images of the public check, wrong for the edge case of "
+           "another image size; only the input-shape test's point is lost",
+           mistake("convnets", "convolutional_model", "keras.Input(shape=input_shape)",
+                   "keras.Input(shape=(64, 64, 3))"),
+           {"happy_model": 7, "signs_model": 6}),
     Sample("stub", "the untouched student notebook", None, {"happy_model": 0, "signs_model": 0}),
     Sample("kills_kernel", "the happy compile cell calls os._exit(1)",
            {"happy_compile": "import os\nos._exit(1)"},

@@ -61,6 +61,13 @@ def to_one_hot(labels, dimension=46):
     return keras.utils.to_categorical(labels, dimension)
 '''
 
+#: The course notes' one-hot encoding (keras.utils.to_categorical(train_labels)), made float32:
+#: its width is max(labels) + 1, which is 46 in the public check but not for every input.
+COURSE_ONE_HOT = '''
+def to_one_hot(labels, dimension=46):
+    return keras.utils.to_categorical(labels).astype("float32")
+'''
+
 SAMPLES = [
     Sample("reference", "the reference solution", {}, FULL),
     Sample("alternative", "correct, written differently (loops, np.put, np.eye, loss objects)",
@@ -96,7 +103,14 @@ SAMPLES = [
 def vectorize_sequences(sequences, dimension=10000):
     return np.array([[1, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 1]], dtype="float32")
 '''}, {**FULL, "vectorize_sequences": 0}),
+    Sample("course_to_categorical", "to_one_hot as the course writes it, to_categorical(labels) "
+           "without num_classes: the edge case of labels that never reach dimension - 1 gives "
+           "too few columns; only the shape test's point is lost", {"to_one_hot": COURSE_ONE_HOT},
+           {**FULL, "to_one_hot": 2}),
 ]
+
+#: The sample correct except for one documented edge case (it passes every public check).
+EDGE_CASE = "course_to_categorical"
 
 # A planted copy of "alternative" (issue 15): variables renamed, independent statements
 # reordered, comments changed. make similarity must rank it above every pair of

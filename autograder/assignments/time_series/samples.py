@@ -43,6 +43,18 @@ def windowed_dataset(series, window_size, batch_size, shuffle_buffer):
     return dataset.batch(batch_size).prefetch(1)
 '''
 
+#: Shuffles the batches instead of the windows: every window once, right labels, right batch
+#: sizes, and the public check (which sorts the windows) passes; but each batch holds
+#: consecutive windows.
+SHUFFLES_BATCHES = '''
+def windowed_dataset(series, window_size, batch_size, shuffle_buffer):
+    dataset = tf.data.Dataset.from_tensor_slices(series)
+    dataset = dataset.window(window_size + 1, shift=1, drop_remainder=True)
+    dataset = dataset.flat_map(lambda window: window.batch(window_size + 1))
+    dataset = dataset.map(lambda window: (window[:-1], window[-1]))
+    return dataset.batch(batch_size).shuffle(shuffle_buffer).prefetch(1)
+'''
+
 SAMPLES = [
     Sample("reference", "the reference solution", {}, FULL),
     Sample("alternative", "correct, written differently (timeseries_dataset_from_array, "
@@ -59,8 +71,15 @@ SAMPLES = [
     Sample("no_scaling", "build_forecaster without the final x * 100 Lambda",
            mistake("time_series", "build_forecaster", "        layers.Lambda(lambda x: x * 100.0),\n", ""),
            {**FULL, "forecaster": 1}),
+    Sample("shuffles_batches", "windowed_dataset shuffles after batching: the edge case of a "
+           "batch of consecutive windows, which the public check (it sorts the windows) cannot "
+           "see; only the shuffling test's point is lost", {"windowed_dataset": SHUFFLES_BATCHES},
+           {**FULL, "windowed_dataset": 5}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
+
+#: The sample correct except for one documented edge case (it passes every public check).
+EDGE_CASE = "shuffles_batches"
 
 # A planted copy of "alternative" (issue 15): variables renamed, independent statements
 # reordered, comments changed. make similarity must rank it above every pair of

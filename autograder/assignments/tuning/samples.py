@@ -76,8 +76,17 @@ def best_epoch(history):
                    '"val_loss": logs["val_loss"][-1],\n'
                    '                     "val_accuracy": logs["val_accuracy"][-1]'),
            {**FULL, "results_table": 1}),
+    Sample("loss_from_output", "build_model picks the loss from the output size and ignores its "
+           "loss argument: right for the public check's variants, wrong for the edge case of the "
+           "homework's mse variant; only the compile test's point is lost",
+           mistake("tuning", "build_model", "loss=loss",
+                   'loss="binary_crossentropy" if output == 1 else "categorical_crossentropy"'),
+           {**FULL, "build_model": 3}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
+
+#: The sample correct except for one documented edge case (it passes every public check).
+EDGE_CASE = "loss_from_output"
 
 # Issue 15 (make similarity): "copier" is a planted copy: the code of "alternative" with
 # variables renamed, independent statements reordered and comments changed, and the

@@ -34,6 +34,37 @@ def build_gru_model(n_features=14):
 ''',
 }
 
+#: The course notes' generator as printed (jena-weather-rnn.md): it allocates lookback // step
+#: rows per sample, so it raises when step does not divide lookback. Everything else is right,
+#: and it passes every public check (lookback=6, step=2 there).
+COURSE_GENERATOR = '''
+def generator(data, lookback, delay, min_index, max_index, shuffle=False, batch_size=128, step=6):
+    if max_index is None:
+        max_index = len(data) - delay - 1
+    i = min_index + lookback
+    while True:
+        if shuffle:
+            rows = np.random.randint(min_index + lookback, max_index, size=batch_size)
+        else:
+            if i + batch_size >= max_index:
+                i = min_index + lookback
+            rows = np.arange(i, min(i + batch_size, max_index))
+            i += len(rows)
+
+        samples = np.zeros((len(rows), lookback // step, data.shape[-1]))
+        targets = np.zeros((len(rows), ))
+
+        for j, row in enumerate(rows):
+            indices = range(rows[j] - lookback, rows[j], step)
+            samples[j] = data[indices]
+            targets[j] = data[rows[j] + delay][1]
+
+        yield samples, targets
+'''
+
+#: The sample correct except for one documented edge case (it passes every public check).
+EDGE_CASE = "course_generator"
+
 SAMPLES = [
     Sample("reference", "the reference solution", {}, FULL),
     Sample("alternative", "correct, written differently (fancy indexing, model.add)",
@@ -54,6 +85,9 @@ SAMPLES = [
            mistake("weather_rnn", "generator", "            if i + batch_size >= max_index:\n"
                    "                i = min_index + lookback\n", ""),
            {**FULL, "generator": 1, "naive_method": 0}),
+    Sample("course_generator", "the course notes' generator verbatim: lookback // step rows "
+           "per sample, so the edge case step=7, lookback=10 raises; only the shape test's "
+           "point is lost", {"generator": COURSE_GENERATOR}, {**FULL, "generator": 5}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
 

@@ -2,16 +2,31 @@
 from otter.test_files import test_case
 
 import gradelib
+from shared.checks import build
 from shared.convnets_spec import SIGNS_COMPILE, SIGNS_INPUT_SHAPE, SIGNS_PARAMS, SIGNS_TABLE
 
 OK_FORMAT = False
 name = "signs_model"
+#: The hidden case "small_images": the same network built for 32 x 32 images.
+SMALL_IMAGES = (32, 32, 3)
 
 
-@test_case(name="convolutional_model layers match the course's table", points=3)
+@test_case(name="convolutional_model layers match the course's table", points=2)
 def layers(convolutional_model):
     gradelib.assert_architecture(convolutional_model, (SIGNS_INPUT_SHAPE,), SIGNS_TABLE,
                                  "convolutional_model")
+
+
+@test_case(name="convolutional_model builds its Input from the input_shape it is given",
+           points=1)
+def uses_input_shape(convolutional_model):
+    model = build(convolutional_model, SMALL_IMAGES, name="convolutional_model")
+    found = tuple(model.inputs[0].shape) if len(model.inputs) == 1 else None
+    if found != (None, *SMALL_IMAGES):
+        gradelib.fail(f"convolutional_model({SMALL_IMAGES}) built a model for inputs {found}, "
+                      f"expected (None, {', '.join(map(str, SMALL_IMAGES))}): the grader also "
+                      f"builds it for images of another size; use keras.Input(shape=input_shape) "
+                      f"rather than a fixed shape.")
 
 
 @test_case(name="convolutional_model has 1,310 parameters", points=1)
