@@ -19,6 +19,8 @@ import kit_codec
 from shared.checks import (ComparisonError, architecture_problems, build,
                            compile_problems, parameter_problem)
 from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
+from shared.i18n import set_language
+from shared.i18n import language as _language
 
 HERE = Path(__file__).resolve().parent
 CONFIG_FILE = "grading_config.json"
@@ -33,9 +35,32 @@ def config(folder=HERE):
     return json.loads((Path(folder) / CONFIG_FILE).read_text())
 
 
-def fail(message):
+def use_course_language(folder=HERE):
+    """Write feedback in the course's language (``"language"`` in the grading config).
+
+    Called when this module is imported, so before the hidden tests' own sentences
+    (their test names too) are made."""
+    path = Path(folder) / CONFIG_FILE
+    if path.is_file():
+        set_language(json.loads(path.read_text()).get("language"))
+
+
+use_course_language()
+
+
+def text(english, chinese=None):
+    """One feedback sentence, in the course's language: ``chinese`` when it is Chinese.
+
+    The hidden tests write each sentence in both languages side by side, here and in
+    the test files (the student-side catalogue, shared/i18n.py, ships to students; these
+    stay hidden). The shared checks they call already speak the course's language.
+    """
+    return chinese if chinese is not None and _language() == "zh" else english
+
+
+def fail(message, chinese=None):
     """Fail a test case with a readable message (no traceback noise)."""
-    raise ComparisonError(message)
+    raise ComparisonError(text(message, chinese))
 
 
 def assert_architecture(builder, args, expected_table, name):
@@ -47,14 +72,15 @@ def assert_architecture(builder, args, expected_table, name):
 def assert_parameters(builder, args, expected, name):
     problem = parameter_problem(build(builder, *args, name=name), expected)
     if problem:
-        fail(f"{name}: {problem}")
+        fail(f"{name}: {problem}", f"{name}：{problem}")
 
 
 def assert_compiled(model, expected, variable):
     if getattr(model, "kit_refused", None):  # the scorer could not rebuild it: say why
         fail(model.kit_refused)
     if model is None:
-        fail(f"`{variable}` is not defined: run the cell that builds it, then the compile cell.")
+        fail(f"`{variable}` is not defined: run the cell that builds it, then the compile cell.",
+             f"`{variable}` 没有定义：请先运行构建它的单元格，再运行编译单元格。")
     problems = compile_problems(model, expected, name=variable)
     if problems:
         fail("\n".join(problems))
@@ -64,7 +90,8 @@ def assert_builds_compiled(builder, args, expected, name):
     """For builders that compile their model before returning it."""
     problems = compile_problems(build(builder, *args, name=name), expected, name=f"{name}()'s model")
     if problems:
-        fail("\n".join(problems) + f" (compile the model inside {name} before returning it)")
+        fail("\n".join(problems) + f" (compile the model inside {name} before returning it)",
+             "\n".join(problems) + f"（请在 {name} 里编译模型，然后再返回它）")
 
 
 # --- graded functions ------------------------------------------------------
@@ -84,22 +111,27 @@ def call_case(function, name, case, folder=HERE):
     so a test sees the same thing on both paths.
     """
     if function is None:
-        fail(f"`{name}` is not defined: run the cell that defines it, then its check cell.")
+        fail(f"`{name}` is not defined: run the cell that defines it, then its check cell.",
+             f"`{name}` 没有定义：请先运行定义它的单元格，再运行它的检查单元格。")
     recorded = getattr(function, "kit_recorded_cases", None)
     if recorded is not None:
         result = recorded.get(case)
         if not isinstance(result, dict) or not ("value" in result or "error" in result):
             fail(f"{name} did not return on the hidden input '{case}' (the notebook may have "
-                 f"stopped before the grader could call it).")
+                 f"stopped before the grader could call it).",
+                 f"{name} 在隐藏输入 '{case}' 上没有返回（notebook 可能在评分程序调用它之前就停止了）。")
         if "error" in result:
             raise_student_error(name, str(result["error"]))
         try:
             return kit_codec.decode(result["value"])
         except Exception as exc:  # a forged or damaged record: bad zlib, base64, nesting, ...
             fail(f"what {name} returned on the hidden input '{case}' could not be read "
-                 f"({type(exc).__name__}); return numbers, arrays, lists or DataFrames.")
+                 f"({type(exc).__name__}); return numbers, arrays, lists or DataFrames.",
+                 f"无法读取 {name} 在隐藏输入 '{case}' 上的返回值（{type(exc).__name__}）；"
+                 f"请返回数字、数组、列表或 DataFrame。")
     if not callable(function):
-        fail(f"`{name}` should be a function, found {type(function).__name__}.")
+        fail(f"`{name}` should be a function, found {type(function).__name__}.",
+             f"`{name}` 应当是一个函数，实际是 {type(function).__name__}。")
     spec = config(folder)["probes"][name]["cases"][case]
     try:
         kit_codec.seed_for(spec)
@@ -115,8 +147,8 @@ def raise_student_error(name, error):
     kind, _, message = error.partition(": ")
     if kind == "NotImplementedError":
         fail(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
-             f"with your code.")
-    fail(f"{name} raised {kind}: {message[:300]}")
+             f"with your code.", f"{name} 还没有实现：请用你的代码替换 `raise NotImplementedError()`。")
+    fail(f"{name} raised {kind}: {message[:300]}", f"{name} 抛出了 {kind}：{message[:300]}")
 
 
 # --- hidden data -----------------------------------------------------------
@@ -244,7 +276,8 @@ def student_training(name):
     except ComparisonError:
         raise
     except Exception as exc:
-        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}")
+        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}",
+             f"训练 {name} 的模型时出错，{type(exc).__name__}：{exc}")
 
 
 def fresh_model(builder, budget):
@@ -386,9 +419,12 @@ def trained_accuracy(builder, dataset, folder=HERE):
 
     result = measured(builder, budget, dataset, measure, folder)
     accuracy, threshold = result["value"], budget["min_accuracy"]
-    report = (f"trained {budget['epochs']} epochs on {len(data.x_train)} hidden {data.source} "
-              f"{data.what} in {result['seconds']:.1f} s: test accuracy {accuracy:.3f}, needs "
-              f"at least {threshold:.2f}")
+    report = text(f"trained {budget['epochs']} epochs on {len(data.x_train)} hidden {data.source} "
+                  f"{data.what} in {result['seconds']:.1f} s: test accuracy {accuracy:.3f}, needs "
+                  f"at least {threshold:.2f}",
+                  f"在 {len(data.x_train)} 个隐藏的{SOURCES_ZH.get(data.source, data.source)}"
+                  f"{WHAT_ZH.get(data.what, data.what)}上训练了 {budget['epochs']} 个轮次（用时 "
+                  f"{result['seconds']:.1f} 秒）：测试集精度 {accuracy:.3f}，至少需要 {threshold:.2f}")
     return accuracy, threshold, report
 
 
@@ -411,7 +447,8 @@ def _judge(builder, report, passed):
     print(report)
     if not passed:
         fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers and "
-             f"activations with the table in the notebook.")
+             f"activations with the table in the notebook.",
+             f"{getattr(builder, '__name__', '模型')}：{report}。请对照 notebook 里的表格检查你的层和激活函数。")
 
 
 # --- one mistake, one concern's points ----------------------------------------
@@ -468,7 +505,9 @@ def built_cases(builder, name, cases, folder=HERE) -> list[Case]:
 
 def _on_call(call, name, sentence):
     """``sentence`` about ``name`` said of this one call (``call`` names its arguments)."""
-    return sentence.replace(f"{name} raised", f"{call} raised", 1)
+    for verb in ("raised", "抛出了"):  # either language of raise_student_error
+        sentence = sentence.replace(f"{name} {verb}", f"{call} {verb}", 1)
+    return sentence
 
 
 def assert_well_formed(cases, value_tests=()):
@@ -505,6 +544,11 @@ def gradable(cases, form_test):
     return good
 
 
+#: How the Chinese feedback names the data a training used.
+SOURCES_ZH = {"synthetic": "合成", "real": "真实"}
+WHAT_ZH = {"images": "图片", "reviews": "影评", "newswires": "新闻", "samples": "样本"}
+
+
 # --- comparing results of graded functions ---------------------------------
 
 def expected_case(reference, name, case, folder=HERE):
@@ -515,12 +559,15 @@ def expected_case(reference, name, case, folder=HERE):
 def assert_array_like(result, shape, dtype, call):
     """Fail unless ``result`` is a numpy array of ``shape`` and ``dtype``."""
     if not isinstance(result, np.ndarray):
-        fail(f"{call} should return a numpy array, found {type(result).__name__}.")
+        fail(f"{call} should return a numpy array, found {type(result).__name__}.",
+             f"{call} 应当返回一个 numpy 数组，实际是 {type(result).__name__}。")
     if result.shape != tuple(shape):
-        fail(f"{call} should return shape {tuple(shape)}, found {result.shape}.")
+        fail(f"{call} should return shape {tuple(shape)}, found {result.shape}.",
+             f"{call} 返回的形状应为 {tuple(shape)}，实际为 {result.shape}。")
     if result.dtype != np.dtype(dtype):
         fail(f"{call} should return dtype {dtype}, found {result.dtype}: pass "
-             f"dtype='{dtype}' when you create the array.")
+             f"dtype='{dtype}' when you create the array.",
+             f"{call} 返回的 dtype 应为 {dtype}，实际为 {result.dtype}：创建数组时请传入 dtype='{dtype}'。")
 
 
 def describe_call(name, args, limit=120):
@@ -584,9 +631,12 @@ def trained_forecast(builder, dataset, folder=HERE):
     result = measured(builder, budget, dataset, measure, folder)
     mae = result["value"]
     naive = float(np.mean(np.abs(series[split - 1:-1] - series[split:])))
-    report = (f"trained {budget['epochs']} epochs on {split} steps of a hidden series in "
-              f"{result['seconds']:.1f} s: validation MAE {mae:.2f} (naive forecast {naive:.2f}; "
-              f"needs at most {budget['max_mae']:.2f} and less than the naive forecast)")
+    report = text(f"trained {budget['epochs']} epochs on {split} steps of a hidden series in "
+                  f"{result['seconds']:.1f} s: validation MAE {mae:.2f} (naive forecast {naive:.2f}; "
+                  f"needs at most {budget['max_mae']:.2f} and less than the naive forecast)",
+                  f"在一条隐藏序列的 {split} 个时间步上训练了 {budget['epochs']} 个轮次（用时 "
+                  f"{result['seconds']:.1f} 秒）：验证集平均绝对误差（MAE）{mae:.2f}（朴素预测 {naive:.2f}；"
+                  f"最多 {budget['max_mae']:.2f}，并且要低于朴素预测）")
     return mae, naive, budget["max_mae"], report
 
 
@@ -670,10 +720,13 @@ def trained_weather(builder, dataset, folder=HERE):
     result = measured(builder, budget, dataset, measure, folder)
     mae = result["value"]
     naive = float(np.mean(np.abs(x_val[:, -1, 1] - y_val)))
-    report = (f"trained {budget['epochs']} epochs of {budget['steps_per_epoch']} batches on "
-              f"{budget['days']} days of hidden weather in {result['seconds']:.1f} s: validation "
-              f"MAE {mae:.3f} (naive baseline {naive:.3f}; needs at most {budget['max_mae']:.3f} "
-              f"and less than the baseline)")
+    report = text(f"trained {budget['epochs']} epochs of {budget['steps_per_epoch']} batches on "
+                  f"{budget['days']} days of hidden weather in {result['seconds']:.1f} s: validation "
+                  f"MAE {mae:.3f} (naive baseline {naive:.3f}; needs at most {budget['max_mae']:.3f} "
+                  f"and less than the baseline)",
+                  f"在 {budget['days']} 天的隐藏天气数据上训练了 {budget['epochs']} 个轮次、每轮 "
+                  f"{budget['steps_per_epoch']} 个批量（用时 {result['seconds']:.1f} 秒）：验证集平均绝对误差 "
+                  f"{mae:.3f}（基于常识的基准 {naive:.3f}；最多 {budget['max_mae']:.3f}，并且要低于基准）")
     return mae, naive, budget["max_mae"], report
 
 
