@@ -229,3 +229,50 @@ def test_student_requirements_are_the_grader_pins_of_what_notebooks_import():
         name, version = line.split("==")
         assert pins[name.replace("-", "_")] == version
     assert len(wanted) < 15 < len(pins)
+
+
+# --- the hidden tests' feedback -----------------------------------------------------------------
+
+@pytest.fixture
+def gradelib_in(tmp_path, monkeypatch):
+    """``gradelib_in(language)``: gradelib imported as the grader imports it (beside a
+    grading_config.json), for a course in ``language``."""
+    import importlib
+    import json
+    import shutil
+    import sys
+
+    def load(language):
+        folder = tmp_path / language
+        folder.mkdir()
+        for module in ("gradelib.py", "kit_codec.py"):
+            shutil.copy(REPO_ROOT / "autograder" / "engine" / module, folder / module)
+        config = {**assignments.get("tuning").config, "language": language}
+        (folder / "grading_config.json").write_text(json.dumps(config))
+        monkeypatch.syspath_prepend(str(folder))
+        for name in ("gradelib", "kit_codec"):
+            monkeypatch.delitem(sys.modules, name, raising=False)
+        return importlib.import_module("gradelib")
+    yield load
+    i18n.set_language(None)
+
+
+def test_hidden_feedback_speaks_the_course_language(gradelib_in):
+    from otter.test_files import ExceptionTestFile
+
+    gradelib = gradelib_in("zh")
+    with pytest.raises(summary.ComparisonError, match="`best_epoch` 没有定义"):
+        gradelib.call_case(None, "best_epoch", "tie")
+    with pytest.raises(summary.ComparisonError, match="第 1 层：应为 Dense"):
+        gradelib.assert_architecture(lambda: __import__("keras").Sequential(
+            [__import__("keras").Input((3,)), __import__("keras").layers.ReLU()]),
+            (), [["Dense", (None, 1), 4, "linear"]], "build")
+    tests = ExceptionTestFile.from_file(
+        str(REPO_ROOT / "autograder/assignments/tuning/tests/best_epoch.py"))
+    assert all(HAN.search(case.name) for case in tests.test_cases), tests.test_cases
+
+
+def test_hidden_feedback_in_english_for_an_english_course(gradelib_in):
+    gradelib = gradelib_in("en")
+    with pytest.raises(summary.ComparisonError, match="`best_epoch` is not defined"):
+        gradelib.call_case(None, "best_epoch", "tie")

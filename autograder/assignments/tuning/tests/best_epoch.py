@@ -18,17 +18,24 @@ def check(best_epoch, case, advice):
     val_loss = gradelib.probe_case("best_epoch", case)[0].history["val_loss"]
     if isinstance(got, bool) or not isinstance(got, (int, np.integer)) or int(got) != want:
         gradelib.fail(f"for val_loss = {val_loss}, best_epoch returned {got!r}, expected {want}. "
-                      f"{advice}")
+                      f"{advice}",
+                      f"val_loss = {val_loss} 时，best_epoch 返回了 {got!r}，应为 {want}。{advice}")
 
 
-@test_case(name="best_epoch picks the epoch with the lowest validation loss", points=2)
+@test_case(name=gradelib.text("best_epoch picks the epoch with the lowest validation loss",
+                          "best_epoch 选出验证损失最低的轮次"), points=2)
 def lowest(best_epoch):
     for case in ("falls_then_rises", "best_is_first", "best_is_last", "noisy"):
-        check(best_epoch, case, "Use history.history['val_loss'] (not the training loss), "
-              "and count epochs from 1: the first epoch is epoch 1. Return a Python int.")
+        check(best_epoch, case, gradelib.text(
+            "Use history.history['val_loss'] (not the training loss), and count epochs from 1: "
+            "the first epoch is epoch 1. Return a Python int.",
+            "使用 history.history['val_loss']（不是训练损失），轮次从 1 开始计数：第一个轮次是第 1 轮。"
+            "返回 Python int。"))
 
 
-@test_case(name="best_epoch breaks ties towards the earlier epoch", points=1)
+@test_case(name=gradelib.text("best_epoch breaks ties towards the earlier epoch",
+                          "best_epoch 在并列时取较早的轮次"), points=1)
 def ties(best_epoch):
-    check(best_epoch, "tie", "When two epochs share the lowest validation loss, return the "
-          "earlier one (np.argmin does).")
+    check(best_epoch, "tie", gradelib.text(
+        "When two epochs share the lowest validation loss, return the earlier one (np.argmin "
+        "does).", "两个轮次的验证损失并列最低时，返回较早的那个（np.argmin 就是这样做的）。"))

@@ -18,7 +18,8 @@ def reference(data, lookback, delay, min_index, max_index, batch_size=128, step=
     return float(np.mean(maes))
 
 
-@test_case(name="evaluate_naive_method averages the batch MAEs of 'no change in delay steps'",
+@test_case(name=gradelib.text("evaluate_naive_method averages the batch MAEs of 'no change in delay steps'",
+                          "evaluate_naive_method 对“delay 步之后不变”的各批量 MAE 取平均"),
            points=2)
 def naive_mae(evaluate_naive_method):
     for case in ("validation_like", "small_batches"):
@@ -28,9 +29,14 @@ def naive_mae(evaluate_naive_method):
         try:
             value = float(got)
         except (TypeError, ValueError):
-            gradelib.fail(f"evaluate_naive_method should return a number, found {got!r}.")
+            gradelib.fail(f"evaluate_naive_method should return a number, found {got!r}.",
+                          f"evaluate_naive_method 应当返回一个数，实际为 {got!r}。")
         if not np.isclose(value, want, rtol=1e-6):
             gradelib.fail(f"on hidden data (lookback={args[1]}, delay={args[2]}, batch_size="
                           f"{args[5]}, step={args[6]}) the naive MAE is {want:.4f}, found "
                           f"{value:.4f}. Walk (max_index - min_index - lookback) // batch_size "
-                          f"sequential batches; predict samples[:, -1, 1]; average the batch MAEs.")
+                          f"sequential batches; predict samples[:, -1, 1]; average the batch MAEs.",
+                          f"在隐藏数据上（lookback={args[1]}、delay={args[2]}、batch_size={args[5]}、"
+                          f"step={args[6]}），朴素方法的 MAE 是 {want:.4f}，实际为 {value:.4f}。请按顺序走 "
+                          f"(max_index - min_index - lookback) // batch_size 个批量；用 samples[:, -1, 1] "
+                          f"作预测；对各批量的 MAE 取平均。")
