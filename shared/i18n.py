@@ -174,9 +174,11 @@ MESSAGES = {
               "repeated indices, an empty review and a dimension of 4.",
         "zh": "不传 `dimension` 调用它（默认 10000，并含索引 9999），还会用重复的索引、空评论和维度 4 来调用。"},
     "graded.to_one_hot": {
-        "en": "calls it with a dimension other than 46 (`to_one_hot(labels, 3)`) and without "
-              "one, and checks float32 and the shape each time.",
-        "zh": "用 46 以外的维度（`to_one_hot(labels, 3)`）和不传维度两种方式调用，每次都检查 float32 和形状。"},
+        "en": "calls it with a dimension other than 46 (`to_one_hot(labels, 3)`), without one, "
+              "and with labels that never reach dimension - 1 (the shape must still have "
+              "`dimension` columns), and checks float32 and the shape each time.",
+        "zh": "用 46 以外的维度（`to_one_hot(labels, 3)`）、不传维度，以及标签都达不到 dimension - 1 的情况"
+              "（形状仍须有 `dimension` 列）来调用，每次都检查 float32 和形状。"},
     "graded.build_imdb_model": {
         "en": "checks the compile settings above (they are points too), and trains a fresh "
               "copy for a short fixed budget on hidden reviews: it must reach a test accuracy "
@@ -189,9 +191,11 @@ MESSAGES = {
         "zh": "检查上面的编译设置（也计分），并在隐藏的新闻上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
     "graded.build_model": {
         "en": "builds other variants (3 x 32 tanh and 1 x 64 with mse for IMDB, 2 x 128 for "
-              "46 classes), checks their layers and compile settings, and trains "
+              "46 classes), checks their layers and that each is compiled with the loss it is "
+              "given (mse too, whatever the output size), and trains "
               "build_model(2, 16, 'relu', 'binary_crossentropy', 1) on hidden reviews.",
-        "zh": "构建其他变体（IMDB 的 3 x 32 tanh、1 x 64 加 mse，46 类的 2 x 128），检查它们的层和编译设置，"
+        "zh": "构建其他变体（IMDB 的 3 x 32 tanh、1 x 64 加 mse，46 类的 2 x 128），检查它们的层，"
+              "以及每个变体都用传入的损失函数编译（包括 mse，与输出大小无关），"
               "并在隐藏的影评上训练 build_model(2, 16, 'relu', 'binary_crossentropy', 1)。"},
     "graded.best_epoch": {
         "en": "tries histories whose best epoch is the first or the last one, a noisy "
@@ -211,10 +215,11 @@ MESSAGES = {
               "not a new model.",
         "zh": "从 `happy_model` 读取同样的编译设置：请编译这个变量本身，而不是一个新模型。"},
     "graded.convolutional_model": {
-        "en": "counts the parameters (1,310) and trains a fresh copy for a short fixed "
-              "budget on hidden SIGNS images: it must reach a test accuracy close to the "
-              "reference solution's.",
-        "zh": "核对参数数量（1,310），并在隐藏的 SIGNS 图片上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
+        "en": "builds it for 32 x 32 images too (use the input_shape it is given), counts the "
+              "parameters (1,310) and trains a fresh copy for a short fixed budget on hidden "
+              "SIGNS images: it must reach a test accuracy close to the reference solution's.",
+        "zh": "还会为 32 x 32 的图片构建它（请使用传入的 input_shape），核对参数数量（1,310），"
+              "并在隐藏的 SIGNS 图片上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
     "graded.signs_compile": {
         "en": "reads the same compile settings from `conv_model`: compile that variable, "
               "not a new model.",
@@ -222,10 +227,10 @@ MESSAGES = {
     "graded.windowed_dataset": {
         "en": "uses other window sizes (6 and 3), batch sizes and shuffle buffers on hidden "
               "series, checks float32 features and labels, the size of every batch, every "
-              "window exactly once, and that the windows are shuffled (not in the series' "
-              "order).",
+              "window exactly once, and that the windows are shuffled before batching (each "
+              "batch mixes windows from all over the series, not consecutive ones).",
         "zh": "在隐藏序列上使用其他窗口大小（6 和 3）、批量大小和打乱缓冲区，检查特征和标签是 float32、"
-              "每个批量的大小、每个窗口恰好出现一次，以及窗口已被打乱（不是按序列顺序）。"},
+              "每个批量的大小、每个窗口恰好出现一次，以及窗口在分批之前就已打乱（每个批量混合来自整个序列各处的窗口，而不是相邻的窗口）。"},
     "graded.build_forecaster": {
         "en": "counts the parameters (33,601) and trains a fresh copy for a short fixed "
               "budget on a hidden series: its validation MAE must stay under a threshold and "
