@@ -9,6 +9,11 @@ STAMP       := $(VENV)/.installed
 ASSIGNMENTS ?= getting_started tuning convnets time_series weather_rnn
 ASSIGNMENT  ?= convnets
 RUN         ?= runs/$(ASSIGNMENT)
+# make grade: ROSTER=<csv> gives every student on it a row; COURSE=<file> the deadlines and
+# late policy (COURSE= for none); make export: LMS=canvas|moodle|csv.
+ROSTER      ?=
+COURSE      ?= course.toml
+LMS         ?=
 JOBS        ?=
 TIMEOUT     ?= 300
 GRADE_FLAGS ?=
@@ -28,7 +33,7 @@ URL         ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade manual review similarity demo test bench clean help
+.PHONY: setup data release autograder samples grade manual review similarity export demo test bench clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -37,7 +42,10 @@ help:
 	@echo "                  student bundles in dist/release/<assignment>-<language>.zip"
 	@echo "make autograder   otter autograder zips in dist/autograder/<assignment>.zip, and"
 	@echo "                  the reference solutions' training results the grader reuses"
-	@echo "make grade SUBMISSIONS=<folder> [ASSIGNMENT=convnets] [RUN=runs/...]"
+	@echo "make grade SUBMISSIONS=<folder or .zip> [ASSIGNMENT=convnets] [RUN=runs/...] [ROSTER=<csv>]"
+	@echo "                  [COURSE=course.toml]: a Canvas, Moodle or Gradescope download or a folder"
+	@echo "make export RUN=runs/... LMS=canvas|moodle|csv"
+	@echo "                  gradebook and feedback files to upload, in <run>/export/<lms>/"
 	@echo "make manual ASSIGNMENT=tuning [RUN=runs/...] [SUBMISSIONS=<folder>]"
 	@echo "                  merge a TA's scores of written answers into grades.csv"
 	@echo "make review RUN=runs/... [ASSIGNMENT=tuning] [PORT=8765]"
@@ -82,9 +90,10 @@ samples: $(STAMP)
 
 # Grading writes the synthetic stand-ins first: otherwise every sandbox draws them again.
 grade: $(STAMP) data
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [ASSIGNMENT=$(ASSIGNMENT)]"; exit 2; }
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<LMS download: folder or .zip> [ASSIGNMENT=$(ASSIGNMENT)] [ROSTER=<csv>]"; exit 2; }
 	$(PY) -m autograder.grade --assignment $(ASSIGNMENT) --submissions "$(SUBMISSIONS)" \
-		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
+		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(ROSTER),--roster "$(ROSTER)") $(if $(COURSE),--course "$(COURSE)") $(GRADE_FLAGS)
 
 manual: $(STAMP)
 	$(PY) -m autograder.manual --assignment $(ASSIGNMENT) --out "$(RUN)" \
@@ -94,6 +103,10 @@ manual: $(STAMP)
 review: $(STAMP)
 	$(PY) -m autograder.review --out "$(RUN)" $(if $(filter command line,$(origin ASSIGNMENT)),--assignment $(ASSIGNMENT)) \
 		$(if $(PORT),--port $(PORT))
+
+export: $(STAMP)
+	@test -n "$(LMS)" || { echo "usage: make export RUN=<run folder> LMS=canvas|moodle|csv"; exit 2; }
+	$(PY) -m autograder.export --run "$(RUN)" --lms $(LMS)
 
 similarity: $(STAMP)
 	$(PY) -m autograder.similarity --out "$(RUN)" $(if $(filter command line,$(origin ASSIGNMENT)),--assignment $(ASSIGNMENT)) \
