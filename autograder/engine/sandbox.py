@@ -61,32 +61,154 @@ class CappedOutput(io.TextIOBase):
 
 
 class Recorder:
-    """Suspicious events seen by an audit hook (PEP 578: student code cannot remove it)."""
+    """Suspicious events seen by an audit hook (PEP 578: student code cannot remove it).
+
+    A flag names what the submission's own code did, so that it means something to the
+    TA: libraries clean up their own temporary files and probe their environment while
+    a cell trains a model (TensorFlow's autograph writes and deletes a module, tempfile
+    probes which folder it may write), and a flag on every submission, the reference
+    included, would teach the TA to ignore flags. So an event counts when
+
+    - the submission's own frames caused it: walking out from the event, the first frame
+      outside the standard library and IPython (which act on the caller's behalf: a
+      cell's ``shutil.rmtree`` or ``!ls``) is not the code of an installed library or
+      of the kit (network attempts always count: no library connects on its own here);
+    - or, for a deletion, whoever did it, the path lies outside the sandbox's own
+      temporary space (its scratch folders and what the run itself created in its
+      folder), e.g. the data, the repo, the home folder, or the kit's own files in the
+      sandbox folder (the notebook, the artifacts, this program).
+
+    Code the submission compiled under a library's file name counts as its own.
+    """
 
     WATCHED = {"socket.connect": "network", "socket.bind": "network",
                "os.fork": "process", "os.forkpty": "process", "subprocess.Popen": "process",
                "os.system": "process", "os.exec": "process", "os.posix_spawn": "process",
                "os.kill": "signal", "os.killpg": "signal", "ctypes.dlopen": "ctypes",
                "os.remove": "delete", "os.rmdir": "delete", "shutil.rmtree": "delete"}
+    ALWAYS = {"network"}
+    SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+    #: What the sandbox program keeps in its folder besides what it finds there at start.
+    KIT_FILES = ("artifacts", "student_output.txt", "kit_sandbox.log")
 
     def __init__(self):
+        import site
+        import sysconfig
+        import tempfile
+
         self.flags = set()
         self.active = False
+        self.folder = os.path.realpath(os.getcwd())
+        # Chosen now, before any cell: choosing it later writes and deletes a probe file.
+        temp = os.path.realpath(tempfile.gettempdir())
+        self.scratch = tuple({os.path.realpath(p) for p in self.SCRATCH} | {temp, self.folder})
+        self.kit_paths = tuple(os.path.join(self.folder, name)
+                               for name in {*os.listdir(self.folder), *self.KIT_FILES})
+        paths = sysconfig.get_paths()
+        self.stdlib = tuple({paths["stdlib"], paths["platstdlib"]})
+        ipython = sys.modules.get("IPython")
+        self.shell = os.path.dirname(ipython.__file__) if ipython else "//"
+        self.libraries = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                *site.getsitepackages(), *self._kit_code()})
+        self.claimed = set()  # library file names the submission compiled code under
+
+    @staticmethod
+    def _kit_code():
+        """The kit's files this process runs (this program, its codec, the notebook's helpers)."""
+        import importlib.util
+        files = [__file__, kit_codec.__file__]
+        files += [os.path.realpath(f) for f in files]
+        try:
+            spec = importlib.util.find_spec("shared")
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.submodule_search_locations:
+            files += [os.path.realpath(f) for f in spec.submodule_search_locations]
+        return files
 
     def __call__(self, event, args):
         if not self.active:
             return
+        try:
+            self._seen(event, args)
+        except Exception:  # noqa: BLE001 - a hook that raises would break the student's call
+            if event in self.WATCHED:
+                self.flags.add(self.WATCHED[event])
+
+    def _seen(self, event, args):
         flag = self.WATCHED.get(event)
         if flag:
-            self.flags.add(flag)
+            if flag in self.ALWAYS or self._submission(_caller()) or (
+                    flag == "delete" and not self._own_scratch(args)):
+                self.flags.add(flag)
+        elif event in ("compile", "code.__new__") and len(args) > 1:
+            name = args[1].decode(errors="replace") if isinstance(args[1], bytes) else args[1]
+            caller = _caller()
+            if (isinstance(name, str) and self._library(name) and caller is not None
+                    and not self._transparent(caller.f_code.co_filename)
+                    and not self._library(caller.f_code.co_filename)):
+                self.claimed.add(name)  # the submission's own compile() or code.replace()
         elif event == "open" and args and isinstance(args[0], str):
             path, mode = args[0], str(args[1] or "r") if len(args) > 1 else "r"
-            if "site-packages" not in path and any(part in path for part in ("/autograder", "hidden", "grading_config",
-                                              "results.json", "grades.csv")):
+            if "site-packages" not in path and any(part in path for part in (
+                    "/autograder", "hidden", "grading_config", "results.json", "grades.csv")):
                 self.flags.add("reads_grader_files" if "r" in mode and "w" not in mode
                                else "writes_grader_files")
         elif event == "import" and args and str(args[0]).split(".")[0] in ("otter", "gradelib"):
             self.flags.add("imports_grader")
+
+    def _library(self, filename: str) -> bool:
+        return filename not in self.claimed and (
+            filename.startswith("<frozen ") or filename.startswith(self.libraries))
+
+    def _transparent(self, filename: str) -> bool:
+        """Code that acts for its caller: the standard library, IPython running a cell."""
+        if filename in self.claimed:
+            return False
+        if filename.startswith("<frozen ") or filename.startswith(self.shell + os.sep):
+            return True
+        return filename.startswith(self.stdlib) and "-packages" + os.sep not in filename
+
+    def _submission(self, frame) -> bool:
+        """Did the submission's own code make this call (see the class docstring)?"""
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not self._transparent(filename):
+                return not self._library(filename)
+            frame = frame.f_back
+        return False  # only the interpreter's own frames: a library's thread
+
+    def _own_scratch(self, args) -> bool:
+        """Is the deleted path in the sandbox's own temporary space?"""
+        try:
+            return self._in_scratch(os.fsdecode(os.fspath(args[0])),
+                                    args[1] if len(args) > 1 else None)
+        except (OSError, TypeError, ValueError):
+            return False  # a path it cannot place is not its own
+
+    def _in_scratch(self, path: str, dir_fd) -> bool:
+        if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(path):
+            base = os.readlink(f"/proc/self/fd/{dir_fd}")
+        else:
+            base = os.getcwd()
+        full = os.path.join(base, path)
+        # The folder resolved, not the name: removing a link removes the link alone.
+        real = os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full))
+        real = os.path.normpath(real)
+        if real == self.folder or any(real == k or real.startswith(k + os.sep)
+                                      for k in self.kit_paths):
+            return False
+        return any(real.startswith(root + os.sep) for root in self.scratch)
+
+
+def _caller():
+    """The innermost frame outside the audit hook: the code whose call raised the event
+    (None in a thread with no Python frame: a library's native thread)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__ and (
+            frame.f_code.co_name in ("_caller", "_seen", "__call__")):
+        frame = frame.f_back
+    return frame
 
 
 def _call(name, function, args):
