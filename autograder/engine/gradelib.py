@@ -522,9 +522,11 @@ def assert_well_formed(cases, value_tests=()):
     if value_tests and len(bad) < len(cases):
         tests = " and ".join([", ".join(value_tests[:-1]), value_tests[-1]] if len(value_tests) > 1
                              else value_tests)
-        note = (f"\n(The test{'s' if len(value_tests) > 1 else ''} of {tests} graded the other "
-                f"hidden inputs and skipped "
-                f"{'this one' if len(bad) == 1 else 'these'}: only this test's points are lost.)")
+        note = text(f"\n(The test{'s' if len(value_tests) > 1 else ''} of {tests} graded the "
+                    f"other hidden inputs and skipped "
+                    f"{'this one' if len(bad) == 1 else 'these'}: only this test's points are lost.)",
+                    f"\n（{'、'.join(value_tests)}的测试评了其他隐藏输入，跳过了"
+                    f"{'这一个' if len(bad) == 1 else '这些'}：只扣这个测试的分。）")
     fail("\n".join(dict.fromkeys(case.problem for case in bad)) + note)
 
 
@@ -539,8 +541,10 @@ def gradable(cases, form_test):
     if not good:
         fail(skipped[0].problem)
     if skipped:
-        print(f"skipped {', '.join(case.call for case in skipped)}: it raised or its form is "
-              f"wrong, which '{form_test}' grades; graded the other {len(good)} case(s).")
+        print(text(f"skipped {', '.join(case.call for case in skipped)}: it raised or its form "
+                   f"is wrong, which '{form_test}' grades; graded the other {len(good)} case(s).",
+                   f"跳过了 {', '.join(case.call for case in skipped)}：它抛出了异常或形式不对，由"
+                   f"“{form_test}”评分；评了其余 {len(good)} 个情况。"))
     return good
 
 

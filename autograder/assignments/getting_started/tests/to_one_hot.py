@@ -11,7 +11,8 @@ import gradelib
 OK_FORMAT = False
 name = "to_one_hot"
 CASES = ("topics", "default_dimension", "small_dimension", "labels_below_dimension")
-SHAPE = "to_one_hot returns float32 arrays of shape (labels, dimension)"
+SHAPE = gradelib.text("to_one_hot returns float32 arrays of shape (labels, dimension)",
+                      "to_one_hot 返回形状为 (labels, dimension) 的 float32 数组")
 
 
 def reference(labels, dimension=46):
@@ -27,9 +28,13 @@ def form(args, got):
     want = (len(args[0]), dimension_of(args))
     found = np.shape(got) if isinstance(got, (np.ndarray, list)) else None
     if found != want:
-        return (f"should return shape {want}: one row per label and `dimension` columns, even "
-                f"when no label reaches dimension - 1 (keras.utils.to_categorical needs "
-                f"num_classes=dimension); found {found if found is not None else type(got).__name__}.")
+        found = found if found is not None else type(got).__name__
+        return gradelib.text(
+            f"should return shape {want}: one row per label and `dimension` columns, even "
+            f"when no label reaches dimension - 1 (keras.utils.to_categorical needs "
+            f"num_classes=dimension); found {found}.",
+            f"返回的形状应为 {want}：每个标签一行、`dimension` 列，即使没有标签达到 dimension - 1"
+            f"（keras.utils.to_categorical 需要 num_classes=dimension）；实际为 {found}。")
     return None
 
 
@@ -37,7 +42,8 @@ def results(to_one_hot):
     return gradelib.cases_of(to_one_hot, "to_one_hot", CASES, form)
 
 
-@test_case(name="to_one_hot matches keras.utils.to_categorical", points=2)
+@test_case(name=gradelib.text("to_one_hot matches keras.utils.to_categorical",
+                          "to_one_hot 与 keras.utils.to_categorical 一致"), points=2)
 def values(to_one_hot):
     for case in gradelib.gradable(results(to_one_hot), SHAPE):
         got = np.asarray(case.result)
@@ -46,13 +52,15 @@ def values(to_one_hot):
             rows = [np.flatnonzero(r).tolist() for r in got]
             gradelib.fail(f"{case.call} should equal keras.utils.to_categorical(labels, "
                           f"{want.shape[1]}): one row per label with a single 1.0 at the "
-                          f"label's index. Found nonzero columns per row {rows}.")
+                          f"label's index. Found nonzero columns per row {rows}.",
+                          f"{case.call} 应等于 keras.utils.to_categorical(labels, {want.shape[1]})："
+                          f"每个标签一行，只在标签的索引处为 1.0。实际每行的非零列为 {rows}。")
 
 
 @test_case(name=SHAPE, points=1)
 def shape_and_dtype(to_one_hot):
     cases = results(to_one_hot)
-    gradelib.assert_well_formed(cases, ("the values",))
+    gradelib.assert_well_formed(cases, (gradelib.text("the values", "取值"),))
     for case in cases:
         gradelib.assert_array_like(case.result, (len(case.args[0]), dimension_of(case.args)),
                                    "float32", case.call)

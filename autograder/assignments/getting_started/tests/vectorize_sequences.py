@@ -11,7 +11,8 @@ import gradelib
 OK_FORMAT = False
 name = "vectorize_sequences"
 CASES = ("repeats_and_edges", "small_dimension", "default_dimension")
-SHAPE = "vectorize_sequences returns float32 arrays of shape (samples, dimension)"
+SHAPE = gradelib.text("vectorize_sequences returns float32 arrays of shape (samples, dimension)",
+                      "vectorize_sequences 返回形状为 (samples, dimension) 的 float32 数组")
 
 
 def dimension_of(args):
@@ -22,8 +23,10 @@ def form(args, got):
     want = (len(args[0]), dimension_of(args))
     found = np.shape(got) if isinstance(got, (np.ndarray, list)) else None
     if found != want:
-        return (f"should return shape {want}: one row per sequence and `dimension` columns; "
-                f"found {found if found is not None else type(got).__name__}.")
+        found = found if found is not None else type(got).__name__
+        return gradelib.text(f"should return shape {want}: one row per sequence and `dimension` "
+                             f"columns; found {found}.",
+                             f"返回的形状应为 {want}：每个序列一行、`dimension` 列；实际为 {found}。")
     return None
 
 
@@ -40,7 +43,8 @@ def shape_and_dtype(vectorize_sequences):
                                    "float32", case.call)
 
 
-@test_case(name="vectorize_sequences is an exact multi-hot encoding", points=2)
+@test_case(name=gradelib.text("vectorize_sequences is an exact multi-hot encoding",
+                          "vectorize_sequences 是准确的多热编码"), points=2)
 def multi_hot(vectorize_sequences):
     for case in gradelib.gradable(results(vectorize_sequences), SHAPE):
         got = np.asarray(case.result)
@@ -53,4 +57,7 @@ def multi_hot(vectorize_sequences):
                     f"{case.call}: row {row} (sequence {list(case.args[0][row])}) should hold 1.0 "
                     f"at indices {ones} and 0.0 elsewhere; found nonzero values {found}. Set "
                     f"results[i, sequence] = 1.0 (a repeated word still gives 1.0, an empty "
-                    f"sequence a row of zeros).")
+                    f"sequence a row of zeros).",
+                    f"{case.call}：第 {row} 行（序列 {list(case.args[0][row])}）应在索引 {ones} 处为 1.0，"
+                    f"其余为 0.0；实际的非零值为 {found}。请设置 results[i, sequence] = 1.0"
+                    f"（重复的词仍然是 1.0，空序列是一行零）。")

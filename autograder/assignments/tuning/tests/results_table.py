@@ -11,14 +11,17 @@ from shared.tuning_spec import RESULT_COLUMNS
 
 OK_FORMAT = False
 name = "results_table"
-SHAPE = "results_table has one row per run and the required columns"
+SHAPE = gradelib.text("results_table has one row per run and the required columns",
+                      "results_table 每个实验记录一行，并有要求的列")
 
 
 def table(results_table):
     got = gradelib.call_case(results_table, "results_table", "three_runs")
     if not hasattr(got, "columns") or not hasattr(got, "to_dict"):
         gradelib.fail(f"results_table should return a pandas DataFrame, found "
-                      f"{type(got).__name__}: pd.DataFrame(rows, columns=RESULT_COLUMNS).")
+                      f"{type(got).__name__}: pd.DataFrame(rows, columns=RESULT_COLUMNS).",
+                      f"results_table 应当返回一个 pandas DataFrame，实际为 {type(got).__name__}："
+                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS)。")
     return got
 
 
@@ -40,13 +43,15 @@ def shape(results_table):
     got = table(results_table)
     if list(got.columns) != RESULT_COLUMNS:
         gradelib.fail(f"the columns should be {RESULT_COLUMNS} in this order, found "
-                      f"{list(got.columns)}.")
+                      f"{list(got.columns)}.",
+                      f"列应按此顺序为 {RESULT_COLUMNS}，实际为 {list(got.columns)}。")
     if len(got) != 3:
         gradelib.fail(f"3 runs should give 3 rows (one per run, in the same order), found "
-                      f"{len(got)}.")
+                      f"{len(got)}.", f"3 个实验记录应得到 3 行（每个记录一行、顺序不变），实际为 {len(got)} 行。")
 
 
-@test_case(name="results_table reads each run's best epoch and its scores", points=2)
+@test_case(name=gradelib.text("results_table reads each run's best epoch and its scores",
+                          "results_table 读出每个实验记录的最佳轮次及其分数"), points=2)
 def values(results_table):
     got = table(results_table)
     records = got.to_dict("records")
@@ -54,11 +59,14 @@ def values(results_table):
     columns = [column for column in RESULT_COLUMNS if column in got.columns]
     if not columns or not records:
         gradelib.fail(f"the table has none of the columns {RESULT_COLUMNS} or no rows: "
-                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS), one row per run.")
+                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS), one row per run.",
+                      f"表格没有 {RESULT_COLUMNS} 中的任何一列，或者没有行："
+                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS)，每个实验记录一行。")
     skipped = [c for c in RESULT_COLUMNS if c not in columns] + [
         f"row {row}" for row in range(len(records), len(wanted))]
     if skipped:
-        print(f"skipped {', '.join(skipped)}: missing, which '{SHAPE}' grades.")
+        print(gradelib.text(f"skipped {', '.join(skipped)}: missing, which '{SHAPE}' grades.",
+                            f"跳过了 {', '.join(skipped)}：缺失，由“{SHAPE}”评分。"))
     for row, want in enumerate(wanted[:len(records)]):
         for column in columns:
             value, found = want[column], records[row].get(column)
@@ -68,4 +76,7 @@ def values(results_table):
                 gradelib.fail(f"row {row} ({want['name']}): {column} should be {value!r}, found "
                               f"{found!r}. The best epoch is the one with the lowest val_loss "
                               f"(use your best_epoch); take val_loss and val_accuracy at that "
-                              f"epoch (index best_epoch - 1).")
+                              f"epoch (index best_epoch - 1).",
+                              f"第 {row} 行（{want['name']}）：{column} 应为 {value!r}，实际为 {found!r}。"
+                              f"最佳轮次是 val_loss 最低的那个（用你的 best_epoch）；取该轮次的 val_loss 和 "
+                              f"val_accuracy（索引 best_epoch - 1）。")
