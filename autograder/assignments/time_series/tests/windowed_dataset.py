@@ -13,7 +13,8 @@ import gradelib
 OK_FORMAT = False
 name = "windowed_dataset"
 CASES = ("window_6", "window_3")
-SHAPES = "windowed_dataset gives float32 batches of (batch, window) features and (batch,) labels"
+SHAPES = gradelib.text("windowed_dataset gives float32 batches of (batch, window) features and "
+                       "(batch,) labels", "windowed_dataset 给出 float32 批量：特征 (batch, window)、标签 (batch,)")
 
 
 def describe(args):
@@ -26,15 +27,20 @@ def form(args, batches):
     """None when one epoch is a list of (features (n, window), labels (n,)) batches."""
     window = args[1]
     if not isinstance(batches, list) or not batches:
-        return "iterating over the dataset gave no batches: return the batched dataset."
+        return gradelib.text("iterating over the dataset gave no batches: return the batched dataset.",
+                             "遍历数据集没有得到任何批量：请返回分好批的数据集。")
     for number, batch in enumerate(batches):
         if not isinstance(batch, list) or len(batch) != 2:
-            return ("each element of the dataset should be a (features, labels) pair: map each "
-                    "window to (window[:-1], window[-1]) before batching.")
+            return gradelib.text("each element of the dataset should be a (features, labels) pair: "
+                                 "map each window to (window[:-1], window[-1]) before batching.",
+                                 "数据集的每个元素应是一个 (features, labels) 对：分批之前把每个窗口映射成 "
+                                 "(window[:-1], window[-1])。")
         x, y = np.asarray(batch[0]), np.asarray(batch[1])
         if x.ndim != 2 or x.shape[1] != window or y.shape != (x.shape[0],):
-            return (f"batch {number} has features {x.shape} and labels {y.shape}; expected "
-                    f"(batch, {window}) and (batch,).")
+            return gradelib.text(f"batch {number} has features {x.shape} and labels {y.shape}; "
+                                 f"expected (batch, {window}) and (batch,).",
+                                 f"第 {number} 个批量的特征为 {x.shape}、标签为 {y.shape}；应为 "
+                                 f"(batch, {window}) 和 (batch,)。")
     return None
 
 
@@ -56,13 +62,16 @@ def starts_of(series, window, features):
 @test_case(name=SHAPES, points=1)
 def shapes(windowed_dataset):
     cases = epochs(windowed_dataset)
-    gradelib.assert_well_formed(cases, ("the labels", "the windows", "the shuffling"))
+    gradelib.assert_well_formed(cases, (gradelib.text("the labels", "标签"),
+                                        gradelib.text("the windows", "窗口"),
+                                        gradelib.text("the shuffling", "打乱")))
     for case in cases:
         series, window, batch_size, _ = case.args
         for x, y in case.result:
             if x.dtype != np.float32 or y.dtype != np.float32:
                 gradelib.fail(f"{case.call}: features and labels should be float32 like the "
-                              f"series, found {x.dtype} and {y.dtype}.")
+                              f"series, found {x.dtype} and {y.dtype}.",
+                              f"{case.call}：特征和标签应与序列一样是 float32，实际为 {x.dtype} 和 {y.dtype}。")
         total = len(series) - window
         expected = [batch_size] * (total // batch_size) + ([total % batch_size] if total % batch_size else [])
         sizes = [len(y) for _, y in case.result]
@@ -70,10 +79,13 @@ def shapes(windowed_dataset):
             gradelib.fail(f"{case.call} should give batches of {expected}, found {sizes}: "
                           f"windows of window_size + 1 values with shift 1 and "
                           f"drop_remainder=True, then .batch(batch_size) (keep the last, "
-                          f"smaller batch).")
+                          f"smaller batch).",
+                          f"{case.call} 应给出大小为 {expected} 的批量，实际为 {sizes}：窗口长 window_size + 1、"
+                          f"shift 为 1 且 drop_remainder=True，然后 .batch(batch_size)（保留最后那个较小的批量）。")
 
 
-@test_case(name="each label is the value right after its window", points=2)
+@test_case(name=gradelib.text("each label is the value right after its window",
+                          "每个标签都是其窗口之后紧接着的那个值"), points=2)
 def labels(windowed_dataset):
     for case in gradelib.gradable(epochs(windowed_dataset), SHAPES):
         series, window = case.args[0], case.args[1]
@@ -81,17 +93,22 @@ def labels(windowed_dataset):
             for row, start, label in zip(x, starts_of(series, window, x), y):
                 if start is None:
                     gradelib.fail(f"{case.call}: the features {row[:4]}... are not "
-                                  f"{window} consecutive values of the series.")
+                                  f"{window} consecutive values of the series.",
+                                  f"{case.call}：特征 {row[:4]}... 不是序列中连续的 {window} 个值。")
                 if label != series[start + window]:
-                    hint = (" (the label is the last value of the window: windows should be "
-                            "window_size + 1 long)" if label == series[start + window - 1]
-                            else "")
+                    hint = gradelib.text(" (the label is the last value of the window: windows "
+                                         "should be window_size + 1 long)",
+                                         "（标签是窗口的最后一个值：窗口应长 window_size + 1）") if (
+                        label == series[start + window - 1]) else ""
                     gradelib.fail(f"{case.call}: the window starting at step {start} should have "
                                   f"label series[{start + window}] = "
-                                  f"{series[start + window]:.3f}, found {label:.3f}{hint}.")
+                                  f"{series[start + window]:.3f}, found {label:.3f}{hint}.",
+                                  f"{case.call}：从第 {start} 步开始的窗口，标签应为 series[{start + window}] = "
+                                  f"{series[start + window]:.3f}，实际为 {label:.3f}{hint}。")
 
 
-@test_case(name="one epoch holds every window of the series exactly once", points=2)
+@test_case(name=gradelib.text("one epoch holds every window of the series exactly once",
+                          "一个轮次里序列的每个窗口恰好出现一次"), points=2)
 def every_window_once(windowed_dataset):
     for case in gradelib.gradable(epochs(windowed_dataset), SHAPES):
         series, window = case.args[0], case.args[1]
@@ -102,10 +119,13 @@ def every_window_once(windowed_dataset):
             extra = sum((seen - expected).values())
             gradelib.fail(f"{case.call}: one epoch should hold each of the "
                           f"{len(series) - window} windows once; {missing} missing, {extra} "
-                          f"extra or repeated (shift=1, drop_remainder=True).")
+                          f"extra or repeated (shift=1, drop_remainder=True).",
+                          f"{case.call}：一个轮次应包含全部 {len(series) - window} 个窗口各一次；缺少 "
+                          f"{missing} 个，多出或重复 {extra} 个（shift=1，drop_remainder=True）。")
 
 
-@test_case(name="the windows are shuffled before batching", points=1)
+@test_case(name=gradelib.text("the windows are shuffled before batching", "窗口在分批之前被打乱"),
+           points=1)
 def shuffled(windowed_dataset):
     for case in gradelib.gradable(epochs(windowed_dataset), SHAPES):
         series, window = case.args[0], case.args[1]
@@ -113,9 +133,13 @@ def shuffled(windowed_dataset):
         flat = [s for batch in starts for s in batch]
         if flat == sorted(flat, key=lambda s: -1 if s is None else s):
             gradelib.fail(f"{case.call}: the windows come in the series' order: shuffle them "
-                          f"(dataset.shuffle(shuffle_buffer)) before batching.")
+                          f"(dataset.shuffle(shuffle_buffer)) before batching.",
+                          f"{case.call}：窗口是按序列顺序出现的：请在分批之前打乱它们"
+                          f"（dataset.shuffle(shuffle_buffer)）。")
         runs = [batch for batch in starts if len(batch) > 1]
         if runs and all(None not in batch and np.all(np.diff(batch) == 1) for batch in runs):
             gradelib.fail(f"{case.call}: each batch holds consecutive windows, so only the order "
                           f"of the batches is shuffled: call .shuffle(shuffle_buffer) on the "
-                          f"windows, before .batch(batch_size).")
+                          f"windows, before .batch(batch_size).",
+                          f"{case.call}：每个批量里是相邻的窗口，所以只打乱了批量的顺序：请在 "
+                          f".batch(batch_size) 之前，对窗口调用 .shuffle(shuffle_buffer)。")
