@@ -33,7 +33,7 @@ URL         ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade manual review similarity export demo test bench clean help
+.PHONY: setup data release autograder samples grade manual review similarity export demo test bench mutants clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -56,6 +56,9 @@ help:
 	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
 	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
 	@echo "                  against stock otter run serially (OTTER=<n> submissions; long)"
+	@echo "make mutants ASSIGNMENT=<name>|all"
+	@echo "                  grade mutants of the reference solution: which the hidden tests"
+	@echo "                  kill (runs/mutants/<name>/mutants.html; long, like bench)"
 
 setup: $(STAMP)
 
@@ -121,6 +124,10 @@ test: $(STAMP)
 bench: $(STAMP) data
 	$(PY) -m autograder.tools.bench $(ASSIGNMENTS)
 	$(PY) -m autograder.tools.scale --otter $(OTTER)
+
+# Mutation testing of the hidden tests (maintainer; long): ASSIGNMENT=all for every assignment.
+mutants: $(STAMP) data
+	$(PY) -m autograder.tools.mutants $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
 
 clean:
 	rm -rf dist runs
