@@ -13,8 +13,10 @@ import gradelib
 OK_FORMAT = False
 name = "generator"
 SEQUENTIAL = ("sequential_wraps", "max_index_none", "step_not_dividing", "cut_short")
-SHAPES = "generator batches have shape (rows, len(range(0, lookback, step)), features) and (rows,), float64"
-VALUE_TESTS = ("the order of the rows", "the targets")
+SHAPES = gradelib.text("generator batches have shape (rows, len(range(0, lookback, step)), features) "
+                       "and (rows,), float64", "generator 的批量形状为 (rows, len(range(0, lookback, step)), "
+                       "features) 和 (rows,)，float64")
+VALUE_TESTS = (gradelib.text("the order of the rows", "行的顺序"), gradelib.text("the targets", "目标"))
 
 
 def call_text(args):
@@ -33,17 +35,23 @@ def expected(args, count):
 def form(args, got):
     """None when ``got`` is a list of (samples, targets) batches of the course's shapes."""
     if not isinstance(got, list) or not got:
-        return ("should return a generator that yields batches forever (use `while True:` "
-                "and `yield samples, targets`).")
+        return gradelib.text("should return a generator that yields batches forever (use "
+                             "`while True:` and `yield samples, targets`).",
+                             "应当返回一个无限产生批量的生成器（使用 `while True:` 和 `yield samples, targets`）。")
     if not all(isinstance(batch, list) and len(batch) == 2 for batch in got):
-        return "each batch should be a (samples, targets) pair."
+        return gradelib.text("each batch should be a (samples, targets) pair.",
+                             "每个批量应是一个 (samples, targets) 对。")
     _, want = expected(args, len(got))
     for number, ((s, t), (ws, wt)) in enumerate(zip(got, want)):
         s, t = np.asarray(s), np.asarray(t)
         if s.shape != ws.shape or t.shape != wt.shape:
-            return (f"batch {number} should have samples {ws.shape} and targets {wt.shape}, found "
-                    f"{s.shape} and {t.shape}. One sample is data[row - lookback:row:step]: "
-                    f"len(range(0, lookback, step)) rows, even when step does not divide lookback.")
+            return gradelib.text(
+                f"batch {number} should have samples {ws.shape} and targets {wt.shape}, found "
+                f"{s.shape} and {t.shape}. One sample is data[row - lookback:row:step]: "
+                f"len(range(0, lookback, step)) rows, even when step does not divide lookback.",
+                f"第 {number} 个批量的样本应为 {ws.shape}、目标应为 {wt.shape}，实际为 {s.shape} 和 "
+                f"{t.shape}。一个样本是 data[row - lookback:row:step]：len(range(0, lookback, step)) 行，"
+                f"即使 step 不能整除 lookback 也是如此。")
     return None
 
 
@@ -63,11 +71,13 @@ def shapes(generator):
         for s, t in case.result:
             if s.dtype != np.float64 or t.dtype != np.float64:
                 gradelib.fail(f"{case.call}: samples and targets should be float64 (np.zeros' "
-                              f"default), found {s.dtype} and {t.dtype}.")
+                              f"default), found {s.dtype} and {t.dtype}.",
+                              f"{case.call}：样本和目标应为 float64（np.zeros 的默认类型），实际为 "
+                              f"{s.dtype} 和 {t.dtype}。")
 
 
-@test_case(name="sequential batches walk the rows in order and wrap around as in the course",
-           points=2)
+@test_case(name=gradelib.text("sequential batches walk the rows in order and wrap around as in the "
+                          "course", "按顺序的批量依次走过各行，并像课程里那样回到开头"), points=2)
 def sequential_samples(generator):
     for case in gradelib.gradable(sequential(generator), SHAPES):
         rows, want = expected(case.args, len(case.result))
@@ -77,7 +87,10 @@ def sequential_samples(generator):
                     f"{case.call}: batch {number} should hold the windows ending before "
                     f"rows {r[0]}..{r[-1]} ({len(r)} rows). Start at min_index + lookback, "
                     f"start again there when i + batch_size >= max_index, stop each batch at "
-                    f"max_index, and take max_index=None as len(data) - delay - 1.")
+                    f"max_index, and take max_index=None as len(data) - delay - 1.",
+                    f"{case.call}：第 {number} 个批量应包含结束于第 {r[0]}..{r[-1]} 行之前的窗口（{len(r)} 行）。"
+                    f"从 min_index + lookback 开始，当 i + batch_size >= max_index 时回到那里重新开始，"
+                    f"每个批量在 max_index 处停止，并把 max_index=None 当作 len(data) - delay - 1。")
 
 
 def rows_of(where, lookback, samples):
@@ -87,7 +100,8 @@ def rows_of(where, lookback, samples):
     return None if None in starts else np.asarray(starts) + lookback
 
 
-@test_case(name="each target is the temperature (column 1) delay rows after its row", points=2)
+@test_case(name=gradelib.text("each target is the temperature (column 1) delay rows after its row",
+                          "每个目标是该行之后 delay 行的气温（第 1 列）"), points=2)
 def targets(generator):
     for case in gradelib.gradable(sequential(generator), SHAPES):
         data, lookback, delay = case.args[0], case.args[1], case.args[2]
@@ -102,11 +116,14 @@ def targets(generator):
                 continue
             hint = ""
             if np.allclose(t, data[r + delay, 0]):
-                hint = " You took column 0; the temperature is column 1."
+                hint = gradelib.text(" You took column 0; the temperature is column 1.",
+                                     "你取的是第 0 列；气温是第 1 列。")
             elif np.allclose(t, data[r, 1]):
-                hint = " You took the temperature at the row itself: add delay."
+                hint = gradelib.text(" You took the temperature at the row itself: add delay.",
+                                     "你取的是该行本身的气温：请加上 delay。")
             gradelib.fail(f"{case.call}: targets should be data[row + {delay}][1] for rows "
-                          f"{r[0]}..{r[-1]}.{hint}")
+                          f"{r[0]}..{r[-1]}.{hint}",
+                          f"{case.call}：第 {r[0]}..{r[-1]} 行的目标应为 data[row + {delay}][1]。{hint}")
 
 
 def batches_of(generator, case):
@@ -114,14 +131,16 @@ def batches_of(generator, case):
     [found] = gradelib.cases_of(generator, "generator", [case], form=lambda args, got: (
         None if isinstance(got, list) and got and all(
             isinstance(b, list) and len(b) == 2 for b in got)
-        else "should yield (samples, targets) batches forever."), describe=call_text)
+        else gradelib.text("should yield (samples, targets) batches forever.",
+                           "应当无限地产生 (samples, targets) 批量。")), describe=call_text)
     if found.problem:
         gradelib.fail(found.problem)
     return found.args, [(np.asarray(s), np.asarray(t)) for s, t in found.result]
 
 
-@test_case(name="shuffled batches draw rows in [min_index + lookback, max_index), "
-                "reproducibly under a seed", points=1)
+@test_case(name=gradelib.text("shuffled batches draw rows in [min_index + lookback, max_index), "
+                          "reproducibly under a seed", "打乱的批量从 [min_index + lookback, max_index) "
+                          "中抽取行，相同种子下可以重现"), points=1)
 def shuffled(generator):
     args, first = batches_of(generator, "shuffled")
     _, again = batches_of(generator, "shuffled_again")
@@ -131,7 +150,8 @@ def shuffled(generator):
     for samples, _ in first:
         if len(samples) != batch_size:
             gradelib.fail(f"{call_text(args)}: a shuffled batch should have {batch_size} rows, "
-                          f"found {len(samples)}.")
+                          f"found {len(samples)}.",
+                          f"{call_text(args)}：打乱的批量应有 {batch_size} 行，实际为 {len(samples)} 行。")
         for window in samples:
             start = where.get(tuple(window[0])) if np.ndim(window) == 2 else None
             row = None if start is None else start + lookback
@@ -139,9 +159,14 @@ def shuffled(generator):
                 gradelib.fail(f"{call_text(args)}: rows should be drawn from "
                               f"[{min_index + lookback}, {max_index}), found a window ending at "
                               f"row {row}: np.random.randint(min_index + lookback, max_index, "
-                              f"size=batch_size).")
+                              f"size=batch_size).",
+                              f"{call_text(args)}：行应从 [{min_index + lookback}, {max_index}) 中抽取，"
+                              f"实际有一个窗口结束于第 {row} 行：np.random.randint(min_index + lookback, "
+                              f"max_index, size=batch_size)。")
     same = all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))
     differs = any(not np.array_equal(a[0], b[0]) for a, b in zip(first, other))
     if not same or not differs:
         gradelib.fail("shuffled batches should come from NumPy's global random generator: the "
-                      "same seed should give the same batches and another seed other batches.")
+                      "same seed should give the same batches and another seed other batches.",
+                      "打乱的批量应来自 NumPy 的全局随机数生成器：相同的种子给出相同的批量，"
+                      "不同的种子给出不同的批量。")
