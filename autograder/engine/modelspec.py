@@ -34,6 +34,7 @@ description the training cache is keyed on.
 """
 import json
 import math
+import random
 import re
 from dataclasses import dataclass, field
 
@@ -568,7 +569,14 @@ def parse(model_json, behaviours=None) -> ModelSpec:
                 {n for n, l in by_name.items() if l.class_name == "InputLayer"} != set(inputs):
             raise SpecError("the model's inputs should be its Input layers")
     spec = ModelSpec(kind, model_name, layers, outputs)
-    spec.params = _check_shapes(spec)
+    # The shape check makes throw-away layers, and Keras gives each unseeded initializer and
+    # dropout a seed drawn from Python's random module when it is made: put the draws back,
+    # or the model built next would start from other weights than a model built later.
+    state = random.getstate()
+    try:
+        spec.params = _check_shapes(spec)
+    finally:
+        random.setstate(state)
     return spec
 
 

@@ -165,6 +165,12 @@ def read_scores(outbox: Path) -> dict | None:
         return None
 
 
+def open_cache(cache: Path):
+    """The training cache, made if missing, readable (not writable) by the scorer's user."""
+    cache.mkdir(parents=True, exist_ok=True)
+    os.chmod(cache, 0o755)
+
+
 def keep_trained(outbox: Path, cache: Path | None) -> int:
     """Add the training results the scorer measured to ``cache``; how many were added.
 
@@ -186,6 +192,7 @@ def keep_trained(outbox: Path, cache: Path | None) -> int:
             continue
         tmp = cache / f".{path.name}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(entry))
+        os.chmod(tmp, 0o644)
         try:
             os.link(tmp, target)  # fails if another job added it meanwhile: keep theirs
             added += 1
@@ -262,7 +269,7 @@ def score_submission(staged: Path, artifacts: Path, work: Path, *, cache: Path |
     else:
         inbox, outbox = work / "inbox", work / "outbox"
     if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
+        open_cache(cache)
     try:
         copy_artifacts(artifacts, inbox, probe_names(staged))
         make_outbox(outbox)

@@ -166,7 +166,7 @@ class WarmScorer(WarmProcess):
         self.close()
         trusted.prepare_staged(self.staged)
         if self.cache is not None:
-            self.cache.mkdir(parents=True, exist_ok=True)
+            trusted.open_cache(self.cache)
         command = trusted.scorer_command(
             trusted.scorer_program("--serve", str(self.staged)), staged=self.staged,
             inbox=self.inbox, outbox=self.outbox, cache=self.cache, hide=self.hide)
