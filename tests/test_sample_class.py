@@ -144,3 +144,59 @@ def test_reusing_trusted_training_results_changes_no_score(graded, tmp_path):
     distinct = {"build_imdb_model": 2, "build_reuters_model": 2}  # in the subset
     assert len(cache) >= sum(distinct.values())
     assert len(cache) < 2 * len(CLASSES["getting_started"])  # far fewer than trainings asked
+
+
+# --- the sample correct except for one documented edge case ------------------------
+
+def edge_case_of(name):
+    """The id each sample class names as correct except for one documented edge case."""
+    import importlib
+    return importlib.import_module(f"autograder.assignments.{name}.samples").EDGE_CASE
+
+
+@pytest.fixture(scope="module")
+def edge_case_runs(tmp_path_factory):
+    """Each edge-case sample's notebook as grading runs it (no otter_ignore cells), executed
+    two at a time with nbclient, each in a folder of its own: {name: notebook or exception}."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nbclient import NotebookClient
+
+    def run(name):
+        assignment = assignments.get(name)
+        nb = samples.notebook_for(assignment, CLASSES[name][edge_case_of(name)])
+        nb.cells = [c for c in nb.cells if "otter_ignore" not in c.metadata.get("tags", [])]
+        folder = tmp_path_factory.mktemp(f"edge-{name}")
+        try:
+            NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(folder)}}).execute(
+                env={**os.environ, "COURSE_DATA_DIR": str(folder / "data"), "KIT_LANG": "en"})
+        except Exception as error:  # reported by the test of that assignment
+            return error
+        return nb
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(sorted(CLASSES), pool.map(run, sorted(CLASSES))))
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_edge_case_sample_passes_every_public_check_and_loses_a_point(edge_case_runs, name):
+    """A student can pass every public check and still lose the hidden edge case's points
+    (and only those: the class run asserts its expected points above)."""
+    from shared.i18n import MESSAGES
+
+    sample = CLASSES[name][edge_case_of(name)]
+    full = CLASSES[name]["reference"].expected
+    assert sum(sample.expected.values()) < sum(full.values())
+    assert sum(p != full[q] for q, p in sample.expected.items()) == 1  # one question loses
+    nb = edge_case_runs[name]
+    if isinstance(nb, Exception):
+        raise nb
+    success = {MESSAGES[key]["en"] for key in ("all_passed", "compiled_as_asked")}
+    for cell in nb.cells:
+        if not cell.metadata.get("kit", {}).get("check"):
+            continue
+        outputs = cell.get("outputs", [])
+        assert not [o for o in outputs if o.get("output_type") == "error"], cell.source
+        said = "".join(o.get("text", "") for o in outputs)
+        assert any(line in said for line in success), (cell.source, said)

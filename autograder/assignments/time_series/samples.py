@@ -1,7 +1,7 @@
 """The embedded sample class for "Time series": what ``make demo`` grades."""
 from autograder.tools.samples import Sample, mistake
 
-FULL = {"windowed_dataset": 6, "forecaster": 5, "forecast": 2}
+FULL = {"windowed_dataset": 6, "forecaster": 5, "forecast": 3}
 
 ALTERNATIVE = {
     "windowed_dataset": '''
@@ -67,19 +67,23 @@ SAMPLES = [
     Sample("sees_the_future", "forecast's windows end on the step they predict",
            mistake("time_series", "forecast", "series[start - window_size:-1]",
                    "series[start - window_size + 1:]"),
-           {**FULL, "forecast": 0}),
+           {**FULL, "forecast": 1}),
     Sample("no_scaling", "build_forecaster without the final x * 100 Lambda",
            mistake("time_series", "build_forecaster", "        layers.Lambda(lambda x: x * 100.0),\n", ""),
            {**FULL, "forecaster": 1}),
-    Sample("shuffles_batches", "windowed_dataset shuffles after batching: the edge case of a "
-           "batch of consecutive windows, which the public check (it sorts the windows) cannot "
-           "see; only the shuffling test's point is lost", {"windowed_dataset": SHUFFLES_BATCHES},
+    Sample("shuffles_batches", "windowed_dataset shuffles after batching: each batch holds "
+           "consecutive windows", {"windowed_dataset": SHUFFLES_BATCHES},
            {**FULL, "windowed_dataset": 5}),
+    Sample("predict_as_is", "forecast returns model.predict's (steps, 1) array: the right "
+           "values, which the public check accepts (it ravels), but the edge case of the "
+           "documented form, a 1-D array, is wrong; only the form test's point is lost",
+           mistake("time_series", "forecast", "verbose=0).ravel()", "verbose=0)"),
+           {**FULL, "forecast": 2}),
     Sample("stub", "the untouched student notebook", None, {q: 0 for q in FULL}),
 ]
 
 #: The sample correct except for one documented edge case (it passes every public check).
-EDGE_CASE = "shuffles_batches"
+EDGE_CASE = "predict_as_is"
 
 # A planted copy of "alternative" (issue 15): variables renamed, independent statements
 # reordered, comments changed. make similarity must rank it above every pair of
