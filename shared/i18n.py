@@ -238,9 +238,11 @@ MESSAGES = {
         "zh": "核对参数数量（33,601），并在一个隐藏序列上按固定的小训练预算训练一个新模型：验证集上的平均绝对误差（MAE）"
               "要低于阈值，并且优于朴素预测。"},
     "graded.forecast": {
-        "en": "uses other window sizes (7 and 4), other start steps and a model that "
-              "averages its window, on hidden series.",
-        "zh": "在隐藏序列上使用其他窗口大小（7 和 4）、其他起始时间步，以及一个对窗口取平均的模型。"},
+        "en": "checks that it returns a 1-D array of len(series) - start values (this check "
+              "ravels what it gets; the grader does not), and uses other window sizes (7 and 4), "
+              "other start steps and a model that averages its window, on hidden series.",
+        "zh": "检查它返回的是含 len(series) - start 个值的一维数组（这个检查会把结果展平，评分程序不会），"
+              "并在隐藏序列上使用其他窗口大小（7 和 4）、其他起始时间步，以及一个对窗口取平均的模型。"},
     "graded.generator": {
         "en": "tries max_index=None, a step that does not divide lookback, a range shorter "
               "than one batch, and shuffle=True (rows drawn from [min_index + lookback, "
