@@ -420,7 +420,9 @@ def write_report(out: Path, assignment, book):
         questions.append({"name": column, "mean": statistics.fmean(values) if values else 0.0,
                           "count": len(values)})
     info = run_info(out)
-    look = [(r, needs_a_look(r)) for r in rows if needs_a_look(r)]
+    look = [(r, reasons, "; ".join(n for n in r.get("notes", "").split("; ")
+                                    if n and n not in reasons))  # notes the reasons lack
+            for r in rows if (reasons := needs_a_look(r))]
     page = TEMPLATES.get_template("report.html.j2").render(
         title=assignment.config["title"], assignment=assignment.name, rows=rows,
         questions=questions, columns=[*book.questions, *book.manual_columns],
@@ -428,7 +430,7 @@ def write_report(out: Path, assignment, book):
         stats=stats(finals), max_points=book.max_points,
         histogram=histogram_svg(finals, book.max_points),
         tests=test_rates(out, [r["id"] for r in submitted]),
-        look=look, look_ids={r["id"] for r, _ in look},
+        look=look, look_ids={r["id"] for r, _, _ in look},
         deadline=info.get("deadline", ""), layout=info.get("layout", ""),
         feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape)
     atomic_write(out / "report.html", page)

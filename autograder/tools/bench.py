@@ -6,18 +6,29 @@ training in the trusted scorer's hidden tests; and the rest, mostly the
 scorer's own start-up), then the whole sample class graded in parallel
 (median and max per submission, total). Targets: a correct submission in at most
 60 s (text assignments) or 90 s (the others) on 2 cores.
+
+First, the TA's week at class scale (:func:`week`): collecting, matching and exporting
+1,000 generated Canvas submissions (grading excluded: stand-in results) in under 10 s,
+and their report.html opening in headless chromium in under 2 s.
 """
 import argparse
 import os
+import random
 import statistics
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
-from autograder import assignments, similarity
+import nbformat
+
+from autograder import assignments, course, export, grade, similarity
 from autograder.build import bundle
-from autograder.tools import demo, samples
-from autograder.engine.runner import DEFAULT_MEMORY_GB, grade_one
+from autograder.engine import collect, report
+from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, feedback_text, grade_one
+from autograder.tools import demo, downloads, samples
+
+WEEK_TARGETS = {"collect_export": 10.0, "report_open": 2.0}  # seconds, for 1,000 students
 
 
 def bench(name: str, jobs: int, timeout: float):
@@ -32,13 +43,120 @@ def bench(name: str, jobs: int, timeout: float):
     return alone, book, total
 
 
+def _stand_in(student: str, questions: list[str], rng: random.Random) -> Outcome:
+    """A grading outcome in the scorer's shape (three test cases per question), for timing
+    what comes after grading without grading."""
+    messages = ["AssertionError: the model is not compiled: call compile() first",
+                "ComparisonError: layer 3: expected BatchNormalization, found ReLU",
+                "AssertionError: validation accuracy 0.41 is below 0.7"]
+    results = {}
+    for question in questions:
+        cases = [{"name": f"case {i}", "points": 2.0, "passed": rng.random() < 0.8,
+                  "message": ""} for i in range(1, 4)]
+        for case in cases:
+            if not case["passed"]:
+                case["message"] = rng.choice(messages)
+        results[question] = {"score": sum(c["points"] for c in cases if c["passed"]),
+                             "max": 6.0, "cases": cases}
+    return Outcome(student, "graded", {q: r["score"] for q, r in results.items()},
+                   {q: feedback_text(r) for q, r in results.items()}, seconds=1.0,
+                   results=results)
+
+
+def week(count: int = 1000, name: str = "convnets") -> dict:
+    """Seconds to collect, match and export ``count`` generated Canvas submissions with a
+    roster and the course file (grading excluded), and to open their report.html."""
+    assignment = assignments.get(name)
+    settings = course.load(course.COURSE_FILE)
+    deadline = settings.deadline(name)
+    rng = random.Random(21)
+    persons = downloads.people(count + count // 50, seed=21)  # 2% on the roster hand nothing in
+    stub = nbformat.writes(samples.notebook_for(assignment, samples.Sample("stub", "", None)))
+    attempts = []
+    for person in persons[:count]:
+        when = deadline.due + timedelta(hours=rng.choice([-30, -5, -1, -1, -1, 2, 40]))
+        attempts.append(downloads.Attempt(person, stub.encode(), when, late=when > deadline.due))
+        if rng.random() < 0.05:  # an earlier upload
+            attempts.append(downloads.Attempt(person, stub.encode(), when - timedelta(days=1)))
+    timings = {"submissions": count}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out = Path(tmp), Path(tmp) / "run"
+        zipped = downloads.canvas_zip(folder / "submissions.zip", attempts, settings.timezone)
+        roster = downloads.write_roster(folder / "roster.csv", persons[1:], style="kit")
+        timings["zip_mb"] = zipped.stat().st_size / 2**20
+
+        started = time.perf_counter()  # make grade, before grading: collect and match
+        students = course.read_roster(roster, settings.roster_columns)
+        download = collect.scan(zipped, settings.timezone)
+        entries = collect.assign(download, students)
+        questions, max_points = report.question_points(assignment)
+        out.mkdir()
+        book = grade.GradeBook(out / "grades.csv", questions, max_points)
+        staged, failed, kept = grade.stage(entries, out, book, regrade=False)
+        described = {e.id: grade.describe(e, deadline, settings, True, None) for e in entries}
+        grade.write_manifest(out, assignment, download, entries, staged, kept, roster,
+                             deadline, settings)
+        book.describe(described)
+        timings["collect"] = time.perf_counter() - started
+
+        started = time.perf_counter()  # grading's output, with stand-in results
+        save, book.save = book.save, lambda: None  # once at the end, not per student
+        for entry in entries:
+            if entry.found is None:
+                book.mark_missing(entry.id, described[entry.id])
+                report.write_feedback(out, assignment, entry.id, row=book.rows[entry.id])
+            else:
+                outcome = _stand_in(entry.id, questions, rng)
+                book.record(outcome)
+                report.write_feedback(out, assignment, outcome, row=book.rows[entry.id])
+        book.save = save
+        book.save()
+        timings["feedback"] = time.perf_counter() - started
+        started = time.perf_counter()
+        report.write_summary(out, assignment, book)
+        timings["summary_report"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        for lms in export.LMS:
+            export.export(out, lms)
+        timings["export"] = time.perf_counter() - started
+        timings["rows"] = len(book.rows)
+        timings["collect_export"] = timings["collect"] + timings["export"]
+        from autograder.tools import browser
+        opened = browser.open_time(out / "report.html")
+        timings.update(report_open=opened["open"], report_sort=opened["sort"],
+                       report_rows=opened["rows"], report_errors=opened["errors"],
+                       report_mb=(out / "report.html").stat().st_size / 2**20)
+    return timings
+
+
+def print_week(timings: dict):
+    t = timings
+    print(f"TA's week, {t['submissions']} generated Canvas submissions ({t['zip_mb']:.1f} MB zip), "
+          f"{t['rows']} students with the roster:")
+    print(f"  collect and match {t['collect']:.2f} s + export canvas, moodle, csv "
+          f"{t['export']:.2f} s = {t['collect_export']:.2f} s "
+          f"(target {WEEK_TARGETS['collect_export']:g} s)")
+    print(f"  (not timed against a target: feedback pages {t['feedback']:.1f} s, summary and "
+          f"report {t['summary_report']:.1f} s)")
+    print(f"  report.html ({t['report_mb']:.1f} MB, {t['report_rows']} rows) opens in headless "
+          f"chromium in {t['report_open']:.2f} s (target {WEEK_TARGETS['report_open']:g} s); "
+          f"one sort {t['report_sort']:.2f} s"
+          + (f"; console errors: {t['report_errors']}" if t["report_errors"] else ""))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", default=assignments.available())
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=demo.DEMO_TIMEOUT)
+    parser.add_argument("--week-only", action="store_true",
+                        help="time the TA's week at class scale (1,000 students) and stop")
     args = parser.parse_args(argv)
-    print(f"{'':<16} {'correct submission alone':^35} | {'sample class, ' + str(args.jobs) + ' jobs':^36}")
+    print_week(week())
+    if args.week_only:
+        return
+    print(f"\n{'':<16} {'correct submission alone':^35} | {'sample class, ' + str(args.jobs) + ' jobs':^36}")
     print(f"{'assignment':<16} {'wall':>8} {'sandbox':>8} {'training':>8} {'other':>8} | "
           f"{'n':>3} {'median':>8} {'max':>8} {'total':>9}")
     for name in args.assignments:

@@ -49,7 +49,7 @@ def main(argv=None):
             assignment, book, out, generated, exported, shot, note = week.run(
                 name, jobs=args.jobs, timeout=args.timeout)
             ids = generated.ids
-            lines = week.describe(generated, out, exported, shot, note)
+            lines = week.describe(generated, exported, shot, note)
             problems = week.check(book, generated)
             mismatches += len(problems)
             lines += [f"MISMATCH in the week: {p}" for p in problems]

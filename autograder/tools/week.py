@@ -133,7 +133,7 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
 
 
-def describe(week: Week, out: Path, exported: dict, shot, note: str) -> list[str]:
+def describe(week: Week, exported: dict, shot, note: str) -> list[str]:
     """Lines for the demo's output: who is who, where the exports and the report are."""
     lines = [f"\nThe week: a Canvas download ({_shown(week.download)}), a roster "
              f"({_shown(week.roster)}) and the course file ({_shown(week.course_file)}):",
@@ -143,7 +143,6 @@ def describe(week: Week, out: Path, exported: dict, shot, note: str) -> list[str
         unmatched = f"; {len(done['unmatched'])} the LMS cannot match" if done["unmatched"] else ""
         lines.append(f"export {lms:<7} {_shown(folder)}/: "
                      f"{', '.join(done['files'])} ({done['feedback']} feedback files{unmatched})")
-    lines.append(f"report: {out / 'report.html'}")
     if shot:
         lines.append(f"screenshot: {shot}")
     if note:
