@@ -42,14 +42,16 @@ class Week:
     missing: str = ""                           # the roster student with no submission
 
 
-def make_download(name: str, folder: Path, course_file: Path = course.COURSE_FILE) -> Week:
-    """Write ``folder/submissions.zip`` (Canvas layout) and ``folder/roster.csv``."""
+def make_download(name: str, folder: Path, course_file: Path = course.COURSE_FILE,
+                  class_folder: Path | None = None) -> Week:
+    """Write ``folder/submissions.zip`` (Canvas layout) and ``folder/roster.csv`` from the
+    sample class (written to ``class_folder``, by default where ``make samples`` puts it)."""
     settings = course.load(course_file)
     deadline = settings.deadline(name)
     if deadline is None:
         raise KitError(f"{course_file} has no [assignments.{name}]: the week needs its deadline")
     assignment = assignments.get(name)
-    class_folder = samples.write_class(name)
+    class_folder = samples.write_class(name, class_folder)
     class_samples = samples.samples_of(assignment)
     persons = downloads.people(len(class_samples) + 1, seed=14)
     missing = persons[-1]
