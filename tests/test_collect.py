@@ -213,7 +213,13 @@ def test_bad_input_never_touches_a_graded_run(tmp_path, monkeypatch):
     bad = hostile_zip(tmp_path / "bad.zip", "../x.ipynb")
     bad_roster = tmp_path / "roster.csv"
     bad_roster.write_text("id,name\ns1001,A\ns1001,B\n")
-    for call in (dict(submissions=bad), dict(submissions=subs, roster=bad_roster)):
+    bad_course = tmp_path / "course.toml"
+    bad_course.write_text('[assignments.convnets]\ndue = "next friday"\n')
+    unknown = tmp_path / "unknown"
+    (unknown / "a" / "b").mkdir(parents=True)
+    (unknown / "a" / "b" / "x.ipynb").write_bytes(fakes.notebook())
+    for call in (dict(submissions=bad), dict(submissions=subs, roster=bad_roster),
+                 dict(submissions=subs, course_file=bad_course), dict(submissions=unknown)):
         with pytest.raises(KitError):
             grade.grade_class("convnets", call.pop("submissions"), out, jobs=1, timeout=10,
                               memory_gb=1, progress=False, **call)
