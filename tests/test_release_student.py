@@ -9,13 +9,12 @@ runs is executed by nbclient; every check cell must print its success line, and 
 helpers must come from the notebook's first cell (unpacked from the wheel embedded in
 it), not from the repo.
 
-The bundles run in Chinese, the lone notebooks in English, so both languages run. The
-sample class's "correct but for one hidden edge case" submission (``EDGE_CASE`` in each
-``samples.py``) must pass every public check too, each saying what else is graded.
+The bundles run in Chinese, the lone notebooks in English, so both languages run; every
+check cell must also say what the grader examines beyond it. (That the sample class's
+edge-case submission passes every public check is tests/test_sample_class.py's.)
 ``KIT_STUDENT_PYTHON=<python>`` runs the same with another interpreter that has the
 bundle's requirements installed (how Python 3.12 was tested: see the README).
 """
-import importlib
 import json
 import os
 import subprocess
@@ -37,6 +36,7 @@ from autograder.assignments import REPO_ROOT
 from autograder.build import release
 from autograder.engine import notebooks
 from autograder.tools import samples
+from shared import i18n
 
 pytestmark = pytest.mark.slow
 
@@ -102,24 +102,9 @@ def graded_cells_filled(path, fills):
     return nb
 
 
-def edge_case_sample(name):
-    """The sample class's submission correct but for one hidden edge case (``EDGE_CASE``)."""
-    module = importlib.import_module(f"autograder.assignments.{name}.samples")
-    wanted = getattr(module, "EDGE_CASE", None)
-    return next((s for s in module.SAMPLES if s.id == wanted), None)
-
-
-def fills_for(name, mode):
-    assignment = assignments.get(name)
-    fills = assignment.solution_sources()
-    if mode == "edge-case":
-        fills = {**fills, **edge_case_sample(name).fills}
-    return fills
-
-
 def run_as_student(python, name, folder, mode):
     """Unpack the bundle (or, ``mode="ipynb-alone"``, only its notebook) into the empty
-    ``folder``, fill it (the reference, or for ``"edge-case"`` the edge-case sample), run it.
+    ``folder``, fill it with the reference solution, run it.
 
     Returns (executed notebook, language, seconds from the empty folder to the first
     check cell's success)."""
@@ -135,7 +120,7 @@ def run_as_student(python, name, folder, mode):
             bundle.extractall(folder)
             workdir = folder / name
     assert REPO_ROOT not in workdir.resolve().parents
-    nb = graded_cells_filled(workdir / f"{name}.ipynb", fills_for(name, mode))
+    nb = graded_cells_filled(workdir / f"{name}.ipynb", assignments.get(name).solution_sources())
     km = kernel_for(python, folder)
     try:
         NotebookClient(nb, timeout=600, km=km, resources={"metadata": {"path": str(workdir)}}
@@ -163,9 +148,7 @@ def runs(request, student_python, tmp_path_factory):
     exception raised}. Bundles run in Chinese, lone notebooks in English."""
     jobs = [(item.callspec.params["name"], item.callspec.params["mode"])
             for item in request.session.items
-            if item.module.__name__ == __name__ and hasattr(item, "callspec")
-            and (item.callspec.params["mode"] != "edge-case"
-                 or edge_case_sample(item.callspec.params["name"]))]
+            if item.module.__name__ == __name__ and hasattr(item, "callspec")]
 
     def run(job):
         name, mode = job
@@ -213,35 +196,14 @@ def test_released_notebook_runs_with_the_reference(runs, name, mode):
           f"empty folder")
     said = check_outputs(nb, language)
     assert set(assignments.get(name).config["graded_functions"]) <= set(said)
+    beyond = i18n.MESSAGES["graded_beyond"][language].split("{")[0]
+    for key, text in said.items():  # each check also says what else the grader examines
+        assert beyond in text, (key, text)
     setup = output_text(nb.cells[next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")])
     assert "course helpers:" in setup and "dl-course-helpers-" in setup, setup
     probe = json.loads(output_text(nb.cells[-1]).split("KIT-PROBE ", 1)[1].splitlines()[0])
     assert "dl-course-helpers-" in probe["shared"] and str(REPO_ROOT) not in probe["shared"]
     assert probe["autograder"] == probe["solutions"] == probe["gradelib"] == "not importable"
-
-
-@pytest.mark.parametrize("mode", ["edge-case"])
-@pytest.mark.parametrize("name", NAMES)
-def test_edge_case_sample_passes_every_public_check_and_is_told_what_else_counts(runs, name,
-                                                                                   mode):
-    """The sample class's submission that loses points only to a hidden edge case passes
-    every public check, and the check of what it gets wrong says the grader tries more."""
-    sample = edge_case_sample(name)
-    if sample is None:
-        pytest.skip(f"autograder/assignments/{name}/samples.py names no EDGE_CASE sample yet")
-    full = next(s for s in samples.samples_of(assignments.get(name)) if s.id == "reference")
-    lost = {q for q, points in full.expected.items() if sample.expected.get(q, 0) < points}
-    assert lost, f"{sample.id} loses no points: it shows no edge case"
-    nb, language, _ = executed(runs, name, mode)
-    said = check_outputs(nb, language)
-    for key in sample.fills:
-        assert key in said, key
-        assert i18n_text("graded_beyond", language).split("{")[0] in said[key], said[key]
-
-
-def i18n_text(key, language):
-    from shared import i18n
-    return i18n.MESSAGES[key][language]
 
 
 def test_released_notebooks_grade_as_the_kits_own(tmp_path):
