@@ -33,7 +33,7 @@ URL         ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade manual review similarity export demo test bench mutants clean help
+.PHONY: setup data release autograder samples grade manual review similarity export demo test bench mutants new-assignment check-assignment clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -56,6 +56,10 @@ help:
 	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
 	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
 	@echo "                  against stock otter run serially (OTTER=<n> submissions; long)"
+	@echo "make new-assignment NAME=<name>"
+	@echo "                  scaffold a working assignment from the template (then edit it)"
+	@echo "make check-assignment NAME=<name> [STATIC=1]"
+	@echo "                  what an instructor can get wrong, one line per problem"
 	@echo "make mutants ASSIGNMENT=<name>|all"
 	@echo "                  grade mutants of the reference solution: which the hidden tests"
 	@echo "                  kill (runs/mutants/<name>/mutants.html; long, like bench)"
@@ -124,6 +128,15 @@ test: $(STAMP)
 bench: $(STAMP) data
 	$(PY) -m autograder.tools.bench $(ASSIGNMENTS)
 	$(PY) -m autograder.tools.scale --otter $(OTTER)
+
+# Adding an assignment: scaffold it from the template, then check what is still wrong.
+new-assignment: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make new-assignment NAME=<name>"; exit 2; }
+	$(PY) -m autograder.build.scaffold $(NAME)
+
+check-assignment: $(STAMP) $(if $(STATIC),,data)
+	@test -n "$(NAME)" || { echo "usage: make check-assignment NAME=<name> [STATIC=1]"; exit 2; }
+	$(PY) -m autograder.build.check_assignment $(NAME) $(if $(STATIC),--static) $(if $(JOBS),--jobs $(JOBS))
 
 # Mutation testing of the hidden tests (maintainer; long): ASSIGNMENT=all for every assignment.
 mutants: $(STAMP) data

@@ -215,6 +215,20 @@ def hidden_text_set(dataset, folder=HERE):
     return x[:n_train], labels[:n_train], x[n_train:], labels[n_train:]
 
 
+def hidden_table(dataset, folder=HERE):
+    """Rows of a synthetic table drawn with the hidden seed (``shared.tabular``), each column
+    standardised with the training rows' mean and standard deviation, as the notebook does."""
+    from shared.tabular import make_table
+
+    cfg = config(folder)
+    settings = cfg["training"][dataset]
+    n_train, n_test = settings["synthetic_size"]
+    x, y = make_table(cfg["hidden_seed"], n_train + n_test, settings["features"])
+    mean, std = x[:n_train].mean(axis=0), x[:n_train].std(axis=0)
+    x = ((x - mean) / std).astype("float32")
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
+
 @functools.lru_cache(maxsize=4)
 def hidden_training_data(dataset, folder=HERE) -> TrainingData:
     """The held-back data for ``dataset``, by the kind its config names.
@@ -232,6 +246,10 @@ def hidden_training_data(dataset, folder=HERE) -> TrainingData:
         found = TrainingData(data.x_train / 255.0, _labels(data.y_train, n_classes, one_hot),
                              data.x_test / 255.0, _labels(data.y_test, n_classes, one_hot),
                              data.source, "images")
+    elif kind == "table":
+        x_train, y_train, x_test, y_test = hidden_table(dataset, folder)
+        found = TrainingData(x_train, _labels(y_train, 2, one_hot), x_test,
+                             _labels(y_test, 2, one_hot), "synthetic", "rows")
     else:
         x_train, y_train, x_test, y_test = hidden_text_set(dataset, folder)
         n_classes = settings.get("classes", 2)
