@@ -99,7 +99,11 @@ def restore(saved: dict):
     t = saved["tensorflow"]
     tf.config.run_functions_eagerly(t["run_eagerly"])
     tf.config.optimizer.set_jit(t["jit"] or False)
-    tf.config.optimizer.set_experimental_options(dict(t["graph_options"]))
+    from tensorflow.python.eager import context
+    options = context.context()._optimizer_experimental_options  # set_ only adds: clear it
+    options.clear()
+    options.update(dict(t["graph_options"]))
+    context.context()._thread_local_data.function_call_options = None
     if t["op_determinism"]:
         tf.config.experimental.enable_op_determinism()
     else:

@@ -55,6 +55,9 @@ MAX_FILE_BYTES = 64 * 2**20
 SCORER_TIMEOUT = 1800  # wall-clock backstop per submission; each test has a CPU limit
 LOG_TAIL_BYTES = 4000
 SANDBOX_MOUNT = "/tmp/sandbox"
+#: Every flag the sandbox may raise (see its Recorder): anything else in progress.json is forged.
+FLAGS = {"network", "process", "signal", "exit", "delete", "memory", "reads_grader_files",
+         "writes_grader_files", "imports_grader", "ctypes"}
 #: Folders of the repo a submission must not see (hidden tests, solutions, runs).
 MASKED = ("autograder", "solutions", "tests", "dist", "runs", ".git")
 #: Each submission's sandbox runs as a user of its own, taken in turn from a range of
@@ -342,7 +345,9 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         sandbox_seconds = time.perf_counter() - started
         progress = _progress(private / "artifacts")
         status, message = status_of(timed_out, code, progress, timeout)
-        flags = [str(f) for f in progress.get("flags", [])][:10]
+        # progress.json is the sandbox's own word, which a submission can rewrite: keep only
+        # flag names the kit knows (they are advisory; points never depend on them).
+        flags = sorted({str(f) for f in progress.get("flags", []) if str(f) in FLAGS})
         if progress.get("output_dropped"):
             flags.append("output_capped")
         scored = trusted.score_submission(staged, private / "artifacts", work, cache=cache,

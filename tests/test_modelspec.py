@@ -1,0 +1,257 @@
+"""The kit's model spec: every course model and its honest variants rebuild exactly; anything
+outside the allowlists is refused with a sentence, before Keras sees it."""
+import copy
+import json
+import sys
+
+import keras
+import pytest
+from keras import layers
+
+from autograder.engine import compilespec, modelspec
+from autograder.engine.modelspec import SpecError
+from shared.summary import summary
+from solutions import convnets, getting_started, time_series, tuning, weather_rnn
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    sys.path.insert(0, str(REPO / "autograder" / "engine"))  # as the sandbox sees kit_codec
+    import sandbox
+    yield sandbox
+    sys.path.remove(str(REPO / "autograder" / "engine"))
+    sys.modules.pop("sandbox", None)
+
+
+def honest_models():
+    """The references and ways students honestly write the same or other models."""
+    def alt_happy():
+        model = keras.Sequential()
+        model.add(keras.Input(shape=(64, 64, 3)))
+        model.add(layers.ZeroPadding2D((3, 3)))
+        model.add(layers.Conv2D(32, (7, 7), strides=(1, 1), kernel_initializer="he_normal",
+                                kernel_regularizer=keras.regularizers.L2(1e-4)))
+        model.add(layers.BatchNormalization(axis=3))
+        model.add(layers.Activation("relu"))
+        model.add(layers.MaxPool2D((2, 2)))
+        model.add(layers.Flatten())
+        model.add(layers.Dropout(0.3, seed=1))
+        model.add(layers.Dense(1, activation=keras.activations.sigmoid))
+        return model
+
+    def conv1d_forecaster():
+        inputs = keras.Input(shape=(20,))
+        x = layers.Reshape((20, 1))(inputs)
+        x = layers.Conv1D(8, 3, padding="same", activation="relu")(x)
+        left = layers.GlobalAveragePooling1D()(x)
+        right = layers.GlobalMaxPooling1D()(x)
+        x = layers.Concatenate()([left, right])
+        return keras.Model(inputs, layers.Dense(1)(layers.LeakyReLU(0.1)(x)))
+
+    def stacked_gru():
+        return keras.Sequential([keras.Input((None, 14)),
+                                 layers.GRU(32, dropout=0.1, recurrent_dropout=0.5,
+                                            return_sequences=True),
+                                 layers.GRU(64, activation="relu", reset_after=False),
+                                 layers.Dense(1)])
+
+    def bidirectional_gru():
+        return keras.Sequential([keras.Input((None, 14)),
+                                 layers.Bidirectional(layers.GRU(16), merge_mode="sum"),
+                                 layers.Dense(1)])
+
+    return {"happy": convnets.happyModel(), "signs": convnets.convolutional_model((64, 64, 3)),
+            "imdb": getting_started.build_imdb_model(),
+            "reuters": getting_started.build_reuters_model(),
+            "tuning": tuning.build_model(3, 32, "tanh", "mse", 1),
+            "gru": weather_rnn.build_gru_model(14), "forecaster": time_series.build_forecaster(),
+            "alt_happy": alt_happy(), "conv1d": conv1d_forecaster(),
+            "stacked_gru": stacked_gru(), "bidirectional_gru": bidirectional_gru()}
+
+
+HONEST = honest_models()
+
+
+@pytest.mark.parametrize("key", list(HONEST))
+def test_honest_models_rebuild_exactly(sandbox, key):
+    original = HONEST[key]
+    artifact = json.loads(json.dumps(sandbox.model_artifact(original)))
+    spec = modelspec.parse(artifact["model"], artifact["lambdas"])
+    rebuilt = modelspec.build(spec)
+    assert summary(rebuilt) == summary(original)
+    assert spec.params == rebuilt.count_params() == original.count_params()
+    rebuilt.set_weights(original.get_weights())  # same weights in the same places
+    shape = [2] + [6 if d is None else d for d in original.inputs[0].shape[1:]]
+    x = keras.random.normal(shape, seed=0)
+    assert keras.ops.all(keras.ops.isclose(rebuilt(x), original(x), atol=1e-5))
+
+
+def test_names_do_not_change_the_canonical_spec(sandbox):
+    first = modelspec.parse(getting_started.build_imdb_model().to_json())
+    second = modelspec.parse(getting_started.build_imdb_model().to_json())
+    assert first.layers[1].name != second.layers[1].name
+    assert first.canonical() == second.canonical()
+    other = modelspec.parse(tuning.build_model(2, 16, "tanh", "binary_crossentropy", 1).to_json())
+    assert other.canonical() != first.canonical()
+
+
+def test_compile_settings_are_kept_by_name():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(
+        learning_rate=keras.optimizers.schedules.ExponentialDecay(0.01, 100, 0.9)),
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy(name="whatever"), "mae"])
+    spec = compilespec.parse_compile(json.loads(json.dumps(model.get_compile_config())))
+    assert spec["optimizer"]["class_name"] == "Adam"
+    assert spec["optimizer"]["config"]["learning_rate"] == 0.01
+    assert spec["loss"] == "binary_crossentropy"
+    assert spec["metrics"] == ["binary_accuracy", "mae"]
+    rebuilt = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    compilespec.compile_model(rebuilt, spec)
+    assert type(rebuilt.optimizer).__name__ == "Adam" and rebuilt.loss == "binary_crossentropy"
+
+
+def _imdb():
+    return json.loads(getting_started.build_imdb_model().to_json())
+
+
+def _signs():
+    return json.loads(convnets.convolutional_model((64, 64, 3)).to_json())
+
+
+def _layer(model, index):
+    return model["config"]["layers"][index]
+
+
+def _set(model, index, key, value):
+    _layer(model, index)["config"][key] = value
+    return model
+
+
+def _lambda_calling(function_module, function_name, constant):
+    """A Functional model whose Lambda 'calls' an exported Keras function on a constant."""
+    model = _signs()
+    lam = copy.deepcopy(_layer(model, 2))
+    lam.update(class_name="Lambda", config={
+        "name": "evil", "function": {"class_name": "function", "module": function_module,
+                                     "config": function_name}, "arguments": {}})
+    lam["inbound_nodes"] = [{"args": [constant], "kwargs": {}}]
+    model["config"]["layers"].insert(2, lam)
+    return model
+
+
+REFUSED = {
+    "an unknown layer class": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
+            _layer(_imdb(), 0), {"module": "keras.layers", "class_name": "TFSMLayer",
+                                 "config": {"name": "t", "filepath": "/tmp/x"}}]}},
+        r"layer 1: `TFSMLayer` is not a layer the grader accepts"),
+    "a lookup vocabulary given as a path": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
+            _layer(_imdb(), 0), {"module": "keras.layers", "class_name": "StringLookup",
+                                 "config": {"name": "s", "vocabulary": "/etc/passwd"}}]}},
+        r"`StringLookup` is not a layer"),
+    "a Lambda calling a Keras function on a constant": (
+        lambda: _lambda_calling("keras.config", "set_max_steps_per_epoch", 1),
+        r"cannot rebuild the Lambda layer 'evil'"),
+    "a constant in a node's arguments": (
+        lambda: {**_signs(), "config": {**_signs()["config"], "layers": [
+            _layer(_signs(), 0), {**_layer(_signs(), 1), "inbound_nodes": [
+                {"args": ["/tmp/saved_model"], "kwargs": {}}]}, *_signs()["config"]["layers"][2:]]}},
+        r"only tensors of earlier layers"),
+    "keyword arguments in a call": (
+        lambda: {**_signs(), "config": {**_signs()["config"], "layers": [
+            _layer(_signs(), 0), {**_layer(_signs(), 1), "inbound_nodes": [
+                {**_layer(_signs(), 1)["inbound_nodes"][0], "kwargs": {"training": True}}]},
+            *_signs()["config"]["layers"][2:]]}},
+        r"no other arguments"),
+    "a tensor of a layer that comes later": (
+        lambda: {**_signs(), "config": {**_signs()["config"], "layers": [
+            _layer(_signs(), 0), {**_layer(_signs(), 1), "inbound_nodes": [
+                {"args": [{"class_name": "__keras_tensor__", "config": {
+                    "shape": [None, 8], "dtype": "float32",
+                    "keras_history": [_layer(_signs(), 5)["config"]["name"], 0, 0]}}],
+                 "kwargs": {}}]}, *_signs()["config"]["layers"][2:]]}},
+        r"not an earlier layer of the same model"),
+    "a nested model": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
+            _layer(_imdb(), 0), _signs()]}},
+        r"nested model \(Functional\)"),
+    "an unknown setting": (lambda: _set(_imdb(), 1, "quantization_mode", "int8"),
+                           r"layer 1 \(Dense\): 'quantization_mode' is not a setting"),
+    "a custom activation": (
+        lambda: _set(_imdb(), 1, "activation", {"module": "builtins", "class_name": "function",
+                                                "config": "my_relu"}),
+        r"built-in Keras activation given by name .*'my_relu'"),
+    "an initializer that is not built in": (
+        lambda: _set(_imdb(), 1, "kernel_initializer", {
+            "module": "keras.layers", "class_name": "TFSMLayer", "config": {"filepath": "/x"}}),
+        r"initializer should be a built-in one"),
+    "a regularizer with an object inside": (
+        lambda: _set(_imdb(), 1, "kernel_regularizer", {
+            "module": "keras.regularizers", "class_name": "L2",
+            "config": {"l2": {"class_name": "function", "config": "get_file"}}}),
+        r"should be a number"),
+    "another dtype policy": (lambda: _set(_imdb(), 1, "dtype", "mixed_float16"),
+                             r"float32 models only"),
+    "too many units": (lambda: _set(_imdb(), 1, "units", 100_000), r"from 1 to 4096"),
+    "too many parameters": (lambda: _set(_set(_imdb(), 1, "units", 4096), 2, "units", 4096),
+                            r"brings the model to [\d,]+ parameters"),
+    "too many layers": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
+            _layer(_imdb(), 0), *[{"module": "keras.layers", "class_name": "ReLU",
+                                   "config": {"name": f"r{i}"}} for i in range(1500)]]}},
+        r"1501 layers; the grader rebuilds models of up to 40"),
+    "a shared layer": (
+        lambda: {**_signs(), "config": {**_signs()["config"], "layers": [
+            _layer(_signs(), 0), {**_layer(_signs(), 1), "inbound_nodes": [
+                _layer(_signs(), 1)["inbound_nodes"][0]] * 2},
+            *_signs()["config"]["layers"][2:]]}},
+        r"called once"),
+    "not a model at all": (lambda: {"class_name": "TFSMLayer", "config": {}},
+                           r"should be a keras.Sequential or a keras.Model"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_outside_the_spec_is_refused_with_a_reason(case):
+    make, message = REFUSED[case]
+    with pytest.raises(SpecError, match=message):
+        modelspec.parse(json.dumps(make()))
+
+
+def test_text_that_is_too_deep_or_too_big_is_refused_before_parsing():
+    with pytest.raises(SpecError, match="nests deeper than 40"):
+        modelspec.parse("[" * 3000 + "]" * 3000)
+    with pytest.raises(SpecError, match="characters of JSON"):
+        modelspec.parse(" " * (modelspec.MAX_JSON_CHARS + 1))
+    with pytest.raises(SpecError, match="not valid JSON"):
+        modelspec.parse('{"class_name": ')
+    assert modelspec.depth_of('{"a": "[[[[[[", "b": [[1]]}') == 3  # strings do not count
+
+
+COMPILE_REFUSED = {
+    "a nested model under run_eagerly": ({"run_eagerly": _signs()}, r"run_eagerly: should be"),
+    "an unknown setting": ({"steps_per_epoch": 1}, r"'steps_per_epoch' is not a compile setting"),
+    "an optimizer that is not built in": (
+        {"optimizer": {"module": "keras.layers", "class_name": "TFSMLayer", "config": {}}},
+        r"optimizer 'TFSMLayer' is not one"),
+    "an optimizer setting out of range": (
+        {"optimizer": {"class_name": "Adam", "config": {"learning_rate": 1e9}}},
+        r"learning_rate: should be a number"),
+    "a loss that is a custom function": (
+        {"optimizer": "adam", "loss": {"module": "__main__", "class_name": "function",
+                                       "config": "my_loss"}}, r"'my_loss' is not a built-in"),
+    "a metric with an object inside": (
+        {"optimizer": "adam", "metrics": [{"class_name": "BinaryAccuracy", "config": {
+            "threshold": {"class_name": "function", "config": "set_epsilon"}}}]},
+        r"threshold: should be a number"),
+}
+
+
+@pytest.mark.parametrize("case", list(COMPILE_REFUSED))
+def test_compile_settings_outside_the_spec_are_refused(case):
+    config, message = COMPILE_REFUSED[case]
+    with pytest.raises(SpecError, match=message):
+        compilespec.parse_compile({"optimizer": "adam", "loss": "mse", **config})
