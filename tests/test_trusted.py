@@ -1,0 +1,144 @@
+"""What crosses the scorer's walls: artifacts in, scores and training results out, each read
+as hostile data by the grader; a scorer that dies keeps the points it had written."""
+import json
+import math
+import os
+
+import pytest
+
+from autograder.engine import trusted
+
+KEY = "a" * 64
+
+
+def entry(**changes):
+    return {"value": 0.91, "seconds": 3.5, "dataset": "happy", **changes}
+
+
+def write_trained(outbox, name, content):
+    folder = outbox / "trained"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(content if isinstance(content, str) else json.dumps(content))
+
+
+def test_only_well_formed_new_entries_reach_the_cache(tmp_path):
+    outbox, cache = tmp_path / "outbox", tmp_path / "cache"
+    good, kept_before = "b" * 64 + ".json", "c" * 64 + ".json"
+    cache.mkdir()
+    (cache / kept_before).write_text(json.dumps(entry(value=0.5)))
+    write_trained(outbox, good, entry())
+    write_trained(outbox, kept_before, entry(value=0.99))  # never over an existing one
+    write_trained(outbox, "../escape.json", entry())
+    write_trained(outbox, "short.json", entry())
+    write_trained(outbox, "d" * 64 + ".json", entry(value=float("nan")))
+    write_trained(outbox, "e" * 64 + ".json", entry(extra="payload"))
+    write_trained(outbox, "f" * 64 + ".json", entry(dataset="../../etc"))
+    write_trained(outbox, "0" * 64 + ".json", "not json")
+    os.symlink("/etc/passwd", outbox / "trained" / ("1" * 64 + ".json"))
+    assert trusted.keep_trained(outbox, cache) == 1
+    assert sorted(p.name for p in cache.iterdir()) == sorted([good, kept_before])
+    assert json.loads((cache / kept_before).read_text())["value"] == 0.5
+    assert json.loads((cache / good).read_text()) == entry()
+    assert not (tmp_path / "escape.json").exists()
+
+
+def test_a_linked_trained_folder_is_ignored(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / (KEY + ".json")).write_text(json.dumps(entry()))
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    os.symlink(elsewhere, outbox / "trained")
+    assert trusted.keep_trained(outbox, tmp_path / "cache") == 0
+
+
+def scores_file(outbox, questions, complete=True, tainted=()):
+    outbox.mkdir(parents=True, exist_ok=True)
+    (outbox / "score.json").write_text(json.dumps(
+        {"questions": questions, "complete": complete, "tainted": list(tainted)}))
+
+
+def test_scores_are_recomputed_from_the_cases(tmp_path):
+    scores_file(tmp_path, {"q": {"score": 999, "max": 1, "cases": [
+        {"name": "a", "points": 2, "passed": True, "message": ""},
+        {"name": "b", "points": 3, "passed": "yes", "message": "why"}]}})
+    read = trusted.read_scores(tmp_path)
+    assert read["questions"]["q"]["score"] == 2 and read["questions"]["q"]["max"] == 5
+    assert read["complete"] is True
+
+
+@pytest.mark.parametrize("content", ["{", json.dumps({"questions": []}), "x" * 3_000_000,
+                                     json.dumps({"questions": {"q": {"cases": [{}]}}})])
+def test_unreadable_scores_read_as_none(tmp_path, content):
+    (tmp_path / "score.json").write_text(content)
+    assert trusted.read_scores(tmp_path) is None
+
+
+def test_artifacts_are_copied_as_regular_bounded_files_only(tmp_path):
+    artifacts, inbox = tmp_path / "artifacts", tmp_path / "inbox"
+    artifacts.mkdir()
+    (artifacts / "good.json").write_text('{"value": 1}')
+    os.symlink("/etc/passwd", artifacts / "linked.json")
+    os.mkfifo(artifacts / "fifo.json")
+    (artifacts / "big.json").write_text(" " * (trusted.ARTIFACT_LIMIT + 1))
+    (artifacts / "unasked.json").write_text("{}")
+    trusted.copy_artifacts(artifacts, inbox, ["good", "linked", "fifo", "big", "missing"])
+    assert sorted(p.name for p in inbox.iterdir()) == ["big.json", "fifo.json", "good.json",
+                                                      "linked.json"]
+    assert (inbox / "good.json").read_text() == '{"value": 1}'
+    assert "not a regular file" in (inbox / "linked.json").read_text()
+    assert "not a regular file" in (inbox / "fifo.json").read_text()
+    assert "over the limit" in (inbox / "big.json").read_text()
+
+
+class DyingScorer:
+    """A warm scorer that writes the scores of one test, a training result, then dies."""
+
+    def __init__(self, root):
+        self.root, self.count = root, 0
+
+    def slot(self):
+        self.count += 1
+        return self.root / f"in{self.count}", self.root / f"out{self.count}"
+
+    def score(self, inbox, outbox, cache):
+        scores_file(outbox, {"happy_model": {"score": 3, "max": 3, "cases": [
+            {"name": "layers", "points": 3, "passed": True, "message": ""}]}}, complete=False)
+        write_trained(outbox, KEY + ".json", entry())
+        return "exit code -11"
+
+
+def test_a_scorer_that_dies_keeps_the_points_it_wrote_and_nothing_else(tmp_path):
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "grading_config.json").write_text(json.dumps({"probes": {"happyModel": {}}}))
+    artifacts, cache = tmp_path / "artifacts", tmp_path / "cache"
+    artifacts.mkdir()
+    scored = trusted.score_submission(staged, artifacts, tmp_path, cache=cache,
+                                      memory_bytes=2**30, scorer=DyingScorer(tmp_path))
+    assert not scored.complete and scored.failure == "exit code -11"
+    assert scored.questions["happy_model"]["score"] == 3
+    assert list(cache.iterdir()) == []  # a run that did not finish keeps no training result
+    assert math.isclose(scored.train_seconds, 0.0)
+
+
+class TaintedScorer(DyingScorer):
+    """A scorer that finishes, but whose process-wide settings changed while it scored."""
+
+    def score(self, inbox, outbox, cache):
+        scores_file(outbox, {"q": {"cases": [{"name": "a", "points": 1, "passed": True,
+                                                "message": ""}]}}, tainted=["keras.epsilon"])
+        write_trained(outbox, KEY + ".json", entry())
+        return ""
+
+
+def test_a_tainted_run_scores_but_keeps_no_training_result(tmp_path):
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "grading_config.json").write_text(json.dumps({"probes": {}}))
+    (tmp_path / "artifacts").mkdir()
+    scored = trusted.score_submission(staged, tmp_path / "artifacts", tmp_path,
+                                      cache=tmp_path / "cache", memory_bytes=2**30,
+                                      scorer=TaintedScorer(tmp_path))
+    assert scored.complete and scored.questions["q"]["score"] == 1
+    assert scored.kept == 0 and list((tmp_path / "cache").iterdir()) == []
