@@ -459,7 +459,7 @@ def _layer_entry(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     missing = [key for key in kind.required if key not in checked]
     if missing:
         _fail(where, f"the setting {missing[0]!r} is missing")
-    layer_name = checked.pop("name", None) or f"{cls.lower()}_{id(entry) % 10000}"
+    layer_name = checked.pop("name", None) or re.sub(r"\W+", "_", f"{cls} {where}").lower()
     checked.pop("dtype", None)  # always float32
     return LayerSpec(cls, layer_name, checked)
 
