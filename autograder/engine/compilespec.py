@@ -31,33 +31,11 @@ OPTIMIZERS = {
 SCHEDULES = {"ExponentialDecay": "initial_learning_rate", "InverseTimeDecay": "initial_learning_rate",
              "PolynomialDecay": "initial_learning_rate", "CosineDecay": "initial_learning_rate",
              "CosineDecayRestarts": "initial_learning_rate"}
-LOSSES = {"binary_crossentropy": "BinaryCrossentropy",
-          "categorical_crossentropy": "CategoricalCrossentropy",
-          "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
-          "mean_squared_error": "MeanSquaredError", "mse": "MeanSquaredError",
-          "mean_absolute_error": "MeanAbsoluteError", "mae": "MeanAbsoluteError",
-          "huber": "Huber", "huber_loss": "Huber", "log_cosh": "LogCosh", "logcosh": "LogCosh",
-          "mean_squared_logarithmic_error": "MeanSquaredLogarithmicError",
-          "mean_absolute_percentage_error": "MeanAbsolutePercentageError",
-          "hinge": "Hinge", "squared_hinge": "SquaredHinge", "categorical_hinge": "CategoricalHinge",
-          "kl_divergence": "KLDivergence", "poisson": "Poisson",
-          "binary_focal_crossentropy": "BinaryFocalCrossentropy"}
 LOSS_SETTINGS = {"name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else _fail(w, "bad name"),
                  "reduction": choice("sum_over_batch_size", "sum", "mean", "none", None),
                  "from_logits": boolean, "label_smoothing": number(0, 1), "axis": integer(-6, 6),
                  "ignore_class": nullable(integer(-1, 10**6)), "delta": number(0, 1e6),
                  "apply_class_balancing": boolean, "alpha": number(0, 1), "gamma": number(0, 10)}
-METRICS = {"accuracy": "Accuracy", "acc": "Accuracy", "binary_accuracy": "BinaryAccuracy",
-           "categorical_accuracy": "CategoricalAccuracy",
-           "sparse_categorical_accuracy": "SparseCategoricalAccuracy",
-           "mae": "MeanAbsoluteError", "mean_absolute_error": "MeanAbsoluteError",
-           "mse": "MeanSquaredError", "mean_squared_error": "MeanSquaredError",
-           "root_mean_squared_error": "RootMeanSquaredError", "auc": "AUC",
-           "precision": "Precision", "recall": "Recall",
-           "binary_crossentropy": "BinaryCrossentropy",
-           "categorical_crossentropy": "CategoricalCrossentropy",
-           "top_k_categorical_accuracy": "TopKCategoricalAccuracy",
-           "mean_absolute_percentage_error": "MeanAbsolutePercentageError"}
 #: A metric object's settings the grader keeps; its name is the class's own.
 METRIC_SETTINGS = {"name": lambda v, w: v, "dtype": choice("float32"),
                    "threshold": number(0, 1), "from_logits": boolean,
@@ -98,9 +76,12 @@ METRIC_OF_CLASS = {"Accuracy": "accuracy", "BinaryAccuracy": "binary_accuracy",
                    "CategoricalCrossentropy": "categorical_crossentropy",
                    "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
                    "MeanAbsolutePercentageError": "mean_absolute_percentage_error"}
+#: Names accepted as strings: the defaults above and Keras' short spellings.
+LOSS_NAMES = {*LOSS_OF_CLASS.values(), "mse", "mae"}
+METRIC_NAMES = {*METRIC_OF_CLASS.values(), "acc", "mse", "mae"}
 
 
-def _named(value, table: dict, by_class: dict, what: str, where: str) -> str:
+def _named(value, table: set, by_class: dict, what: str, where: str) -> str:
     """A loss or metric given as a name, a function (``keras.losses.mse``) or a Keras
     object, as the snake-case name of the built-in it is; its own settings are dropped
     except where the grader keeps them (see :func:`parse_compile`)."""
@@ -164,7 +145,7 @@ def parse_compile(config) -> dict:
     if loss is not None:
         if isinstance(loss, dict) and loss.get("class_name") in LOSS_OF_CLASS:
             settings(loss.get("config") or {}, LOSS_SETTINGS, f"{where}, loss")
-        loss = _named(loss, LOSSES, LOSS_OF_CLASS, "loss", where)
+        loss = _named(loss, LOSS_NAMES, LOSS_OF_CLASS, "loss", where)
     metrics = config.get("metrics") or []
     if isinstance(metrics, dict):
         metrics = list(metrics.values())
@@ -174,7 +155,7 @@ def parse_compile(config) -> dict:
     for metric in metrics:
         if isinstance(metric, dict) and metric.get("class_name") != "function":
             settings(metric.get("config") or {}, METRIC_SETTINGS, f"{where}, metric")
-        names.append(_named(metric, METRICS, METRIC_OF_CLASS, "metric", where))
+        names.append(_named(metric, METRIC_NAMES, METRIC_OF_CLASS, "metric", where))
     return {"optimizer": optimizer, "loss": loss, "metrics": names}
 
 
