@@ -49,8 +49,13 @@ def rel(path: Path) -> str:
 def test_cases(path: Path) -> list[dict]:
     """Each ``@test_case`` of an otter test file: name, points, the names it takes, its line."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
-                 for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
+
+    def text_of(node):  # "..." or gradelib.text("...", "中文")
+        if isinstance(node, ast.Call) and node.args:
+            node = node.args[0]
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+    constants = {t.id: text_of(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                 for t in n.targets if isinstance(t, ast.Name) and text_of(n.value)}
     found = []
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef):
@@ -63,8 +68,8 @@ def test_cases(path: Path) -> list[dict]:
                 found.append({
                     "function": node.name, "line": node.lineno,
                     "points": points.value if isinstance(points, ast.Constant) else None,
-                    "name": (name.value if isinstance(name, ast.Constant)
-                             else constants.get(getattr(name, "id", None), node.name)),
+                    "name": (text_of(name) or constants.get(getattr(name, "id", None))
+                             or node.name),
                     "takes": [a.arg for a in node.args.args if a.arg != "env"]})
     return found
 

@@ -357,10 +357,13 @@ def grade(assignment, mutants, out: Path, *, jobs, timeout=TIMEOUT, progress=Tru
             reference_results.seed(earlier, cache)
     book = grading.grade_class(assignment.name, out / "submissions", out / "run", jobs=jobs,
                                timeout=timeout, memory_gb=8, progress=progress)
-    full = float(book.rows[CONTROL]["max"])
+    from autograder.engine import report
+
+    full = float(report.question_points(assignment)[1])  # written answers are not graded here
     control = book.rows[CONTROL]
-    if control["status"] != "graded" or float(control["total"]) != full:
-        raise KitError(f"{assignment.name}: the unmutated reference got {control['total']} of "
+    autograded = sum(float(control[q]) for q in book.questions)
+    if control["status"] != "graded" or autograded != full:
+        raise KitError(f"{assignment.name}: the unmutated reference got {autograded:g} of "
                        f"{full:g} ({control['status']}: {control['message']}); see "
                        f"{out / 'run' / 'feedback' / 'reference.md'}")
     listed = equivalents(assignment)
@@ -368,7 +371,7 @@ def grade(assignment, mutants, out: Path, *, jobs, timeout=TIMEOUT, progress=Tru
         row = book.rows[mutant.id]
         mutant.lost = {q: float(control[q]) - float(row[q]) for q in book.questions
                        if float(row[q]) < float(control[q])}
-        if row["status"] == "graded" and float(row["total"]) == full:
+        if row["status"] == "graded" and not mutant.lost:
             mutant.outcome = "equivalent" if mutant.id in listed else "survived"
             mutant.detail = listed.get(mutant.id, "")
         else:

@@ -12,7 +12,8 @@ import gradelib
 
 OK_FORMAT = False
 name = "generator"
-SEQUENTIAL = ("sequential_wraps", "max_index_none", "step_not_dividing", "cut_short")
+SEQUENTIAL = ("sequential_wraps", "max_index_none", "max_index_none_odd", "step_not_dividing",
+              "cut_short")
 SHAPES = gradelib.text("generator batches have shape (rows, len(range(0, lookback, step)), features) "
                        "and (rows,), float64", "generator 的批量形状为 (rows, len(range(0, lookback, step)), "
                        "features) 和 (rows,)，float64")
