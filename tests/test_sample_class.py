@@ -136,7 +136,7 @@ def test_reusing_trusted_training_results_changes_no_score(graded, tmp_path):
                               timeout=TIMEOUT, memory_gb=8, progress=False, reuse=False)
     assert not (tmp_path / "fresh" / "training-cache").exists()
     for sample_id in chosen:
-        drop = {"seconds"}
+        drop = {"seconds", "submitted_at", "source"}  # when and where each file was read
         assert ({k: v for k, v in fresh.rows[sample_id].items() if k not in drop}
                 == {k: v for k, v in book.rows[sample_id].items() if k not in drop})
         assert (without_times((tmp_path / "fresh" / "feedback" / f"{sample_id}.md").read_text())
