@@ -96,13 +96,17 @@ def add_readme_row(name: str) -> bool:
     if check_assignment.readme_points(text, name) is not None:
         return False
     lines = text.splitlines()
-    rows = [i for i, line in enumerate(lines) if check_assignment.README_ROW.match(line)]
-    if not rows:
+    header = next((i for i, line in enumerate(lines) if line.startswith("| assignment | points |")),
+                  None)
+    if header is None:
         return False
+    end = header
+    while end + 1 < len(lines) and lines[end + 1].startswith("|"):
+        end += 1
     points = check_assignment.test_points(assignments.get(name))
     row = (f"| `{name}` | {sum(points.values()):g} | `standardize`, `build_classifier` (16-1) "
            f"| a training cell |")
-    lines.insert(rows[-1] + 1, row)
+    lines.insert(end + 1, row)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return True
 
