@@ -462,7 +462,8 @@ def main(argv=None):
     parser.add_argument("--submissions", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path, help="run folder")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per submission")
+    parser.add_argument("--timeout", type=float, default=300,
+                        help="CPU seconds per submission in the sandbox (wall-clock backstop: 4x + 60 s)")
     parser.add_argument("--memory-gb", type=float, default=DEFAULT_MEMORY_GB,
                         help="address-space limit per submission")
     parser.add_argument("--regrade", action="store_true")

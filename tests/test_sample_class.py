@@ -10,8 +10,9 @@ from tests.conftest import without_times
 
 pytestmark = pytest.mark.slow
 
-#: Seconds for the sandbox stage. A correct notebook needs about 2 (warm) to 10 (cold); the
-#: slowest that must finish, memory_hog, first fills its address space with fresh pages.
+#: CPU seconds for the sandbox stage (a busy machine does not shorten them). A correct
+#: notebook needs about 2 (warm) to 10 (cold); the slowest that must finish, memory_hog,
+#: first fills its address space with fresh pages.
 TIMEOUT = 45
 #: Address space per process, GB. ConvNets gets 4, enough to train its networks: at 8 its
 #: memory_hog took 22 s alone and over 45 s beside the other pytest worker (7 GB of fresh

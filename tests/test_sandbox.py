@@ -16,7 +16,8 @@ import nbformat
 import pytest
 
 from autograder.assignments import REPO_ROOT
-from autograder.engine.runner import _limits, run_sandbox, sandbox_command, sandbox_env, status_of
+from autograder.engine.runner import (_limits, _progress, run_sandbox, sandbox_command,
+                                      sandbox_env, status_of)
 from autograder.engine.warm import WarmSandbox
 
 UID = 61999
@@ -180,3 +181,30 @@ def test_a_notebook_that_got_its_memory_back_is_graded_with_a_note():
     status, message = status_of(False, 0, progress, 120)
     assert status == "graded" and "ran out of memory" in message, message
     assert status_of(False, 0, {**progress, "flags": []}, 120) == ("graded", "")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_the_time_limit_counts_computing_time_not_waiting(tmp_path, mode):
+    """A cell that waits 25 s of wall-clock time under a 15 s limit finishes (a busy machine
+    slows a notebook down without its using more CPU); a cell that computes forever is
+    stopped after its 15 s of CPU time (a cold sandbox's imports included), status timeout."""
+    results = {}
+    for name, cells in {"waits": ["import time\ntime.sleep(25)", "done = 1"],
+                        "spins": ["while True:\n    pass"]}.items():
+        host = WarmSandbox() if mode == "warm" else None
+        private = host.private_dir() if host else Path(tempfile.mkdtemp(prefix="kit-grade-test-"))
+        try:
+            lay_out_cells(private, cells)
+            if host:
+                ran = host.run(private, UID, timeout=15, memory_bytes=4 * 2**30)
+            else:
+                ran = run_sandbox(private, private / "log.txt", UID, timeout=15,
+                                  memory_bytes=4 * 2**30, hide=(), register=None)
+            progress = _progress(private / "artifacts")  # none when the first cell never ends
+            results[name] = status_of(*ran, progress, 15)[0], progress.get("cells_run", 0)
+        finally:
+            if host:
+                host.close(remove=True)
+            shutil.rmtree(private, ignore_errors=True)
+    assert results == {"waits": ("graded", 2), "spins": ("timeout", 0)}

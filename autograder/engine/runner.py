@@ -5,7 +5,7 @@
    system on which the hidden tests, hidden data, the kit's grading code,
    other submissions and grade files are masked, its own PID namespace, an
    unprivileged user of its own, limits on memory, processes, file size and
-   wall-clock time. It leaves only JSON artifacts (model architectures,
+   CPU time (a wall-clock backstop besides). It leaves only JSON artifacts (model architectures,
    compile settings, errors raised). Either bubblewrap starts it cold for this
    submission alone, or a warm sandbox host (``autograder.engine.warm``) forks it
    behind the same walls with TensorFlow already imported.
@@ -52,6 +52,7 @@ DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
 MAX_FILE_BYTES = 64 * 2**20
+CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
 SCORER_TIMEOUT = 1800  # wall-clock backstop per submission; each test has a CPU limit
 LOG_TAIL_BYTES = 4000
 SANDBOX_MOUNT = "/tmp/sandbox"
@@ -94,20 +95,43 @@ def uid_range() -> range:
     return range(base, base + UID_COUNT)
 
 
-def sandbox_limits(memory_bytes) -> dict:
-    """A sandbox's resource limits, by ``RLIMIT_`` name (a warm sandbox gets them sent)."""
-    return {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
+def sandbox_limits(memory_bytes, cpu_seconds=None) -> dict:
+    """A sandbox's resource limits, by ``RLIMIT_`` name (a warm sandbox gets them sent).
+
+    Time is CPU time (``RLIMIT_CPU``: SIGXCPU, then SIGKILL a few seconds later), so a
+    notebook gets the same computing time on a busy machine as on an idle one; a wall-clock
+    backstop (:func:`backstop`) still ends one that sleeps forever.
+    """
+    limits = {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
+    if cpu_seconds is not None:
+        limits["CPU"] = max(1, int(cpu_seconds))
+    return limits
 
 
-def _limits(memory_bytes, sandbox=True):
+def set_limits(limits: dict):
+    """Apply ``sandbox_limits``' values to this process (the CPU limit's hard value a little
+    later than its soft one, so the process is told first)."""
+    for name, value in limits.items():
+        hard = value + CPU_GRACE if name == "CPU" else value
+        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, hard))
+
+
+def backstop(cpu_seconds) -> float:
+    """Wall-clock seconds after which a sandbox is stopped whatever its CPU use."""
+    return cpu_seconds * 4 + 60
+
+
+def _limits(memory_bytes, sandbox=True, cpu_seconds=None):
     """Resource limits applied in the child before it starts: memory always, the
-    process, file-size and core limits for the sandbox."""
-    limits = sandbox_limits(memory_bytes) if sandbox else {"AS": memory_bytes}
+    process, file-size, core and CPU limits for the sandbox."""
+    limits = sandbox_limits(memory_bytes, cpu_seconds) if sandbox else {"AS": memory_bytes}
+    return lambda: set_limits(limits)
 
-    def apply():
-        for name, value in limits.items():
-            resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, value))
-    return apply
+
+def out_of_time(timed_out, code) -> bool:
+    """Stopped by the wall-clock backstop, or by its CPU limit (SIGXCPU, which bubblewrap
+    and the warm host report as 128 + 24)."""
+    return timed_out or code in (-signal.SIGXCPU, 128 + signal.SIGXCPU)
 
 
 def run_stage(command, log: Path, *, env, timeout, limits, register, cwd=None):
@@ -259,9 +283,11 @@ def sandbox_env() -> dict:
 
 
 def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hide, register):
-    """Stage 1 in a cold sandbox of its own. Returns (timed_out, exit code)."""
+    """Stage 1 in a cold sandbox of its own: ``timeout`` CPU seconds. Returns (timed_out,
+    exit code)."""
     return run_stage(sandbox_command(private, uid, hide), log, env=sandbox_env(),
-                     timeout=timeout, limits=_limits(memory_bytes), register=register)
+                     timeout=backstop(timeout), register=register,
+                     limits=_limits(memory_bytes, cpu_seconds=timeout))
 
 
 def feedback_text(question: dict) -> str:
@@ -287,8 +313,8 @@ def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
     where = (f"in code cell {progress.get('cells_run', 0) + 1} of the "
              f"{progress.get('cells_total', '?')} that run at grading"
              if progress else "before the first cell finished")
-    if timed_out:
-        return "timeout", (f"stopped after {timeout:.0f} s (wall-clock limit) {where}: does a "
+    if out_of_time(timed_out, code):
+        return "timeout", (f"stopped after {timeout:.0f} s of computing time {where}: does a "
                            f"cell or a graded function loop forever? Points earned so far are kept.")
     cell = progress.get("out_of_memory") if code == 0 else None
     if isinstance(cell, int) and not isinstance(cell, bool):

@@ -30,8 +30,11 @@ from pathlib import Path
 
 import kit_codec  # copied next to this file: see autograder/kit_codec.py
 
-CELL_SECONDS = 120   # per cell; the whole run also has a wall-clock limit outside
-PROBE_SECONDS = 60   # per call of a graded builder
+#: CPU seconds (not wall-clock: a busy machine must not cut a correct cell short) per cell
+#: and per call of a graded function; the whole run has a CPU limit and a wall-clock
+#: backstop outside (runner.sandbox_limits).
+CELL_SECONDS = 120
+PROBE_SECONDS = 60
 OUTPUT_LIMIT = 200_000  # characters of student output kept
 #: Address space a notebook needs free to go on after a cell ran out of memory
 #: (TensorFlow's threads and buffers are allocated natively: with less, a later
@@ -211,17 +214,25 @@ def _caller():
     return frame
 
 
+def limit_cpu(seconds):
+    """Raise CellTimeout in this process after ``seconds`` more of its CPU time (0: never);
+    returns the seconds that were left of the limit before."""
+    return signal.setitimer(signal.ITIMER_PROF, seconds)[0]
+
+
 def _call(name, function, args):
-    """``function(*args)`` under the probe alarm: ("value", result) or ("error", text)."""
-    signal.alarm(PROBE_SECONDS)
+    """``function(*args)`` under the probe's CPU limit: ("value", result) or ("error", text).
+    A call inside another keeps the outer limit when it returns."""
+    outer = limit_cpu(PROBE_SECONDS)
     try:
         return "value", function(*args)
     except CellTimeout:
-        return "error", f"TimeoutError: {name}(...) did not return within {PROBE_SECONDS} s"
+        return "error", (f"TimeoutError: {name}(...) did not return within {PROBE_SECONDS} s "
+                         f"of computing time")
     except BaseException as exc:  # SystemExit too: it is the student's answer
         return "error", f"{type(exc).__name__}: {exc}"
     finally:
-        signal.alarm(0)
+        limit_cpu(outer)
 
 
 def call_case(name, function, spec):
@@ -391,9 +402,9 @@ def main(notebook, probes_file, artifacts):
     cells = [c.source for c in nb.cells if c.cell_type == "code"
              and "otter_ignore" not in c.get("metadata", {}).get("tags", [])]
 
-    def on_alarm(signum, frame):
+    def on_limit(signum, frame):
         raise CellTimeout()
-    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGPROF, on_limit)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over-large writes fail, not kill
 
     # Import the heavy libraries before watching: their own start-up forks,
@@ -414,19 +425,19 @@ def main(notebook, probes_file, artifacts):
         sys.stdout = sys.stderr = out
         recorder.active = True
         names_before = {name: id(value) for name, value in shell.user_ns.items()}
-        signal.alarm(CELL_SECONDS)
+        limit_cpu(CELL_SECONDS)
         try:
             result = shell.run_cell(source, store_history=False, silent=False)
             error = result.error_in_exec or result.error_before_exec
         except CellTimeout:
-            error = TimeoutError(f"cell {index} ran longer than {CELL_SECONDS} s")
+            error = TimeoutError(f"cell {index} used more than {CELL_SECONDS} s of computing time")
         finally:
-            signal.alarm(0)
+            limit_cpu(0)
             recorder.active = False
             sys.stdout, sys.stderr = real_stdout, real_stderr
         reap_strays()
         if isinstance(error, CellTimeout):
-            error = TimeoutError(f"cell {index} ran longer than {CELL_SECONDS} s")
+            error = TimeoutError(f"cell {index} used more than {CELL_SECONDS} s of computing time")
         if error is not None:
             if isinstance(error, SystemExit):
                 recorder.flags.add("exit")

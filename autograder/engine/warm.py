@@ -27,7 +27,7 @@ from pathlib import Path
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine import trusted
 from autograder.engine.runner import (SCORER_TIMEOUT, _in_scratch, _limits, _tail, kill_group,
-                                      sandbox_env, sandbox_limits, walls)
+                                      sandbox_env, sandbox_limits, walls, backstop)
 from autograder.engine.zygote import SPOOL
 
 HERE = Path(__file__).parent
@@ -118,9 +118,9 @@ class WarmSandbox(WarmProcess):
         if self.failed or (self.process is None or self.process.poll() is not None) \
                 and not self._start():
             return None
-        request = {"folder": private.name, "uid": uid, "limits": sandbox_limits(memory_bytes),
-                   "timeout": timeout}
-        reply = self._ask(request, timeout + 30)
+        request = {"folder": private.name, "uid": uid,
+                   "limits": sandbox_limits(memory_bytes, timeout), "timeout": backstop(timeout)}
+        reply = self._ask(request, backstop(timeout) + 30)
         if reply == "timeout":
             return True, None
         if reply.startswith("exit "):

@@ -23,8 +23,8 @@ For each request on stdin (``{"folder": ..., "uid": ..., "limits": ...,
   unprivileged uid of its own, no capabilities, ``no_new_privs``; then
   ``kit_sandbox.main``, exactly as a cold sandbox runs it.
 
-The host replies ``exit <code>`` (``timeout`` when the submission outlived its
-wall-clock limit and was killed). Student code never runs in the host, so the
+The host replies ``exit <code>`` (``exit 152`` when the submission used up its CPU
+time, SIGXCPU; ``timeout`` when it outlived the wall-clock backstop and was killed). Student code never runs in the host, so the
 host stays clean for the next submission.
 """
 import ctypes
@@ -40,6 +40,7 @@ SPOOL = "/tmp/kit-spool"
 SANDBOX = "/tmp/sandbox"
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 TIMED_OUT = 124
+CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL (runner.CPU_GRACE)
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -112,9 +113,12 @@ def become_submission(uid, limits):
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.closerange(3, 65536)  # the host's control pipe above all
-    for name in ("AS", "NPROC", "FSIZE", "CORE"):  # the grader's values (runner._limits)
+    for name in ("AS", "NPROC", "FSIZE", "CORE", "CPU"):  # the grader's (runner.sandbox_limits)
+        if name not in limits:
+            continue
         value = int(limits[name])
-        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, value))
+        hard = value + CPU_GRACE if name == "CPU" else value  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, hard))
     drop_privileges(uid)
     tempfile.tempdir = None  # chosen again, as this user: the host's choice is not writable
     # A fresh interpreter would seed these from the OS; forked ones would all share the host's.

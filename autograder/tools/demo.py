@@ -17,7 +17,7 @@ from autograder.tools import samples, week
 from autograder.assignments import REPO_ROOT
 from autograder.engine.runner import DEFAULT_MEMORY_GB
 
-DEMO_TIMEOUT = 60  # seconds of sandbox per submission; each looping sample costs this much
+DEMO_TIMEOUT = 60  # CPU seconds of sandbox per submission; each looping sample costs this much
 WEEK = "convnets"  # the class graded as a TA's week, when it is among those asked for
 
 
