@@ -5,8 +5,12 @@
    notebook's code cells and record JSON artifacts of every probed name.
    ``zygote`` is the warm host that forks one sandbox per submission.
 3. ``scorer`` (trusted; never runs student code): turn the artifacts into
-   stand-ins (``lambdas`` rebuilds recognised Lambda layers) and run the
-   assignment's otter test files on them with ``gradelib``'s helpers.
+   stand-ins and run the assignment's otter test files on them with
+   ``gradelib``'s helpers. A recorded model is read by ``modelspec`` against
+   ``layertable`` (the layers accepted) and ``specvalues`` (the values), and
+   its compile settings by ``compilespec``; ``lambdas`` rebuilds recognised
+   Lambda layers. ``trusted`` runs the scorer behind its own walls and checks
+   what crosses them; ``pristine`` keeps a warm scorer's global state fixed.
 4. ``report``: ``grades.csv``, feedback, the summary and its histogram.
 
 ``runner`` takes one submission through stages 2 and 3; ``warm`` keeps a warm

@@ -6,10 +6,10 @@ serialisation a submission controls, and ``compile_from_config`` would
 deserialise whatever it names (a nested model under ``run_eagerly``, say), so
 the scorer reads only those three against the allowlists here and compiles
 the rebuilt model with objects it makes itself. Everything else a compile
-config holds is never read. See ``modelspec`` for the same idea on layers.
+config holds is never read. See ``modelspec`` for the same idea on layers; the checks are ``specvalues``'.
 """
-from autograder.engine.modelspec import (SpecError, _fail, _show, boolean, choice, integer,
-                                         none_only, nullable, number, settings)
+from autograder.engine.specvalues import (SpecError, boolean, choice, fail, integer, none_only,
+                                          nullable, number, settings, show)
 
 RATE_SETTINGS = {"learning_rate": number(1e-12, 10), "weight_decay": nullable(number(0, 10)),
                  "clipnorm": nullable(number(0, 1e6)), "global_clipnorm": nullable(number(0, 1e6)),
@@ -17,7 +17,7 @@ RATE_SETTINGS = {"learning_rate": number(1e-12, 10), "weight_decay": nullable(nu
                  "ema_momentum": number(0, 1), "ema_overwrite_frequency": nullable(integer(1, 10**6)),
                  "loss_scale_factor": nullable(number(1e-6, 1e6)),
                  "gradient_accumulation_steps": nullable(integer(1, 1000)),
-                 "name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else _fail(w, "bad name")}
+                 "name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else fail(w, "bad name")}
 BETAS = {"beta_1": number(0, 1), "beta_2": number(0, 1), "epsilon": number(0, 1)}
 OPTIMIZERS = {
     "Adam": {**BETAS, "amsgrad": boolean}, "AdamW": {**BETAS, "amsgrad": boolean},
@@ -31,7 +31,7 @@ OPTIMIZERS = {
 SCHEDULES = {"ExponentialDecay": "initial_learning_rate", "InverseTimeDecay": "initial_learning_rate",
              "PolynomialDecay": "initial_learning_rate", "CosineDecay": "initial_learning_rate",
              "CosineDecayRestarts": "initial_learning_rate"}
-LOSS_SETTINGS = {"name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else _fail(w, "bad name"),
+LOSS_SETTINGS = {"name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else fail(w, "bad name"),
                  "reduction": choice("sum_over_batch_size", "sum", "mean", "none", None),
                  "from_logits": boolean, "label_smoothing": number(0, 1), "axis": integer(-6, 6),
                  "ignore_class": nullable(integer(-1, 10**6)), "delta": number(0, 1e6),
@@ -96,7 +96,7 @@ def _named(value, table: set, by_class: dict, what: str, where: str) -> str:
     found = value.get("class_name") if isinstance(value, dict) else value
     if isinstance(value, dict) and value.get("class_name") == "function":
         found = value.get("config")
-    _fail(where, f"{_show(found)} is not a built-in Keras {what} the grader accepts")
+    fail(where, f"{show(found)} is not a built-in Keras {what} the grader accepts")
 
 
 def parse_compile(config) -> dict:
@@ -119,7 +119,7 @@ def parse_compile(config) -> dict:
     if isinstance(optimizer, str):
         lookup = {k.lower(): k for k in OPTIMIZERS}
         if optimizer.lower() not in lookup:
-            _fail(where, f"optimizer {optimizer!r} is not one the grader accepts "
+            fail(where, f"optimizer {optimizer!r} is not one the grader accepts "
                          f"({', '.join(OPTIMIZERS)})")
         optimizer = {"class_name": lookup[optimizer.lower()], "config": {}}
     elif isinstance(optimizer, dict) and optimizer.get("class_name") in OPTIMIZERS \
@@ -130,7 +130,7 @@ def parse_compile(config) -> dict:
             initial = rate.get("config", {}).get(SCHEDULES.get(rate.get("class_name"), "-")) \
                 if isinstance(rate.get("config"), dict) else None
             if initial is None:
-                _fail(where, f"the learning-rate schedule {_show(rate.get('class_name'))} is "
+                fail(where, f"the learning-rate schedule {show(rate.get('class_name'))} is "
                              f"not one the grader accepts")
             values["learning_rate"] = initial
         cls = optimizer["class_name"]
@@ -139,7 +139,7 @@ def parse_compile(config) -> dict:
         optimizer["config"].pop("name", None)
     else:
         found = optimizer.get("class_name") if isinstance(optimizer, dict) else optimizer
-        _fail(where, f"optimizer {_show(found)} is not one the grader accepts "
+        fail(where, f"optimizer {show(found)} is not one the grader accepts "
                      f"({', '.join(OPTIMIZERS)})")
     loss = config.get("loss")
     if loss is not None:
@@ -150,7 +150,7 @@ def parse_compile(config) -> dict:
     if isinstance(metrics, dict):
         metrics = list(metrics.values())
     if not isinstance(metrics, list) or len(metrics) > 10:
-        _fail(where, "metrics should be a list of up to ten metrics")
+        fail(where, "metrics should be a list of up to ten metrics")
     names = []
     for metric in metrics:
         if isinstance(metric, dict) and metric.get("class_name") != "function":

@@ -10,12 +10,12 @@ runs graph ops that read and write files. The sandbox writes these configs and
 a submission controls every byte of them, so the trusted scorer never hands
 them to Keras.
 
-Instead :func:`parse` reads the recorded JSON against allowlists kept here:
+Instead :func:`parse` reads the recorded JSON against the kit's allowlists:
 
 - layer classes the five assignments and reasonable alternatives use
-  (:data:`LAYERS`), each with the config keys it may carry and the type and
-  range of each value; activations, initializers, regularizers and
-  constraints only by built-in name with numeric arguments;
+  (``layertable.LAYERS``), each with the config keys it may carry and the type
+  and range of each value (``specvalues``); activations, initializers,
+  regularizers and constraints only by built-in name with numeric arguments;
 - a Functional graph whose nodes take only tensors of earlier layers of the
   same model (no constants, no keyword arguments, no shared layers), and no
   nested model but the one RNN a ``Bidirectional`` wraps;
@@ -40,328 +40,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.engine.layertable import ALIASES, COMMON, ENTRY_KEYS, LAYERS, RNNS
+from autograder.engine.specvalues import MAX_DIM, SpecError, fail, name, settings, shape, show
+
 MAX_JSON_CHARS = 1_000_000  # a course model's JSON is 5-20 kB
 MAX_DEPTH = 40  # nesting of the JSON; a Bidirectional LSTM's config is 8 deep
 MAX_LAYERS = 40  # the course's largest model has 9
-MAX_UNITS = 4096  # Dense units, RNN units, conv filters
-MAX_KERNEL = 32
 MAX_PARAMS = 10_000_000  # the course's largest model has 647,214
-MAX_DIM = 100_000  # any dimension of an input shape
 LAMBDA = "Lambda"
-
-
-class SpecError(ValueError):
-    """The recorded model is outside what the grader rebuilds; the message says why."""
-
-
-def _show(value) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _fail(where: str, text: str):
-    raise SpecError(f"{where}: {text}")
-
-
-# --- value validators: (value, where) -> normalised value ---------------------
-
-def integer(lo, hi):
-    def check(value, where):
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            _fail(where, f"should be a whole number from {lo} to {hi}, found {_show(value)}")
-        return value
-    return check
-
-
-def number(lo, hi):
-    def check(value, where):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or not lo <= value <= hi:
-            _fail(where, f"should be a number from {lo:g} to {hi:g}, found {_show(value)}")
-        return float(value)
-    return check
-
-
-def boolean(value, where):
-    if not isinstance(value, bool):
-        _fail(where, f"should be True or False, found {_show(value)}")
-    return value
-
-
-def choice(*options):
-    def check(value, where):
-        if not any(value == o and type(value) is type(o) for o in options):
-            _fail(where, f"should be one of {', '.join(map(repr, options))}, found {_show(value)}")
-        return value
-    return check
-
-
-def nullable(inner):
-    def check(value, where):
-        return None if value is None else inner(value, where)
-    return check
-
-
-def none_only(value, where):
-    if value is not None:
-        _fail(where, f"is not a setting the grader accepts (found {_show(value)})")
-    return None
-
-
-def ints(n, lo, hi):
-    """An int, or a list of ``n`` ints (Keras' kernel_size=3 or (3, 3)); always a tuple."""
-    one = integer(lo, hi)
-
-    def check(value, where):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return (one(value, where),) * n
-        if not isinstance(value, (list, tuple)) or len(value) != n:
-            _fail(where, f"should be a whole number or {n} of them, found {_show(value)}")
-        return tuple(one(v, where) for v in value)
-    return check
-
-
-def shape(value, where, *, batch=False):
-    """A shape: a list of None or positive ints (the batch dimension may be None only)."""
-    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 6:
-        _fail(where, f"should be a shape of 1 to 6 dimensions, found {_show(value)}")
-    dims = []
-    for index, dim in enumerate(value):
-        if dim is None:
-            dims.append(None)
-        elif isinstance(dim, int) and not isinstance(dim, bool) and 1 <= dim <= MAX_DIM:
-            dims.append(dim)
-        elif dim == -1 and not batch and -1 not in dims:
-            dims.append(-1)
-        else:
-            _fail(where, f"dimension {index} should be None or a whole number from 1 to "
-                         f"{MAX_DIM}, found {_show(dim)}")
-    return tuple(dims)
-
-
-def name(value, where):
-    if not isinstance(value, str) or not re.fullmatch(r"[^\x00-\x1f\x7f\"'<>\\]{1,80}", value):
-        _fail(where, f"a name should be 1 to 80 printable characters without quotes, '<', "
-                     f"'>' or backslashes, found {_show(value)}")
-    return value
-
-
-def dtype(value, where):
-    """float32 only, as a name or as Keras' serialised DTypePolicy."""
-    if value in (None, "float32"):
-        return "float32"
-    if isinstance(value, dict) and value.get("class_name") == "DTypePolicy" \
-            and value.get("module") == "keras" and value.get("config") == {"name": "float32"} \
-            and set(value) <= {"module", "class_name", "config", "registered_name"} \
-            and value.get("registered_name") is None:
-        return "float32"
-    _fail(where, f"the grader rebuilds float32 models only, found dtype {_show(value)}")
-
-
-ACTIVATIONS = {"relu", "sigmoid", "softmax", "tanh", "linear", "elu", "selu", "softplus",
-               "softsign", "swish", "silu", "gelu", "exponential", "hard_sigmoid",
-               "leaky_relu", "relu6", "mish", "log_softmax", "hard_swish", "hard_silu"}
-
-
-def activation(value, where):
-    if value is None:
-        return "linear"
-    if isinstance(value, str) and value in ACTIVATIONS:
-        return value
-    found = value.get("config") if isinstance(value, dict) else value
-    _fail(where, f"the activation should be a built-in Keras activation given by name "
-                 f"(such as 'relu' or 'sigmoid'), found {_show(found)}")
-
-
-def _object(kinds: dict, what: str, allow_names=True):
-    """A serialised Keras object of a class in ``kinds`` ({class: {key: validator}}).
-
-    Keras writes ``{"module", "class_name", "config", "registered_name"}``; a
-    plain name (``"glorot_uniform"``) is accepted where Keras accepts one.
-    Normalised to ``{"class_name": ..., "config": {...}}``.
-    """
-    by_snake = {re.sub(r"(?<!^)(?=[A-Z])", "_", c).lower(): c for c in kinds}
-
-    def check(value, where):
-        if isinstance(value, str) and allow_names:
-            key = value.lower()
-            cls = value if value in kinds else by_snake.get(key) or by_snake.get(key.replace("_", ""))
-            if cls is None:
-                _fail(where, f"{value!r} is not a {what} the grader accepts "
-                             f"({', '.join(sorted(kinds))})")
-            return {"class_name": cls, "config": {}}
-        if not isinstance(value, dict) or value.get("class_name") not in kinds \
-                or not set(value) <= {"module", "class_name", "config", "registered_name"} \
-                or not isinstance(value.get("config", {}), dict):
-            found = value.get("class_name") if isinstance(value, dict) else value
-            _fail(where, f"the {what} should be a built-in one ({', '.join(sorted(kinds))}), "
-                         f"found {_show(found)}")
-        cls = value["class_name"]
-        return {"class_name": cls,
-                "config": settings(value.get("config", {}), kinds[cls], f"{where} ({cls})")}
-    return check
-
-
-SEED = nullable(integer(0, 2**31 - 1))
-AXES = nullable(lambda v, w: list(ints(len(v) if isinstance(v, list) else 1, -6, 6)(v, w)))
-FAN = {"seed": SEED, "input_axes": AXES, "output_axes": AXES}
-initializer = _object({
-    "GlorotUniform": FAN, "GlorotNormal": FAN, "HeNormal": FAN, "HeUniform": FAN,
-    "LecunNormal": FAN, "LecunUniform": FAN,
-    "Orthogonal": {"seed": SEED, "gain": number(0, 100)},
-    "Zeros": {}, "Ones": {}, "Identity": {"gain": number(0, 100)},
-    "Constant": {"value": number(-1e6, 1e6)},
-    "RandomNormal": {"seed": SEED, "mean": number(-100, 100), "stddev": number(0, 100)},
-    "TruncatedNormal": {"seed": SEED, "mean": number(-100, 100), "stddev": number(0, 100)},
-    "RandomUniform": {"seed": SEED, "minval": number(-100, 100), "maxval": number(-100, 100)},
-    "VarianceScaling": {**FAN, "scale": number(0, 100),
-                        "mode": choice("fan_in", "fan_out", "fan_avg"),
-                        "distribution": choice("truncated_normal", "untruncated_normal",
-                                               "uniform", "normal")},
-}, "initializer")
-regularizer = nullable(_object({
-    "L1": {"l1": number(0, 100)}, "L2": {"l2": number(0, 100)},
-    "L1L2": {"l1": number(0, 100), "l2": number(0, 100)},
-    "OrthogonalRegularizer": {"factor": number(0, 100), "mode": choice("rows", "columns")},
-}, "regularizer"))
-constraint = nullable(_object({
-    "MaxNorm": {"max_value": number(0, 1e6), "axis": integer(-6, 6)},
-    "MinMaxNorm": {"min_value": number(0, 1e6), "max_value": number(0, 1e6),
-                   "rate": number(0, 1), "axis": integer(-6, 6)},
-    "NonNeg": {}, "UnitNorm": {"axis": integer(-6, 6)},
-}, "constraint", allow_names=False))
-
-
-def settings(config: dict, allowed: dict, where: str) -> dict:
-    """``config`` checked key by key against ``allowed`` ({key: validator})."""
-    if not isinstance(config, dict):
-        _fail(where, f"settings should be a JSON object, found {_show(config)}")
-    unknown = sorted(set(config) - set(allowed))
-    if unknown:
-        _fail(where, f"{', '.join(map(repr, unknown[:3]))} is not a setting the grader accepts")
-    return {key: allowed[key](value, f"{where}, {key}") for key, value in config.items()}
-
-
-# --- the layer table -----------------------------------------------------------
-
-COMMON = {"name": name, "trainable": boolean, "dtype": dtype}
-WEIGHTS = {"kernel_initializer": initializer, "bias_initializer": initializer,
-           "kernel_regularizer": regularizer, "bias_regularizer": regularizer,
-           "activity_regularizer": regularizer, "kernel_constraint": constraint,
-           "bias_constraint": constraint}
-UNITS = integer(1, MAX_UNITS)
-RATE = number(0, 0.99)
-FORMAT = choice("channels_last")
-PADDING = choice("valid", "same")
-
-
-def conv(rank):
-    return {"filters": UNITS, "kernel_size": ints(rank, 1, MAX_KERNEL),
-            "strides": ints(rank, 1, MAX_KERNEL), "padding": PADDING, "data_format": FORMAT,
-            "dilation_rate": ints(rank, 1, 8), "groups": integer(1, 64),
-            "activation": activation, "use_bias": boolean, **WEIGHTS}
-
-
-def pooling(rank):
-    return {"pool_size": ints(rank, 1, 64), "strides": nullable(ints(rank, 1, 64)),
-            "padding": PADDING, "data_format": FORMAT}
-
-
-def padding2d(value, where):
-    """ZeroPadding2D's padding: n, (rows, cols) or ((top, bottom), (left, right))."""
-    side = integer(0, 64)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return ((side(value, where),) * 2,) * 2
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return tuple((side(v, where),) * 2 for v in value)
-        if all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
-            return tuple(tuple(side(x, where) for x in v) for v in value)
-    _fail(where, f"should be n, (rows, cols) or ((top, bottom), (left, right)), found {_show(value)}")
-
-
-RNN = {"units": UNITS, "activation": activation, "recurrent_activation": activation,
-       "use_bias": boolean, **WEIGHTS, "recurrent_initializer": initializer,
-       "recurrent_regularizer": regularizer, "recurrent_constraint": constraint,
-       "dropout": RATE, "recurrent_dropout": RATE, "return_sequences": boolean,
-       "return_state": choice(False), "go_backwards": boolean, "stateful": choice(False),
-       "unroll": boolean, "zero_output_for_mask": boolean, "seed": SEED,
-       "unit_forget_bias": boolean, "reset_after": boolean, "use_cudnn": choice("auto", False)}
-RNNS = ("LSTM", "GRU", "SimpleRNN")
-
-
-def wrapped_rnn(value, where):
-    """The RNN a Bidirectional wraps: the one nested layer the grader accepts."""
-    if not isinstance(value, dict) or value.get("class_name") not in RNNS:
-        found = value.get("class_name") if isinstance(value, dict) else value
-        _fail(where, f"Bidirectional should wrap an LSTM, GRU or SimpleRNN layer, "
-                     f"found {_show(found)}")
-    return _layer_entry(value, where, nested=True)
-
-
-@dataclass(frozen=True)
-class LayerKind:
-    """What the grader accepts of one Keras layer class: its config keys and their values."""
-
-    keys: dict
-    required: tuple = ()
-    inputs: int = 1  # how many input tensors (Add and Concatenate take 2 or more: 0)
-
-
-LAYERS = {
-    "InputLayer": LayerKind({"batch_shape": lambda v, w: shape(v, w, batch=True),
-                             "dtype": dtype, "sparse": choice(False), "ragged": choice(False),
-                             "name": name, "optional": choice(False)}, ("batch_shape",), 0),
-    "Dense": LayerKind({"units": UNITS, "activation": activation, "use_bias": boolean,
-                        **WEIGHTS, "quantization_config": none_only, "lora_rank": none_only,
-                        "lora_alpha": none_only}, ("units",)),
-    "Conv1D": LayerKind(conv(1), ("filters", "kernel_size")),
-    "Conv2D": LayerKind(conv(2), ("filters", "kernel_size")),
-    "ZeroPadding2D": LayerKind({"padding": padding2d, "data_format": FORMAT}),
-    "BatchNormalization": LayerKind({
-        "axis": integer(-4, 4), "momentum": number(0, 1), "epsilon": number(1e-12, 1),
-        "center": boolean, "scale": boolean, "beta_initializer": initializer,
-        "gamma_initializer": initializer, "moving_mean_initializer": initializer,
-        "moving_variance_initializer": initializer, "beta_regularizer": regularizer,
-        "gamma_regularizer": regularizer, "beta_constraint": constraint,
-        "gamma_constraint": constraint, "synchronized": choice(False),
-        "renorm": choice(False), "renorm_clipping": none_only,
-        "renorm_momentum": number(0, 1)}),
-    "ReLU": LayerKind({"max_value": nullable(number(0, 1e6)), "negative_slope": number(0, 1),
-                       "threshold": number(-1e6, 1e6)}),
-    "LeakyReLU": LayerKind({"negative_slope": number(0, 1), "alpha": number(0, 1)}),
-    "Activation": LayerKind({"activation": activation}, ("activation",)),
-    "MaxPooling1D": LayerKind(pooling(1)),
-    "MaxPooling2D": LayerKind(pooling(2)),
-    "AveragePooling1D": LayerKind(pooling(1)),
-    "AveragePooling2D": LayerKind(pooling(2)),
-    "GlobalAveragePooling1D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
-    "GlobalAveragePooling2D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
-    "GlobalMaxPooling1D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
-    "GlobalMaxPooling2D": LayerKind({"data_format": FORMAT, "keepdims": boolean}),
-    "Flatten": LayerKind({"data_format": FORMAT}),
-    "Dropout": LayerKind({"rate": RATE, "seed": SEED,
-                          "noise_shape": nullable(lambda v, w: shape(v, w, batch=True))},
-                         ("rate",)),
-    "Reshape": LayerKind({"target_shape": shape}, ("target_shape",)),
-    "Rescaling": LayerKind({"scale": number(-1e6, 1e6), "offset": number(-1e6, 1e6)},
-                           ("scale",)),
-    "LSTM": LayerKind({k: v for k, v in RNN.items() if k != "reset_after"}, ("units",)),
-    "GRU": LayerKind({k: v for k, v in RNN.items() if k != "unit_forget_bias"}, ("units",)),
-    "SimpleRNN": LayerKind({k: v for k, v in RNN.items()
-                            if k not in ("unit_forget_bias", "reset_after", "recurrent_activation")},
-                           ("units",)),
-    "Bidirectional": LayerKind({"layer": wrapped_rnn, "backward_layer": nullable(wrapped_rnn),
-                                "merge_mode": nullable(choice("concat", "sum", "mul", "ave")),
-                                "weights": none_only}, ("layer",)),
-    "Add": LayerKind({}, inputs=0),
-    "Concatenate": LayerKind({"axis": integer(-6, 6)}, inputs=0),
-}
-#: Other names Keras writes for the same classes.
-ALIASES = {"MaxPool1D": "MaxPooling1D", "MaxPool2D": "MaxPooling2D",
-           "AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D"}
-ENTRY_KEYS = {"module", "class_name", "config", "registered_name", "build_config", "name",
-              "inbound_nodes"}
 
 
 @dataclass
@@ -434,23 +120,23 @@ def load_json(text, what: str):
         raise SpecError(f"{what} is not valid JSON ({type(exc).__name__})") from None
 
 
-def _layer_entry(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
+def read_layer(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     """One serialised layer checked against :data:`LAYERS`."""
     if isinstance(entry, dict) and entry.get("class_name") in ("Sequential", "Functional", "Model"):
-        _fail(where, f"a nested model ({entry['class_name']}) is not a layer the grader accepts: "
+        fail(where, f"a nested model ({entry['class_name']}) is not a layer the grader accepts: "
                      f"put its layers directly into the model")
     if not isinstance(entry, dict) or not set(entry) <= ENTRY_KEYS:
-        _fail(where, "a layer should be a Keras layer config")
+        fail(where, "a layer should be a Keras layer config")
     cls = entry.get("class_name")
     cls = ALIASES.get(cls, cls)
     config = entry.get("config")
     if not isinstance(config, dict):
-        _fail(where, "a layer should carry its settings")
+        fail(where, "a layer should carry its settings")
     label = config.get("name") if isinstance(config.get("name"), str) else "?"
     if cls == LAMBDA and behaviours is not None:
         return _lambda(label, config, behaviours, where)
     if not isinstance(cls, str) or cls not in LAYERS or nested and cls not in RNNS:
-        _fail(where, f"`{_show(cls).strip(chr(39))}` is not a layer the grader accepts "
+        fail(where, f"`{show(cls).strip(chr(39))}` is not a layer the grader accepts "
                      f"(it rebuilds {', '.join(sorted(k for k in LAYERS if k != 'InputLayer'))}"
                      f"{', and Lambdas that add a last axis or scale' if behaviours is not None else ''})")
     kind = LAYERS[cls]
@@ -458,7 +144,7 @@ def _layer_entry(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     checked = settings(config, {**COMMON, **kind.keys}, where)
     missing = [key for key in kind.required if key not in checked]
     if missing:
-        _fail(where, f"the setting {missing[0]!r} is missing")
+        fail(where, f"the setting {missing[0]!r} is missing")
     layer_name = checked.pop("name", None) or re.sub(r"\W+", "_", f"{cls} {where}").lower()
     checked.pop("dtype", None)  # always float32
     return LayerSpec(cls, layer_name, checked)
@@ -470,10 +156,10 @@ def _lambda(label, config, behaviours, where) -> LayerSpec:
     layer_name = name(label, where)
     substitute = lambdas.equivalent(layer_name, behaviours.get(layer_name) or {})
     if substitute is None:
-        _fail(where, f"the grader cannot rebuild the Lambda layer {layer_name!r}: it rebuilds "
+        fail(where, f"the grader cannot rebuild the Lambda layer {layer_name!r}: it rebuilds "
                      f"only Lambdas that add a last axis (tf.expand_dims(x, axis=-1)) or scale "
                      f"(x * 100.0); use built-in Keras layers otherwise")
-    spec = _layer_entry(substitute, where)
+    spec = read_layer(substitute, where)
     spec.shown_as = LAMBDA
     return spec
 
@@ -482,7 +168,7 @@ def _inbound(entry, known: set, where) -> list:
     """The layers a Functional node takes tensors from: earlier layers of this model only."""
     nodes = entry.get("inbound_nodes", [])
     if not isinstance(nodes, list) or len(nodes) > 1:
-        _fail(where, "a layer may be called once (shared layers are not rebuilt)")
+        fail(where, "a layer may be called once (shared layers are not rebuilt)")
     if not nodes:
         return []
     node = nodes[0]
@@ -490,23 +176,23 @@ def _inbound(entry, known: set, where) -> list:
     if not isinstance(node, dict) or set(node) - {"args", "kwargs"} or not (
             kwargs is None or isinstance(kwargs, dict) and set(kwargs) <= {"mask", "training"}
             and all(value is None for value in kwargs.values())):
-        _fail(where, "a layer's call may take only the tensors of earlier layers, no other "
+        fail(where, "a layer's call may take only the tensors of earlier layers, no other "
                      "arguments")
     args = node.get("args")
     if isinstance(args, list) and len(args) == 1 and isinstance(args[0], list):
         args = args[0]  # Add()([a, b]) records one list of tensors
     if not isinstance(args, list) or not 1 <= len(args) <= 8:
-        _fail(where, "a layer's call should take one to eight tensors")
+        fail(where, "a layer's call should take one to eight tensors")
     sources = []
     for arg in args:
         if not (isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__"
                 and isinstance(arg.get("config"), dict)):
-            _fail(where, "a layer's call may take only tensors of earlier layers of the "
+            fail(where, "a layer's call may take only tensors of earlier layers of the "
                          "same model (no constants)")
         history = arg["config"].get("keras_history")
         if not (isinstance(history, list) and len(history) == 3 and history[0] in known
                 and history[1:] == [0, 0]):
-            _fail(where, f"takes a tensor of {_show(history)}, which is not an earlier layer "
+            fail(where, f"takes a tensor of {show(history)}, which is not an earlier layer "
                          f"of the same model")
         sources.append(history[0])
     return sources
@@ -524,7 +210,7 @@ def parse(model_json, behaviours=None) -> ModelSpec:
             or not isinstance(data.get("config"), dict):
         found = data.get("class_name") if isinstance(data, dict) else type(data).__name__
         raise SpecError(f"the model should be a keras.Sequential or a keras.Model built from "
-                        f"layers, found {_show(found)}")
+                        f"layers, found {show(found)}")
     kind, config = data["class_name"], data["config"]
     entries = config.get("layers")
     if not isinstance(entries, list) or not entries:
@@ -540,15 +226,15 @@ def parse(model_json, behaviours=None) -> ModelSpec:
         is_input = isinstance(entry, dict) and entry.get("class_name") == "InputLayer"
         shown += not (sequential and is_input)
         where = f"layer {shown}" if not is_input else "the input"
-        spec = _layer_entry(entry, where, behaviours=behaviours)
+        spec = read_layer(entry, where, behaviours=behaviours)
         if spec.class_name == "InputLayer" and sequential and index:
-            _fail(where, "an Input belongs at the start of a Sequential model")
+            fail(where, "an Input belongs at the start of a Sequential model")
         if spec.name in known:
-            _fail(where, f"two layers are named {spec.name!r}")
+            fail(where, f"two layers are named {spec.name!r}")
         if not sequential:
             spec.inbound = _inbound(entry, known, where)
             if spec.class_name != "InputLayer" and not spec.inbound:
-                _fail(where, "the layer is not connected to any earlier layer")
+                fail(where, "the layer is not connected to any earlier layer")
         layers.append(spec)
         known.add(spec.name)
     if sequential:
@@ -637,21 +323,21 @@ def _check_shapes(spec: ModelSpec) -> int:
         except SpecError:
             raise
         except Exception as exc:
-            _fail(where, f"cannot take an input of shape {_shape_text(inputs)}: "
+            fail(where, f"cannot take an input of shape {_shape_text(inputs)}: "
                          f"{type(exc).__name__}: {str(exc)[:160]}")
         if not isinstance(out, tuple) or not all(d is None or isinstance(d, int) for d in out):
-            _fail(where, "gives an output the grader cannot follow")
+            fail(where, "gives an output the grader cannot follow")
         if any(d is not None and d > 50 * MAX_DIM ** 2 for d in out):
-            _fail(where, f"gives an output of shape {out}, too large to rebuild")
+            fail(where, f"gives an output of shape {out}, too large to rebuild")
         shapes[layer.name] = tuple(out)
         try:
             total += _params(layer, inputs)
         except SpecError as exc:
-            _fail(where, str(exc))
+            fail(where, str(exc))
         except (IndexError, TypeError, ZeroDivisionError):
-            _fail(where, f"cannot take an input of shape {_shape_text(inputs)}")
+            fail(where, f"cannot take an input of shape {_shape_text(inputs)}")
         if total > MAX_PARAMS:
-            _fail(where, f"brings the model to {total:,} parameters; the grader rebuilds models "
+            fail(where, f"brings the model to {total:,} parameters; the grader rebuilds models "
                          f"of up to {MAX_PARAMS:,}")
     return total
 
