@@ -6,7 +6,7 @@ changes a raw score: :meth:`Deadline.late` turns a submission time into a penalt
 percent of the points earned, with the sentence the summary and the feedback show, and
 ``grades.csv`` keeps ``total`` beside ``penalty`` and ``final``.
 
-The file (every key but ``due`` optional; README "Deadlines and late work")::
+The file (every key but ``due`` optional; docs/ta-week.md, "The course file")::
 
     [course]
     timezone = "Asia/Shanghai"          # for times written without an offset

@@ -182,5 +182,6 @@ def test_a_roster_that_is_not_utf8_says_how_to_save_it(tmp_path):
 
 def test_the_readme_documents_the_course_file():
     readme = (REPO_ROOT / "README.md").read_text()
-    assert "course.toml" in readme and "late_policy" in readme
+    assert "course.toml" in readme and "docs/ta-week.md" in readme
+    assert "late_policy" in (REPO_ROOT / "docs" / "ta-week.md").read_text()
     assert Path(course.COURSE_FILE).exists()

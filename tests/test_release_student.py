@@ -13,7 +13,7 @@ The bundles run in Chinese, the lone notebooks in English, so both languages run
 check cell must also say what the grader examines beyond it. (That the sample class's
 edge-case submission passes every public check is tests/test_sample_class.py's.)
 ``KIT_STUDENT_PYTHON=<python>`` runs the same with another interpreter that has the
-bundle's requirements installed (how Python 3.12 was tested: see the README).
+bundle's requirements installed (how Python 3.12 was tested: see docs/students.md).
 """
 import json
 import os

@@ -107,7 +107,7 @@ class Attack:
     """A forged artifact set, what it must score and what its feedback must say."""
 
     id: str
-    route: str  # the README's words for it
+    route: str  # docs/grading.md's words for it
     forge: object  # (artifacts, outside: Path) -> artifacts (name -> JSON text, or a Path op)
     expected: dict
     message: str = ""  # a regular expression the feedback must contain

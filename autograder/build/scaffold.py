@@ -6,7 +6,7 @@ fill cell and a check cell in the notebook, a probe, an otter test file, and a
 sample class of reference, stub and one mistake. Copying it under another name
 gives an assignment that ``make demo ASSIGNMENTS=<name>`` and
 ``make check-assignment NAME=<name>`` pass straight away; the instructor then
-replaces its pieces with the real ones (the README's "Adding an assignment" says
+replaces its pieces with the real ones (docs/instructors.md, "Adding an assignment", says
 in which order).
 
 Besides copying, it draws a hidden seed of the assignment's own, measures the
@@ -198,7 +198,7 @@ Next, in this order (make check-assignment NAME={name} says what is still wrong)
   2. solutions/{name}.py: the reference of every graded function (CELLS for other fill cells).
   3. shared/{name}_spec.py: the facts both the checks and the hidden tests read (layer tables).
   4. autograder/assignments/{name}/config.json: graded_functions, a probe per graded name
-     (README: "Probes"), the training budget and threshold of each trained model; then
+     (docs/instructors.md: the probes table), the training budget and threshold of each trained model; then
      python -m autograder.build.calibrate {name} --write records the reference's measure.
   5. autograder/assignments/{name}/tests/*.py: one otter test file per question; a function
      tested on several hidden cases uses gradelib.cases_of / assert_well_formed / gradable.
