@@ -334,43 +334,53 @@ def digest(assignment) -> str:
     return h.hexdigest()[:12]
 
 
-def write_submissions(assignment, mutants, folder: Path):
+def write_submissions(assignment, mutants, folder: Path, control=True):
     """One notebook per mutant (the reference with that cell replaced), and the control."""
     folder.mkdir(parents=True, exist_ok=True)
     reference = notebooks.fill(notebooks.read(assignment.notebook), assignment.solution_sources())
-    notebooks.write(reference, folder / f"{CONTROL}.ipynb")
+    if control:
+        notebooks.write(reference, folder / f"{CONTROL}.ipynb")
     for mutant in mutants:
         path = folder / f"{mutant.id}.ipynb"
         if not path.exists():
             notebooks.write(notebooks.fill(reference, {mutant.cell: mutant.source}), path)
 
 
-def grade(assignment, mutants, out: Path, *, jobs, timeout=TIMEOUT, progress=True):
-    """Grade the mutants as one class into ``out``; set each mutant's outcome."""
+def full_points(assignment) -> dict[str, float]:
+    """Question -> the points of its test cases (written answers are not graded here)."""
+    from autograder.build import check_assignment
+    return check_assignment.test_points(assignment)
+
+
+def grade(assignment, mutants, out: Path, *, jobs, timeout=TIMEOUT, progress=True, control=True):
+    """Grade the mutants as one class into ``out``; set each mutant's outcome.
+
+    With ``control``, the unmutated reference is graded with them and must earn every
+    point (else KitError); without, the reference is known to (``make autograder``
+    checked it) and the mutants are compared with the tests' points.
+    """
     from autograder import grade as grading
     from autograder.build import reference_results
 
-    write_submissions(assignment, mutants, out / "submissions")
+    write_submissions(assignment, mutants, out / "submissions", control)
     cache = out / "run" / "training-cache"
     for earlier in out.parent.glob("*/run/training-cache"):  # still valid: keys say what they need
         if earlier != cache:
             reference_results.seed(earlier, cache)
     book = grading.grade_class(assignment.name, out / "submissions", out / "run", jobs=jobs,
                                timeout=timeout, memory_gb=8, progress=progress)
-    from autograder.engine import report
-
-    full = float(report.question_points(assignment)[1])  # written answers are not graded here
-    control = book.rows[CONTROL]
-    autograded = sum(float(control[q]) for q in book.questions)
-    if control["status"] != "graded" or autograded != full:
-        raise KitError(f"{assignment.name}: the unmutated reference got {autograded:g} of "
-                       f"{full:g} ({control['status']}: {control['message']}); see "
-                       f"{out / 'run' / 'feedback' / 'reference.md'}")
+    full = full_points(assignment)
+    if control:
+        row = book.rows[CONTROL]
+        got = {q: float(row[q]) for q in full}
+        if row["status"] != "graded" or got != full:
+            raise KitError(f"{assignment.name}: the unmutated reference got {got} of {full} "
+                           f"({row['status']}: {row['message']}); see "
+                           f"{out / 'run' / 'feedback' / 'reference.md'}")
     listed = equivalents(assignment)
     for mutant in mutants:
         row = book.rows[mutant.id]
-        mutant.lost = {q: float(control[q]) - float(row[q]) for q in book.questions
-                       if float(row[q]) < float(control[q])}
+        mutant.lost = {q: p - float(row[q]) for q, p in full.items() if float(row[q]) < p}
         if row["status"] == "graded" and not mutant.lost:
             mutant.outcome = "equivalent" if mutant.id in listed else "survived"
             mutant.detail = listed.get(mutant.id, "")
