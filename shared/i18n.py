@@ -232,11 +232,11 @@ MESSAGES = {
         "zh": "在隐藏序列上使用其他窗口大小（6 和 3）、批量大小和打乱缓冲区，检查特征和标签是 float32、"
               "每个批量的大小、每个窗口恰好出现一次，以及窗口在分批之前就已打乱（每个批量混合来自整个序列各处的窗口，而不是相邻的窗口）。"},
     "graded.build_forecaster": {
-        "en": "counts the parameters (33,601) and trains a fresh copy for a short fixed "
-              "budget on a hidden series: its validation MAE must stay under a threshold and "
-              "beat the naive forecast.",
-        "zh": "核对参数数量（33,601），并在一个隐藏序列上按固定的小训练预算训练一个新模型：验证集上的平均绝对误差（MAE）"
-              "要低于阈值，并且优于朴素预测。"},
+        "en": "checks that the last Lambda scales by exactly 100, counts the parameters "
+              "(33,601) and trains a fresh copy for a short fixed budget on a hidden series: "
+              "its validation MAE must stay under a threshold and beat the naive forecast.",
+        "zh": "检查最后一个 Lambda 层恰好乘以 100，核对参数数量（33,601），并在一个隐藏序列上按固定的小训练预算"
+              "训练一个新模型：验证集上的平均绝对误差（MAE）要低于阈值，并且优于朴素预测。"},
     "graded.forecast": {
         "en": "checks that it returns a 1-D array of len(series) - start values (this check "
               "ravels what it gets; the grader does not), and uses other window sizes (7 and 4), "

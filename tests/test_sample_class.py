@@ -85,6 +85,17 @@ def test_written_answers_wait_for_the_ta(graded):
     assert "answer(s) still to score" in (out / "summary.md").read_text()
 
 
+def test_a_value_test_says_which_case_it_skipped(graded):
+    """The course's generator raises on the case whose step does not divide lookback: the
+    form test fails on it, and the value tests that pass say they left that case out."""
+    _, _, out, _ = graded("weather_rnn")
+    lines = (out / "feedback" / "course_generator.md").read_text().splitlines()
+    passed = [i for i, line in enumerate(lines) if line.startswith("✅")]
+    notes = [lines[i + 1] for i in passed if i + 1 < len(lines)
+             and lines[i + 1].strip().startswith("skipped ")]
+    assert notes and all("which '" in note for note in notes), lines
+
+
 def test_mistakes_get_feedback_a_student_can_act_on(sample_run):
     _, _, out, _ = sample_run
     no_bn = (out / "feedback" / "no_batchnorm.md").read_text()

@@ -137,7 +137,8 @@ def feedback_data(out: Path, assignment, student: str, row: dict | None = None) 
     for name, result in (results.get("results") or {}).items():
         cases = [{"name": c.get("name", ""), "points": float(c.get("points", 0)),
                   "passed": bool(c.get("passed")),
-                  "why": "" if c.get("passed") else _clip(why(str(c.get("message", ""))), 2000)}
+                  "why": _clip(str(c.get("note", "")) if c.get("passed")
+                               else why(str(c.get("message", ""))), 2000)}
                  for c in result.get("cases", [])]
         questions.append({"name": name, "score": float(result.get("score", 0)),
                           "max": float(result.get("max", sum(c["points"] for c in cases))),

@@ -297,8 +297,9 @@ def feedback_text(question: dict) -> str:
         mark = "✅" if case["passed"] else "❌"
         points = case["points"]
         lines.append(f"{mark} {case['name']} ({points:g} point{'' if points == 1 else 's'})")
-        if not case["passed"]:
-            lines.append("    " + why(case["message"]).replace("\n", "\n    "))
+        said = case.get("note", "") if case["passed"] else why(case["message"])
+        if said:  # why it failed; or what a passing test noted (a case it skipped, a training)
+            lines.append("    " + said.replace("\n", "\n    "))
     return "\n".join(lines)
 
 

@@ -29,6 +29,8 @@ Usage: python -m autograder.engine.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_DIR
        python -m autograder.engine.scorer --serve STAGED_BUNDLE   (warm: requests on stdin)
 (STAGED_BUNDLE is the folder ``autograder.build.bundle.stage`` fills.)
 """
+import contextlib
+import io
 import json
 import os
 import signal
@@ -46,6 +48,7 @@ BUILD_SECONDS = 60  # CPU seconds per submission rebuilding its models (a course
 SCORES = "score.json"  # in the out-folder, with "complete": false until the last test
 TRAINED = "trained"  # folder of the out-folder where gradelib puts new training results
 TRAINED_ENV = "KIT_TRAINED_OUT"
+NOTE_LIMIT = 1000  # characters a passing test may add to the feedback
 
 
 def read_artifact(path: Path):
@@ -266,9 +269,11 @@ def run_case(test_file, case, env) -> dict:
                           f"is the model much larger than the notebook asks?")
     signal.signal(signal.SIGPROF, on_limit)
     signal.setitimer(signal.ITIMER_PROF, TEST_CPU_SECONDS)
+    printed = io.StringIO()  # what a passing test says (a case it skipped, a training's report)
     try:
         test_file.test_cases = [case]  # otter's runner, one case at a time
-        test_file.run(env)
+        with contextlib.redirect_stdout(printed):
+            test_file.run(env)
         result = test_file.test_case_results[0]
         passed, message = bool(result.passed), result.message
     except TestTimeout as exc:
@@ -278,7 +283,8 @@ def run_case(test_file, case, env) -> dict:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
     return {"name": case.name, "points": case.points, "passed": passed,
-            "message": "" if passed else student_message(message)}
+            "message": "" if passed else student_message(message),
+            "note": printed.getvalue().strip()[:NOTE_LIMIT] if passed else ""}
 
 
 def score(staged: Path, artifacts: Path, on_case=None) -> dict:

@@ -154,7 +154,8 @@ def read_scores(outbox: Path) -> dict | None:
         questions = {}
         for name, question in data["questions"].items():
             cases = [{"name": str(c["name"])[:200], "points": float(c["points"]),
-                      "passed": c["passed"] is True, "message": str(c["message"])[:6000]}
+                      "passed": c["passed"] is True, "message": str(c["message"])[:6000],
+                      "note": str(c.get("note", ""))[:2000]}
                      for c in question["cases"]]
             questions[str(name)[:100]] = {
                 "score": sum(c["points"] for c in cases if c["passed"]),
