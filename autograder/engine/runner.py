@@ -46,8 +46,10 @@ GRADING_ENV = {
     "PYTHONHASHSEED": "0",
     "MPLBACKEND": "Agg",
 }
-TIMINGS_ENV = "KIT_TIMINGS_FILE"  # where gradelib records stage durations
-CACHE_ENV = "KIT_TRAINING_CACHE"  # where gradelib keeps trusted training results
+#: Where the scorer's gradelib records stage durations, and reads trusted training results
+#: (the same names are in gradelib, which is staged alone).
+TIMINGS_ENV = "KIT_TIMINGS_FILE"
+CACHE_ENV = "KIT_TRAINING_CACHE"
 DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of it
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
@@ -96,24 +98,25 @@ def uid_range() -> range:
 
 
 def sandbox_limits(memory_bytes, cpu_seconds=None) -> dict:
-    """A sandbox's resource limits, by ``RLIMIT_`` name (a warm sandbox gets them sent).
+    """A sandbox's resource limits, (soft, hard) by ``RLIMIT_`` name (a warm sandbox gets
+    them sent, and applies them as they are).
 
     Time is CPU time (``RLIMIT_CPU``: SIGXCPU, then SIGKILL a few seconds later), so a
     notebook gets the same computing time on a busy machine as on an idle one; a wall-clock
     backstop (:func:`backstop`) still ends one that sleeps forever.
     """
     limits = {"AS": memory_bytes, "NPROC": MAX_PROCESSES, "FSIZE": MAX_FILE_BYTES, "CORE": 0}
-    if cpu_seconds is not None:
-        limits["CPU"] = max(1, int(cpu_seconds))
+    limits = {name: (value, value) for name, value in limits.items()}
+    if cpu_seconds is not None:  # SIGXCPU first, SIGKILL a little later
+        cpu = max(1, int(cpu_seconds))
+        limits["CPU"] = (cpu, cpu + CPU_GRACE)
     return limits
 
 
 def set_limits(limits: dict):
-    """Apply ``sandbox_limits``' values to this process (the CPU limit's hard value a little
-    later than its soft one, so the process is told first)."""
-    for name, value in limits.items():
-        hard = value + CPU_GRACE if name == "CPU" else value
-        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, hard))
+    """Apply (soft, hard) limits by ``RLIMIT_`` name to this process."""
+    for name, (soft, hard) in limits.items():
+        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (soft, hard))
 
 
 def backstop(cpu_seconds) -> float:
@@ -124,7 +127,8 @@ def backstop(cpu_seconds) -> float:
 def _limits(memory_bytes, sandbox=True, cpu_seconds=None):
     """Resource limits applied in the child before it starts: memory always, the
     process, file-size, core and CPU limits for the sandbox."""
-    limits = sandbox_limits(memory_bytes, cpu_seconds) if sandbox else {"AS": memory_bytes}
+    limits = (sandbox_limits(memory_bytes, cpu_seconds) if sandbox
+              else {"AS": (memory_bytes, memory_bytes)})
     return lambda: set_limits(limits)
 
 

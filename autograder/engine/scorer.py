@@ -38,9 +38,9 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.engine.runner import GRADING_ENV
+from autograder.engine import trusted
+from autograder.engine.runner import CACHE_ENV, GRADING_ENV, TIMINGS_ENV
 
-ARTIFACT_LIMIT = 5_000_000  # bytes; a model's JSON is a few kB, a function's results less
 #: Per test case, in CPU seconds of this process (a busy machine does not shorten it): a
 #: student's architecture may be slow to train. The course's slowest test trains for ~60 s.
 TEST_CPU_SECONDS = 400
@@ -52,19 +52,16 @@ NOTE_LIMIT = 1000  # characters a passing test may add to the feedback
 
 
 def read_artifact(path: Path):
-    """One artifact, read defensively: the sandbox's user wrote it."""
+    """One artifact, read defensively (again: the grader copied it in the same way): the
+    sandbox's user wrote it."""
     from autograder.engine.modelspec import MAX_DEPTH, depth_of
 
-    if not path.exists() and not path.is_symlink():
-        return None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return {"error": f"ValueError: the artifact for {path.stem} is not a regular file"}
-    with os.fdopen(fd, "rb") as f:
-        if not os.path.isfile(f"/proc/self/fd/{fd}") or os.fstat(fd).st_size > ARTIFACT_LIMIT:
-            return {"error": f"ValueError: the artifact for {path.stem} is not a small file"}
-        raw = f.read(ARTIFACT_LIMIT + 1)
+        raw = trusted.read_bounded(path, trusted.ARTIFACT_LIMIT)
+    except FileNotFoundError:
+        return None
+    except trusted.Unreadable as why:
+        return json.loads(trusted.refused(path.stem, why))
     try:
         text = raw.decode("utf-8")
         if depth_of(text) > MAX_DEPTH + 10:
@@ -373,13 +370,13 @@ def serve(staged):
     for line in sys.stdin:
         request = json.loads(line)
         pristine.restore(start)
-        for key, variable in (("timings", "KIT_TIMINGS_FILE"), ("cache", "KIT_TRAINING_CACHE")):
+        for key, variable in (("timings", TIMINGS_ENV), ("cache", CACHE_ENV)):
             if request.get(key):
                 os.environ[variable] = request[key]
         out = Path(request["out"])
         questions = score_into(Path(staged), Path(request["artifacts"]), out)
         keras.backend.clear_session()
-        for variable in ("KIT_TIMINGS_FILE", "KIT_TRAINING_CACHE", TRAINED_ENV):
+        for variable in (TIMINGS_ENV, CACHE_ENV, TRAINED_ENV):
             os.environ.pop(variable, None)
         tainted = pristine.differences(start, pristine.snapshot())
         write_scores(out, questions, complete=True, tainted=tainted)

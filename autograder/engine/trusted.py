@@ -24,6 +24,7 @@ import math
 import os
 import re
 import shutil
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,33 @@ ENTRY_LIMIT = 10_000  # bytes of one training result
 SCORER_MASKED = ("solutions", "tests", "dist", "runs", ".git")
 ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")
 ENTRY_KEYS = {"value", "seconds", "dataset"}
+
+
+class Unreadable(Exception):
+    """Why a file another process wrote is not read (its text ends "the artifact for x ...")."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, opened
+    without following a link (a FIFO does not block either); FileNotFoundError when there is
+    none, :class:`Unreadable` saying why otherwise. Every file that crosses the scorer's
+    walls, either way, is read through here."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        raise Unreadable("is not a regular file") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("is not a regular file")
+        if info.st_size > limit:
+            raise Unreadable(f"is {info.st_size:,} bytes, over the limit")
+        data = f.read(limit + 1)
+    if len(data) > limit:  # it grew while we read
+        raise Unreadable("is over the size limit")
+    return data
 
 
 def scorer_uid() -> int:
@@ -98,27 +126,17 @@ def copy_artifacts(artifacts: Path, inbox: Path, names):
     for name in names:
         source = artifacts / f"{name}.json"
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            data = read_bounded(source, ARTIFACT_LIMIT)
         except FileNotFoundError:
             continue
-        except OSError:
-            _write(inbox / source.name, _refused(name, "is not a regular file"))
-            continue
-        with os.fdopen(fd, "rb") as f:
-            stat = os.fstat(fd)
-            if not os.path.isfile(f"/proc/self/fd/{fd}"):
-                data = _refused(name, "is not a regular file")
-            elif stat.st_size > ARTIFACT_LIMIT:
-                data = _refused(name, f"is {stat.st_size:,} bytes, over the limit")
-            else:
-                data = f.read(ARTIFACT_LIMIT + 1)
-                if len(data) > ARTIFACT_LIMIT:  # it grew while we read
-                    data = _refused(name, "is over the size limit")
+        except Unreadable as why:
+            data = refused(name, why)
         _write(inbox / source.name, data)
     os.chmod(inbox, 0o755)
 
 
-def _refused(name, why) -> bytes:
+def refused(name, why) -> bytes:
+    """The error record that stands for an artifact that could not be read."""
     return json.dumps({"error": f"ValueError: the artifact for {name} {why}"}).encode()
 
 
@@ -142,15 +160,8 @@ def read_scores(outbox: Path) -> dict | None:
     Read as the output of a process that saw hostile data: bounded, no links,
     the expected shape, points recomputed from the cases.
     """
-    path = outbox / "score.json"
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        raw = f.read(SCORES_LIMIT + 1)
-    try:
-        data = json.loads(raw) if len(raw) <= SCORES_LIMIT else None
+        data = json.loads(read_bounded(outbox / "score.json", SCORES_LIMIT))
         questions = {}
         for name, question in data["questions"].items():
             cases = [{"name": str(c["name"])[:200], "points": float(c["points"]),
@@ -162,7 +173,7 @@ def read_scores(outbox: Path) -> dict | None:
                 "max": sum(c["points"] for c in cases), "cases": cases}
         return {"questions": questions, "complete": data["complete"] is True,
                 "tainted": [str(t)[:80] for t in data.get("tainted", [])][:20]}
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, Unreadable, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -206,16 +217,8 @@ def keep_trained(outbox: Path, cache: Path | None) -> int:
 
 def _entry(path: Path) -> dict | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        if not os.path.isfile(f"/proc/self/fd/{fd}"):
-            return None
-        raw = f.read(ENTRY_LIMIT + 1)
-    try:
-        entry = json.loads(raw)
-    except ValueError:
+        entry = json.loads(read_bounded(path, ENTRY_LIMIT))
+    except (OSError, Unreadable, ValueError):
         return None
     if not isinstance(entry, dict) or set(entry) != ENTRY_KEYS:
         return None
@@ -231,9 +234,9 @@ def _entry(path: Path) -> dict | None:
 def run_cold(staged: Path, inbox: Path, outbox: Path, log: Path, *, memory_bytes, register,
              cache: Path | None, hide, timeout) -> tuple[bool, int | None]:
     """One scorer process for one submission, behind the walls. Returns (timed out, exit code)."""
-    env = {"KIT_TIMINGS_FILE": str(outbox / "timings.jsonl")}
+    env = {runner.TIMINGS_ENV: str(outbox / "timings.jsonl")}
     if cache is not None:
-        env["KIT_TRAINING_CACHE"] = str(cache)
+        env[runner.CACHE_ENV] = str(cache)
     command = scorer_command(scorer_program(str(staged), str(inbox), str(outbox)),
                              staged=staged, inbox=inbox, outbox=outbox, cache=cache, hide=hide)
     return runner.run_stage(command, log, env=scorer_env(outbox, env), timeout=timeout,

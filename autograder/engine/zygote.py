@@ -40,7 +40,6 @@ SPOOL = "/tmp/kit-spool"
 SANDBOX = "/tmp/sandbox"
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 TIMED_OUT = 124
-CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL (runner.CPU_GRACE)
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -113,12 +112,10 @@ def become_submission(uid, limits):
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.closerange(3, 65536)  # the host's control pipe above all
-    for name in ("AS", "NPROC", "FSIZE", "CORE", "CPU"):  # the grader's (runner.sandbox_limits)
-        if name not in limits:
-            continue
-        value = int(limits[name])
-        hard = value + CPU_GRACE if name == "CPU" else value  # SIGXCPU first, then SIGKILL
-        resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, hard))
+    for name in ("AS", "NPROC", "FSIZE", "CORE", "CPU"):  # (soft, hard): runner.sandbox_limits
+        if name in limits:
+            soft, hard = (int(value) for value in limits[name])
+            resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (soft, hard))
     drop_privileges(uid)
     tempfile.tempdir = None  # chosen again, as this user: the host's choice is not writable
     # A fresh interpreter would seed these from the OS; forked ones would all share the host's.
