@@ -129,7 +129,12 @@ def test_grading_alone_gives_the_same_scores_and_feedback_as_in_parallel(graded)
         feedback = without_times((out / "feedback" / f"{sample_id}.md").read_text())
         for text in alone.outputs.values():
             assert without_times(text) in feedback  # accuracies included
-        assert ("test accuracy" in feedback) is fails_training  # a failure says what it got
+        lines = feedback.splitlines()
+        failed = [i for i, line in enumerate(lines) if line.startswith("❌") and " learns " in line]
+        assert bool(failed) is fails_training, feedback
+        for i in failed:  # a failed training says what it got, right under its line
+            assert "test accuracy" in lines[i + 1] and "needs at least" in lines[i + 1], feedback
+        assert "test accuracy" in feedback  # a passed one notes its accuracy too
         assert alone.train_seconds > 0  # the hidden tests trained and said how long
 
 
