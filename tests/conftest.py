@@ -11,8 +11,10 @@ from autograder.engine import runner
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 #: ``make test`` runs two pytest workers (xdist); each grades with sandbox users of its own
 #: (runner.uid_range), so one worker never sees the other's sandboxes.
+#: KIT_TEST_SLOT=<n> moves a whole pytest run to ranges of its own, for two runs side by side.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-os.environ["KIT_UID_BASE"] = str(runner.DEFAULT_UID_BASE + runner.UID_COUNT * _WORKER)
+_SLOT = int(os.environ.get("KIT_TEST_SLOT", "0")) * 4
+os.environ["KIT_UID_BASE"] = str(runner.DEFAULT_UID_BASE + runner.UID_COUNT * (_SLOT + _WORKER))
 
 #: xdist hands each worker whole modules, in this order first (the longest first), so that
 #: neither is left with a long module at the end while the other has nothing to do.
