@@ -152,8 +152,8 @@ def compile_problems(model, expected, name="the model"):
     problems = []
     for key in ("optimizer", "loss"):
         if settings[key] != expected[key]:
-            problems.append(msg("compile_setting", name=name, key=key, expected=expected[key],
-                                found=settings[key]))
+            problems.append(msg("compile_setting", name=name, setting=key,
+                                expected=expected[key], found=settings[key]))
     missing = sorted(set(expected["metrics"]) - set(settings["metrics"]))
     if missing:
         problems.append(msg("compile_metrics", name=name, expected=expected["metrics"],

@@ -35,12 +35,17 @@ def language():
     return wanted if wanted in LANGUAGES else DEFAULT
 
 
-def msg(key, **fields):
-    """The message ``key`` in the current language, with ``fields`` filled in."""
+def msg(_key, /, **fields):
+    """The message ``_key`` in the current language, with ``fields`` filled in.
+
+    Why positional-only: a field may be called anything (``key``, ``name``...) without
+    clashing with the message's own key; a clash made the compile check raise TypeError
+    in every student's feedback whose optimizer or loss was wrong (issue 23).
+    """
     try:
-        entry = MESSAGES[key]
+        entry = MESSAGES[_key]
     except KeyError:
-        raise KeyError(f"no message {key!r} in shared/i18n.py") from None
+        raise KeyError(f"no message {_key!r} in shared/i18n.py") from None
     return entry[language()].format(**fields)
 
 
@@ -85,8 +90,8 @@ MESSAGES = {
         "zh": "{name} 还没有编译：请在编译单元格里调用 {name}.compile(optimizer=..., loss=..., "
               "metrics=[...])"},
     "compile_setting": {
-        "en": "{name} should be compiled with {key}='{expected}', found '{found}'",
-        "zh": "{name} 编译时应使用 {key}='{expected}'，实际为 '{found}'"},
+        "en": "{name} should be compiled with {setting}='{expected}', found '{found}'",
+        "zh": "{name} 编译时应使用 {setting}='{expected}'，实际为 '{found}'"},
     "compile_metrics": {
         "en": "{name} should track metrics={expected}, found {found}",
         "zh": "{name} 应跟踪指标 metrics={expected}，实际为 {found}"},
@@ -105,13 +110,17 @@ MESSAGES = {
     "layer_row": {
         "en": "layer {index} ({layer}): expected row {expected_row}, found {found_row}",
         "zh": "第 {index} 层（{layer}）：应为 {expected_row}，实际为 {found_row}"},
-    "layers_extra": {
-        "en": "the model has {found} layers, expected {expected}: {extra} extra at the end "
-              "({rest})",
-        "zh": "模型有 {found} 层，应为 {expected} 层：末尾多了 {extra} 层（{rest}）"},
-    "layers_missing": {
-        "en": "the model has {found} layers, expected {expected}: missing at the end ({rest})",
-        "zh": "模型有 {found} 层，应为 {expected} 层：末尾缺少（{rest}）"},
+    "layer_missing": {
+        "en": "layer {index} ({layer}) is missing (expected row {expected_row})",
+        "zh": "缺少第 {index} 层（{layer}）（应为 {expected_row}）"},
+    "layer_extra": {
+        "en": "layer {position} of your model ({layer}) is extra: the table has no such "
+              "layer there (found row {found_row})",
+        "zh": "你的模型的第 {position} 层（{layer}）是多余的：表格中这里没有这一层"
+              "（实际为 {found_row}）"},
+    "layers_count": {
+        "en": "the model has {found} layers, expected {expected}",
+        "zh": "模型有 {found} 层，应为 {expected} 层"},
     "more_differences": {
         "en": " (and {count} more difference(s))",
         "zh": "（另外还有 {count} 处不同）"},

@@ -11,6 +11,8 @@ Keras 3 dropped the ``output_shape`` attribute of layers; the shape now comes fr
 one-element list, and the course's expected tables keep that form, so we do
 too.
 """
+import difflib
+
 from keras import layers
 
 from shared.i18n import msg
@@ -112,22 +114,38 @@ def tuple_like(value):
     return value
 
 
+#: Rows aligned at most: a course model has 9 layers and the scorer refuses more than 40;
+#: a notebook's own model beyond this is compared by count alone, so the alignment's
+#: quadratic cost stays bounded whatever a student builds.
+ALIGN_LIMIT = 200
+
+
 def differences(learner, instructor):
-    """Every way ``learner`` differs from ``instructor``, as sentences."""
+    """Every way ``learner`` differs from ``instructor``, as sentences, in table order.
+
+    Why an alignment (difflib.SequenceMatcher over the layers' class names) rather than
+    row against row: a left-out layer shifts every later row, and a row-by-row comparison
+    then calls each of them mismatched and the last one "missing at the end". Aligned,
+    the student reads "layer 3 (BatchNormalization) is missing" and nothing else.
+    """
+    if len(learner) > ALIGN_LIMIT or len(instructor) > ALIGN_LIMIT:
+        return [msg("layers_count", found=len(learner), expected=len(instructor))]
+    matcher = difflib.SequenceMatcher(None, [_name(r) for r in learner],
+                                      [_name(r) for r in instructor], autojunk=False)
     problems = []
-    for index, (got, expected) in enumerate(zip(learner, instructor), start=1):
-        if tuple_like(got) != tuple_like(expected):
-            problems.append(explain_difference(index, got, expected))
-    if len(learner) != len(instructor):
-        extra = len(learner) - len(instructor)
-        if extra > 0:
-            rest = ", ".join(_name(r) for r in learner[len(instructor):])
-            problems.append(msg("layers_extra", found=len(learner), expected=len(instructor),
-                                extra=extra, rest=rest))
-        else:
-            rest = ", ".join(_name(r) for r in instructor[len(learner):])
-            problems.append(msg("layers_missing", found=len(learner),
-                                expected=len(instructor), rest=rest))
+    for op, got_from, got_to, exp_from, exp_to in matcher.get_opcodes():
+        got, expected = learner[got_from:got_to], instructor[exp_from:exp_to]
+        paired = min(len(got), len(expected)) if op != "equal" else len(got)
+        for offset in range(paired):  # same place in both: the type or a setting differs
+            if tuple_like(got[offset]) != tuple_like(expected[offset]):
+                problems.append(explain_difference(exp_from + offset + 1, got[offset],
+                                                   expected[offset]))
+        for offset in range(paired, len(expected)):
+            problems.append(msg("layer_missing", index=exp_from + offset + 1,
+                                layer=_name(expected[offset]), expected_row=expected[offset]))
+        for offset in range(paired, len(got)):
+            problems.append(msg("layer_extra", position=got_from + offset + 1,
+                                layer=_name(got[offset]), found_row=got[offset]))
     return problems
 
 
