@@ -22,7 +22,7 @@ PYTEST_FLAGS ?=
 TEST_WORKERS ?= 2
 # How many submissions make bench also grades with stock otter, one after another.
 OTTER       ?= 1000
-# make release LANG=zh|en|all: the bundles' language (default: each assignment's config).
+# make release LANG=zh|en|all: the bundles' language (default: course.toml's language).
 # LANG is also the locale variable every shell has, so only a LANG given on the make command
 # line names the language (RELEASE_LANG=... works too), and the release command itself then
 # runs with the locale C.UTF-8 instead of LANG=zh. URL=<where dist/release is published>.

@@ -10,6 +10,8 @@ The file (every key but ``due`` optional; docs/ta-week.md, "The course file")::
 
     [course]
     timezone = "Asia/Shanghai"          # for times written without an offset
+    language = "zh"                     # what students read: "zh" or "en"
+    ta_language = "zh"                  # what TAs read (default: language)
 
     [roster]                            # column names of the ROSTER csv
     id = "id"
@@ -24,14 +26,23 @@ The file (every key but ``due`` optional; docs/ta-week.md, "The course file")::
     late_policy = { percent = 10, per = "day", cap = 50 }   # or "none"
     last_accepted = 2027-03-22T23:59:00+08:00  # later: no points (penalty 100%)
     canvas_column = "ConvNets (1234)"   # the Canvas gradebook column, if not the title
+    language = "en"                     # this assignment's students read English
     [assignments.convnets.extensions]
     s1007 = 2027-03-17T23:59:00+08:00   # a new due date (last_accepted moves with it)
     s1012 = "2 days"                    # or a delay: "36 hours", "2 days"
 
 Every error names the file and the line (``course.toml line 12: ...``); the roster's
 name the file, the line and the column.
+
+Why the language lives here: a course is taught in one language, and a TA switches it
+once, for the release, the public checks, the hidden tests' feedback and the late notes
+alike. Each assignment's ``config.json`` ``"language"`` is only the default for a course
+file that names none (:meth:`Course.language_for`); the TA's own pages follow
+``ta_language`` (:meth:`Course.ta_language_for`). A table may hold only ``language``
+(no deadline) to switch one assignment.
 """
 import csv
+import json
 import math
 import re
 import tomllib
@@ -40,14 +51,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from autograder.assignments import REPO_ROOT, KitError, available
+from autograder.assignments import REPO_ROOT, KitError, available, get
 from autograder.engine.collect import safe_id
+from shared.i18n import DEFAULT, LANGUAGES  # the languages the message catalogue speaks
 
 COURSE_FILE = REPO_ROOT / "course.toml"
 ROSTER_FIELDS = ("id", "name", "email", "section", "lms_id")
 UNITS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
 ASSIGNMENT_KEYS = {"due", "grace_minutes", "late_policy", "last_accepted", "extensions",
-                   "canvas_column", "title"}
+                   "canvas_column", "title", "language"}
+#: Keys an assignment's table may hold without a due time (then it has no deadline).
+NO_DEADLINE_KEYS = {"language", "canvas_column", "title"}
+COURSE_KEYS = {"timezone", "language", "ta_language"}
+DEFAULT_LANGUAGE = DEFAULT
 POLICY_KEYS = {"percent", "per", "cap"}
 
 
@@ -203,9 +219,24 @@ class Course:
     roster_columns: dict = field(default_factory=lambda: {f: f for f in ROSTER_FIELDS})
     deadlines: dict = field(default_factory=dict)  # assignment -> Deadline
     settings: dict = field(default_factory=dict)   # assignment -> its raw table
+    language: str | None = None       # [course] language: what students read
+    ta_language: str | None = None    # [course] ta_language: what TAs read
+    languages: dict = field(default_factory=dict)  # assignment -> its own language
 
     def deadline(self, assignment: str) -> Deadline | None:
         return self.deadlines.get(assignment)
+
+    def language_for(self, assignment: str) -> str:
+        """The language ``assignment``'s students read: its own key, else the course's,
+        else its config.json's default, else English."""
+        chosen = self.languages.get(assignment) or self.language
+        return chosen or configured_language(assignment)
+
+    def ta_language_for(self, assignment: str | None = None) -> str:
+        """The language of the TA's pages: ``ta_language``, else the students' language."""
+        if self.ta_language:
+            return self.ta_language
+        return self.language_for(assignment) if assignment else (self.language or DEFAULT_LANGUAGE)
 
     def localize(self, moment: datetime) -> datetime:
         """An aware time, naive ones taken in the course's time zone."""
@@ -231,7 +262,18 @@ def load(path: Path | None) -> Course:
         raise KitError(f"{_where(path, line_of(text, first) or _key_line(text, first))}: "
                        f"unknown section [{first}] (known: [course], [roster], [assignments.<name>])")
     course = Course(path=path)
-    zone = data.get("course", {}).get("timezone", "UTC")
+    head = data.get("course", {})
+    if not isinstance(head, dict):
+        raise KitError(f"{_where(path, _key_line(text, 'course'))}: course must be a table [course]")
+    for key in head:
+        if key not in COURSE_KEYS:
+            raise KitError(f"{_where(path, line_of(text, 'course', key))}: unknown key '{key}' in "
+                           f"[course] (known: {', '.join(sorted(COURSE_KEYS))})")
+    for key in ("language", "ta_language"):
+        if key in head:
+            setattr(course, key, _language(head[key], _where(path, line_of(text, "course", key)),
+                                           f"course.{key}"))
+    zone = head.get("timezone", "UTC")
     try:
         course.timezone = ZoneInfo(str(zone))
     except (ZoneInfoNotFoundError, ValueError):
@@ -253,9 +295,37 @@ def load(path: Path | None) -> Course:
             raise KitError(f"{where()}: unknown assignment '{name}' (known: {', '.join(sorted(known))})")
         if not isinstance(table, dict):
             raise KitError(f"{where()}: assignments.{name} must be a table")
-        course.deadlines[name] = _deadline(course, name, table, where)
+        if "language" in table:
+            course.languages[name] = _language(table["language"], where("language"),
+                                               f"assignments.{name}.language")
+        if "due" in table or not set(table) <= NO_DEADLINE_KEYS:
+            course.deadlines[name] = _deadline(course, name, table, where)
         course.settings[name] = table
     return course
+
+
+def _language(value, where: str, what: str) -> str:
+    if value not in LANGUAGES:
+        raise KitError(f"{where}: {what} = {value!r}: write one of "
+                       f"{', '.join(repr(v) for v in LANGUAGES)} (\"zh\" for Chinese)")
+    return value
+
+
+def configured_language(assignment: str) -> str:
+    """The default language in ``autograder/assignments/<name>/config.json`` (else English)."""
+    try:
+        chosen = get(assignment).config.get("language", DEFAULT_LANGUAGE)
+    except (KitError, OSError, json.JSONDecodeError):
+        return DEFAULT_LANGUAGE
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def student_language(assignment: str, path: Path | None = COURSE_FILE) -> str:
+    """The language of ``assignment``'s students under the course file ``path`` (the repo's
+    ``course.toml`` by default; when it is absent, the assignment's config decides)."""
+    if path is not None and not Path(path).is_file() and Path(path) == COURSE_FILE:
+        path = None
+    return load(path).language_for(assignment)
 
 
 def _key_line(text: str, key: str) -> int | None:

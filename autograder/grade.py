@@ -235,7 +235,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     running = Running()
     # The trusted half of the grader (hidden tests, config and data) is staged
     # once per run where no sandbox can see it.
-    with bundle.staged_bundle(assignment, hidden_data) as trusted:
+    with bundle.staged_bundle(assignment, hidden_data, settings.language_for(name)) as trusted:
         if reuse:  # start from the reference solution's results (``make autograder``)
             reference_results.seed(reference_results.folder_of(assignment),
                                    trusted / distributed.REFERENCE_RESULTS if scheduler

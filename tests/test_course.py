@@ -1,5 +1,6 @@
 """The course file (deadlines, late policy, extensions) and the roster: penalties computed
 as documented, and every mistake named with its file and line."""
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -128,6 +129,66 @@ def test_course_file_mistakes_name_file_and_line(tmp_path, text, line, says):
     message = str(error.value)
     assert f"course.toml line {line}: " in message, message
     assert says in message, message
+
+
+@pytest.mark.parametrize("text, line, says", [
+    ('[course]\nlanguage = "cn"\n', 2, "course.language = 'cn': write one of 'en', 'zh'"),
+    ('[course]\ntimezone = "UTC"\nta_language = 1\n', 3, "course.ta_language = 1"),
+    ('[course]\nlang = "zh"\n', 2, "unknown key 'lang' in [course]"),
+    ('[assignments.tuning]\nlanguage = "chinese"\n', 2, "assignments.tuning.language = 'chinese'"),
+])
+def test_language_mistakes_name_file_line_and_key(tmp_path, text, line, says):
+    with pytest.raises(KitError) as error:
+        load(tmp_path, text)
+    assert f"course.toml line {line}: {says}" in str(error.value)
+
+
+def test_one_key_chooses_the_students_language_and_one_the_tas(tmp_path):
+    chinese = load(tmp_path, '[course]\nlanguage = "zh"\n\n[assignments.tuning]\nlanguage = "en"\n')
+    assert [chinese.language_for(n) for n in ("convnets", "tuning")] == ["zh", "en"]
+    assert chinese.ta_language_for() == "zh" and chinese.ta_language_for("tuning") == "en"
+    assert chinese.deadline("tuning") is None  # a table with only a language: no deadline
+    split = load(tmp_path, '[course]\nlanguage = "zh"\nta_language = "en"\n')
+    assert split.language_for("convnets") == "zh" and split.ta_language_for("convnets") == "en"
+
+
+def test_without_a_language_key_the_assignment_config_is_the_default(tmp_path, monkeypatch):
+    from autograder import assignments
+    configured = assignments.Assignment.config.func
+    monkeypatch.setattr(assignments.Assignment, "config", property(
+        lambda self: {**configured(self), "language": "zh" if self.name == "convnets" else "en"}))
+    assert load(tmp_path, '[course]\ntimezone = "UTC"\n').language_for("convnets") == "zh"
+    assert course.load(None).language_for("convnets") == "zh"
+    assert course.load(None).language_for("tuning") == "en"
+    assert load(tmp_path, '[course]\nlanguage = "en"\n').language_for("convnets") == "en"
+
+
+def test_the_release_and_the_grader_follow_the_course_file(tmp_path, monkeypatch):
+    import json
+
+    from autograder import assignments
+    from autograder.build import bundle, release
+    path = tmp_path / "course.toml"
+    path.write_text('[course]\nlanguage = "zh"\n')
+    monkeypatch.setattr(course, "COURSE_FILE", path)
+    monkeypatch.setattr(course.student_language, "__defaults__", (path,))
+    tuning = assignments.get("tuning")
+    assert release.language_of(tuning) == "zh" and release.language_of(tuning, "en") == "en"
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    bundle.stage(tuning, staged)
+    assert json.loads((staged / "grading_config.json").read_text())["language"] == "zh"
+    again = tmp_path / "again"
+    again.mkdir()
+    bundle.stage(tuning, again, language="en")  # make grade passes its COURSE=<file>'s
+    assert json.loads((again / "grading_config.json").read_text())["language"] == "en"
+
+
+def test_the_example_course_file_documents_both_language_keys():
+    text = course.COURSE_FILE.read_text()
+    assert re.search(r'^language = "(en|zh)"', text, re.M) and "ta_language" in text
+    docs = (REPO_ROOT / "docs" / "ta-week.md").read_text()
+    assert "`[course] language`" in docs and "`[course] ta_language`" in docs
 
 
 def test_invalid_toml_names_the_line(tmp_path):

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, course
 from autograder.assignments import REPO_ROOT, KitError
 
 #: Packages the grading image needs, pinned to the versions in requirements.txt.
@@ -32,15 +32,21 @@ def grading_requirements() -> str:
     return "".join(f"{name}=={pins[name]}\n" for name in GRADING_PACKAGES if name in pins)
 
 
-def stage(assignment, folder: Path, hidden_data: Path | None = None) -> list[str]:
-    """Copy everything the zip holds into ``folder``; return the support file names."""
+def stage(assignment, folder: Path, hidden_data: Path | None = None,
+          language: str | None = None) -> list[str]:
+    """Copy everything the zip holds into ``folder``; return the support file names.
+
+    The grading config's ``language`` (of the hidden tests' feedback) is ``language``,
+    else the course file's (``course.toml``; config.json's is only its default)."""
     shutil.copytree(assignment.tests_dir, folder / "tests",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO_ROOT / "shared", folder / "shared",
                     ignore=shutil.ignore_patterns("__pycache__"))
     for module in ("gradelib.py", "kit_codec.py"):
         shutil.copy(REPO_ROOT / "autograder" / "engine" / module, folder / module)
-    (folder / "grading_config.json").write_text(json.dumps(assignment.config, indent=2))
+    config = {**assignment.config,
+              "language": language or course.student_language(assignment.name)}
+    (folder / "grading_config.json").write_text(json.dumps(config, indent=2))
     (folder / "requirements.txt").write_text(grading_requirements())
     support = ["shared", "gradelib.py", "kit_codec.py", "grading_config.json"]
     if hidden_data:
@@ -56,14 +62,14 @@ def stage(assignment, folder: Path, hidden_data: Path | None = None) -> list[str
 
 
 @contextlib.contextmanager
-def staged_bundle(assignment, hidden_data: Path | None = None):
+def staged_bundle(assignment, hidden_data: Path | None = None, language: str | None = None):
     """The autograder's contents in a private temporary folder, for the trusted scorer.
 
     It lives under /tmp, which every sandbox sees as an empty tmpfs.
     """
     folder = Path(tempfile.mkdtemp(prefix="kit-trusted-"))
     try:
-        stage(assignment, folder, hidden_data)
+        stage(assignment, folder, hidden_data, language)
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import assignments
+from autograder import assignments, course
 from autograder.assignments import DIST, REPO_ROOT, KitError
 from autograder.build import translations, wheel
 from autograder.engine import notebooks
@@ -209,8 +209,9 @@ def student_notebook(assignment, language: str, wheel_bytes: bytes):
 
 
 def language_of(assignment, language=None) -> str:
-    """``language``, else the assignment's configured one, else English."""
-    chosen = language or assignment.config.get("language", translations.SOURCE_LANGUAGE)
+    """``language``, else the course file's (``course.toml``: the assignment's own key,
+    else ``[course] language``, else config.json's default), else English."""
+    chosen = language or course.student_language(assignment.name)
     if chosen not in LANGUAGES:
         raise KitError(f"unknown language '{chosen}' (use {', '.join(LANGUAGES)} or all)")
     return chosen
@@ -265,7 +266,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", default=assignments.available())
     parser.add_argument("--lang", default=None,
-                        help="en, zh or all (default: each assignment's configured language)")
+                        help="en, zh or all (default: each assignment's language in "
+                             "course.toml)")
     parser.add_argument("--url", default=None,
                         help="where dist/release will be published: READMEs install the "
                              "helpers' wheel from there")
