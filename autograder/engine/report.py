@@ -89,9 +89,14 @@ def results_path(out: Path, student: str) -> Path:
 
 
 def save_results(out: Path, outcome):
-    """Keep one submission's outcome, so feedback and reports can be rendered again."""
+    """Keep one submission's outcome, so feedback and reports can be rendered again.
+
+    Its messages quote what a submission recorded, and no text it controls may make this
+    write fail (a lone surrogate in a layer name once stopped a class): what UTF-8 cannot
+    hold becomes '?' here, so the feedback rendered from this file is writable too."""
     data = dataclasses.asdict(outcome)
-    atomic_write(results_path(out, outcome.student), json.dumps(data, ensure_ascii=False))
+    text = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+    atomic_write(results_path(out, outcome.student), text)
 
 
 def load_results(out: Path, student: str) -> dict:
