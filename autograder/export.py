@@ -26,14 +26,13 @@ writes import-ready files to ``<run>/export/<lms>/``:
 Students the LMS cannot match (no LMS id known) are listed, not dropped.
 """
 import argparse
-import csv
 import io
 import sys
 import zipfile
 from pathlib import Path
 
 from autograder.assignments import KitError
-from autograder.engine import report
+from autograder.engine import csvcells, report
 
 LMS = ("canvas", "moodle", "csv")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -55,8 +54,9 @@ def load_run(out: Path) -> tuple[list[dict], dict]:
 
 
 def _csv_text(columns: list[str], rows: list[list]) -> str:
+    """A CSV file's text; cells a spreadsheet would run as formulas are written as text."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvcells.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()

@@ -46,8 +46,11 @@ SAFE_ID = re.compile(r"[^\w.@+-]")
 
 
 def safe_id(text: str) -> str:
-    """An id usable as a file name anywhere the kit writes one (feedback/<id>.html)."""
+    """An id usable as a file name anywhere the kit writes one (feedback/<id>.html) and as a
+    CSV cell no spreadsheet runs as a formula: never starting with a dot or ``+ - @ =``."""
     cleaned = SAFE_ID.sub("_", text.strip()).lstrip(".")[:80]
+    if cleaned[:1] in ("+", "-", "@", "="):
+        cleaned = "_" + cleaned[1:]
     return cleaned or "unnamed"
 
 

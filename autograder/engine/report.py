@@ -13,7 +13,6 @@ again later (``make manual`` after a TA's scores, ``make grade`` after new late 
   look, and a sortable, filterable table linking every feedback page.
 """
 import ast
-import csv
 import dataclasses
 import html
 import json
@@ -23,6 +22,8 @@ from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from autograder.engine import csvcells
 
 FEEDBACK_LIMIT = 6000  # characters of test output kept per question
 PROBLEM_STATUSES = ("timeout", "crashed", "invalid", "error", "missing")
@@ -53,10 +54,11 @@ def question_points(assignment) -> tuple[list[str], float]:
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]):
-    """Write ``rows`` to ``path`` atomically (a reader sees the old file or the new one, whole)."""
+    """Write ``rows`` to ``path`` atomically (a reader sees the old file or the new one, whole);
+    a cell that a spreadsheet would run as a formula is written as text (:mod:`csvcells`)."""
     tmp = path.with_suffix(path.suffix + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer = csvcells.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
         f.flush()
@@ -65,8 +67,9 @@ def write_csv(path: Path, columns: list[str], rows: list[dict]):
 
 
 def read_csv(path: Path) -> list[dict]:
+    """A CSV :func:`write_csv` wrote, each cell as it was given (formula guards undone)."""
     with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return list(csvcells.DictReader(f))
 
 
 def atomic_write(path: Path, text: str):
