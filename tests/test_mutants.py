@@ -2,6 +2,7 @@
 the reports, and a small fixed set of mutants per assignment graded with asserted outcomes."""
 import ast
 import csv
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -103,22 +104,50 @@ def test_an_equivalents_file_without_a_reason_is_refused_by_name(tmp_path):
 
 def test_reports_show_each_survivor_with_its_diff_and_the_scores(tmp_path):
     made = mutation.cell_mutants("f", "def f(x):\n    return x + 1\n", None, False)
-    for outcome, mutant in zip(("killed", "survived", "equivalent"), made):
-        mutant.outcome, mutant.detail = outcome, {"killed": "f -2", "equivalent": "same"}.get(
-            outcome, "")
-    for mutant in made[3:]:
+    outcomes = ("killed", "survived", "equivalent", "crashed")
+    for outcome, mutant in zip(outcomes, made):
+        mutant.outcome, mutant.detail = outcome, {"killed": "f -2", "equivalent": "same",
+                                                  "crashed": "f -2; f / t: the test stopped with "
+                                                             "KeyError: 'x' | y"}.get(outcome, "")
+    for mutant in made[4:]:
         mutant.outcome, mutant.detail = "killed", "f -2"
     made[1].change = "<script>alert(1)</script>"
     mutation.write_reports(SimpleNamespace(name="demo"), made, tmp_path, ["f-gone"], 12.0)
     rows = list(csv.DictReader(open(tmp_path / "mutants.csv")))
-    assert [r["outcome"] for r in rows][:3] == ["killed", "survived", "equivalent"]
+    assert [r["outcome"] for r in rows][:4] == list(outcomes)
     counts = mutation.tally(made)["f"]
+    assert (counts["killed"], counts["crashed"]) == (len(made) - 3, 1)
     assert counts["score"] == round(100 * (len(made) - 2) / (len(made) - 1), 1)
+    assert counts["sentence"] == round(100 * (len(made) - 3) / (len(made) - 1), 1)
     text = (tmp_path / "mutants.md").read_text()
     assert made[1].diff in text and f'id = "{made[1].id}"' in text and "f-gone" in text
+    assert "## Killed by a crash (1)" in text and "KeyError: 'x' \\| y" in text
+    row = next(line for line in text.splitlines() if line.startswith("| `f` |"))
+    assert row == (f"| `f` | {len(made)} | {len(made) - 3} | 1 | 1 | 1 | {counts['score']:g}% | "
+                   f"{counts['sentence']:g}% |")
     page = (tmp_path / "mutants.html").read_text()
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
-    assert made[1].id in page and "f-gone" in page
+    assert made[1].id in page and "f-gone" in page and "Killed by a crash (1)" in page
+    assert [m.outcome for m in mutation.read_results_from(tmp_path / "mutants.csv")][:4] == \
+        list(outcomes)
+
+
+def test_a_test_that_raised_counts_as_a_crash_not_a_sentence(tmp_path):
+    """What the scorer stores for a test that raised ("the test stopped with ...") or said
+    nothing is a crash; the kit's sentences and passed tests are not."""
+    def case(name, passed, message=""):
+        return {"name": name, "points": 1, "passed": passed, "message": message}
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "m1.json").write_text(json.dumps({"results": {
+        "q1": {"cases": [case("sentence", False, "happy_model should be compiled with ..."),
+                         case("raised", False, "the test stopped with TypeError: msg() got "
+                                               "multiple values for argument 'key'"),
+                         case("passed", True, "the test stopped with nothing")]},
+        "q2": {"cases": [case("silent", False, "the test failed")]}}}))
+    assert mutation.crashes(tmp_path, "m1") == [
+        "q1 / raised: the test stopped with TypeError: msg() got multiple values for argument "
+        "'key'", "q2 / silent: the test failed"]
+    assert mutation.crashes(tmp_path, "absent") == []
 
 
 #: A few mutants per assignment, chosen to need no new training (function cells, or compile
@@ -149,3 +178,5 @@ def test_a_fixed_set_of_mutants_gets_its_outcome_through_the_real_pipeline(
     mutation.grade(assignment, chosen, tmp_path, jobs=1, timeout=120, progress=False,
                    control=False)
     assert {key: made[key].outcome for key in FIXED[name]} == FIXED[name]
+    crashed = {key: made[key].detail for key in FIXED[name] if made[key].outcome == "crashed"}
+    assert not crashed, f"killed by a crash of a test, not a sentence: {crashed}"

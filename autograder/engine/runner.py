@@ -307,6 +307,19 @@ def feedback_text(question: dict) -> str:
     return "\n".join(lines)
 
 
+#: How the scorer (``scorer.student_message``) words a test case that raised instead of
+#: failing with the kit's sentence: a defect of the hidden tests, never the student's, which
+#: ``make mutants`` counts as a kill by a crash and the CI looks for in every feedback.
+TEST_STOPPED = "the test stopped with"
+TEST_FAILED_SILENTLY = "the test failed"
+
+
+def is_crash(message: str) -> bool:
+    """Whether a failed test case's stored message is a crash of the test, not a sentence."""
+    message = message.strip()
+    return message.startswith(TEST_STOPPED) or message == TEST_FAILED_SILENTLY
+
+
 def why(message: str) -> str:
     """The readable part of otter's failure message: our sentence, without the test's source."""
     if "ComparisonError: " in message:

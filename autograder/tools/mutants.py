@@ -7,10 +7,16 @@ axis, zeros returned, or the untouched stub. Each is written as a submission and
 whole set is graded as one class through the real pipeline (sandbox, trusted scorer,
 warm workers, training reuse: a mutant that changes a model trains it once).
 
-A mutant that loses a point is *killed*. One with full marks *survived*: a hole in
-the hidden tests, unless it computes the same thing as the reference; the instructor
-lists those, each with its reason, in ``autograder/assignments/<name>/equivalent_mutants.toml``.
-The score of a graded cell is killed / (mutants - equivalent).
+A mutant that loses a point is *killed*, and how matters as much: killed *with a
+sentence* when every failed test told the student what is wrong in the catalogue's words,
+killed *by a crash* (``crashed``) when one of its tests raised instead ("the test stopped
+with TypeError: ..."): the student then reads a traceback, and a crash would "kill" a
+mutant while telling nobody anything (issue 23: a msg() clash crashed every compile test).
+One with full marks *survived*: a hole in the hidden tests, unless it computes the same
+thing as the reference; the instructor lists those, each with its reason, in
+``autograder/assignments/<name>/equivalent_mutants.toml``. Per graded cell, the score is
+(killed + crashed) / (mutants - equivalent) and the goal is ``TARGET``% killed with a
+sentence: killed / (mutants - equivalent).
 
 Writes ``runs/mutants/<name>/mutants.csv``, ``mutants.md`` and ``mutants.html`` (per
 graded cell: killed, survived, equivalent; each survivor with its diff and a TOML entry
@@ -35,12 +41,14 @@ from pathlib import Path
 
 from autograder import assignments
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.engine import notebooks
+from autograder.engine import notebooks, report, runner
 
 EQUIVALENTS_FILE = "equivalent_mutants.toml"
 MUTANTS_DIR = REPO_ROOT / "runs" / "mutants"
 CONTROL = "reference"  # the unmutated reference, graded with the mutants: it must get full marks
 TIMEOUT = 180  # seconds of sandbox per mutant; a timeout counts as killed and is reported apart
+TARGET = 100  # percent of the non-equivalent mutants of every graded cell killed with a sentence
+OUTCOMES = ("killed", "crashed", "survived", "equivalent")
 
 #: String swaps, by what the string names: (replacement, ...) for each value.
 SWAPS = {
@@ -76,8 +84,8 @@ class Mutant:
     change: str  # what changed, in a few words
     source: str  # the mutated cell
     diff: str  # against the reference cell (both as ast.unparse writes them)
-    outcome: str = ""  # killed | survived | equivalent
-    detail: str = ""  # what killed it (questions that lost points, status), or the reason
+    outcome: str = ""  # one of OUTCOMES (crashed: killed by a crash of a test)
+    detail: str = ""  # what killed it (questions that lost points, status, the crash), or the reason
     lost: dict = field(default_factory=dict)  # question -> points lost
 
 
@@ -385,40 +393,56 @@ def grade(assignment, mutants, out: Path, *, jobs, timeout=TIMEOUT, progress=Tru
             mutant.outcome = "equivalent" if mutant.id in listed else "survived"
             mutant.detail = listed.get(mutant.id, "")
         else:
-            mutant.outcome = "killed"
+            stopped = crashes(out / "run", mutant.id)
+            mutant.outcome = "crashed" if stopped else "killed"
             why = ", ".join(f"{q} -{p:g}" for q, p in mutant.lost.items())
             mutant.detail = row["status"] if row["status"] != "graded" else why
+            if stopped:
+                mutant.detail += "; " + stopped[0] + (
+                    f" (and {len(stopped) - 1} more)" if len(stopped) > 1 else "")
             if row["status"] == "graded" and mutant.id in listed:
                 mutant.detail += " (listed as equivalent, but killed: remove it from the file)"
     return book
 
 
+def crashes(run: Path, student: str, limit=160) -> list[str]:
+    """``question / test: message`` of each test case that crashed on ``student``'s
+    submission (``runner.is_crash``), from the run folder's stored results."""
+    found = []
+    for question, result in (report.load_results(run, student).get("results") or {}).items():
+        for case in result.get("cases", []) if isinstance(result, dict) else []:
+            message = str(case.get("message", ""))
+            if not case.get("passed") and runner.is_crash(message):
+                found.append(f"{question} / {case.get('name', '')}: {message[:limit]}")
+    return found
+
+
 # --- reports ------------------------------------------------------------------------
 
-def tally(mutants) -> dict:
-    """cell -> {"total", "killed", "survived", "equivalent", "score"} (score in percent, or None)."""
-    cells = {}
+def counted(mutants) -> dict:
+    """{"total", each of OUTCOMES, "score", "sentence"}: the scores in percent, or None.
+
+    ``score``: killed by any means; ``sentence``: killed with a sentence only."""
+    counts = {"total": 0, **dict.fromkeys(OUTCOMES, 0)}
     for mutant in mutants:
-        counts = cells.setdefault(mutant.cell, {"total": 0, "killed": 0, "survived": 0,
-                                                "equivalent": 0})
         counts["total"] += 1
         counts[mutant.outcome] += 1
-    for counts in [*cells.values()]:
-        counts["score"] = score(counts)
-    return cells
-
-
-def score(counts) -> float | None:
     scored = counts["total"] - counts["equivalent"]
-    return round(100 * counts["killed"] / scored, 1) if scored else None
+    share = (lambda n: round(100 * n / scored, 1) if scored else None)  # noqa: E731
+    return {**counts, "score": share(counts["killed"] + counts["crashed"]),
+            "sentence": share(counts["killed"])}
+
+
+def tally(mutants) -> dict:
+    """cell -> :func:`counted` of its mutants, cells in the order they come."""
+    cells = {}
+    for mutant in mutants:
+        cells.setdefault(mutant.cell, []).append(mutant)
+    return {cell: counted(group) for cell, group in cells.items()}
 
 
 def overall(mutants) -> dict:
-    total = {"total": 0, "killed": 0, "survived": 0, "equivalent": 0}
-    for mutant in mutants:
-        total["total"] += 1
-        total[mutant.outcome] += 1
-    return {**total, "score": score(total)}
+    return counted(mutants)
 
 
 def write_reports(assignment, mutants, folder: Path, stale: list[str], seconds: float):
@@ -436,18 +460,27 @@ def _pct(value):
     return "n/a" if value is None else f"{value:g}%"
 
 
+EXPLAINED = (f"Score = (killed + crashed) / (mutants - equivalent); with a sentence = killed / "
+             f"(mutants - equivalent), where crashed means a test raised instead of telling the "
+             f"student what is wrong (\"the test stopped with ...\"). Target: {TARGET}% killed "
+             f"with a sentence in every graded cell.")
+
+
+def _row(label, c) -> str:
+    return (f"| {label} | {c['total']} | {c['killed']} | {c['crashed']} | {c['survived']} | "
+            f"{c['equivalent']} | {_pct(c['score'])} | {_pct(c['sentence'])} |")
+
+
+TABLE_HEAD = ["| graded cell | mutants | killed with a sentence | killed by a crash | survived | "
+              "equivalent | score | with a sentence |", "|---|---|---|---|---|---|---|---|"]
+
+
 def markdown(assignment, mutants, stale, seconds) -> str:
     lines = [f"# Mutants of {assignment.name}", "",
              f"{len(mutants)} mutants of the reference graded in {seconds / 60:.1f} min. "
-             f"Score = killed / (mutants - equivalent); target 90% per graded cell.", "",
-             "| graded cell | mutants | killed | survived | equivalent | score |",
-             "|---|---|---|---|---|---|"]
-    for cell, c in tally(mutants).items():
-        lines.append(f"| `{cell}` | {c['total']} | {c['killed']} | {c['survived']} | "
-                     f"{c['equivalent']} | {_pct(c['score'])} |")
-    t = overall(mutants)
-    lines.append(f"| all | {t['total']} | {t['killed']} | {t['survived']} | {t['equivalent']} | "
-                 f"{_pct(t['score'])} |")
+             + EXPLAINED, "", *TABLE_HEAD]
+    lines += [_row(f"`{cell}`", c) for cell, c in tally(mutants).items()]
+    lines.append(_row("all", overall(mutants)))
     if stale:
         lines += ["", f"Listed in {EQUIVALENTS_FILE} but no longer generated (remove them): "
                   + ", ".join(stale)]
@@ -460,10 +493,19 @@ def markdown(assignment, mutants, stale, seconds) -> str:
     equivalent = [m for m in mutants if m.outcome == "equivalent"]
     lines += [f"## Equivalent ({len(equivalent)})", ""]
     lines += [f"- `{m.id}` ({m.operator}: {m.change}): {m.detail}" for m in equivalent]
-    lines += ["", "## Killed", "", "| mutant | change | lost |", "|---|---|---|"]
-    lines += [f"| `{m.id}` | {m.operator}: {m.change} | {m.detail} |"
+    crashed = [m for m in mutants if m.outcome == "crashed"]
+    lines += ["", f"## Killed by a crash ({len(crashed)}): tests to mend", "",
+              "| mutant | change | lost; the crash |", "|---|---|---|"]
+    lines += [f"| `{m.id}` | {m.operator}: {m.change} | {_cell(m.detail)} |" for m in crashed]
+    lines += ["", "## Killed with a sentence", "", "| mutant | change | lost |", "|---|---|---|"]
+    lines += [f"| `{m.id}` | {m.operator}: {m.change} | {_cell(m.detail)} |"
               for m in mutants if m.outcome == "killed"]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text) -> str:
+    """``text`` fit for one Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 PAGE = """<!doctype html>
@@ -477,15 +519,16 @@ pre { background: #f6f6f6; padding: .5em; overflow-x: auto; }
 </style></head><body>
 <h1>Mutants of {{ name }}</h1>
 <p>{{ count }} mutants of the reference solution graded through the real pipeline in
-{{ minutes }} min. Score = killed / (mutants &minus; equivalent); target 90% per graded cell.</p>
-<table><tr><th>graded cell</th><th>mutants</th><th>killed</th><th>survived</th>
-<th>equivalent</th><th>score</th></tr>
+{{ minutes }} min. {{ explained }}</p>
+<table><tr><th>graded cell</th><th>mutants</th><th>killed with a sentence</th>
+<th>killed by a crash</th><th>survived</th><th>equivalent</th><th>score</th><th>with a sentence</th></tr>
 {% for cell, c in cells %}<tr><td><code>{{ cell }}</code></td><td class="n">{{ c.total }}</td>
-<td class="n">{{ c.killed }}</td><td class="n">{{ c.survived }}</td><td class="n">{{ c.equivalent }}</td>
-<td class="n {{ 'ok' if c.score is not none and c.score >= 90 else 'low' }}">{{ pct(c.score) }}</td></tr>
+<td class="n">{{ c.killed }}</td><td class="n {{ 'low' if c.crashed else '' }}">{{ c.crashed }}</td>
+<td class="n">{{ c.survived }}</td><td class="n">{{ c.equivalent }}</td><td class="n">{{ pct(c.score) }}</td>
+<td class="n {{ 'ok' if c.sentence is not none and c.sentence >= target else 'low' }}">{{ pct(c.sentence) }}</td></tr>
 {% endfor %}<tr><th>all</th><td class="n">{{ all.total }}</td><td class="n">{{ all.killed }}</td>
-<td class="n">{{ all.survived }}</td><td class="n">{{ all.equivalent }}</td>
-<td class="n">{{ pct(all.score) }}</td></tr></table>
+<td class="n">{{ all.crashed }}</td><td class="n">{{ all.survived }}</td><td class="n">{{ all.equivalent }}</td>
+<td class="n">{{ pct(all.score) }}</td><td class="n">{{ pct(all.sentence) }}</td></tr></table>
 {% if stale %}<p>Listed in {{ file }} but no longer generated (remove them): {{ stale|join(", ") }}</p>{% endif %}
 <h2>Survivors ({{ survivors|length }}): holes in the hidden tests</h2>
 {% for m in survivors %}<h3 id="{{ m.id }}"><code>{{ m.id }}</code> {{ m.operator }}: {{ m.change }}</h3>
@@ -496,7 +539,11 @@ pre { background: #f6f6f6; padding: .5em; overflow-x: auto; }
 <h2>Equivalent ({{ equivalent|length }})</h2><ul>
 {% for m in equivalent %}<li><code>{{ m.id }}</code> {{ m.operator }}: {{ m.change }}: {{ m.detail }}</li>
 {% endfor %}</ul>
-<h2>Killed ({{ killed|length }})</h2>
+<h2>Killed by a crash ({{ crashed|length }}): tests to mend</h2>
+<table><tr><th>mutant</th><th>change</th><th>lost; the crash</th></tr>
+{% for m in crashed %}<tr><td><code>{{ m.id }}</code></td><td>{{ m.operator }}: {{ m.change }}</td><td>{{ m.detail }}</td></tr>
+{% endfor %}</table>
+<h2>Killed with a sentence ({{ killed|length }})</h2>
 <table><tr><th>mutant</th><th>change</th><th>lost</th></tr>
 {% for m in killed %}<tr><td><code>{{ m.id }}</code></td><td>{{ m.operator }}: {{ m.change }}</td><td>{{ m.detail }}</td></tr>
 {% endfor %}</table>
@@ -510,7 +557,8 @@ def html(assignment, mutants, stale, seconds) -> str:
     return template.render(
         name=assignment.name, count=len(mutants), minutes=f"{seconds / 60:.1f}",
         cells=list(tally(mutants).items()), all=overall(mutants), pct=_pct, toml=toml_entry,
-        stale=stale, file=EQUIVALENTS_FILE,
+        stale=stale, file=EQUIVALENTS_FILE, explained=EXPLAINED, target=TARGET,
+        crashed=[m for m in mutants if m.outcome == "crashed"],
         survivors=[m for m in mutants if m.outcome == "survived"],
         equivalent=[m for m in mutants if m.outcome == "equivalent"],
         killed=[m for m in mutants if m.outcome == "killed"])
@@ -522,12 +570,14 @@ SUMMARY_PAGE = """<!doctype html>
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .2em .5em; }
 td.n { text-align: right; } .low { background: #fdd; } .ok { background: #dfd; }</style></head><body>
 <h1>Mutation testing of the hidden tests</h1>
-<table><tr><th>assignment</th><th>graded cell</th><th>mutants</th><th>killed</th><th>survived</th>
-<th>equivalent</th><th>score</th></tr>
+<p>{{ explained }}</p>
+<table><tr><th>assignment</th><th>graded cell</th><th>mutants</th><th>killed with a sentence</th>
+<th>killed by a crash</th><th>survived</th><th>equivalent</th><th>score</th><th>with a sentence</th></tr>
 {% for name, cell, c in rows %}<tr><td><a href="{{ name }}/mutants.html">{{ name }}</a></td>
 <td><code>{{ cell }}</code></td><td class="n">{{ c.total }}</td><td class="n">{{ c.killed }}</td>
-<td class="n">{{ c.survived }}</td><td class="n">{{ c.equivalent }}</td>
-<td class="n {{ 'ok' if c.score is not none and c.score >= 90 else 'low' }}">{{ pct(c.score) }}</td></tr>
+<td class="n {{ 'low' if c.crashed else '' }}">{{ c.crashed }}</td>
+<td class="n">{{ c.survived }}</td><td class="n">{{ c.equivalent }}</td><td class="n">{{ pct(c.score) }}</td>
+<td class="n {{ 'ok' if c.sentence is not none and c.sentence >= target else 'low' }}">{{ pct(c.sentence) }}</td></tr>
 {% endfor %}</table></body></html>
 """
 
@@ -538,23 +588,25 @@ def write_summary(results: dict):
     for name in sorted(results):
         for cell, counts in tally(results[name]).items():
             rows.append((name, cell, counts))
-    lines = ["# Mutation testing of the hidden tests", "",
-             "| assignment | graded cell | mutants | killed | survived | equivalent | score |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {n} | `{cell}` | {c['total']} | {c['killed']} | {c['survived']} | "
-              f"{c['equivalent']} | {_pct(c['score'])} |" for n, cell, c in rows]
+    lines = ["# Mutation testing of the hidden tests", "", EXPLAINED, "",
+             "| assignment " + TABLE_HEAD[0], "|---" + TABLE_HEAD[1]]
+    lines += [f"| {n} " + _row(f"`{cell}`", c) for n, cell, c in rows]
     MUTANTS_DIR.mkdir(parents=True, exist_ok=True)
     (MUTANTS_DIR / "summary.md").write_text("\n".join(lines) + "\n")
     import jinja2
     page = jinja2.Environment(autoescape=True).from_string(SUMMARY_PAGE)
-    (MUTANTS_DIR / "index.html").write_text(page.render(rows=rows, pct=_pct))
+    (MUTANTS_DIR / "index.html").write_text(page.render(rows=rows, pct=_pct, explained=EXPLAINED,
+                                                        target=TARGET))
 
 
 def read_results(name) -> list[Mutant] | None:
     """The mutants of ``name``'s latest report, for the summary."""
     path = MUTANTS_DIR / name / "mutants.csv"
-    if not path.exists():
-        return None
+    return read_results_from(path) if path.exists() else None
+
+
+def read_results_from(path: Path) -> list[Mutant]:
+    """The mutants of one ``mutants.csv``, with their outcomes."""
     with open(path, newline="") as f:
         return [Mutant(r["id"], r["cell"], r["operator"], r["change"], "", "", r["outcome"],
                        r["detail"]) for r in csv.DictReader(f)]
@@ -572,8 +624,9 @@ def run(name, *, jobs, timeout=TIMEOUT, cells=None, progress=True) -> list[Mutan
     seconds = time.perf_counter() - started
     write_reports(assignment, mutants, MUTANTS_DIR / name, stale, seconds)
     for cell, c in tally(mutants).items():
-        print(f"  {cell:<24} {c['killed']:>3} killed, {c['survived']:>3} survived, "
-              f"{c['equivalent']:>3} equivalent of {c['total']:>3}: {_pct(c['score'])}")
+        print(f"  {cell:<24} {c['killed']:>3} killed with a sentence, {c['crashed']:>3} by a "
+              f"crash, {c['survived']:>3} survived, {c['equivalent']:>3} equivalent of "
+              f"{c['total']:>3}: {_pct(c['score'])} killed, {_pct(c['sentence'])} with a sentence")
     print(f"  report: {(MUTANTS_DIR / name / 'mutants.html').relative_to(REPO_ROOT)}")
     return mutants
 
@@ -601,10 +654,11 @@ def main(argv=None):
     results = {n: read_results(n) for n in assignments.available()}
     write_summary({n: r for n, r in results.items() if r})
     print(f"summary: {(MUTANTS_DIR / 'summary.md').relative_to(REPO_ROOT)}")
-    below = [f"{n}/{cell} {_pct(c['score'])}" for n, r in results.items() if r and n in names
-             for cell, c in tally(r).items() if c["score"] is not None and c["score"] < 90]
+    below = [f"{n}/{cell} {_pct(c['sentence'])}" for n, r in results.items() if r and n in names
+             for cell, c in tally(r).items() if c["sentence"] is not None
+             and c["sentence"] < TARGET]
     if below:
-        print("below the 90% target: " + ", ".join(below))
+        print(f"below the target of {TARGET}% killed with a sentence: " + ", ".join(below))
 
 
 if __name__ == "__main__":
