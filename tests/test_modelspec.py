@@ -5,6 +5,7 @@ import json
 import sys
 
 import keras
+import numpy as np
 import pytest
 from keras import layers
 
@@ -94,6 +95,37 @@ def test_names_do_not_change_the_canonical_spec(sandbox):
     assert first.canonical() == second.canonical()
     other = modelspec.parse(tuning.build_model(2, 16, "tanh", "binary_crossentropy", 1).to_json())
     assert other.canonical() != first.canonical()
+
+
+@pytest.mark.parametrize("key", ["happy", "signs", "imdb", "gru", "bidirectional_gru"])
+def test_freezing_any_one_layer_changes_the_training_cache_key(key):
+    """The key is everything the builder hands to Keras: a frozen copy of an architecture
+    never shares the trainable one's training result (issue 22's cache poisoning)."""
+    recorded = json.loads(HONEST[key].to_json())
+    keys = {json.dumps(modelspec.parse(json.dumps(recorded)).canonical(), sort_keys=True)}
+    frozen_layers = [layer for layer in recorded["config"]["layers"]
+                     if layer["class_name"] != "InputLayer"]
+    for layer in frozen_layers:
+        frozen = copy.deepcopy(recorded)
+        next(entry for entry in frozen["config"]["layers"]
+             if entry["config"]["name"] == layer["config"]["name"])["config"]["trainable"] = False
+        spec = modelspec.parse(json.dumps(frozen))
+        built = modelspec.build(spec)
+        assert not built.get_layer(layer["config"]["name"]).trainable  # honoured by Keras...
+        keys.add(json.dumps(spec.canonical(), sort_keys=True))  # ...and in the key
+    assert len(keys) == 1 + len(frozen_layers)  # the trainable model and each frozen one
+
+
+def test_the_key_covers_every_setting_the_builder_passes():
+    """make_layer hands Keras ``config`` and the name alone; the key holds ``config`` whole
+    (with Keras' default trainable when it is not written), so no setting is left out."""
+    spec = modelspec.parse(json.dumps(_imdb()))
+    for layer, keyed in zip(spec.layers, spec.canonical()["layers"]):
+        assert set(layer.config) <= set(keyed[1])
+    written = _imdb()
+    for layer in written["config"]["layers"]:
+        layer["config"].pop("trainable", None)
+    assert modelspec.parse(json.dumps(written)).canonical() == spec.canonical()
 
 
 def test_compile_settings_are_kept_by_name():
@@ -229,6 +261,48 @@ def test_text_that_is_too_deep_or_too_big_is_refused_before_parsing():
     with pytest.raises(SpecError, match="not valid JSON"):
         modelspec.parse('{"class_name": ')
     assert modelspec.depth_of('{"a": "[[[[[[", "b": [[1]]}') == 3  # strings do not count
+    assert modelspec.depth_of(r'{"a\\": [{"b\\\"[": "]\\\\"}]}') == 3  # escapes
+    assert modelspec.depth_of('') == 0
+
+
+#: The worst inputs of the scans over student text before parsing: each escaped quote made
+#: the old string-skipping regular expression backtrack over the rest of the text.
+WORST_SCANS = {"escaped quotes": lambda n: '"' + '\\"' * (n // 2),
+               "backslashes": lambda n: '"' + "\\" * n,
+               "open brackets": lambda n: "[" * n, "quotes": lambda n: '"' * n}
+
+
+def per_byte_growth(scan, make) -> float:
+    """How much more CPU time a byte costs ``scan`` at 5 MB than at 1 MB, relative to a plain
+    linear pass over the same text (so caches and a busy machine cancel out): about 1 for a
+    linear scan, about 5 for a quadratic one. Never compared with seconds."""
+    import time
+
+    def cost(function, text):
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            function(text)
+            best = min(best, time.process_time() - started)
+        return max(best, 1e-4)
+
+    def baseline(text):
+        return np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8).cumsum().max()
+
+    small, large = make(1_000_000), make(5_000_000)
+    return (cost(scan, large) / cost(baseline, large)) / (cost(scan, small) / cost(baseline, small))
+
+
+@pytest.mark.parametrize("worst", list(WORST_SCANS))
+def test_the_depth_scan_is_linear_in_the_text(worst):
+    assert per_byte_growth(modelspec.depth_of, WORST_SCANS[worst]) < 2.5
+
+
+@pytest.mark.parametrize("bad", ["a\udfffb", "a/b", "x" * 81, "tab\there", ""])
+def test_names_are_checked_like_any_value(bad):
+    model = _set(_imdb(), 1, "name", bad)
+    with pytest.raises(SpecError, match="a name should be 1 to 80 printable"):
+        modelspec.parse(json.dumps(model))
 
 
 COMPILE_REFUSED = {

@@ -102,3 +102,17 @@ def test_value_stand_ins_are_the_decoded_value(tmp_path, monkeypatch):
     write(tmp_path, "results", {"value": kit_codec.encode(frame)})
     got = stand_ins({"results": {"kind": "value"}}, tmp_path)["results"]
     assert got.to_dict("records") == [{"name": "a", "best_epoch": 3}]
+
+
+@pytest.mark.parametrize("worst", ["escaped quotes", "backslashes", "open brackets"])
+def test_reading_an_artifact_is_linear_in_its_size(tmp_path, worst):
+    """The artifact reader scans up to 5 MB before any limit is armed: the worst texts cost
+    as much per byte at 5 MB as at 1 MB (issue 22: a quadratic scan held a scorer 17 min)."""
+    from tests.test_modelspec import WORST_SCANS, per_byte_growth
+
+    def read(text):
+        path = tmp_path / "happyModel.json"
+        path.write_text(text)
+        assert "error" in read_artifact(path)
+
+    assert per_byte_growth(read, lambda n: WORST_SCANS[worst](n - 2)) < 2.5

@@ -101,10 +101,17 @@ def shape(value, where, *, batch=False):
     return tuple(dims)
 
 
+NAME_FORBIDDEN = set("\"'<>\\/")  # quotes and markup break pages, separators break paths
+
+
 def name(value, where):
-    if not isinstance(value, str) or not re.fullmatch(r"[^\x00-\x1f\x7f\"'<>\\]{1,80}", value):
+    """A layer or model name: it reaches Keras (which refuses '/'), file-backed reports and
+    pages, so printable (no control characters, no lone surrogates that no file can hold),
+    bounded, and without quotes, markup or path separators."""
+    if not isinstance(value, str) or not 1 <= len(value) <= 80 or not value.isprintable() \
+            or NAME_FORBIDDEN & set(value):
         fail(where, f"a name should be 1 to 80 printable characters without quotes, '<', "
-                     f"'>' or backslashes, found {show(value)}")
+                     f"'>', slashes or backslashes, found {show(value)}")
     return value
 
 
