@@ -227,7 +227,7 @@ MESSAGES = {
         "en": "builds it for 32 x 32 images too (use the input_shape it is given), counts the "
               "parameters (1,310) and trains a fresh copy for a short fixed budget on hidden "
               "SIGNS images: it must reach a test accuracy close to the reference solution's.",
-        "zh": "还会为 32 x 32 的图片构建它（请使用传入的 input_shape），核对参数数量（1,310），"
+        "zh": "为 32 x 32 的图片也构建一次（请使用传入的 input_shape），核对参数数量（1,310），"
               "并在隐藏的 SIGNS 图片上按固定的小训练预算训练一个新模型：测试集精度要接近参考答案的精度。"},
     "graded.signs_compile": {
         "en": "reads the same compile settings from `conv_model`: compile that variable, "
