@@ -34,12 +34,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import assignments, course, manual, similarity
+from autograder import assignments, course, similarity
 from autograder.build import bundle, reference_results
 from autograder.engine import collect, distributed, report
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 from autograder.engine.warm import WarmSandbox, WarmScorer
+from autograder.review import answers as written_answers, merge as hand_merge
 
 BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
 #: What is known of a student besides the grade: set from the roster, the download and
@@ -274,8 +275,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         if entry.id not in graded_now and entry.id in book.rows:
             report.write_feedback(out, assignment, entry.id, row=book.rows[entry.id])
     if assignment.manual_questions:
-        manual.collect(assignment, [staged[e.id] for e in entries if e.id in staged], out)
-        manual.merge(assignment, out, book)
+        written_answers.collect(assignment, [staged[e.id] for e in entries if e.id in staged],
+                                out)
+        hand_merge.merge(assignment, out, book)
     report.write_summary(out, assignment, book)
     similarity.run(assignment, [staged[e.id] for e in entries if e.id in staged], out)  # advisory
     return book

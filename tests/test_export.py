@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from autograder import assignments, export, grade, manual
+from autograder.review import store
 from autograder.assignments import KitError
 from autograder.engine import report
 from autograder.tools import downloads
@@ -110,7 +111,7 @@ def test_moodle_gradebook_worksheet_and_feedback_round_trip(tmp_path, monkeypatc
 
 def test_plain_csv_export_and_hand_graded_points_in_the_final(tmp_path, monkeypatch):
     persons, out, rows = graded_run(tmp_path, monkeypatch, "gradescope", name="tuning")
-    path = manual.scores_path(out)
+    path = store.scores_path(out)
     table = list(csv.DictReader(path.open()))
     keys = [c for c in table[0] if c != "id"]
     for row in table:

@@ -4,6 +4,7 @@ import csv
 import pytest
 
 from autograder import assignments, manual
+from autograder.review import answers, merge, store
 from autograder.engine import notebooks, report
 from autograder.tools import samples
 from autograder.assignments import KitError
@@ -39,7 +40,7 @@ def rows(path):
 
 
 def fill_scores(out, values):
-    path = manual.scores_path(out)
+    path = store.scores_path(out)
     table = rows(path)
     for (student, key), points in values.items():
         table[student][key] = points
@@ -51,7 +52,7 @@ def fill_scores(out, values):
 
 def test_one_page_per_question_with_every_answer_escaped(run, tuning):
     paths, out, _ = run
-    manual.collect(tuning, paths, out)
+    answers.collect(tuning, paths, out)
     for key in tuning.manual_questions:
         page = (out / "manual" / f"{key}.html").read_text()
         assert all(f'<section id="{p.stem}">' in page for p in paths)
@@ -60,15 +61,15 @@ def test_one_page_per_question_with_every_answer_escaped(run, tuning):
     assert "memorise" in page  # the reference's answer
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "Describe the training and validation loss curves" in page  # the prompt
-    assert set(rows(manual.scores_path(out))) == {"reference", "alternative", "stub"}
+    assert set(rows(store.scores_path(out))) == {"reference", "alternative", "stub"}
 
 
 def test_scores_merge_into_totals_and_survive_a_regrade(run, tuning):
     paths, out, book = run
-    manual.collect(tuning, paths, out)
+    answers.collect(tuning, paths, out)
     fill_scores(out, {("reference", "overfitting"): "2", ("reference", "mse_loss"): "1.5",
                       ("stub", "small_layers"): "0"})
-    counts = manual.merge(tuning, out, book)
+    counts = merge.merge(tuning, out, book)
     assert (counts["scored"], counts["blank"]) == (3, 6)
     graded = rows(out / "grades.csv")
     auto = len(book.questions)
@@ -78,10 +79,10 @@ def test_scores_merge_into_totals_and_survive_a_regrade(run, tuning):
     assert graded["alternative"]["manual:mse_loss"] == ""
     # Regrading a submission keeps the TA's scores; collecting again keeps scores.csv.
     book.record(Outcome("reference", "graded", scores={q: 0.0 for q in book.questions}))
-    manual.collect(tuning, paths, out)
+    answers.collect(tuning, paths, out)
     assert rows(out / "grades.csv")["reference"]["manual:overfitting"] == "2"
     assert float(rows(out / "grades.csv")["reference"]["total"]) == 3.5
-    assert rows(manual.scores_path(out))["reference"]["mse_loss"] == "1.5"
+    assert rows(store.scores_path(out))["reference"]["mse_loss"] == "1.5"
 
 
 @pytest.mark.parametrize("student, key, value, message", [
@@ -91,24 +92,24 @@ def test_scores_merge_into_totals_and_survive_a_regrade(run, tuning):
 ])
 def test_bad_scores_are_refused_and_nothing_changes(run, tuning, student, key, value, message):
     paths, out, book = run
-    manual.collect(tuning, paths, out)
+    answers.collect(tuning, paths, out)
     fill_scores(out, {("alternative", "overfitting"): "1", (student, key): value})
     before = (out / "grades.csv").read_text()
     with pytest.raises(KitError, match=message):
-        manual.merge(tuning, out, book)
+        merge.merge(tuning, out, book)
     assert (out / "grades.csv").read_text() == before
 
 
 def test_unknown_students_and_columns_are_named(run, tuning):
     paths, out, book = run
-    manual.collect(tuning, paths, out)
-    path = manual.scores_path(out)
+    answers.collect(tuning, paths, out)
+    path = store.scores_path(out)
     path.write_text(path.read_text() + "mallory,2,2,2\n")
     with pytest.raises(KitError, match="no submission 'mallory'"):
-        manual.merge(tuning, out, book)
+        merge.merge(tuning, out, book)
     path.write_text("id,overfitting,bonus\nreference,2,5\n")
     with pytest.raises(KitError, match=r"unknown column\(s\) \['bonus'\]"):
-        manual.merge(tuning, out, book)
+        merge.merge(tuning, out, book)
 
 
 def test_answers_are_found_by_otters_markers_when_metadata_is_lost(tmp_path, tuning):
@@ -117,7 +118,7 @@ def test_answers_are_found_by_otters_markers_when_metadata_is_lost(tmp_path, tun
     for cell in nb.cells:
         cell.metadata.pop("kit", None)
     path = notebooks.write(nb, tmp_path / "copied.ipynb")
-    found = manual.answers(path, list(tuning.manual_questions))
+    found = answers.answers(path, list(tuning.manual_questions))
     assert "memorise" in found["overfitting"] and "4 units" in found["small_layers"]
 
 
@@ -139,18 +140,18 @@ def review(rubric=(), adjustment=0, comment=""):
 
 def test_reviews_store_rubric_items_and_points_and_merge_into_feedback_data(run, tuning):
     paths, out, book = run
-    manual.collect(tuning, paths, out)
-    assert set(manual.read_answers(out)[1]) == {"reference", "alternative", "stub"}
-    saved = manual.save_review(tuning, out, "overfitting", "reference",
+    answers.collect(tuning, paths, out)
+    assert set(store.read_answers(out)[1]) == {"reference", "alternative", "stub"}
+    saved = store.save_review(tuning, out, "overfitting", "reference",
                                review(["sign", "epoch", "no_numbers"], 0.5, " Good curves. "))
     assert saved["points"] == 1.5 and saved["rubric"] == ["epoch", "sign", "no_numbers"]
     assert saved["comment"] == "Good curves."
-    assert rows(manual.scores_path(out))["reference"]["overfitting"] == "1.5"
+    assert rows(store.scores_path(out))["reference"]["overfitting"] == "1.5"
     # Before make manual, the feedback data still shows what was merged: nothing yet.
-    assert manual.hand_graded(out, tuning, "reference")[0]["points"] is None
-    manual.merge(tuning, out, book)
+    assert store.hand_graded(out, tuning, "reference")[0]["points"] is None
+    merge.merge(tuning, out, book)
     assert rows(out / "grades.csv")["reference"]["manual:overfitting"] == "1.5"
-    first, second, _ = manual.hand_graded(out, tuning, "reference")
+    first, second, _ = store.hand_graded(out, tuning, "reference")
     assert first == {"question": "overfitting", "title": "What the learning curves show",
                      "points": 1.5, "max": 2, "comment": "Good curves.", "rubric": [
                          {"text": tuning.manual_questions["overfitting"]["rubric"][i]["text"],
@@ -169,26 +170,26 @@ def test_reviews_store_rubric_items_and_points_and_merge_into_feedback_data(run,
 ])
 def test_bad_reviews_are_refused_and_nothing_is_written(run, tuning, key, student, given, message):
     paths, out, _ = run
-    manual.collect(tuning, paths, out)
-    before = manual.scores_path(out).read_text()
+    answers.collect(tuning, paths, out)
+    before = store.scores_path(out).read_text()
     with pytest.raises(KitError, match=message):
-        manual.save_review(tuning, out, key, student, given)
-    assert manual.scores_path(out).read_text() == before
-    assert not manual.review_path(out, "overfitting").exists()
+        store.save_review(tuning, out, key, student, given)
+    assert store.scores_path(out).read_text() == before
+    assert not store.review_path(out, "overfitting").exists()
 
 
 def test_merge_names_a_bad_review_file_and_changes_nothing(run, tuning):
     paths, out, book = run
-    manual.collect(tuning, paths, out)
-    manual.save_review(tuning, out, "mse_loss", "stub", review(["gradient"]))
-    path = manual.review_path(out, "mse_loss")
+    answers.collect(tuning, paths, out)
+    store.save_review(tuning, out, "mse_loss", "stub", review(["gradient"]))
+    path = store.review_path(out, "mse_loss")
     path.write_text(path.read_text().replace('"gradient"', '"gradients"'))
     before = (out / "grades.csv").read_text()
     with pytest.raises(KitError, match=r"mse_loss.json, student 'stub': no rubric item 'gradients'"):
-        manual.merge(tuning, out, book)
+        merge.merge(tuning, out, book)
     path.write_text("{\n  oops")
     with pytest.raises(KitError, match=r"mse_loss.json line 2, column 3: not valid JSON"):
-        manual.merge(tuning, out, book)
+        merge.merge(tuning, out, book)
     assert (out / "grades.csv").read_text() == before
 
 
@@ -197,16 +198,16 @@ def test_concurrent_saves_on_two_questions_lose_nothing(run, tuning):
     from concurrent.futures import ThreadPoolExecutor
 
     paths, out, _ = run
-    manual.collect(tuning, paths, out)
+    answers.collect(tuning, paths, out)
     jobs = [(key, student) for key in ("overfitting", "mse_loss", "small_layers")
             for student in ("reference", "alternative", "stub")] * 5
     with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(lambda job: manual.save_review(tuning, out, *job, review(adjustment=1,
+        list(pool.map(lambda job: store.save_review(tuning, out, *job, review(adjustment=1,
                                                      comment=f"{job}")), jobs))
-    table = rows(manual.scores_path(out))
+    table = rows(store.scores_path(out))
     assert all(table[s][k] == "1" for k, s in jobs)
     for key in ("overfitting", "mse_loss", "small_layers"):
-        assert len(manual.read_reviews(out, key)) == 3
+        assert len(store.read_reviews(out, key)) == 3
 
 
 def test_a_bad_rubric_in_the_config_is_named(tuning, monkeypatch):
@@ -214,22 +215,47 @@ def test_a_bad_rubric_in_the_config_is_named(tuning, monkeypatch):
                 "rubric": [{"id": "a", "text": "x", "points": 1}, {"id": "a", "text": "y", "points": 1}]}
     monkeypatch.setitem(tuning.config["manual"], "overfitting", question)
     with pytest.raises(KitError, match=r"config.json: manual.overfitting.rubric\[1\]: the id 'a' is used twice"):
-        manual.rubric(tuning, "overfitting")
+        store.rubric(tuning, "overfitting")
     question["rubric"] = [{"id": "a", "text": "x", "points": 5}]
     with pytest.raises(KitError, match="5 points is more than the question's 2"):
-        manual.rubric(tuning, "overfitting")
+        store.rubric(tuning, "overfitting")
 
 
 def test_make_manual_puts_rubric_items_and_comments_in_the_feedback(run, tuning):
     paths, out, book = run
-    manual.collect(tuning, paths, out)
-    manual.save_review(tuning, out, "mse_loss", "alternative",
+    answers.collect(tuning, paths, out)
+    store.save_review(tuning, out, "mse_loss", "alternative",
                        review(["gradient", "no_comparison"], 0, "Compare <b>your</b> two runs."))
-    counts = manual.merge(tuning, out, book)
+    counts = merge.merge(tuning, out, book)
     assert counts["feedback"] == 1  # only the student whose hand-graded results changed
     text = (out / "feedback" / "alternative.md").read_text()
     assert "Why mse is a poor fit for classification (graded by hand): 0.5 points of 2" in text
     assert "confidently wrong" in text and "(-0.5)" in text and "Compare <b>your</b> two runs." in text
     page = (out / "feedback" / "alternative.html").read_text()
     assert "Compare &lt;b&gt;your&lt;/b&gt; two runs." in page and "confidently wrong" in page
-    assert manual.merge(tuning, out, book)["feedback"] == 0  # nothing changed since
+    assert merge.merge(tuning, out, book)["feedback"] == 0  # nothing changed since
+
+
+def imported(module: str) -> set[str]:
+    """The autograder modules ``module``'s source imports, anywhere in it (lazy ones too)."""
+    import ast
+    import importlib.util
+    tree = ast.parse(open(importlib.util.find_spec(module).origin).read())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return {n for n in names if n.startswith("autograder")}
+
+
+def test_the_engine_imports_no_ta_command_and_the_commands_do_not_import_each_other():
+    commands = {"autograder.manual", "autograder.grade", "autograder.export"}
+    assert not imported("autograder.engine.report") & commands
+    assert "autograder.manual" not in imported("autograder.grade")
+    assert not imported("autograder.review.store") & (
+        commands | {"autograder.engine.report", "autograder.review.merge",
+                    "autograder.review.answers", "autograder.review.app"})
+    for below in ("autograder.review.merge", "autograder.review.answers"):
+        assert not imported(below) & commands

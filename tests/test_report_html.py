@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from autograder import grade, manual
+from autograder.review import store
 from autograder.engine import report
 from autograder.tools import downloads
 from tests import fakes
@@ -147,9 +148,9 @@ def test_feedback_page_shows_the_tas_points_and_comment(page, tmp_path, monkeypa
     from autograder import assignments
     tuning = assignments.get("tuning")
     key = next(iter(tuning.manual_questions))
-    item = manual.rubric(tuning, key)[0]
+    item = store.rubric(tuning, key)[0]
     points = max(0, item["points"])
-    manual.save_review(tuning, out, key, "s1001",
+    store.save_review(tuning, out, key, "s1001",
                        {"rubric": [item["id"]], "adjustment": 0 if points else 1,
                         "comment": "Clear <b>and</b> right."})
     manual.main(["--assignment", "tuning", "--out", str(out)])

@@ -12,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from autograder import assignments, manual
+from autograder.review import answers, store
 from autograder.engine import notebooks, report
 from autograder.engine.runner import Outcome
 from autograder.grade import GradeBook
@@ -51,7 +52,7 @@ def run(tmp_path, tuning):
     paths = sorted(folder.glob("*.ipynb"))
     for path in paths:
         book.record(Outcome(path.stem, "graded", scores={q: 1.0 for q in questions}))
-    manual.collect(tuning, paths, out)
+    answers.collect(tuning, paths, out)
     return out
 
 
@@ -72,7 +73,7 @@ def order(run, key):
 
 
 def scores(run):
-    with open(manual.scores_path(run), newline="") as f:
+    with open(store.scores_path(run), newline="") as f:
         return {row["id"]: row for row in csv.DictReader(f)}
 
 
@@ -123,7 +124,7 @@ def test_grade_three_answers_with_the_keyboard_reload_and_merge(server, run, pag
     assert graded[second]["manual:overfitting"] == "0.5"
     auto = len(report.question_points(tuning)[0])  # the faked 1 point per auto-graded question
     assert float(graded[first]["total"]) == auto + 1.5
-    entry = manual.hand_graded(run, tuning, second)[0]
+    entry = store.hand_graded(run, tuning, second)[0]
     assert entry["points"] == 0.5 and entry["comment"] == "Which epoch?"
     assert [item["points"] for item in entry["rubric"]] == [1, -0.5]
 
@@ -141,7 +142,7 @@ def test_two_sessions_on_two_questions_lose_nothing(server, run, browser):
     for key in tabs:
         graded = [s for s in table if table[s][key]]
         assert sorted(graded) == sorted(order(run, key)[:4])
-        assert len(manual.read_reviews(run, key)) == 4
+        assert len(store.read_reviews(run, key)) == 4
     for tab in tabs.values():
         tab.context.close()
 

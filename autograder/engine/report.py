@@ -24,6 +24,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from autograder.engine import csvcells
+from autograder.review import store
 
 FEEDBACK_LIMIT = 6000  # characters of test output kept per question
 PROBLEM_STATUSES = ("timeout", "crashed", "invalid", "error", "missing")
@@ -133,7 +134,6 @@ def run_info(out: Path) -> dict:
 
 def feedback_data(out: Path, assignment, student: str, row: dict | None = None) -> dict:
     """Everything a student's feedback shows, from the run folder."""
-    from autograder import manual
     from autograder.engine.runner import why
 
     results = load_results(out, student)
@@ -155,7 +155,7 @@ def feedback_data(out: Path, assignment, student: str, row: dict | None = None) 
         if name not in {q["name"] for q in questions}:
             questions.append({"name": name, "score": float(scores.get(name, 0)), "max": None,
                               "cases": [], "text": text})
-    hand = manual.hand_graded(out, assignment, student) if assignment.manual_questions else []
+    hand = store.hand_graded(out, assignment, student, row) if assignment.manual_questions else []
     number = lambda key: float(row[key]) if row.get(key) not in (None, "") else None  # noqa: E731
     return {"title": assignment.config["title"], "student": student, "name": row.get("name", ""),
             "status": status, "message": results.get("message", row.get("message", "")),

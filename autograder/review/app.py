@@ -14,7 +14,7 @@ Why it is built this way:
   (every TA, and every reload, sees the same order) and URLs carry positions,
   never ids; a switch (cookie) shows the ids.
 - The state lives on disk, not in the server: each page reads the run's
-  ``manual/`` files, each save goes through :func:`autograder.manual.save_review`
+  ``manual/`` files, each save goes through :func:`autograder.review.store.save_review`
   under the run's lock. Two TAs, in two tabs or two servers, lose nothing, and a
   reload or a restart resumes where the TA stopped.
 """
@@ -25,9 +25,10 @@ from pathlib import Path
 from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 from markdown_it import MarkdownIt
 
-from autograder import assignments, manual
+from autograder import assignments
 from autograder.assignments import KitError
 from autograder.engine import report
+from autograder.review import answers, store
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -64,28 +65,28 @@ class Run:
 
     def marks(self, key: str) -> tuple[dict, dict]:
         """(saved reviews, points in scores.csv) for question ``key``, read now."""
-        return (manual.read_reviews(self.out, key),
-                manual.typed_points(self.out, self.assignment, key))
+        return (store.read_reviews(self.out, key),
+                store.typed_points(self.out, self.assignment, key))
 
 
 def load(out: Path, name: str | None = None, seed: int = 0) -> Run:
-    collected, answers = manual.read_answers(out)
+    collected, by_student = store.read_answers(out)
     assignment = assignments.get(name or collected)
     if not assignment.manual_questions:
         raise KitError(f"{assignment.name} has no questions graded by hand")
     if collected != assignment.name:
-        raise KitError(f"{manual.answers_path(out)} holds answers to {collected}, "
+        raise KitError(f"{store.answers_path(out)} holds answers to {collected}, "
                        f"not {assignment.name}: check RUN and ASSIGNMENT")
     for key in assignment.manual_questions:
-        manual.rubric(assignment, key)  # a bad rubric is named at start, not mid-grading
-    return Run(out, assignment, answers, seed)
+        store.rubric(assignment, key)  # a bad rubric is named at start, not mid-grading
+    return Run(out, assignment, by_student, seed)
 
 
 def create_app(run: Run) -> Flask:
     app = Flask(__name__)
     md = markdown()
     questions = run.assignment.manual_questions
-    prompts = manual.prompts(run.assignment)
+    prompts = answers.prompts(run.assignment)
 
     @app.before_request
     def only_this_machine():
@@ -139,12 +140,12 @@ def create_app(run: Run) -> Flask:
         saved = reviews.get(student)
         if saved is None and student in scores:  # typed into scores.csv by hand
             saved = {"rubric": [], "adjustment": float(scores[student]), "comment": ""}
-        items = manual.rubric(run.assignment, key)
+        items = store.rubric(run.assignment, key)
         roster = report.run_info(run.out).get("students", {}).get(student, {})
         return render_template(
             "answer.html", title=run.assignment.config["title"], key=key, question=question,
             prompt=md.render(prompts.get(key, "")),
-            answer=md.render(run.answers[student].get(key, manual.NO_ANSWER)),
+            answer=md.render(run.answers[student].get(key, store.NO_ANSWER)),
             items=items, saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
             points=scores.get(student), position=position, count=len(order),
             graded=len(set(reviews) | set(scores)), student=student,
@@ -163,7 +164,7 @@ def create_app(run: Run) -> Flask:
         if not 1 <= position <= len(order):
             return jsonify(error=f"question '{key}' has answers 1 to {len(order)}"), 404
         try:
-            saved = manual.save_review(run.assignment, run.out, key, order[position - 1],
+            saved = store.save_review(run.assignment, run.out, key, order[position - 1],
                                        {k: body.get(k) for k in ("rubric", "adjustment", "comment")
                                         if k in body})
         except KitError as exc:
