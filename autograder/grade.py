@@ -27,7 +27,6 @@ import json
 import os
 import sys
 import threading
-import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
@@ -216,8 +215,16 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     before = report.run_info(out).get("students", {})
     previous = {e.id: kept.get(e.id) or (before.get(e.id) if e.found is None and book.done(e.id)
                                          else None) for e in entries}
-    described = {e.id: describe(e, deadline, settings, roster is not None, previous[e.id])
-                 for e in entries}
+    described = {}
+    for e in entries:  # a failure of any type to describe one student is that student's row
+        try:
+            described[e.id] = describe(e, deadline, settings, roster is not None, previous[e.id])
+        except Exception as exc:
+            described[e.id] = {"notes": f"could not be described ({type(exc).__name__})"}
+            if e.found is not None:
+                staged.pop(e.id, None)
+                failed[e.id] = (f"{e.found.source}: the submission's time or origin could not "
+                                f"be read ({type(exc).__name__}), so it was not graded")
     write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings)
     book.describe(described)
     for student, message in failed.items():
@@ -249,11 +256,11 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
                                             running=running,
                                             cache=out / "training-cache" if reuse else None))
         try:
-            futures = [pool.submit(nb) for nb in todo]
+            futures = {pool.submit(nb): nb for nb in todo}
             with tqdm(total=len(todo), desc=f"grading {name}", unit="nb",
                       disable=not progress) as bar:
-                for future in pool.as_completed(futures):
-                    outcome = future.result()
+                for future in pool.as_completed(list(futures)):
+                    outcome = outcome_of(future, futures[future])
                     book.record(outcome)
                     stages.record(outcome)
                     report.write_feedback(out, assignment, outcome)
@@ -279,8 +286,25 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
                                 out)
         hand_merge.merge(assignment, out, book)
     report.write_summary(out, assignment, book)
-    similarity.run(assignment, [staged[e.id] for e in entries if e.id in staged], out)  # advisory
+    try:  # advisory: the grades are saved; a failure here is said, never a lost class
+        similarity.run(assignment, [staged[e.id] for e in entries if e.id in staged], out)
+    except Exception as exc:
+        print(f"similarity report not written ({type(exc).__name__}: {exc}); grades are in "
+              f"{book.path}", file=sys.stderr)
     return book
+
+
+def outcome_of(future, notebook: Path) -> Outcome:
+    """What grading ``notebook`` gave; an exception of any type on the way is that student's
+    row, ``invalid`` (final: a rerun does not grade it again, --regrade does), never a
+    stopped class. The student reads the sentence; the TA also gets the exception."""
+    try:
+        return future.result()
+    except Exception as exc:
+        print(f"{notebook.stem}: grading failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return Outcome(notebook.stem, "invalid", message=(
+            f"{notebook.name}: the grader failed on this notebook ({type(exc).__name__}), so it "
+            f"was not scored."))
 
 
 def hidden(submissions: Path, out: Path) -> tuple:
@@ -323,8 +347,9 @@ def stage(entries, out: Path, book, regrade: bool):
                 continue
             collect.stage(entry.found, path)
             staged[entry.id] = path
-        except (OSError, zipfile.BadZipFile, EOFError) as exc:
-            failed[entry.id] = f"{entry.found.source}: the file could not be read ({exc})"
+        except Exception as exc:  # any type: this student's row, never a stopped class
+            said = " ".join(str(exc).split())[:200] or type(exc).__name__
+            failed[entry.id] = f"{entry.found.source}: the file could not be read ({said})"
     return staged, failed, kept
 
 
@@ -383,18 +408,11 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
                   "lms_id": student.lms_id if student else "",
                   "roster_row": dict(student.row) if student else {}}
         if found is not None:
-            submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
-            late = deadline.late(entry.id, submitted) if deadline else course.ON_TIME
-            record.update({
-                "layout": found.layout, "source": found.source, "lms": found.lms,
-                "sha256": collect.sha256(found) if entry.id in staged else "",
-                "submitted_at": submitted.isoformat(timespec="seconds") if submitted else "",
-                "time_source": found.time_source if submitted else "",
-                "late_by": course.fmt_delta(late.late_by) if late.late_by else "",
-                "penalty": f"{late.penalty:g}" if deadline else "", "late_reason": late.reason,
-                "attempts": [a.source for a in entry.attempts],
-                "notes": entry.notes(roster is not None),
-                "history": [h.isoformat() for h in entry.history]})
+            try:
+                record.update(_found_record(entry, staged, roster, deadline, settings))
+            except Exception as exc:  # that student's row says so (describe failed alike)
+                record.update({"source": str(found.source), "sha256": "",
+                               "notes": [f"could not be described ({type(exc).__name__})"]})
         students[entry.id] = record
     info = {"assignment": assignment.name, "title": assignment.config["title"],
             "download": str(download.path), "layout": download.layout,
@@ -404,6 +422,23 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
             "students": students,
             "skipped": [list(s) for s in download.skipped]}
     report.atomic_write(path, json.dumps(info, indent=1, ensure_ascii=False, sort_keys=True))
+
+
+def _found_record(entry, staged, roster, deadline, settings) -> dict:
+    """The manifest's record of the file ``entry`` found: where, when, how late."""
+    found = entry.found
+    submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
+    late = deadline.late(entry.id, submitted) if deadline else course.ON_TIME
+    return {
+        "layout": found.layout, "source": found.source, "lms": found.lms,
+        "sha256": collect.sha256(found) if entry.id in staged else "",
+        "submitted_at": submitted.isoformat(timespec="seconds") if submitted else "",
+        "time_source": found.time_source if submitted else "",
+        "late_by": course.fmt_delta(late.late_by) if late.late_by else "",
+        "penalty": f"{late.penalty:g}" if deadline else "", "late_reason": late.reason,
+        "attempts": [a.source for a in entry.attempts],
+        "notes": entry.notes(roster is not None),
+        "history": [h.isoformat() for h in entry.history]}
 
 
 class LocalPool:

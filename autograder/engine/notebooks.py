@@ -1,38 +1,183 @@
-"""Reading student notebooks and filling their stub cells.
+"""Reading student notebooks, bounded, and filling their stub cells.
 
 Cells a student writes carry ``metadata.kit.fill = <key>``; the check cell
 after a graded function carries ``metadata.kit.check = <key>``.
+
+A submitted notebook is hostile data read in the TA's own process (grading, written
+answers, similarity), so :func:`read` checks it before any parser sees it. The JSON text
+is pre-scanned without recursion and in linear time (C-speed regular expressions and
+byte counts): size, nesting depth, digits per number and number of values. Only then
+does ``json`` parse it (its C parser recurses once per nesting level, and ``int()``
+refuses more than 4,300 digits: neither limit can be reached past the pre-scan), then
+nbformat validates it, and the cells are checked (how many, source and output sizes,
+the kit's own metadata). Whatever goes wrong, of any exception type, is a
+:class:`KitError` naming the file and the problem, which the grader turns into that
+student's row: a notebook can never stop a class. What :func:`read` returns is safe for
+every reader downstream: each cell's ``source`` is a ``str`` and its ``metadata.kit``, if
+any, maps names to strings.
 """
 import copy
 import json
+import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
 from autograder.assignments import KitError
+# trusted.read_bounded: the kit's one bounded, no-follow reader (imported as a module:
+# trusted imports runner, which imports this one)
+from autograder.engine import trusted
 
 STUB_MARKER = "# YOUR CODE HERE"
 
+#: Bytes of a notebook file. The kit's notebooks are under 100 KB and a graded one with
+#: its plots a few MB; past this the notebook is mostly outputs (a printed dataset), which
+#: grading never reads, and parsing it would cost the TA's process ~20x its size in memory.
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+#: Nesting of JSON arrays and objects. A notebook nests 6 deep, a widget's or a JSON
+#: output's state a few levels more; 64 keeps every recursive reader downstream (json's
+#: parser, jsonschema, deepcopy, nbformat's writer: a few frames per level each) far
+#: below Python's recursion limit of 1,000.
+MAX_JSON_DEPTH = 64
+#: Digits in one JSON number. Honest numbers are execution counts and floats of at most
+#: 17 significant digits; Python's ``int()`` refuses more than 4,300 with a ValueError.
+MAX_NUMBER_DIGITS = 100
+#: Arrays, objects and their members in the whole file (counted as commas and opening
+#: brackets). A notebook whose long outputs are stored line by line holds tens of
+#: thousands; reading one costs the TA's process about 1.4 KB per value (json's objects,
+#: nbformat's copy, validation: 345 MB measured at a million), so 250,000 keeps one read
+#: under ~100 MB and a second, where a file of nothing but ``{},`` would be over 1 GB.
+MAX_JSON_VALUES = 250_000
+#: Cells in a notebook: the kit's have 20-35, a student adds some; 2,000 is a notebook
+#: no person scrolls, and bounds the per-cell work of grading and similarity.
+MAX_CELLS = 2_000
+#: Characters of one cell's source. Honest cells are a few KB; data pasted into a cell
+#: as a literal still runs. Similarity fingerprints at most its own budget per student.
+MAX_SOURCE_CHARS = 4 * 2**20
+#: Outputs of one notebook, and characters of one output as JSON: a training log or a
+#: plot is far below; an output past this is a dump that would be copied into every
+#: sandbox and page for nothing (clearing outputs before submitting removes it).
+MAX_OUTPUTS = 20_000
+MAX_OUTPUT_CHARS = 8 * 2**20
+
+_STRING = re.compile(rb'"[^"]*"')  # once escaped quotes are gone, a string holds no quote
+_TOO_MANY_DIGITS = re.compile(rb"\d{%d}" % (MAX_NUMBER_DIGITS + 1))
+_NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_CHUNK = 2**20  # brackets whose running depth numpy sums at a time
+
 
 def read(path: Path) -> nbformat.NotebookNode:
-    """Read a notebook as nbformat 4, or raise KitError naming the problem."""
+    """Read a notebook as nbformat 4, within the module's bounds, or raise KitError
+    naming the file and the problem (whatever the exception underneath)."""
+    name = Path(path).name
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KitError(f"{path}: cannot read the file ({exc})") from None
+        return _read(Path(path), name)
+    except KitError:
+        raise
+    except Exception as exc:  # a case the checks below did not foresee: still this file's
+        raise KitError(f"{name}: the notebook could not be read ({type(exc).__name__})") from None
+
+
+def _read(path: Path, name: str) -> nbformat.NotebookNode:
+    try:
+        data = trusted.read_bounded(path, MAX_NOTEBOOK_BYTES)
+    except FileNotFoundError:
+        raise KitError(f"{name}: the file does not exist") from None
+    except trusted.Unreadable as exc:
+        if "limit" in str(exc):
+            raise KitError(f"{name}: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
+                           f"limit for a notebook; clear the outputs and submit it again") from None
+        raise KitError(f"{name}: cannot read the file (it {exc})") from None
+    except OSError as exc:
+        raise KitError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KitError(f"{name}: not a notebook (not UTF-8 text at byte {exc.start}); "
+                       f"download the .ipynb again and submit that file") from None
+    prescan(name, data)
+    del data
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise KitError(f"{path}: not a notebook (invalid JSON at line {exc.lineno}: "
-                       f"{exc.msg}); ask the student to download the .ipynb again") from None
+        raise KitError(f"{name}: not a notebook (invalid JSON at line {exc.lineno}: "
+                       f"{exc.msg}); download the .ipynb again and submit that file") from None
+    except Exception as exc:  # bounded above; anything else is still this file's problem
+        raise KitError(f"{name}: not a notebook ({type(exc).__name__} reading its JSON)") from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        raise KitError(f"{path}: JSON but not a Jupyter notebook (no 'cells')")
+        raise KitError(f"{name}: JSON but not a Jupyter notebook (no 'cells')")
     try:
-        nb = nbformat.reads(text, as_version=4)
+        major, minor = nbformat.reader.get_version(raw)
+        nb = nbformat.versions[major].to_notebook_json(raw, minor=minor)
+        nb = nbformat.convert(nb, 4)
         nbformat.validate(nb)
-    except Exception as exc:  # nbformat raises several types
-        raise KitError(f"{path}: not a valid nbformat 4 notebook ({str(exc)[:200]})") from None
+    except Exception as exc:  # nbformat raises several types, and its converters more
+        said = " ".join(str(exc).split())[:200]
+        raise KitError(f"{name}: not a valid nbformat 4 notebook ({type(exc).__name__}: "
+                       f"{said})") from None
+    check_cells(name, nb)
     return nb
+
+
+def prescan(name: str, data: bytes):
+    """Refuse JSON too deep, with too long a number or too many values, before a parser
+    reads it: linear in the size, without recursion, whatever the bytes (valid or not)."""
+    # Escaped backslashes, then escaped quotes, blanked (left to right, as a JSON reader
+    # pairs them); then every string emptied: what is left is the JSON's structure.
+    unquoted = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+    skeleton = _STRING.sub(b'""', unquoted)
+    del unquoted
+    if _TOO_MANY_DIGITS.search(skeleton):
+        raise KitError(f"{name}: not a notebook Jupyter writes (a number of more than "
+                       f"{MAX_NUMBER_DIGITS} digits)")
+    values = sum(skeleton.count(char) for char in (b",", b"[", b"{"))
+    if values > MAX_JSON_VALUES:
+        raise KitError(f"{name}: not a notebook Jupyter writes (more than "
+                       f"{MAX_JSON_VALUES:,} JSON values)")
+    if _deepest(skeleton.translate(None, _NOT_A_BRACKET)) > MAX_JSON_DEPTH:
+        raise KitError(f"{name}: not a notebook Jupyter writes (JSON nested more than "
+                       f"{MAX_JSON_DEPTH} levels deep)")
+
+
+def _deepest(brackets: bytes) -> int:
+    """The deepest nesting of a string of brackets (``[]{}`` only), by running sums."""
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    deepest = level = 0
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start:start + _CHUNK]
+        steps = np.where((chunk == ord("[")) | (chunk == ord("{")), 1, -1).astype(np.int64)
+        depths = level + np.cumsum(steps)
+        deepest, level = max(deepest, int(depths.max())), int(depths[-1])
+    return deepest
+
+
+def check_cells(name: str, nb):
+    """The bounds on cells and outputs, and the kit's metadata made safe to read: a
+    ``metadata.kit`` that is not names to strings is dropped (the cell is then not one
+    of the kit's, as if the student had copied it by hand)."""
+    if len(nb.cells) > MAX_CELLS:
+        raise KitError(f"{name}: {len(nb.cells):,} cells, over the limit of {MAX_CELLS:,}")
+    outputs = 0
+    for number, cell in enumerate(nb.cells, start=1):
+        if not isinstance(cell.source, str):  # validated; a converter may still leave a list
+            raise KitError(f"{name}: cell {number}'s source is not text")
+        if len(cell.source) > MAX_SOURCE_CHARS:
+            raise KitError(f"{name}: cell {number} holds {len(cell.source):,} characters, "
+                           f"over the limit of {MAX_SOURCE_CHARS:,} for one cell")
+        kit = cell.metadata.get("kit")
+        if kit is not None and not (isinstance(kit, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in kit.items())):
+            del cell.metadata["kit"]
+        for output in cell.get("outputs", []):
+            outputs += 1
+            if outputs > MAX_OUTPUTS:
+                raise KitError(f"{name}: more than {MAX_OUTPUTS:,} outputs; clear the outputs "
+                               f"and submit it again")
+            if len(json.dumps(output)) > MAX_OUTPUT_CHARS:
+                raise KitError(f"{name}: an output of cell {number} is over "
+                               f"{MAX_OUTPUT_CHARS // 2**20} MB; clear the outputs and submit "
+                               f"it again")
 
 
 def kit_cells(nb, role: str) -> dict[str, int]:

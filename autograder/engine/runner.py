@@ -51,7 +51,6 @@ GRADING_ENV = {
 TIMINGS_ENV = "KIT_TIMINGS_FILE"
 CACHE_ENV = "KIT_TRAINING_CACHE"
 DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of it
-MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
 MAX_FILE_BYTES = 64 * 2**20
 CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
@@ -263,13 +262,18 @@ def _progress(artifacts: Path) -> dict:
 
 
 def prepare(notebook: Path, private: Path, staged: Path, uid: int):
-    """Validate the submission and lay out the sandbox's private folder for ``uid``."""
-    if notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
-        raise KitError(f"{notebook}: {notebook.stat().st_size / 2**20:.0f} MB is over the "
-                       f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit; clear the outputs and submit again")
+    """Validate the submission and lay out the sandbox's private folder for ``uid``.
+
+    The notebook is read within :mod:`~autograder.engine.notebooks`' bounds (KitError
+    when it is not one); writing the validated copy for the sandbox is the last step that
+    handles the student's data here, so a failure of any type in it is theirs too."""
     nb = notebooks.read(notebook)
     probes = json.loads((staged / "grading_config.json").read_text())["probes"]
-    notebooks.write(nb, private / "submission.ipynb")
+    try:
+        notebooks.write(nb, private / "submission.ipynb")
+    except Exception as exc:
+        raise KitError(f"{notebook.name}: the notebook could not be written for grading "
+                       f"({type(exc).__name__})") from None
     shutil.copy(Path(__file__).with_name("sandbox.py"), private / "kit_sandbox.py")
     shutil.copy(Path(__file__).with_name("kit_codec.py"), private / "kit_codec.py")
     (private / "probes.json").write_text(json.dumps(probes))
