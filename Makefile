@@ -20,8 +20,10 @@ GRADE_FLAGS ?=
 PYTEST_FLAGS ?=
 # pytest workers for make test (whole test modules each, see tests/conftest.py); 1 runs in one process.
 TEST_WORKERS ?= 2
-# How many submissions make bench also grades with stock otter, one after another.
-OTTER       ?= 1000
+# make bench: how many submissions stock otter is timed on, JOBS at a time (at least 50, then
+# scaled to each class); DASK=<size> also grades that class on a local Dask cluster and compares.
+OTTER       ?= 50
+DASK        ?=
 # make release LANG=zh|en|all: the bundles' language (default: course.toml's language).
 # LANG is also the locale variable every shell has, so only a LANG given on the make command
 # line names the language (RELEASE_LANG=... works too), and the release command itself then
@@ -54,8 +56,9 @@ help:
 	@echo "                  similarity.csv/.html: copied code and answers (advisory; make grade runs it)"
 	@echo "make demo         build everything and grade the embedded sample class"
 	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
-	@echo "make bench        time the sample classes, then a generated class of 25/50/100"
-	@echo "                  against stock otter run serially (OTTER=<n> submissions; long)"
+	@echo "make bench [JOBS=n] [OTTER=n] [DASK=size]"
+	@echo "                  time the sample classes, then generated classes of 25/50/100/300"
+	@echo "                  against stock otter run JOBS at a time, goals beside (runs/bench/; long)"
 	@echo "make new-assignment NAME=<name>"
 	@echo "                  scaffold a working assignment from the template (then edit it)"
 	@echo "make check-assignment NAME=<name> [STATIC=1]"
@@ -126,8 +129,8 @@ test: $(STAMP)
 	$(PY) -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder) $(PYTEST_FLAGS)
 
 bench: $(STAMP) data
-	$(PY) -m autograder.tools.bench $(ASSIGNMENTS)
-	$(PY) -m autograder.tools.scale --otter $(OTTER)
+	$(PY) -m autograder.tools.bench $(if $(JOBS),--jobs $(JOBS)) $(ASSIGNMENTS)
+	$(PY) -m autograder.tools.scale --otter $(OTTER) $(if $(JOBS),--jobs $(JOBS)) $(if $(DASK),--dask $(DASK))
 
 # Adding an assignment: scaffold it from the template, then check what is still wrong.
 new-assignment: $(STAMP)
