@@ -10,8 +10,10 @@ ASSIGNMENTS ?= getting_started tuning convnets time_series weather_rnn
 ASSIGNMENT  ?= convnets
 RUN         ?= runs/$(ASSIGNMENT)
 # make grade: ROSTER=<csv> gives every student on it a row; COURSE=<file> the deadlines and
-# late policy (COURSE= for none); make export: LMS=canvas|moodle|csv.
+# late policy (COURSE= for none); WORKSHEET=<csv> Moodle's grading worksheet (participant
+# ids to students); make export: LMS=canvas|moodle|csv.
 ROSTER      ?=
+WORKSHEET   ?=
 COURSE      ?= course.toml
 LMS         ?=
 JOBS        ?=
@@ -103,7 +105,8 @@ grade: $(STAMP) data
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<LMS download: folder or .zip> [ASSIGNMENT=$(ASSIGNMENT)] [ROSTER=<csv>]"; exit 2; }
 	$(PY) -m autograder.grade --assignment $(ASSIGNMENT) --submissions "$(SUBMISSIONS)" \
 		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) \
-		$(if $(ROSTER),--roster "$(ROSTER)") $(if $(COURSE),--course "$(COURSE)") $(GRADE_FLAGS)
+		$(if $(ROSTER),--roster "$(ROSTER)") $(if $(COURSE),--course "$(COURSE)") \
+		$(if $(WORKSHEET),--worksheet "$(WORKSHEET)") $(GRADE_FLAGS)
 
 manual: $(STAMP)
 	$(PY) -m autograder.manual --assignment $(ASSIGNMENT) --out "$(RUN)" \

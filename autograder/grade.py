@@ -36,6 +36,7 @@ from tqdm import tqdm
 from autograder import assignments, course, similarity
 from autograder.build import bundle, reference_results
 from autograder.engine import collect, distributed, report
+from autograder.engine import worksheet as moodle_worksheet
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 from autograder.engine.warm import WarmSandbox, WarmScorer
@@ -186,13 +187,16 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
                 memory_gb: float, regrade: bool = False, progress: bool = True,
                 hidden_data: Path | None = None, reuse: bool = True,
                 scheduler: str | None = None, roster: Path | None = None,
-                course_file: Path | None = None, layout: str | None = None) -> GradeBook:
+                course_file: Path | None = None, layout: str | None = None,
+                worksheet: Path | None = None) -> GradeBook:
     """Grade every student's notebook in ``submissions`` into the run folder ``out``.
 
     ``submissions`` is a folder or a zip in any layout :mod:`autograder.engine.collect`
     reads (``layout`` forces one). With ``roster`` every student on it gets a row
     (``missing`` when nothing came); with ``course_file`` late submissions get the
-    course's penalty beside their raw points.
+    course's penalty beside their raw points; ``worksheet`` is Moodle's grading worksheet,
+    which maps the participant ids of a Moodle download to students
+    (:mod:`autograder.engine.worksheet`).
 
     Submissions are graded ``jobs`` at a time on this machine, or on the Dask
     cluster whose scheduler is at ``scheduler`` (:mod:`autograder.engine.distributed`).
@@ -206,7 +210,8 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     deadline = settings.deadline(name)
     students = course.read_roster(roster, settings.roster_columns) if roster else None
     download = collect.scan(Path(submissions), settings.timezone, layout=layout)
-    entries = collect.assign(download, students)
+    entries = collect.assign(download, students,
+                             moodle_worksheet.read(worksheet) if worksheet else None)
     questions, max_points = report.question_points(assignment)
     out.mkdir(parents=True, exist_ok=True)
     book = GradeBook(out / "grades.csv", questions, max_points,
@@ -336,6 +341,9 @@ def stage(entries, out: Path, book, regrade: bool):
             continue
         path = folder / f"{entry.id}.ipynb"
         previous = before.get(entry.id, {})
+        if entry.found.refused:  # refused on its own: the student's row says why
+            failed[entry.id] = collect.refusal_message(entry.found)
+            continue
         try:
             digest = collect.sha256(entry.found)
             if path.exists() and previous.get("sha256") == digest:
@@ -515,6 +523,9 @@ def main(argv=None):
                                                     "the course file)")
     parser.add_argument("--course", type=Path, help="course file: deadlines, late policy, "
                                                     "extensions, roster columns")
+    parser.add_argument("--worksheet", type=Path,
+                        help="Moodle's grading worksheet csv: maps a Moodle download's "
+                             "participant ids to the roster (by e-mail or ID number)")
     parser.add_argument("--layout", choices=["canvas", "moodle", "gradescope", "folder"],
                         help="the download's layout, when detecting it is not enough")
     args = parser.parse_args(argv)
@@ -523,7 +534,8 @@ def main(argv=None):
                            timeout=args.timeout, memory_gb=args.memory_gb,
                            regrade=args.regrade, hidden_data=args.hidden_data,
                            reuse=not args.no_reuse, scheduler=args.scheduler,
-                           roster=args.roster, course_file=args.course, layout=args.layout)
+                           roster=args.roster, course_file=args.course, layout=args.layout,
+                           worksheet=args.worksheet)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     except KeyboardInterrupt:

@@ -42,8 +42,11 @@ def graded_run(tmp_path, monkeypatch, layout, name="convnets"):
     course_file.write_text(COURSE.format(roster=CANVAS_ROSTER if style == "canvas" else "",
                                          name=name))
     out = tmp_path / "run"
+    # Moodle's participant ids reach the roster through the assignment's grading worksheet.
+    sheet = downloads.moodle_worksheet(tmp_path / "worksheet.csv", persons) \
+        if layout == "moodle" else None
     grade.grade_class(name, zip_path, out, jobs=1, timeout=10, memory_gb=1, progress=False,
-                      roster=roster, course_file=course_file)
+                      roster=roster, course_file=course_file, worksheet=sheet)
     return persons, out, {r["id"]: r for r in report.read_csv(out / "grades.csv")}
 
 

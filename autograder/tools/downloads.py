@@ -155,6 +155,21 @@ def write_roster(path: Path, persons: list[Person], style: str = "canvas") -> Pa
     return path
 
 
+def moodle_worksheet(path: Path, persons: list[Person]) -> Path:
+    """Moodle's grading worksheet for the assignment (``Download grading worksheet``): the
+    ``Participant <id>`` identifier beside each account's full name and e-mail address."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Identifier", "Full name", "Email address", "Status", "Grade",
+                         "Maximum Grade", "Grade can be changed", "Last modified (submission)",
+                         "Last modified (grade)", "Feedback comments"])
+        for p in persons:
+            writer.writerow([f"Participant {p.participant}", p.name, p.email,
+                             "Submitted for grading", "", "14.00", "Yes", "", "-", ""])
+    return path
+
+
 #: [roster] columns for a Canvas gradebook export used as the roster.
 CANVAS_ROSTER_COLUMNS = {"id": "SIS User ID", "name": "Student", "section": "Section",
                          "lms_id": "ID"}
