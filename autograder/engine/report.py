@@ -235,6 +235,8 @@ def needs_a_look(row: dict) -> list[str]:
         reasons.append("not on the roster")
     if "unidentified" in notes:
         reasons.append("unidentified")
+    if "identity: " in notes:  # whose file it is does not add up (collect.assign)
+        reasons.append("identity to check")
     return reasons
 
 
