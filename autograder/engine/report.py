@@ -17,6 +17,7 @@ import dataclasses
 import html
 import json
 import os
+import re
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -357,24 +358,35 @@ def stage_lines(path: Path) -> list[str]:
     return lines
 
 
-def test_rates(out: Path, students: list[str]) -> list[dict]:
-    """Per test case: how many submissions passed it and the most common failure message."""
+def test_rates(out: Path, students: list[str], statuses: dict[str, str] | None = None) -> list[dict]:
+    """Per test case: how many submissions passed it and the most common failure message.
+
+    The most common failure is counted over root causes only: a submission whose run
+    timed out or crashed (``statuses``: id -> status) fails its later tests as a knock-on
+    ("run its cell first"), which says nothing about the test; those are counted apart
+    (``knock_on``) so that they never outnumber the mistakes the test exists to catch.
+    """
     from autograder.engine.runner import why
 
+    statuses = statuses or {}
     tally: dict[tuple, dict] = {}
     for student in students:
+        stopped = statuses.get(student) in PROBLEM_STATUSES
         for question, result in (load_results(out, student).get("results") or {}).items():
             for case in result.get("cases", []):
                 entry = tally.setdefault((question, case.get("name", "")), {
                     "question": question, "test": case.get("name", ""),
                     "points": float(case.get("points", 0)), "passed": 0, "failed": 0,
-                    "messages": Counter()})
+                    "knock_on": 0, "messages": Counter()})
                 if case.get("passed"):
                     entry["passed"] += 1
+                elif stopped:
+                    entry["failed"] += 1
+                    entry["knock_on"] += 1
                 else:
                     entry["failed"] += 1
                     text = why(str(case.get("message", ""))).strip().splitlines()
-                    entry["messages"][(text[0] if text else "(no message)")[:300]] += 1
+                    entry["messages"][cut(text[0] if text else "(no message)", 300)] += 1
     rates = []
     for entry in tally.values():
         runs = entry["passed"] + entry["failed"]
@@ -383,6 +395,35 @@ def test_rates(out: Path, students: list[str]) -> list[dict]:
                       "common": common[0][0] if common else "",
                       "common_count": common[0][1] if common else 0})
     return sorted(rates, key=lambda e: (e["rate"], e["question"], e["test"]))
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` whole if it fits in ``limit`` characters, else cut at a word with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return head.rstrip(" ,;:.") + "…"
+
+
+def look_text(row: dict, reasons: list[str], limit: int = 200) -> list[str]:
+    """What "needs a look" says of one row: its reasons, then the notes and the message,
+    each part only if no earlier part already says it ("missing", then "no submission"
+    once, not three times), the message cut at a word."""
+    parts = []
+    for part in [*reasons, *row.get("notes", "").split("; "), cut(row.get("message", ""), limit)]:
+        part = part.strip()
+        said = " ".join(parts).lower()
+        if part and part.lower() not in said:
+            parts.append(part)
+    return parts
+
+
+def late_minutes(text: str) -> int:
+    """``"1 d 2 h 5 min"`` (course.fmt_delta) as minutes, so "late by" sorts by value."""
+    units = {"d": 24 * 60, "h": 60, "min": 1}
+    return sum(int(number) * units[unit]
+               for number, unit in re.findall(r"(\d{1,9}) (d|h|min)\b", text or ""))
 
 
 def histogram_svg(values: list[float], maximum: float, width=640, height=260) -> str:
@@ -421,7 +462,12 @@ def histogram_svg(values: list[float], maximum: float, width=640, height=260) ->
 
 
 def write_report(out: Path, assignment, book):
-    """``report.html``: the TA's overview in one self-contained page."""
+    """``report.html``: the TA's overview in one self-contained page.
+
+    While a hand-graded answer is still unscored, its cell says "pending" and every total
+    and mean on the page is labelled provisional: a TA must never read 6.78 of 16 as a
+    class mean when a third of the points are not in yet.
+    """
     rows = [book.rows[k] for k in sorted(book.rows)]
     submitted = [r for r in rows if r.get("status") != "missing"]
     finals = [float(r.get("final") or r.get("total") or 0) for r in submitted]
@@ -429,19 +475,46 @@ def write_report(out: Path, assignment, book):
     for column in [*book.questions, *book.manual_columns]:
         values = [float(r[column]) for r in submitted if r.get(column) not in (None, "")]
         questions.append({"name": column, "mean": statistics.fmean(values) if values else 0.0,
-                          "count": len(values)})
+                          "count": len(values), "hand": column in book.manual_columns})
+    pending = sum(1 for r in submitted for c in book.manual_columns if not r.get(c))
     info = run_info(out)
-    look = [(r, reasons, "; ".join(n for n in r.get("notes", "").split("; ")
-                                    if n and n not in reasons))  # notes the reasons lack
-            for r in rows if (reasons := needs_a_look(r))]
+    look = [(r, look_text(r, reasons)) for r in rows if (reasons := needs_a_look(r))]
     page = TEMPLATES.get_template("report.html.j2").render(
         title=assignment.config["title"], assignment=assignment.name, rows=rows,
         questions=questions, columns=[*book.questions, *book.manual_columns],
+        hand_columns=book.manual_columns, pending=pending,
         statuses=sorted(Counter(r["status"] for r in rows).items()),
         stats=stats(finals), max_points=book.max_points,
         histogram=histogram_svg(finals, book.max_points),
-        tests=test_rates(out, [r["id"] for r in submitted]),
-        look=look, look_ids={r["id"] for r, _, _ in look},
+        tests=test_rates(out, [r["id"] for r in submitted],
+                         {r["id"]: r.get("status", "") for r in submitted}),
+        look=look, look_ids={r["id"] for r, _ in look}, late_minutes=late_minutes,
+        similarity=similarity_block(out),
         deadline=info.get("deadline", ""), layout=info.get("layout", ""),
         feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape)
     atomic_write(out / "report.html", page)
+
+
+SIMILARITY_MARKS = ("<!-- similarity -->", "<!-- /similarity -->")
+
+
+def similarity_block(out: Path) -> str:
+    """The report's line on similar work: a link to ``similarity.html`` once it exists."""
+    text = TEMPLATES.get_template("report_similarity.html.j2").render(
+        exists=(out / "similarity.html").exists())
+    return SIMILARITY_MARKS[0] + text.strip() + SIMILARITY_MARKS[1]
+
+
+def link_similarity(out: Path):
+    """Put the link to ``similarity.html`` into an existing ``report.html``: the
+    similarity step runs after the report is written (``make grade``) or alone
+    (``make similarity``), and the report must not wait for it or be rebuilt by it."""
+    path = out / "report.html"
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(SIMILARITY_MARKS[0]), text.find(SIMILARITY_MARKS[1])
+    if start < 0 or end < start:
+        return
+    atomic_write(path, text[:start] + similarity_block(out)
+                 + text[end + len(SIMILARITY_MARKS[1]):])

@@ -129,7 +129,8 @@ def summary_lines(out: Path) -> list[str]:
 
 def link_from_summary(out: Path):
     """Append the section to ``summary.md`` unless it is there (the summary is rewritten
-    by make grade and make manual; both call this after it)."""
+    by make grade and make manual; both call this after it), and link ``report.html``."""
+    report.link_similarity(out)
     path = out / "summary.md"
     if not path.exists():
         return
