@@ -221,3 +221,28 @@ def test_the_api_refuses_unknown_items_foreign_hosts_and_forms(run):
                      base_url="http://127.0.0.1:9", headers={"Origin": "http://127.0.0.1:9"})
     assert ok.status_code == 200 and ok.json["saved"]["points"] == 1
     assert ok.json["next"] == "/q/mse_loss/2"
+
+
+def test_an_ordinary_link_renders_without_a_referrer(run):
+    """markdown-it-py 4 hands the renderer to a render rule: a plain link once made a 500."""
+    loaded = review.load(run)
+    student = loaded.order("overfitting")[0]
+    loaded.answers[student]["overfitting"] = "Read [the docs](https://keras.io/api/) first."
+    client = review.create_app(loaded).test_client()
+    page = client.get("/q/overfitting/1", base_url="http://127.0.0.1:9")
+    assert page.status_code == 200
+    link = '<a href="https://keras.io/api/" rel="noopener noreferrer nofollow" ' \
+           'referrerpolicy="no-referrer" target="_blank">the docs</a>'
+    assert link in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("back, lands", [
+    ("/q/overfitting/2", "/q/overfitting/2"), ("/q/overfitting", "/q/overfitting"),
+    ("/", "/"), ("/%09/evil.example", "/"), ("/\t/evil.example", "/"),
+    ("//evil.example", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+    ("/api/q/overfitting/1", "/"), ("/names/on", "/"), ("/q/overfitting/2?x=//evil", "/"),
+])
+def test_the_names_switch_returns_to_the_apps_own_pages_only(run, back, lands):
+    client = review.create_app(review.load(run)).test_client()
+    reply = client.get("/names/on", query_string={"back": back}, base_url="http://127.0.0.1:9")
+    assert reply.status_code == 302 and reply.headers["Location"] == lands

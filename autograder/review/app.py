@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 from markdown_it import MarkdownIt
+from werkzeug.exceptions import HTTPException
 
 from autograder import assignments
 from autograder.assignments import KitError
@@ -40,10 +41,11 @@ def markdown() -> MarkdownIt:
     links that open nothing of ours (markdown-it already refuses javascript: and data:)."""
     md = MarkdownIt("commonmark", {"html": False}).disable("image")
 
-    def link_open(tokens, index, options, env):
+    def link_open(renderer, tokens, index, options, env):  # markdown-it-py binds the renderer
         tokens[index].attrSet("rel", "noopener noreferrer nofollow")
+        tokens[index].attrSet("referrerpolicy", "no-referrer")
         tokens[index].attrSet("target", "_blank")
-        return md.renderer.renderToken(tokens, index, options, env)
+        return renderer.renderToken(tokens, index, options, env)
 
     md.add_render_rule("link_open", link_open)
     return md
@@ -179,15 +181,28 @@ def create_app(run: Run) -> Flask:
 
     @app.get("/names/<state>")
     def names(state):
-        back = request.args.get("back", "/")
-        if not back.startswith("/") or back.startswith("//"):
-            back = "/"
-        response = redirect(back)
+        response = redirect(_own_page(app, request.args.get("back", "/")))
         response.set_cookie("names", "1" if state == "on" else "", samesite="Strict",
                             httponly=True)
         return response
 
     return app
+
+
+#: The pages ``back`` may lead to: the app's own, rebuilt by ``url_for`` (never the text
+#: given: browsers drop tabs and newlines, so ``/\t/evil.example`` is ``//evil.example``).
+RETURN_PAGES = {"overview", "resume", "answer"}
+
+
+def _own_page(app: Flask, back: str) -> str:
+    """The URL of the app's own page ``back`` names, or the overview's."""
+    try:
+        endpoint, values = app.url_map.bind("localhost").match(back, method="GET")
+    except HTTPException:  # not a page of ours (NotFound, MethodNotAllowed, RequestRedirect)
+        endpoint, values = "overview", {}
+    if endpoint not in RETURN_PAGES:
+        endpoint, values = "overview", {}
+    return url_for(endpoint, **values)
 
 
 def _names_shown() -> bool:
