@@ -7,6 +7,12 @@ reformatting and reordered independent statements leave a statement's fingerprin
 they were. Code that does not parse falls back to normalised token ``TOKEN_GRAM``-grams.
 Written answers are their content words cut to ``STEM`` letters (a crude stemmer that
 needs no language model), Chinese as character pairs.
+
+The code is the student's, so nothing here recurses on it: the tree is normalised and
+hashed with explicit stacks, each subtree's fingerprint built from its children's
+(linear in the cell, where dumping every subtree was quadratic in its depth), code too
+deep for CPython's parser is compared on tokens, and a :class:`Budget` caps what one
+student's cells may cost in all.
 """
 import ast
 import io
@@ -19,6 +25,12 @@ from dataclasses import dataclass, field
 MIN_NODES = 3        # a fingerprint is a subtree of at least this many nodes
 TOKEN_GRAM = 5       # tokens per fingerprint for code that does not parse
 STEM = 5             # letters kept of each word of a written answer
+#: Characters of code and written answers fingerprinted per student, all cells together.
+#: The kit's reference cells are under 2 KB each and an assignment has at most 4 fill
+#: cells and 3 answers; fingerprinting is linear in the characters, at worst about 8 us
+#: each (deeply nested calls, measured), so one student costs the class at most about a
+#: second. A cell or answer past what is left is not compared, and the report lists it.
+STUDENT_BUDGET = 100_000
 PLACEHOLDERS = ("# YOUR CODE HERE", "_Type your answer here, replacing this text._")
 KEYWORDS = set(keyword.kwlist)
 STOP_WORDS = set("""a an the and or but if then than so as of to in on at by for with from into
@@ -36,53 +48,53 @@ class Document:
     student: str
     text: str
     counts: Counter = field(default_factory=Counter)  # fingerprint -> occurrences
-    lines: dict = field(default_factory=dict)  # fingerprint -> set of line numbers (1-based)
+    #: fingerprint -> [(first line, last line)] of each occurrence (1-based): spans, since a
+    #: deeply nested expression's subtrees each span most of its lines
+    lines: dict = field(default_factory=dict)
 
 
-class _Normalise(ast.NodeTransformer):
-    """Bound names -> ``_``, literals -> placeholders, docstrings dropped (in place,
-    so nodes keep their line numbers)."""
+class Skipped(Exception):
+    """Why a cell or answer was left out of the comparison (listed in the report)."""
 
-    def __init__(self, bound: set[str]):
-        self.bound = bound
 
-    def visit_Name(self, node):
-        if node.id in self.bound:
-            node.id = "_"
-        return node
+class Budget:
+    """What fingerprinting may still spend on one student: ``STUDENT_BUDGET`` characters
+    of code and answers in all (the work is linear in them), whatever the student sent."""
 
-    def visit_arg(self, node):
-        node.arg, node.annotation = "_", None
-        return node
+    def __init__(self, characters: int | None = None):
+        self.left = STUDENT_BUDGET if characters is None else characters
 
-    def visit_Constant(self, node):
-        if isinstance(node.value, str):
-            node.value = ""
-        elif isinstance(node.value, (int, float, complex)) and not isinstance(node.value, bool):
-            node.value = 0
-        return node
+    def spend(self, text: str):
+        """Take ``text``'s share, or raise :class:`Skipped` (and take nothing)."""
+        if len(text) > self.left:
+            raise Skipped(f"{len(text):,} characters, over what is left of the "
+                          f"{STUDENT_BUDGET:,} compared per student")
+        self.left -= len(text)
 
-    def _body(self, node):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and _is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
-        return node
 
-    def visit_FunctionDef(self, node):
-        if node.name in self.bound:
-            node.name = "_"
-        node.returns = None
-        return self._body(self.generic_visit(node))
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_ClassDef(self, node):
-        if node.name in self.bound:
-            node.name = "_"
-        return self._body(self.generic_visit(node))
-
-    def visit_Expr(self, node):
-        return None if _is_docstring(node) else self.generic_visit(node)
+def _normalise(tree, bound: set[str]):
+    """Bound names -> ``_``, literals -> placeholders, string statements (docstrings)
+    dropped, in place so that nodes keep their line numbers. ``ast.walk`` is iterative
+    and reaches a node before its children, so a docstring is seen before its string is."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id in bound:
+                node.id = "_"
+        elif isinstance(node, ast.arg):
+            node.arg, node.annotation = "_", None
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                node.value = ""
+            elif isinstance(node.value, (int, float, complex)) and not isinstance(node.value, bool):
+                node.value = 0
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name in bound:
+                node.name = "_"
+            if not isinstance(node, ast.ClassDef):
+                node.returns = None
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, list) and any(map(_is_docstring, value)):
+                setattr(node, name, [item for item in value if not _is_docstring(item)])
 
 
 def _is_docstring(node) -> bool:
@@ -106,29 +118,53 @@ def _bound_names(tree, given_names: set[str]) -> set[str]:
 
 
 def code_fingerprints(source: str, given_names: frozenset = frozenset()) -> tuple[Counter, dict]:
-    """(fingerprint counts, fingerprint -> lines) of Python ``source``."""
+    """(fingerprint counts, fingerprint -> [(first line, last line)] of each occurrence) of
+    Python ``source``, in time linear in its size. Code the parser refuses, for its syntax
+    or for nesting deeper than CPython's parser goes (RecursionError, MemoryError), is
+    compared on tokens."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _token_fingerprints(source)
-    tree = _Normalise(_bound_names(tree, set(given_names))).visit(tree)
-    counts, lines, sizes = Counter(), {}, {}
-    for node in _post_order(tree):
-        children = list(ast.iter_child_nodes(node))
-        sizes[node] = 1 + sum(sizes.get(child, 0) for child in children)
-        if sizes[node] < MIN_NODES or not hasattr(node, "lineno"):
+    _normalise(tree, _bound_names(tree, set(given_names)))
+    counts, lines = Counter(), {}
+    for node, key, size in _subtrees(tree):
+        if size < MIN_NODES or not hasattr(node, "lineno"):
             continue
-        key = hash(ast.dump(node, annotate_fields=False))
         counts[key] += 1
-        end = getattr(node, "end_lineno", None) or node.lineno
-        lines.setdefault(key, set()).update(range(node.lineno, end + 1))
+        lines.setdefault(key, []).append((node.lineno, getattr(node, "end_lineno", None)
+                                          or node.lineno))
     return counts, lines
 
 
-def _post_order(node):
-    for child in ast.iter_child_nodes(node):
-        yield from _post_order(child)
-    yield node
+def _subtrees(tree):
+    """(node, fingerprint, size in nodes) of every node, children first, without recursion.
+
+    A node's fingerprint hashes its type, its own fields and its children's fingerprints
+    (a Merkle hash), so equal subtrees, and only those (up to a 64-bit hash collision),
+    get equal fingerprints: what ``hash(ast.dump(node))`` gave, without dumping every
+    subtree again at every level above it (quadratic in the depth)."""
+    digest, size = {}, {}
+    stack = [(tree, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in ast.iter_child_nodes(node))
+            continue
+        parts, total = [type(node).__name__], 1
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, ast.AST):
+                parts.append((name, digest[id(value)]))
+                total += size[id(value)]
+            elif isinstance(value, list):
+                parts.append((name, tuple(digest[id(item)] if isinstance(item, ast.AST)
+                                          else repr(item) for item in value)))
+                total += sum(size[id(item)] for item in value if isinstance(item, ast.AST))
+            else:
+                parts.append((name, repr(value)))
+        digest[id(node)], size[id(node)] = hash(tuple(parts)), total
+        yield node, digest[id(node)], total
 
 
 def _token_fingerprints(source: str) -> tuple[Counter, dict]:
@@ -151,7 +187,7 @@ def _token_fingerprints(source: str) -> tuple[Counter, dict]:
         gram = tokens[start:start + TOKEN_GRAM]
         key = hash(tuple(text for text, _ in gram))
         counts[key] += 1
-        lines.setdefault(key, set()).update(range(gram[0][1], gram[-1][1] + 1))
+        lines.setdefault(key, []).append((gram[0][1], gram[-1][1]))
     return counts, lines
 
 
@@ -172,10 +208,20 @@ def text_fingerprints(text: str) -> tuple[Counter, dict]:
                 keys = [word[:STEM]]
             for key in keys:
                 counts[key] += 1
-                lines.setdefault(key, set()).add(line_number)
+                lines.setdefault(key, []).append((line_number, line_number))
     return counts, lines
 
 
+
+
+def covered(spans) -> list[int]:
+    """The line numbers that ``spans`` ([(first, last)]) cover, in order: sorted and
+    merged first, so the work is linear in the lines, not in the spans' lengths."""
+    found, reached = [], 0
+    for first, last in sorted(spans):
+        found.extend(range(max(first, reached + 1), last + 1))
+        reached = max(reached, last)
+    return found
 
 
 def strip_placeholders(text: str) -> str:

@@ -17,42 +17,53 @@ import numpy as np
 
 from autograder.assignments import KitError
 from autograder.engine import notebooks
-from autograder.similarity.fingerprints import (Document, code_fingerprints, strip_placeholders,
-                                                text_fingerprints)
+from autograder.similarity.fingerprints import (Budget, Document, Skipped, code_fingerprints,
+                                                covered, strip_placeholders, text_fingerprints)
 
 COMMON = 0.2         # a fingerprint in more than this share of the class is no evidence...
 COMMON_MIN = 3       # ...once it is in more than this many submissions
 SMOOTHING = 2.0      # weight added to every union: little shared material, low score
 LISTED = 0.1         # pairs listed in similarity.csv score at least this
+BLOCK = 4096         # matrix columns built at a time (300 students: 5 MB of floats)
 
 
 def scores(documents: list[Document], given: Counter | None = None) -> np.ndarray:
-    """N x N similarity of ``documents`` (one cell or question across the class)."""
+    """N x N similarity of ``documents`` (one cell or question across the class).
+
+    A fingerprint shared ``a`` and ``b`` times by two documents adds its weight times
+    ``min(a, b)`` to what they share. ``min(a, b)`` is the sum, over the count levels ``t``
+    the class reaches, of ``[a >= t][b >= t]`` times the step up to ``t``: one matrix
+    column per level, not per occurrence (a statement pasted 10,000 times is one column),
+    and the matrix is built ``BLOCK`` columns at a time, so its memory stays N x BLOCK."""
     n = len(documents)
     given = given or Counter()
     frequency = Counter(key for doc in documents for key in doc.counts)
     common = max(COMMON_MIN, COMMON * n)
-    columns, weights = {}, []
-    for key, df in frequency.items():
-        if key in given or df > common or df < 2:
-            continue  # given code, what everybody writes, or nobody shares: no column
-        for occurrence in range(max(doc.counts.get(key, 0) for doc in documents)):
-            columns[(key, occurrence)] = len(weights)
-            weights.append(math.log(1 + n / df))
     size = np.zeros(n)
-    matrix = np.zeros((n, len(weights)), dtype=np.float32)
+    postings = {}  # fingerprint -> [(row, count)] where it is evidence
     for row, doc in enumerate(documents):
         for key, count in doc.counts.items():
             if key in given or frequency[key] > common:
-                continue
+                continue  # given code, or what everybody writes: no evidence
             if frequency[key] < 2:  # unique material still counts in the union
                 size[row] += count * math.log(1 + n)
                 continue
-            for occurrence in range(count):
-                matrix[row, columns[(key, occurrence)]] = 1.0
-    w = np.asarray(weights, dtype=np.float32)
-    shared = (matrix * w) @ matrix.T
-    size += matrix @ w
+            postings.setdefault(key, []).append((row, count))
+    columns = []  # (weight, rows whose count reaches the level)
+    for key, rows in postings.items():
+        weight, previous = math.log(1 + n / frequency[key]), 0
+        for level in sorted({count for _, count in rows}):
+            columns.append((weight * (level - previous), [r for r, c in rows if c >= level]))
+            previous = level
+    shared = np.zeros((n, n))
+    for start in range(0, len(columns), BLOCK):
+        block = columns[start:start + BLOCK]
+        matrix = np.zeros((n, len(block)), dtype=np.float32)
+        for column, (_, rows) in enumerate(block):
+            matrix[rows, column] = 1.0
+        w = np.asarray([weight for weight, _ in block], dtype=np.float32)
+        shared += (matrix * w) @ matrix.T
+        size += matrix @ w
     union = size[:, None] + size[None, :] - shared
     result = shared / (union + SMOOTHING)
     np.fill_diagonal(result, 0.0)
@@ -82,15 +93,18 @@ def compare(units: dict[str, tuple[str, list[Document], Counter]]) -> list[Pair]
             a, b = documents[i], documents[j]
             shared = set(a.counts) & set(b.counts) - set(given)
             pairs.append(Pair(a.student, b.student, cell, kind, float(matrix[i, j]),
-                              sorted(set().union(*(a.lines[k] for k in shared))),
-                              sorted(set().union(*(b.lines[k] for k in shared))),
+                              covered(span for k in shared for span in a.lines[k]),
+                              covered(span for k in shared for span in b.lines[k]),
                               sorted(shared) if kind == "text" else []))
     return sorted(pairs, key=lambda p: (-p.score, p.cell, p.a, p.b))
 
 
 
 def extract(assignment, paths: list[Path]) -> dict:
-    """What each submission wrote: {"code": {cell: {student: source}}, "text": {question: ...}}."""
+    """What each submission wrote: {"code": {cell: {student: source}}, "text": {question: ...}}.
+
+    Each notebook is read through :func:`notebooks.read`, within its bounds (size, depth,
+    cells, a cell's source), so only validated, bounded copies reach the comparison."""
     stub = notebooks.read(assignment.notebook)
     fills = list(notebooks.kit_cells(stub, "fill"))
     questions = list(assignment.manual_questions)
@@ -123,18 +137,35 @@ def given_code(assignment) -> tuple[dict[str, Counter], frozenset]:
     return given, names
 
 
-def units_of(assignment, sources: dict) -> dict:
+def units_of(assignment, sources: dict, skipped: list | None = None) -> dict:
+    """{unit: (kind, documents, given fingerprints)} for :func:`compare`. Each student's
+    cells and answers, in the order of the notebook, spend one :class:`Budget`; what is
+    not compared (over it, or failing in any way) is appended to ``skipped`` as
+    (student, unit, why), never a stopped comparison."""
     given, names = given_code(assignment)
+    budgets = {}
     units = {}
-    for cell, by_student in sources["code"].items():
-        documents = [Document(s, text, *code_fingerprints(text, names))
-                     for s, text in sorted(by_student.items())]
-        units[cell] = ("code", documents, given.get(cell, Counter()))
-    for question, by_student in sources["text"].items():
-        documents = [Document(s, text, *text_fingerprints(text))
-                     for s, text in sorted(by_student.items())]
-        units[question] = ("text", documents, Counter())
+    for kind, make in (("code", lambda text: code_fingerprints(text, names)),
+                       ("text", text_fingerprints)):
+        for unit, by_student in sources[kind].items():
+            documents = []
+            for student, text in sorted(by_student.items()):
+                try:
+                    budgets.setdefault(student, Budget()).spend(text)
+                    documents.append(Document(student, text, *make(text)))
+                except Skipped as why:
+                    _skip(skipped, student, unit, f"not compared: {why}")
+                except Exception as exc:  # a case fingerprinting did not foresee
+                    _skip(skipped, student, unit, f"not compared: fingerprinting failed "
+                                                  f"({type(exc).__name__})")
+            units[unit] = (kind, documents, given.get(unit, Counter()) if kind == "code"
+                           else Counter())
     return units
+
+
+def _skip(skipped: list | None, student: str, unit: str, why: str):
+    if skipped is not None:
+        skipped.append((student, unit, why))
 
 
 def thresholds(assignment) -> dict:
