@@ -2,7 +2,10 @@
 
 Every listed pair with the lines (code) or words (answers) it shares; the page shows
 the most similar side by side with the matches marked, every student text escaped and
-a Content-Security-Policy that allows no script.
+a Content-Security-Policy that allows no script. A cell or answer left out of the
+comparison (over its student's budget, see :mod:`.fingerprints`) is a row of kind
+``skipped`` with the reason in ``note``, and a list at the end of the page, so the TA
+knows what was not compared.
 """
 import html
 import re
@@ -14,6 +17,7 @@ from autograder.similarity.fingerprints import STEM, STOP_WORDS
 from autograder.similarity.scoring import LISTED, Pair, compare, extract, thresholds, units_of
 
 SHOWN = 30           # pairs shown side by side in similarity.html
+SKIPPED = "skipped"  # the kind of a similarity.csv row for a cell or answer not compared
 
 
 def run(assignment, paths: list[Path] | None, out: Path) -> list[Pair]:
@@ -25,17 +29,21 @@ def run(assignment, paths: list[Path] | None, out: Path) -> list[Pair]:
             raise KitError(f"no notebooks in {out / 'collected'}: grade the class first "
                            f"(make grade), or pass SUBMISSIONS=<folder>")
     sources = extract(assignment, paths)
-    pairs = compare(units_of(assignment, sources))
+    skipped = []  # (student, cell, why): not compared, listed after the pairs
+    pairs = compare(units_of(assignment, sources, skipped))
     limits = thresholds(assignment)
     report.write_csv(out / "similarity.csv",
                      ["a", "b", "cell", "kind", "score", "above_threshold", "lines_a", "lines_b",
-                      "words"],
+                      "words", "note"],
                      [{"a": p.a, "b": p.b, "cell": p.cell, "kind": p.kind, "score": f"{p.score:.3f}",
                        "above_threshold": "yes" if p.score >= limits[p.kind] else "",
                        "lines_a": _ranges(p.lines_a), "lines_b": _ranges(p.lines_b),
-                       "words": " ".join(p.words)}
-                      for p in pairs])
-    write_html(out / "similarity.html", assignment, pairs, sources, limits)
+                       "words": " ".join(p.words), "note": ""}
+                      for p in pairs]
+                     + [{"a": student, "b": "", "cell": cell, "kind": SKIPPED, "score": "",
+                         "above_threshold": "", "lines_a": "", "lines_b": "", "words": "",
+                         "note": why} for student, cell, why in skipped])
+    write_html(out / "similarity.html", assignment, pairs, sources, limits, skipped)
     link_from_summary(out)
     return pairs
 
@@ -75,7 +83,8 @@ the separation measured on the sample class is recorded). All listed pairs are i
 """
 
 
-def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits: dict):
+def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits: dict,
+               skipped: list = ()):
     sections = []
     for pair in pairs[:SHOWN]:
         texts = sources[pair.kind if pair.kind == "text" else "code"][pair.cell]
@@ -88,6 +97,11 @@ def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits:
             f'{pair.score:.2f}{" (above the threshold)" if above else ""}</h2>'
             f'<div class="sides"><div><h3>{html.escape(pair.a)}</h3>{sides[0]}</div>'
             f'<div><h3>{html.escape(pair.b)}</h3>{sides[1]}</div></div></section>')
+    if skipped:  # what a student sent that was not compared, and why
+        items = "".join(f"<li>{html.escape(student)}: {html.escape(cell)}: {html.escape(why)}</li>"
+                        for student, cell, why in skipped)
+        sections.append(f"<section><h2>Not compared ({len(skipped)})</h2><ul>{items}</ul>"
+                        f"</section>")
     page = PAGE.format(title=html.escape(f"{assignment.config['title']}: similar work"),
                        count=len(pairs), listed=LISTED, shown=min(SHOWN, len(pairs)),
                        code=limits["code"], text=limits["text"], sections="\n".join(sections))
@@ -119,10 +133,12 @@ def summary_lines(out: Path) -> list[str]:
         return []
     rows = report.read_csv(path)
     above = [r for r in rows if r["above_threshold"]]
+    skipped = sum(r["kind"] == SKIPPED for r in rows)
     lines = ["", SUMMARY_HEADING, "",
              f"{len(above)} pair(s) of cells or answers score above the similarity threshold "
              f"(advisory, no score changed): see [similarity.html](similarity.html) and "
-             f"`similarity.csv`.", ""]
+             f"`similarity.csv`." + (f" {skipped} cell(s) or answer(s) were not compared "
+                                    f"(listed there, with why)." if skipped else ""), ""]
     lines += [f"- {r['a']} & {r['b']}: {r['cell']} ({r['kind']}) {r['score']}" for r in above[:10]]
     return lines
 
