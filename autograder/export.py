@@ -124,14 +124,17 @@ def moodle(out: Path, rows: list[dict], info: dict) -> dict:
             unmatched.append(row["id"])
         gradebook.append([row.get("name") or meta.get("name", ""), row["id"], email, final,
                           comment(row)])
+        # The account's name from Moodle's grading worksheet when make grade had it: the
+        # folder's name is the profile's, which a student may have changed to a classmate's.
+        fullname = lms.get("worksheet_name") or lms.get("fullname", "")
         if lms.get("participant"):
-            worksheet.append([f"Participant {lms['participant']}", lms.get("fullname", ""),
+            worksheet.append([f"Participant {lms['participant']}", fullname,
                               email, "Submitted for grading", final, row["max"], "Yes",
                               row.get("submitted_at", ""), "", comment(row)])
             page = _feedback(out, row["id"])
             if page:
-                fullname = lms.get("fullname", "").replace("_", " ") or "student"
-                feedback[f"{fullname}_{lms['participant']}_assignfeedback_file_feedback.html"] = page
+                shown = fullname.replace("_", " ").replace("/", " ") or "student"
+                feedback[f"{shown}_{lms['participant']}_assignfeedback_file_feedback.html"] = page
     files = {"grades.csv": _csv_text(["Full name", "ID number", "Email address", title,
                                       "Feedback comments"], gradebook),
              "feedback.zip": feedback, "unmatched": unmatched}

@@ -92,7 +92,8 @@ def test_moodle_folders_flat_files_and_the_older_trailing_underscore(tmp_path):
     assert entries["s1002"].found.file_name == "week3.ipynb"  # the later file counts
     assert [a.file_name for a in entries["s1002"].attempts] == ["week3 draft.ipynb"]
     assert entries["s1002"].found.lms == {"participant": "1034522", "fullname": "Chen Li",
-                                          "file": "week3.ipynb", "id_number": ""}
+                                          "file": "week3.ipynb", "id_number": "",
+                                          "worksheet_name": "Chen Li"}
     assert entries["s1002"].found.email == "chen.li@example.edu"
     assert entries["s1003"].found is None  # John Smith handed in online text only
     # Before Moodle 4.1 the folders ended in "_"; "download in folders" off gives flat names.

@@ -657,10 +657,11 @@ def _moodle_identities(download: Download, roster: list, worksheet: dict | None)
             found.remarks.append(f"participant {participant} is not in the grading worksheet")
             continue
         found.email = row.email
-        found.lms["id_number"] = row.id_number
+        found.lms.update(id_number=row.id_number, worksheet_name=row.fullname)
         if row.fullname and not name_keys(found.name) & name_keys(row.fullname):
             found.remarks.append(f"its folder names '{found.name}', but the grading worksheet "
                                  f"names participant {participant} '{row.fullname}'")
+        found.name = row.fullname or found.name  # the account's; the folder's stays in lms
 
 
 def _match(found, by):
@@ -693,13 +694,13 @@ def _identity_doubts(entry: Entry, founds: list, by_name: dict) -> list[str]:
     if len(claims) > 1:
         doubts.append(f"{len(founds)} files claim this id under {len(claims)} different names or "
                       f"folders: " + ", ".join(f.source for f in founds[:4]))
-    if by_name:
-        for found in founds:
-            others = sorted({s.id for key in name_keys(found.name) for s in by_name.get(key, [])}
+    own = name_keys(entry.student.name) if entry.student is not None else set()
+    for found in founds if by_name else []:
+        for name in {found.name, found.lms.get("fullname", "")} - {""}:
+            others = sorted({s.id for key in name_keys(name) for s in by_name.get(key, [])}
                             - {entry.id})
-            mine = entry.student is not None and name_keys(found.name) & name_keys(entry.student.name)
-            if others and not mine:
-                doubts.append(f"the name '{found.name}' on {found.source} is that of "
+            if others and not name_keys(name) & own:
+                doubts.append(f"the name '{name}' on {found.source} is that of "
                               f"{', '.join(others[:3])} on the roster, not of the id it carries")
     return doubts
 
