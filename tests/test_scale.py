@@ -28,6 +28,8 @@ def test_a_generated_class_mixes_assignments_and_kinds(tmp_path):
     assert kinds["correct"] >= 0.6 * 40 and kinds["other"] >= 0.2 * 40
     ids = [student for students in built.values() for student, _ in students]
     assert len(set(ids)) == 40  # unique ids across assignments
+    only = build_class(6, tmp_path / "tuning-only", ["tuning"])
+    assert list(only) == ["tuning"] and len(only["tuning"]) == 6
 
 
 def test_a_smaller_class_is_the_start_of_a_larger_one(tmp_path):
@@ -120,6 +122,17 @@ def test_otter_one_runs_the_command_in_a_folder_of_its_own(tmp_path, monkeypatch
         sys.executable, "-c", "import sys; sys.exit('otter: no such notebook')"])
     _, points, why = scale.otter_one(tmp_path / "a.zip", tmp_path / "nb.ipynb")
     assert points is None and "no such notebook" in why
+
+
+def test_an_otter_run_that_fails_to_start_is_that_submissions_row(tmp_path, monkeypatch):
+    def broken(autograder_zip, notebook):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(scale, "otter_one", broken)
+    done = scale.run_otter([("a", "s000_reference"), ("a", "s001_mistake")],
+                           {"a": tmp_path / "a.zip"}, tmp_path, jobs=2)
+    assert [(r["points"], r["why"]) for r in done["runs"]] == \
+        [(None, "OSError: no space left on device")] * 2
 
 
 def test_otter_runs_jobs_at_a_time(tmp_path, monkeypatch):
@@ -260,7 +273,8 @@ def test_the_report_puts_each_goal_beside_its_figure():
     assert "12.5x" in line_100 and ">= 10x" in line_100 and line_100.endswith("met")
     line_300 = next(line for line in text.splitlines() if line.lstrip().startswith("300 "))
     assert "19.0x" in line_300 and ">= 20x" in line_300 and line_300.endswith("NOT met")
-    assert "timed on 60 submissions" in text and "scaled" in text
+    assert "timed on 60 submissions (the first 60 of the class of 300" in text
+    assert "scaled" in text
     assert "indicative only" not in text
     goals = text.split("goal (issue 25)")[1]
     assert "1.6 s" in goals and "<= 1.5 s" in goals and "14.5 s" in goals and "<= 10 s" in goals

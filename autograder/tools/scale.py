@@ -1,6 +1,7 @@
 """Grading a large class: the kit against stock otter run in parallel on the same cores (issue 25).
 
-``python -m autograder.tools.scale [--sizes 25 50 100 300] [--jobs N] [--otter K] [--dask SIZE]``
+``python -m autograder.tools.scale [--sizes 25 50 100 300] [--jobs N] [--otter K] [--dask SIZE]
+[--assignments ...]``
 (the second half of ``make bench``) first builds what ``make autograder`` builds (the
 reference solutions' training results and the otter zips ``dist/autograder/<name>.zip``),
 then generates a class of each size across every assignment (7 in 10 correct, 2 with a
@@ -100,9 +101,11 @@ def pools(assignment) -> dict[str, list]:
     return by_kind
 
 
-def build_class(size: int, folder: Path) -> dict[str, list[tuple[str, object]]]:
-    """``size`` submissions spread over every assignment: {assignment: [(id, sample)]}."""
-    names = assignments.available()
+def build_class(size: int, folder: Path, names: list[str] | None = None
+                ) -> dict[str, list[tuple[str, object]]]:
+    """``size`` submissions spread over the assignments ``names`` (default: every one):
+    {assignment: [(id, sample)]}."""
+    names = names or assignments.available()
     built = {name: [] for name in names}
     kinds = {name: pools(assignments.get(name)) for name in names}
     for index in range(size):
@@ -354,7 +357,10 @@ def run_otter(sample, zips: dict[str, Path], folder: Path, jobs: int) -> dict:
     cores would run it: the wall, each run's seconds and points, the peak memory."""
     def one(pair):
         name, student = pair
-        seconds, points, why = otter_one(zips[name], folder / name / f"{student}.ipynb")
+        try:
+            seconds, points, why = otter_one(zips[name], folder / name / f"{student}.ipynb")
+        except Exception as exc:  # noqa: BLE001 - one submission's failure is its own row
+            seconds, points, why = 0.0, None, f"{type(exc).__name__}: {exc}"
         return {"assignment": name, "id": student, "seconds": round(seconds, 2),
                 "points": points, "why": why}
 
@@ -491,8 +497,8 @@ def ratio_table(result: dict) -> list[str]:
                      f"{_fmt(c.get('ratio'), 'x'):>7} {goal:>7}  {judged}".rstrip())
     if otter:
         ran = len(otter["runs"])
-        lines.append(f"otter was timed on {ran} submissions, the first of the "
-                     f"{result['classes'][-1]['size']} that are not adversarial, "
+        lines.append(f"otter was timed on {ran} submissions (the first {ran} of the class of "
+                     f"{result['classes'][-1]['size']} that are not adversarial), "
                      f"{otter['jobs']} at a time: {otter['wall']:.0f} s; each class's otter "
                      f"wall is that scaled by its assignments' mean seconds per submission"
                      + (f" (fewer than {OTTER_SAMPLE}: indicative only)" if ran < OTTER_SAMPLE
@@ -576,8 +582,8 @@ def measure(args, keep: Path) -> dict:
               "dask": None}
     data.write_all_synthetic()  # as make grade does: missing stand-ins written once
     started = time.perf_counter()
-    zips = {name: bundle.build(name) for name in assignments.available()}
-    for name in assignments.available():
+    zips = {name: bundle.build(name) for name in args.assignments}
+    for name in args.assignments:
         reference_results.build(name)
     result["autograder_seconds"] = round(time.perf_counter() - started, 1)
     print(f"make autograder (otter zips and the reference solutions' training results): "
@@ -585,7 +591,7 @@ def measure(args, keep: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="kit-scale-") as tmp:
         for size in sorted(args.sizes):
             folder, out = Path(tmp) / f"class{size}", Path(tmp) / f"run{size}"
-            built = build_class(size, folder)
+            built = build_class(size, folder, args.assignments)
             kinds = {student: sample.id for students in built.values()
                      for student, sample in students}
             run = grade_all(built, folder, out, keep / f"class{size}", jobs=args.jobs,
@@ -601,7 +607,7 @@ def measure(args, keep: Path) -> dict:
                                        keep / f"dask{size}", jobs=args.jobs,
                                        timeout=args.timeout, scheduler=address)
                 result["dask"] = {"size": size, "workers": args.jobs, "wall": round(remote.wall, 1),
-                                  "local_wall": round(run.wall, 1),
+                                  "local_wall": round(run.wall, 1), "memory": remote.memory,
                                   "differences": grade_differences(run.rows, remote.rows)}
         if args.otter:
             sample = otter_sample(built, args.otter)
@@ -626,6 +632,9 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions at a time, for the kit and for otter alike")
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--assignments", nargs="+", default=assignments.available(),
+                        choices=assignments.available(),
+                        help="the classes' assignments (default: all; fewer for a quick look)")
     parser.add_argument("--otter", type=int, default=0, metavar="K",
                         help=f"also time stock otter, --jobs at a time, on the first K "
                              f"non-adversarial submissions of the largest class, and scale it "
