@@ -213,11 +213,11 @@ def test_run_grade_sees_the_first_row_and_names_the_log_when_grading_fails(tmp_p
 
 
 def test_grade_differences_ignore_seconds_and_name_every_other_change():
-    local = [{"id": "a", "total": "20", "seconds": "2.0"}, {"id": "b", "total": "3", "seconds": "9"},
-             {"id": "c", "total": "1", "seconds": "1"}]
+    local = [{"id": "a", "total": "20", "seconds": "2.0"},
+             {"id": "b", "total": "3", "seconds": "9"}, {"id": "c", "total": "1", "seconds": "1"}]
     assert scale.grade_differences(local, [dict(r, seconds="5") for r in local]) == []
-    cluster = [{"id": "a", "total": "20", "seconds": "1"}, {"id": "b", "total": "4", "seconds": "9"},
-               {"id": "d", "total": "1", "seconds": "1"}]
+    cluster = [{"id": "a", "total": "20", "seconds": "1"},
+               {"id": "b", "total": "4", "seconds": "9"}, {"id": "d", "total": "1", "seconds": "1"}]
     assert scale.grade_differences(local, cluster) == [
         "c: only in the local run", "d: only on the cluster",
         "b total: '3' locally, '4' on the cluster"]

@@ -217,7 +217,9 @@ def run_grade(command: list[str], grades: Path, log: Path) -> tuple[float, float
     if first is None and graded_rows(grades):  # graded between two looks: at most the wall
         first = wall
     if process.returncode != 0:
-        tail = log.read_text(errors="replace")[-2000:]
+        with open(log, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - 2000))
+            tail = f.read().decode(errors="replace")
         raise KitError(f"{' '.join(command[2:5])} failed (exit {process.returncode}); "
                        f"the end of its log {log}:\n{tail}")
     return wall, first
