@@ -295,3 +295,27 @@ def test_dask_must_name_one_of_the_sizes(capsys):
     with pytest.raises(SystemExit):
         scale.main(["--sizes", "25", "--dask", "300"])
     assert "--dask 300 is not one of --sizes 25" in capsys.readouterr().err
+
+
+def test_otters_sample_gives_every_class_its_scaled_wall_and_ratio(tmp_path, monkeypatch):
+    built = {"a": [(f"s{i:03d}_reference", _sample("reference")) for i in range(0, 8, 2)],
+             "b": [(f"s{i:03d}_reference", _sample("reference")) for i in range(1, 8, 2)]}
+    ran = []
+
+    def fake_run(sample, zips, folder, jobs):
+        ran.append((sample, jobs))
+        return {"jobs": jobs, "wall": 30.0, "memory": {},
+                "runs": [{"assignment": name, "id": student, "points": 1.0, "why": "",
+                          "seconds": 10.0 if name == "a" else 20.0} for name, student in sample]}
+
+    monkeypatch.setattr(scale, "run_otter", fake_run)
+    classes = [{"size": 4, "wall": 10.0, "counts": {"a": 2, "b": 2}},
+               {"size": 8, "wall": 15.0, "counts": {"a": 4, "b": 4}}]
+    rows = [{"id": student, "total": "1"} for students in built.values() for student, _ in students]
+    otter = scale.otter_anchor(classes, built, tmp_path, {}, rows, 4, jobs=2)
+    assert ran == [([("a", "s000_reference"), ("b", "s001_reference"), ("a", "s002_reference"),
+                     ("b", "s003_reference")], 2)]
+    assert otter["differ"] == []
+    # the sample (2 of a at 10 s, 2 of b at 20 s) took 30 s; the class of 4 is the same work
+    assert (classes[0]["otter_wall"], classes[0]["ratio"]) == (30.0, 3.0)
+    assert (classes[1]["otter_wall"], classes[1]["ratio"]) == (60.0, 4.0)
