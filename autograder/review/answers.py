@@ -16,35 +16,15 @@ Notebooks are hostile data: they are read through :func:`autograder.engine.noteb
 (bounded), any failure to read one becomes that student's answer text, and each answer
 is cut at ``ANSWER_LIMIT`` characters.
 """
-import html
 from pathlib import Path
 
-from autograder.engine import notebooks
+from autograder.engine import notebooks, report
 from autograder.review import store
 from autograder.review.store import NO_ANSWER
 
 PLACEHOLDER = "_Type your answer here, replacing this text._"
 BEGIN, END = "<!-- BEGIN QUESTION -->", "<!-- END QUESTION -->"
 ANSWER_LIMIT = 20_000  # characters of one written answer kept
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: sans-serif; max-width: 52rem; margin: 2rem auto; line-height: 1.45; }}
-.prompt {{ background: #eef3fb; padding: .8rem 1rem; border-radius: 6px; white-space: pre-wrap; }}
-section {{ border-top: 1px solid #ccc; padding: .6rem 0; }}
-.answer {{ white-space: pre-wrap; font-family: Georgia, serif; }}
-.missing {{ color: #a00; font-style: italic; }}
-.points {{ color: #555; font-size: .9rem; }}
-</style></head><body>
-<h1>{title}</h1>
-<p>{count} submissions. Score each answer out of {points:g} in <code>scores.csv</code>,
-column <code>{key}</code>; then run <code>make manual</code>.</p>
-<div class="prompt">{prompt}</div>
-{sections}
-</body></html>
-"""
 
 
 def answers(path: Path, keys: list[str]) -> dict[str, str]:
@@ -100,17 +80,11 @@ def prompts(assignment) -> dict[str, str]:
 
 
 def write_page(out: Path, assignment, key: str, by_student: dict[str, str]):
-    question = assignment.manual_questions[key]
-    sections = []
-    for student, text in sorted(by_student.items()):
-        css = "answer missing" if text == NO_ANSWER else "answer"
-        sections.append(f'<section id="{html.escape(student)}"><h2>{html.escape(student)}</h2>'
-                        f'<div class="{css}">{html.escape(text)}</div>'
-                        f'<p class="points">____ / {question["points"]:g}</p></section>')
-    page = PAGE.format(title=html.escape(f"{assignment.name}: {question['title']}"),
-                       count=len(by_student), points=question["points"], key=html.escape(key),
-                       prompt=html.escape(prompts(assignment).get(key, "")),
-                       sections="\n".join(sections))
+    """``manual/<key>.html``: every answer to one question, in id order, escaped."""
+    page = report.TEMPLATES.get_template("manual.html.j2").render(
+        assignment=assignment.name, question=assignment.manual_questions[key], key=key,
+        prompt=prompts(assignment).get(key, ""), answers=sorted(by_student.items()),
+        no_answer=NO_ANSWER, points=lambda value: f"{value:g}")
     store.atomic_write(store.folder(out) / f"{key}.html", page)
 
 

@@ -62,23 +62,29 @@ def _ranges(lines: list[int]) -> str:
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{title}</title>
 <style>
 body {{ font-family: sans-serif; margin: 1.5rem; }}
 section {{ border-top: 2px solid #25406b; margin-top: 1.2rem; }}
 .sides {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
+.sides > div {{ min-width: 0; }}
+@media (max-width: 40rem) {{ .sides {{ grid-template-columns: 1fr; }} }}
+h2 {{ overflow-wrap: anywhere; }}
 pre {{ background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; margin: 0; }}
 mark {{ background: #ffe08a; }}
 .above {{ color: #a00; font-weight: bold; }}
 </style></head><body>
-<h1>{title}</h1>
+<header><h1>{title}</h1></header>
+<main>
 <p>Advisory: nothing here changes a score. {count} pair(s) of cells or answers score at least
 {listed}; the {shown} most similar are shown, the matching parts highlighted. Thresholds:
 code {code}, written answers {text} (<code>similarity</code> in the assignment's config, where
 the separation measured on the sample class is recorded). All listed pairs are in
 <code>similarity.csv</code>.</p>
 {sections}
+</main>
 </body></html>
 """
 
