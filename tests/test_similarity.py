@@ -167,3 +167,84 @@ def test_the_benchmark_class_is_all_distinct(tmp_path):
     paths = similarity.generated_class(tuning, 12, tmp_path)
     cells = [similarity.extract(tuning, [p])["code"]["build_model"] for p in paths]
     assert len({next(iter(c.values())) for c in cells}) == 12
+
+
+# --- a student's code is hostile: no recursion, linear work, a budget ---------------
+
+def _calls(function, *args) -> int:
+    """Python and C function calls ``function(*args)`` makes: work done, whatever the
+    machine's speed."""
+    import sys
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        count += event in ("call", "c_call")
+    sys.setprofile(profile)
+    try:
+        function(*args)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_deep_code_is_fingerprinted_in_work_linear_in_its_size():
+    """A 2,000-term sum nests 2,000 deep (RecursionError in a recursive walk); doubling
+    the depth doubles the work (dumping every subtree was quadratic in it)."""
+    total = "x = " + "+".join(["a"] * 2000)
+    counts, lines = similarity.code_fingerprints(total)
+    assert sum(counts.values()) >= 1999 and all(spans for spans in lines.values())
+    nested = lambda depth: "x = " + "f(" * depth + "1" + ")" * depth  # noqa: E731
+    rows = lambda depth: "\n".join(f"y{i} = " + "+".join(["a"] * depth) for i in range(3))  # noqa: E731
+    for make, depth in ((nested, 90), (rows, 150)):  # nested calls: the parser stops at 200
+        small, large = (_calls(similarity.code_fingerprints, make(d)) for d in (depth, 2 * depth))
+        assert large < 2.2 * small, (make, small, large)
+
+
+def test_code_too_deep_for_the_parser_is_compared_on_tokens():
+    for deep in ("x = " + "+".join(["a"] * 100_000), "x = " + "-" * 100_000 + "1",
+                 "x = " + "(" * 1000 + "1" + ")" * 1000):
+        counts, _ = similarity.code_fingerprints(deep)
+        assert counts  # RecursionError, MemoryError or SyntaxError: tokens
+
+
+def test_what_is_over_a_students_budget_is_skipped_with_the_reason():
+    tuning = assignments.get("tuning")
+    huge = ORIGINAL + "\n" + "z = [" + "1, " * similarity.fingerprints.STUDENT_BUDGET + "]\n"
+    sources = {"code": {"best_epoch": {"a": ORIGINAL, "b": DISGUISED, "c": huge},
+                        "build_model": {"c": ORIGINAL}},
+               "text": {"overfitting": {"a": "loss rises", "c": "the validation loss"}}}
+    skipped = []
+    units = similarity.units_of(tuning, sources, skipped)
+    assert [doc.student for doc in units["best_epoch"][1]] == ["a", "b"]
+    assert [doc.student for doc in units["overfitting"][1]] == ["a", "c"]  # budget left
+    assert skipped == [("c", "best_epoch", f"not compared: {len(huge):,} characters, over what "
+                                           f"is left of the 100,000 compared per student")]
+
+
+def test_scores_count_a_shared_fingerprint_by_the_smaller_count():
+    """Scores per count level equal the weighted Jaccard index by occurrences (the
+    definition), checked on random multisets; a statement pasted 10,000 times by two
+    students is one column, not 10,000."""
+    import math
+    import random
+    from collections import Counter
+    rng = random.Random(7)
+    docs = [similarity.Document(f"s{i}", "", Counter({k: rng.randint(1, 4) for k in
+                                                       rng.sample(range(30), 12)}))
+            for i in range(12)]
+    docs.append(similarity.Document("s12", "", Counter(docs[0].counts)))
+    n, matrix = len(docs), similarity.scores(docs)
+    df = Counter(k for d in docs for k in d.counts)
+    common = max(similarity.scoring.COMMON_MIN, similarity.scoring.COMMON * n)
+    weight = {k: math.log(1 + n / f) for k, f in df.items() if 2 <= f <= common}
+    size = [sum(c * (weight[k] if k in weight else math.log(1 + n) if df[k] < 2 else 0)
+                for k, c in d.counts.items()) for d in docs]
+    for i in range(n):
+        for j in range(i + 1, n):
+            shared = sum(w * min(docs[i].counts[k], docs[j].counts[k]) for k, w in weight.items())
+            expected = shared / (size[i] + size[j] - shared + similarity.scoring.SMOOTHING)
+            assert matrix[i, j] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+    pasted = documents({"a": "x = y + 1\n" * 10_000, "b": "x = y + 1\n" * 10_000,
+                        "c": OTHER, "d": DISGUISED, "e": ORIGINAL})
+    assert similarity.scores(pasted)[0, 1] > 0.99
