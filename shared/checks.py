@@ -6,6 +6,7 @@ Each check returns or raises plain sentences a student can act on, such as
 """
 import keras
 
+from shared.errortext import error_summary
 from shared.i18n import has, msg
 from shared.summary import ComparisonError, differences, summary
 
@@ -44,7 +45,8 @@ def build(builder, *args, name=None):
         raise
     except Exception as exc:  # the student's code failed; report it, do not crash
         kind = exc.kind if isinstance(exc, StudentCodeError) else type(exc).__name__
-        raise ComparisonError(msg("raised", call=call, kind=kind, error=exc)) from None
+        raise ComparisonError(msg("raised", call=call, kind=kind,
+                                  error=error_summary(exc))) from None
     return require_model(model, call)
 
 

@@ -42,11 +42,17 @@ def msg(_key, /, **fields):
     clashing with the message's own key; a clash made the compile check raise TypeError
     in every student's feedback whose optimizer or loss was wrong (issue 23).
     """
+    return msg_in(language(), _key, **fields)
+
+
+def msg_in(chosen, _key, /, **fields):
+    """The message ``_key`` in the language ``chosen``: the TA's process renders each
+    student's feedback in the course's language, whatever its own."""
     try:
         entry = MESSAGES[_key]
     except KeyError:
         raise KeyError(f"no message {_key!r} in shared/i18n.py") from None
-    return entry[language()].format(**fields)
+    return entry[chosen if chosen in LANGUAGES else DEFAULT].format(**fields)
 
 
 def has(key):
@@ -95,6 +101,38 @@ MESSAGES = {
     "compile_metrics": {
         "en": "{name} should track metrics={expected}, found {found}",
         "zh": "{name} 应跟踪指标 metrics={expected}，实际为 {found}"},
+
+    "undefined_function": {
+        "en": "`{name}` is not defined: run the cell that defines it, then its check cell.",
+        "zh": "`{name}` 没有定义：请先运行定义它的单元格，再运行它的检查单元格。"},
+    "undefined_model": {
+        "en": "`{name}` is not defined: run the cell that builds it, then the compile cell.",
+        "zh": "`{name}` 没有定义：请先运行构建它的单元格，再运行编译单元格。"},
+    "no_result": {
+        "en": "{name} did not return on the hidden input '{case}' (the notebook may have "
+              "stopped before the grader could call it).",
+        "zh": "{name} 在隐藏输入 '{case}' 上没有返回（notebook 可能在评分程序调用它之前就停止了）。"},
+
+    # --- feedback as the grader renders it (autograder/engine/runner.py) -----------------
+    "same_as_above": {
+        "en": "the same problem as under “{test}” above.",
+        "zh": "与上面“{test}”下的问题相同。"},
+    "stopped_before.timeout": {
+        "en": "not graded: your notebook ran out of computing time before this could be "
+              "checked (see the note at the top).",
+        "zh": "未评分：你的 notebook 在检查到这一项之前就用完了计算时间（见顶部的说明）。"},
+    "stopped_before.crashed": {
+        "en": "not graded: your notebook stopped before this could be checked (see the note "
+              "at the top).",
+        "zh": "未评分：你的 notebook 在检查到这一项之前就停止了（见顶部的说明）。"},
+    "unreadable_notebook": {
+        "en": "Your notebook could not be graded. {reason}.",
+        "zh": "你的 notebook 无法评分。{reason}。"},
+    "grader_stopped": {
+        "en": "The grader stopped on its side after {done} test(s), not because of your "
+              "code: the points of those are kept, and your notebook will be graded again.",
+        "zh": "评分程序在完成 {done} 个测试后自身出错停止，并非你的代码造成：这些测试的分数会保留，"
+              "你的 notebook 会被重新评分。"},
 
     # --- shared/summary.py: layer tables ------------------------------------------------
     "layer_type": {

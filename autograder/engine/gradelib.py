@@ -18,8 +18,9 @@ import numpy as np
 import kit_codec
 from shared.checks import (ComparisonError, architecture_problems, build,
                            compile_problems, parameter_problem)
+from shared.errortext import error_summary
 from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
-from shared.i18n import set_language
+from shared.i18n import msg, set_language
 from shared.i18n import language as _language
 
 HERE = Path(__file__).resolve().parent
@@ -79,8 +80,7 @@ def assert_compiled(model, expected, variable):
     if getattr(model, "kit_refused", None):  # the scorer could not rebuild it: say why
         fail(model.kit_refused)
     if model is None:
-        fail(f"`{variable}` is not defined: run the cell that builds it, then the compile cell.",
-             f"`{variable}` 没有定义：请先运行构建它的单元格，再运行编译单元格。")
+        fail(msg("undefined_model", name=variable))
     problems = compile_problems(model, expected, name=variable)
     if problems:
         fail("\n".join(problems))
@@ -111,15 +111,12 @@ def call_case(function, name, case, folder=HERE):
     so a test sees the same thing on both paths.
     """
     if function is None:
-        fail(f"`{name}` is not defined: run the cell that defines it, then its check cell.",
-             f"`{name}` 没有定义：请先运行定义它的单元格，再运行它的检查单元格。")
+        fail(msg("undefined_function", name=name))
     recorded = getattr(function, "kit_recorded_cases", None)
     if recorded is not None:
         result = recorded.get(case)
         if not isinstance(result, dict) or not ("value" in result or "error" in result):
-            fail(f"{name} did not return on the hidden input '{case}' (the notebook may have "
-                 f"stopped before the grader could call it).",
-                 f"{name} 在隐藏输入 '{case}' 上没有返回（notebook 可能在评分程序调用它之前就停止了）。")
+            fail(msg("no_result", name=name, case=case))
         if "error" in result:
             raise_student_error(name, str(result["error"]))
         try:
@@ -148,7 +145,8 @@ def raise_student_error(name, error):
     if kind == "NotImplementedError":
         fail(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
              f"with your code.", f"{name} 还没有实现：请用你的代码替换 `raise NotImplementedError()`。")
-    fail(f"{name} raised {kind}: {message[:300]}", f"{name} 抛出了 {kind}：{message[:300]}")
+    fail(f"{name} raised {kind}: {error_summary(message)}",
+         f"{name} 抛出了 {kind}：{error_summary(message)}")
 
 
 # --- hidden data -----------------------------------------------------------
@@ -294,8 +292,9 @@ def student_training(name):
     except ComparisonError:
         raise
     except Exception as exc:
-        fail(f"training the model from {name} failed with {type(exc).__name__}: {exc}",
-             f"训练 {name} 的模型时出错，{type(exc).__name__}：{exc}")
+        fail(f"training the model from {name} failed with {type(exc).__name__}: "
+             f"{error_summary(exc)}",
+             f"训练 {name} 的模型时出错，{type(exc).__name__}：{error_summary(exc)}")
 
 
 def fresh_model(builder, budget):

@@ -135,7 +135,7 @@ def run_info(out: Path) -> dict:
 
 def feedback_data(out: Path, assignment, student: str, row: dict | None = None) -> dict:
     """Everything a student's feedback shows, from the run folder."""
-    from autograder.engine.runner import why
+    from autograder.engine.runner import case_text
 
     results = load_results(out, student)
     row = row if row is not None else _row(out, student)
@@ -146,8 +146,7 @@ def feedback_data(out: Path, assignment, student: str, row: dict | None = None) 
     for name, result in (results.get("results") or {}).items():
         cases = [{"name": c.get("name", ""), "points": float(c.get("points", 0)),
                   "passed": bool(c.get("passed")),
-                  "why": _clip(str(c.get("note", "")) if c.get("passed")
-                               else why(str(c.get("message", ""))), 2000)}
+                  "why": _clip(case_text(c), 2000)}  # worded once per submission (say_once)
                  for c in result.get("cases", [])]
         questions.append({"name": name, "score": float(result.get("score", 0)),
                           "max": float(result.get("max", sum(c["points"] for c in cases))),

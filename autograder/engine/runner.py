@@ -22,6 +22,7 @@ gets the points its artifacts so far earn.
 import itertools
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -36,6 +37,8 @@ import psutil
 
 from autograder.engine import notebooks, trusted
 from autograder.assignments import REPO_ROOT, KitError
+from shared.errortext import plain
+from shared.i18n import LANGUAGES, MESSAGES, msg_in
 
 #: Environment that makes TensorFlow deterministic and quiet in both stages.
 GRADING_ENV = {
@@ -305,10 +308,64 @@ def feedback_text(question: dict) -> str:
         mark = "✅" if case["passed"] else "❌"
         points = case["points"]
         lines.append(f"{mark} {case['name']} ({points:g} point{'' if points == 1 else 's'})")
-        said = case.get("note", "") if case["passed"] else why(case["message"])
+        said = case_text(case)
         if said:  # why it failed; or what a passing test noted (a case it skipped, a training)
             lines.append("    " + said.replace("\n", "\n    "))
     return "\n".join(lines)
+
+
+def case_text(case: dict) -> str:
+    """What the feedback shows under one test case: :func:`say_once`'s wording when the
+    grader stored it, else the passing test's note or the failure's readable part."""
+    if "said" in case:
+        return str(case["said"])
+    return str(case.get("note", "")) if case.get("passed") else why(str(case.get("message", "")))
+
+
+#: Failures that only say a name was never defined (or never returned): after a timeout or
+#: a crash they are the knock-on of the notebook stopping, not advice ("run its cell first").
+KNOCK_ON = ("not_a_function", "undefined_function", "undefined_model", "no_result",
+            "not_compiled")
+
+
+def _template(text: str) -> re.Pattern:
+    """A catalogue sentence as a pattern: each ``{field}`` matches up to 300 characters."""
+    parts = re.split(r"\{[^{}]*\}", text)
+    return re.compile(".{0,300}?".join(re.escape(part) for part in parts), re.S)
+
+
+_KNOCK_ON = [_template(MESSAGES[key][lang]) for key in KNOCK_ON for lang in LANGUAGES]
+
+
+def knock_on(text: str) -> bool:
+    return any(pattern.search(text) for pattern in _KNOCK_ON)
+
+
+def say_once(results: dict, status: str, language: str) -> dict:
+    """Set ``said`` on every test case of ``results``: what the student reads under it.
+
+    Why here, once per submission: a student whose builder raised meets the same error
+    under every test that needs the model; it is shown in full under the first and the
+    others say "the same problem as under <test> above". A notebook that timed out or
+    crashed gets that cause under the tests it never reached, instead of the knock-on
+    "not defined: run its cell first". Escape codes and control characters go (a library's
+    colours are boxes in a browser). Returns ``results``, changed in place.
+    """
+    first_under = {}
+    for result in results.values():
+        for case in result.get("cases", []):
+            case.pop("said", None)
+            text = plain(case_text(case))
+            if not case.get("passed") and not is_crash(text):
+                if status in ("timeout", "crashed") and knock_on(text):
+                    text = msg_in(language, f"stopped_before.{status}")
+                elif text in first_under:
+                    again = msg_in(language, "same_as_above", test=first_under[text])
+                    text = again if len(again) < len(text) else text
+                else:
+                    first_under[text] = case.get("name", "")
+            case["said"] = text
+    return results
 
 
 #: How the scorer (``scorer.student_message``) words a test case that raised instead of
@@ -329,6 +386,25 @@ def why(message: str) -> str:
     if "ComparisonError: " in message:
         return message.split("ComparisonError: ", 1)[1].strip()
     return message.removeprefix("❌ Test case failed").strip()
+
+
+def course_language(staged: Path) -> str:
+    """The language the bundle's feedback speaks (``grading_config.json``, as the bundle
+    was built for the course)."""
+    try:
+        return json.loads((staged / "grading_config.json").read_text()).get("language", "en")
+    except (OSError, ValueError, AttributeError):
+        return "en"
+
+
+def unreadable(exc: KitError, notebook: Path, staged: Path) -> str:
+    """The reason a notebook could not be read, said to the student: their file's own name
+    and no folder of the grader's (the TA sees the same in the report)."""
+    reason = str(exc)
+    for folder in {str(notebook.parent), str(notebook.resolve().parent), str(staged)}:
+        reason = reason.replace(folder + os.sep, "").replace(folder, "")
+    return msg_in(course_language(staged), "unreadable_notebook",
+                  reason=plain(reason).rstrip(". "))
 
 
 def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
@@ -376,7 +452,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
             try:
                 prepare(notebook, private, staged, uid)
             except KitError as exc:
-                return Outcome(student, "invalid", message=str(exc))
+                return Outcome(student, "invalid", message=unreadable(exc, notebook, staged))
             sandboxed = sandbox.run(private, uid, timeout=timeout, memory_bytes=memory_bytes)
             if sandboxed is None:  # the host failed: this submission starts again, cold
                 shutil.rmtree(private, ignore_errors=True)
@@ -386,7 +462,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
             try:
                 prepare(notebook, private, staged, uid)
             except KitError as exc:
-                return Outcome(student, "invalid", message=str(exc))
+                return Outcome(student, "invalid", message=unreadable(exc, notebook, staged))
             sandboxed = run_sandbox(private, work / "sandbox.log", uid, timeout=timeout,
                                     memory_bytes=memory_bytes, hide=hide, register=register)
         timed_out, code = sandboxed
@@ -402,12 +478,13 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
                                           memory_bytes=memory_bytes, register=register,
                                           hide=hide, scorer=scorer)
         results = scored.questions
-        if not scored.complete:
+        if not scored.complete:  # the TA reads the cause in the grader's log (make grade says)
             done = sum(len(r["cases"]) for r in results.values())
-            status, message = "error", (
-                f"the trusted scorer stopped ({scored.failure}) after {done} test(s); the "
-                f"points of those are kept. Grade it again (--regrade); if it repeats, the "
-                f"kit's maintainers need the grader's log.")
+            status, message = "error", msg_in(course_language(staged), "grader_stopped",
+                                              done=done)
+            print(f"{student}: the trusted scorer stopped ({scored.failure}) after {done} "
+                  f"test(s); grade it again with --regrade", file=sys.stderr)
+        say_once(results, status, course_language(staged))
         return Outcome(student, status,
                        {q: float(r["score"]) for q, r in results.items()},
                        {q: feedback_text(r) for q, r in results.items()},

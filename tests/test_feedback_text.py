@@ -1,0 +1,90 @@
+"""Feedback a student can act on (issue 23): library errors cut to their cause, escape codes
+gone, an error said once, a stopped notebook's cause instead of knock-on advice, and an
+unreadable notebook explained without the grader's folders."""
+import json
+
+from autograder.assignments import KitError
+from autograder.engine import runner
+from shared.errortext import ERROR_LINE, error_summary, plain
+from shared.i18n import MESSAGES
+
+KERAS_ERROR = ("Exception encountered when calling Sequential.call().\n\n\x1b[1mInput 0 of layer "
+               "'dense' is incompatible with the layer: expected axis -1 of input shape to have "
+               "value 4, but received input with shape (None, 5)\x1b[0m\n\nArguments received by "
+               "Sequential.call():\n  • inputs=tf.Tensor(shape=(None, 5), dtype=float32)\n"
+               "  • training=True")
+
+
+def test_a_keras_error_is_summarised_to_its_cause_without_escape_codes():
+    assert error_summary(KERAS_ERROR) == (
+        "Input 0 of layer 'dense' is incompatible with the layer: expected axis -1 of input "
+        "shape to have value 4, but received input with shape (None, 5)")
+    assert error_summary("ValueError happened\nsecond line") == "ValueError happened"
+    assert error_summary("") == "" and error_summary("\n\n  \n") == ""
+
+
+def test_a_long_error_is_cut_at_a_word_and_a_hostile_one_costs_little():
+    said = error_summary("word " * 200)
+    assert len(said) <= ERROR_LINE + 4 and said.endswith("word ...")
+    assert error_summary("x" * 1000) == "x" * ERROR_LINE + " ..."
+    # unterminated escapes and a megabyte of digits: read bounded, nothing left behind
+    assert "\x1b" not in error_summary("\x1b[" + "0" * 10**6) + error_summary("\x1b]" + "a" * 10**6)
+    assert plain("a\x1b[31mred\x1b[0m\tb\x07\n") == "ared\tb\n"
+
+
+def case(name, passed, message="", note=""):
+    return {"name": name, "points": 1, "passed": passed, "message": message, "note": note}
+
+
+def results_of(*cases):
+    return {"q": {"score": 0, "max": len(cases), "cases": list(cases)}}
+
+
+def test_the_same_error_is_shown_once_then_said_to_be_above():
+    error = "happyModel() raised TypeError: expected a keras Model, got Anything"
+    results = results_of(case("layers", False, error), case("parameters", False, error),
+                         case("trains", True, note="trained"), case("other", False, "short"))
+    results["r"] = {"cases": [case("learns", False, f"ComparisonError: {error}")]}
+    runner.say_once(results, "graded", "en")
+    said = [c["said"] for r in results.values() for c in r["cases"]]
+    again = "the same problem as under \u201clayers\u201d above."
+    assert said == [error, again, "trained", "short", again]
+    text = runner.feedback_text(results["q"])
+    assert text.count("raised TypeError") == 1 and again in text
+    runner.say_once(results, "graded", "zh")  # worded again from the stored messages
+    assert results["q"]["cases"][1]["said"] == "与上面\u201clayers\u201d下的问题相同。"
+
+
+def test_a_stopped_notebook_gets_its_cause_not_run_its_cell_first():
+    knock_on = [MESSAGES["not_a_function"]["en"].format(name="happyModel"),
+                MESSAGES["undefined_model"]["zh"].format(name="happy_model"),
+                MESSAGES["no_result"]["en"].format(name="f", case="c1")]
+    real = "layer 3 (BatchNormalization) is missing (expected row [...])"
+    for status in ("timeout", "crashed"):
+        results = results_of(*[case(str(i), False, m) for i, m in enumerate(knock_on)],
+                             case("real", False, real))
+        runner.say_once(results, status, "en")
+        said = [c["said"] for c in results["q"]["cases"]]
+        cause = MESSAGES[f"stopped_before.{status}"]["en"]
+        assert said == [cause, cause, cause, real]
+    results = results_of(case("0", False, knock_on[0]))
+    runner.say_once(results, "graded", "en")  # never ran the cell: that is the advice
+    assert results["q"]["cases"][0]["said"] == knock_on[0]
+
+
+def test_a_crash_of_a_test_is_never_hidden_or_merged():
+    crash = "the test stopped with KeyError: 'x'"
+    results = results_of(case("a", False, crash), case("b", False, crash))
+    runner.say_once(results, "timeout", "en")
+    assert [c["said"] for c in results["q"]["cases"]] == [crash, crash]
+    assert runner.is_crash(crash) and runner.is_crash("the test failed")
+    assert not runner.is_crash("the test failed on the hidden input 3")
+
+
+def test_an_unreadable_notebook_is_explained_to_the_student_without_folders(tmp_path):
+    notebook = tmp_path / "collected" / "s1.ipynb"
+    (tmp_path / "grading_config.json").write_text(json.dumps({"language": "zh"}))
+    said = runner.unreadable(KitError(f"{notebook}: not a notebook (invalid JSON at line 1)"),
+                             notebook, tmp_path)
+    assert said == "你的 notebook 无法评分。s1.ipynb: not a notebook (invalid JSON at line 1)。"
+    assert str(tmp_path) not in said
