@@ -10,6 +10,11 @@ folder we use deterministic synthetic stand-ins of the same format
 (:mod:`shared.synthetic`). ``make data`` writes those to disk; files written
 by the kit carry an HDF5 attribute ``source = "synthetic"`` so that every
 loader can say which source it used. Files without it are the real ones.
+
+Every sentence a loader prints or raises comes from the catalogue (``shared/i18n.py``,
+``data.*``), so a Chinese notebook reads Chinese, and tells the student how to write the
+stand-ins where the student is (:func:`write_hint`): ``make data`` exists only in a
+checkout of the kit, not in a release bundle, on Colab or on a JupyterHub.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import h5py
 import numpy as np
 
 from shared import synthetic
+from shared.i18n import msg
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Where the data lives unless a caller or ``COURSE_DATA_DIR`` says otherwise: the kit's
@@ -38,6 +44,7 @@ class ImageSetSpec:
     n_test: int
     n_classes: int
     public_seed: int  # seed of the synthetic stand-in students see
+    title: str = ""   # the name a message gives it
 
     def make(self, seed: int, n_train: int | None = None, n_test: int | None = None) -> dict:
         """The synthetic stand-in drawn with ``seed`` (the course's sizes by default)."""
@@ -46,8 +53,10 @@ class ImageSetSpec:
 
 
 IMAGE_SETS = {
-    "happy": ImageSetSpec("happy", n_train=600, n_test=150, n_classes=2, public_seed=1),
-    "signs": ImageSetSpec("signs", n_train=1080, n_test=120, n_classes=6, public_seed=2),
+    "happy": ImageSetSpec("happy", n_train=600, n_test=150, n_classes=2, public_seed=1,
+                          title="Happy House"),
+    "signs": ImageSetSpec("signs", n_train=1080, n_test=120, n_classes=6, public_seed=2,
+                          title="SIGNS"),
 }
 
 
@@ -62,14 +71,38 @@ class ImageData:
     classes: np.ndarray
     source: str
 
-    def describe(self) -> str:
-        return (f"{self.source} data: {len(self.x_train)} training and "
-                f"{len(self.x_test)} test images of shape {self.x_train.shape[1:]}, "
-                f"classes {list(self.classes)}")
+    def describe(self, name: str = "") -> str:
+        height, width, channels = self.x_train.shape[1:]
+        return msg("data.images", name=name, source=msg(f"data.source.{self.source}"),
+                   n_train=len(self.x_train), n_test=len(self.x_test), height=height,
+                   width=width, channels=channels, classes=plain(self.classes))
+
+
+def plain(values) -> str:
+    """``0, 1, 2``: an array's items as a reader writes them (not ``[np.int64(0), ...]``);
+    byte strings (h5py's ``list_classes`` of the real files may hold them) decoded."""
+    items = np.asarray(values).reshape(-1).tolist()
+    return ", ".join(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                     for v in items)
 
 
 class DataFileError(ValueError):
     """A data file exists but is not in the course's format."""
+
+
+def write_hint() -> str:
+    """How to write the synthetic stand-ins to disk, where the student is: ``make data`` in
+    a checkout of the kit; elsewhere (a release bundle, Colab, a JupyterHub, where the
+    helpers come from the notebook's first cell or an installed wheel) one line of Python
+    in a code cell, which works wherever the notebook runs."""
+    return msg("data.write_in_kit" if DEFAULT_DATA_DIR is not None else "data.write_in_notebook")
+
+
+def bad_file(where, problem: str, original: str) -> DataFileError:
+    """The error of a data file that is not in the course's format: what is wrong, and the
+    two ways out (the original file again, or the stand-in)."""
+    return DataFileError(msg("data.bad_file", where=where, problem=problem, file=original,
+                             how=write_hint()))
 
 
 def data_dir(path=None) -> Path:
@@ -106,18 +139,15 @@ def read_split(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
         with h5py.File(path, "r") as f:
             missing = [k for k in keys if k not in f]
             if missing:
-                raise DataFileError(
-                    f"{path}: missing dataset(s) {missing}; found {sorted(f.keys())}. "
-                    f"Replace the file with the course's original, or delete it and run "
-                    f"`make data` for a synthetic stand-in.")
+                raise bad_file(path, msg("data.h5_missing_keys", missing=missing,
+                                         found=sorted(f.keys())), path.name)
             x, y, classes = (np.asarray(f[k][:]) for k in keys)
             source = f.attrs.get("source", "real")
     except OSError as exc:
-        raise DataFileError(f"{path}: not a readable HDF5 file ({exc}). Delete it and run "
-                            f"`make data`, or copy the course's original again.") from exc
+        raise bad_file(path, msg("data.h5_unreadable", error=exc), path.name) from exc
     if x.ndim != 4 or x.dtype != np.uint8 or len(x) != len(y):
-        raise DataFileError(f"{path}: expected uint8 images of shape (N, 64, 64, 3) and N "
-                            f"labels, found {x.dtype} {x.shape} and {y.shape} labels.")
+        raise bad_file(path, msg("data.h5_layout", dtype=x.dtype, shape=x.shape,
+                                 labels=len(y)), path.name)
     return x, y.reshape(-1).astype(np.int64), classes, str(source)
 
 
@@ -168,13 +198,13 @@ def load_image_set(name: str, folder=None, *, verbose: bool = True) -> ImageData
         data = ImageData(x_train, y_train, x_test, y_test, classes, source)
     else:
         lone = [p.name for p in (train_path, test_path) if p.exists()]
-        note = f" ({lone[0]} alone is not enough and was not used)" if lone else ""
+        note = msg("data.lone_split", name=lone[0]) if lone else ""
         if verbose:
-            print(f"{train_path.name}/{test_path.name} not found in {folder}{note}; "
-                  f"using the synthetic stand-in (run `make data` to write it to disk).")
+            print(msg("data.images_not_found", files=f"{train_path.name}/{test_path.name}",
+                      folder=show_path(folder), note=note, how=write_hint()))
         data = from_arrays(spec.make(spec.public_seed), "synthetic")
     if verbose:
-        print(f"{name}: {data.describe()}")
+        print(data.describe(spec.title))
     return data
 
 
@@ -196,8 +226,7 @@ def write_synthetic(folder=None, names=tuple(IMAGE_SETS)) -> list[Path]:
         spec = IMAGE_SETS[name]
         present = [p for p in split_files(name, folder) if p.exists()]
         if len(present) == 1:
-            print(f"{present[0]} is there without its other split: not writing a synthetic "
-                  f"partner beside it. Add the missing real file, or move it away.")
+            print(msg("data.lone_split_kept", path=show_path(present[0])))
         if present:
             continue
         written += write_split_files(spec.make(spec.public_seed), folder, name)
@@ -213,6 +242,6 @@ def write_all_synthetic(folder=None) -> list[Path]:
 
 if __name__ == "__main__":
     for path in write_all_synthetic():
-        print(f"wrote {path} (synthetic)")
+        print(msg("data.wrote", path=show_path(path)))
     for name in IMAGE_SETS:
         load_image_set(name)

@@ -194,6 +194,78 @@ MESSAGES = {
         "zh": "（这台机器上没有中文字体，图中的文字改用英文。安装一个即可显示中文，例如 Debian/Ubuntu "
               "与 Colab 上运行 `!apt-get -qq install fonts-noto-cjk`，然后重新运行本单元格。）"},
 
+    # --- the data loaders (shared/data.py, text_data.py, jena_data.py) --------------------
+    "data.write_in_kit": {
+        "en": "run `make data`",
+        "zh": "运行 `make data`"},
+    "data.write_in_notebook": {
+        "en": "run `import shared.data; shared.data.write_all_synthetic()` in a code cell",
+        "zh": "在一个代码单元格里运行 `import shared.data; shared.data.write_all_synthetic()`"},
+    "data.source.real": {"en": "real", "zh": "真实"},
+    "data.source.synthetic": {"en": "synthetic", "zh": "合成"},
+    "data.source.mixed": {"en": "mixed real and synthetic", "zh": "真实与合成混合的"},
+    "data.images_not_found": {
+        "en": "{files} not found in {folder}{note}; using the synthetic stand-in (to keep it "
+              "on disk, {how}).",
+        "zh": "在 {folder} 中没有找到 {files}{note}，改用合成替代数据（想把它保存到磁盘上，请{how}）。"},
+    "data.lone_split": {
+        "en": " ({name} alone is not enough and was not used)",
+        "zh": "（只有 {name} 不够，没有使用它）"},
+    "data.images": {
+        "en": "{name}: {source} data, {n_train} training and {n_test} test images of "
+              "{height} x {width} pixels with {channels} channels, classes {classes}",
+        "zh": "{name}：{source}数据，训练图片 {n_train} 张、测试图片 {n_test} 张，"
+              "每张 {height} x {width} 像素、{channels} 个通道，类别 {classes}"},
+    "data.lone_split_kept": {
+        "en": "{path} is there without its other split: not writing a synthetic partner "
+              "beside it. Add the missing real file, or move it away.",
+        "zh": "{path} 存在，但缺少另一半数据集：不会在它旁边写入合成的另一半。请补上缺少的真实文件，"
+              "或者把它移走。"},
+    "data.wrote": {
+        "en": "wrote {path} (synthetic)",
+        "zh": "已写入 {path}（合成数据）"},
+    "data.bad_file": {
+        "en": "{where}: {problem}. Replace it with the course's original {file}, or delete it "
+              "and {how} for the synthetic stand-in.",
+        "zh": "{where}：{problem}。请换成课程原始的 {file}，或者删除它，然后{how}来得到合成替代数据。"},
+    "data.h5_missing_keys": {
+        "en": "missing dataset(s) {missing}; found {found}",
+        "zh": "缺少数据集 {missing}；文件里只有 {found}"},
+    "data.h5_unreadable": {
+        "en": "not a readable HDF5 file ({error})",
+        "zh": "不是可读取的 HDF5 文件（{error}）"},
+    "data.h5_layout": {
+        "en": "expected uint8 images of shape (N, 64, 64, 3) and N labels, found {dtype} "
+              "{shape} and {labels} labels",
+        "zh": "应为形状 (N, 64, 64, 3) 的 uint8 图片和 N 个标签，实际为 {dtype} {shape} 和 {labels} 个标签"},
+    "data.text_real": {
+        "en": "{name}: real Keras file {path}",
+        "zh": "{name}：真实的 Keras 文件 {path}"},
+    "data.text_synthetic_file": {
+        "en": "{name}: synthetic stand-in ({path}, written by the course helpers)",
+        "zh": "{name}：合成替代数据（{path}，由课程辅助代码写入）"},
+    "data.text_synthetic_memory": {
+        "en": "{name}: synthetic stand-in (generated in memory; to keep it in {path}, {how})",
+        "zh": "{name}：合成替代数据（在内存中生成；想把它保存到 {path}，请{how}）"},
+    "data.word_index": {"en": "{name} word index", "zh": "{name} 词索引"},
+    "data.with_note": {"en": "{text}; note: {note}", "zh": "{text}；注意：{note}"},
+    "data.at_line": {"en": "{path}, line {line}", "zh": "{path} 第 {line} 行"},
+    "data.jena_real": {
+        "en": "Jena climate: real file, {rows:,} rows from {first} to {last} ({path})",
+        "zh": "耶拿气候数据：真实文件，共 {rows:,} 行，从 {first} 到 {last}（{path}）"},
+    "data.jena_synthetic_file": {
+        "en": "Jena climate: synthetic stand-in, {rows:,} rows from {first} to {last} ({path}, "
+              "written by the course helpers)",
+        "zh": "耶拿气候数据：合成替代数据，共 {rows:,} 行，从 {first} 到 {last}（{path}，由课程辅助代码写入）"},
+    "data.jena_synthetic_memory": {
+        "en": "Jena climate: synthetic stand-in, {rows:,} rows from {first} to {last} "
+              "(generated in memory; to keep it in {path}, {how})",
+        "zh": "耶拿气候数据：合成替代数据，共 {rows:,} 行，从 {first} 到 {last}"
+              "（在内存中生成；想把它保存到 {path}，请{how}）"},
+    "data.jena_stale_sidecar": {
+        "en": "its sidecar {sidecar} is stale (written for a {size:,}-byte file) and was ignored",
+        "zh": "它的说明文件 {sidecar} 已过期（是为一个 {size:,} 字节的文件写的），已忽略"},
+
     # --- check cells of the notebooks ---------------------------------------------------
     "check.dtype_float32": {
         "en": "dtype should be float32, found {found}",

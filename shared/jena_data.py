@@ -70,7 +70,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shared.data import DataFileError, data_dir, keras_cache_dir, show_path
+from shared.data import bad_file, data_dir, keras_cache_dir, show_path, write_hint
+from shared.i18n import msg
 
 __all__ = [
     "COLUMNS", "FEATURES", "TEMPERATURE", "ROWS_PER_DAY", "TRAIN_ROWS", "VAL_ROWS",
@@ -340,8 +341,7 @@ def _sidecar_verdict(path: Path) -> tuple[bool, str]:
     fields = dict(line.split("=", 1) for line in lines[1:] if "=" in line)
     size = fields.get("bytes", "").strip()
     if size.isdigit() and int(size) != path.stat().st_size:
-        return False, (f"its sidecar {_sidecar(path).name} is stale (written for a "
-                       f"{int(size):,}-byte file) and was ignored")
+        return False, msg("data.jena_stale_sidecar", sidecar=_sidecar(path).name, size=int(size))
     return True, ""
 
 
@@ -358,11 +358,8 @@ def find_jena(folder=None) -> Source:
     return synthetic or Source(SYNTHETIC_TAG, None)
 
 
-def _bad(path: Path, line: int | None, problem: str) -> DataFileError:
-    where = f"{path}, line {line}" if line else str(path)
-    return DataFileError(f"{where}: {problem}. Replace it with the original "
-                         f"{FILENAME}, or delete it and run `make data` for the synthetic "
-                         f"stand-in.")
+def _bad(path: Path, line: int | None, problem: str):
+    return bad_file(msg("data.at_line", path=path, line=line) if line else path, problem, FILENAME)
 
 
 def _line(path: Path, number: int) -> str:
@@ -475,12 +472,13 @@ class JenaData:
         return pd.to_datetime(self.dates, format=DATE_FORMAT).to_numpy()
 
     def describe(self) -> str:
-        span = f"{len(self.dates):,} rows from {self.dates[0]} to {self.dates[-1]}"
+        span = dict(rows=len(self.dates), first=self.dates[0], last=self.dates[-1])
         if self.source == "real":
-            return f"Jena climate: real file, {span} ({show_path(self.path)})"
-        where = (f"{show_path(self.path)}, written by make data" if self.path is not None else
-                 f"generated in memory; `make data` writes it to {show_path(data_dir() / FILENAME)}")
-        return f"Jena climate: synthetic stand-in, {span} ({where})"
+            return msg("data.jena_real", **span, path=show_path(self.path))
+        if self.path is not None:
+            return msg("data.jena_synthetic_file", **span, path=show_path(self.path))
+        return msg("data.jena_synthetic_memory", **span, path=show_path(data_dir() / FILENAME),
+                   how=write_hint())
 
 
 
@@ -494,7 +492,8 @@ def load_jena(folder=None, verbose: bool = True) -> JenaData:
         dates, values = read_jena_csv(source.path)
     data = JenaData(list(FEATURES), values, dates, source.kind, source.path)
     if verbose:
-        print(data.describe() + (f"; {source.note}" if source.note else ""))
+        print(msg("data.with_note", text=data.describe(), note=source.note) if source.note
+              else data.describe())
     return data
 
 
@@ -541,5 +540,5 @@ def celsius(mae: float, std: np.ndarray) -> float:
 
 if __name__ == "__main__":
     for written in write_synthetic_jena():
-        print(f"wrote {show_path(written)} (synthetic)")
+        print(msg("data.wrote", path=show_path(written)))
     load_jena()

@@ -69,7 +69,8 @@ from pathlib import Path
 
 import numpy as np
 
-from shared.data import DataFileError, data_dir, keras_cache_dir, show_path
+from shared.data import bad_file, data_dir, keras_cache_dir, show_path, write_hint
+from shared.i18n import msg
 
 __all__ = [
     "load_imdb", "load_reuters", "get_word_index", "imdb_source", "reuters_source",
@@ -711,9 +712,8 @@ def _read_member(archive: zipfile.ZipFile, key: str) -> np.ndarray:
         return _ArrayUnpickler(fp).load()
 
 
-def _bad(path: Path, problem: str) -> DataFileError:
-    return DataFileError(f"{path}: {problem}. Replace it with the Keras original, or delete "
-                         f"it and run `make data` for the synthetic stand-in.")
+def _bad(path: Path, problem: str):
+    return bad_file(path, problem, Path(path).name)
 
 
 def _open_npz(path: Path, keys: tuple) -> dict:
@@ -816,11 +816,11 @@ class Source:
 
     def describe(self, name: str) -> str:
         if self.kind == "real":
-            return f"{name}: real Keras file {show_path(self.path)}"
+            return msg("data.text_real", name=name, path=show_path(self.path))
         if self.path is not None:
-            return f"{name}: synthetic stand-in ({show_path(self.path)}, written by make data)"
-        return (f"{name}: synthetic stand-in (generated in memory; `make data` writes it "
-                f"to {show_path(data_dir() / self.filename)})")
+            return msg("data.text_synthetic_file", name=name, path=show_path(self.path))
+        return msg("data.text_synthetic_memory", name=name,
+                   path=show_path(data_dir() / self.filename), how=write_hint())
 
 
 
@@ -907,7 +907,7 @@ def get_word_index(dataset: str, folder=None, verbose: bool = True) -> dict:
     """``{word: rank}`` of ``dataset`` ('imdb' or 'reuters'), real or synthetic."""
     source = find_source(f"{_check(dataset)}_word_index.json", folder)
     if verbose:
-        print(source.describe(f"{NAMES[dataset]} word index"))
+        print(source.describe(msg("data.word_index", name=NAMES[dataset])))
     if source.path is None:
         return make_word_index(dataset)
     return read_word_index(source.path)[0]
@@ -936,4 +936,4 @@ def write_synthetic_text(folder=None) -> list[Path]:
 
 if __name__ == "__main__":
     for p in write_synthetic_text():
-        print(f"wrote {p} (synthetic)")
+        print(msg("data.wrote", path=show_path(p)))

@@ -99,3 +99,60 @@ def test_missing_key_names_the_key(tmp_path):
 def test_data_dir_follows_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     assert data.data_dir() == tmp_path
+
+
+# --- what a student reads: the notebook's language, and instructions that work where it runs ---
+
+@pytest.fixture
+def chinese():
+    from shared import i18n
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(None)
+
+
+def test_a_chinese_notebook_hears_the_loader_in_chinese_with_plain_classes(tmp_path, capsys, chinese):
+    load_image_set("signs", tmp_path)
+    out = capsys.readouterr().out
+    assert "没有找到 train_signs.h5/test_signs.h5" in out and "make data" in out  # in the kit
+    assert "SIGNS：合成数据，训练图片 1080 张、测试图片 120 张" in out
+    assert "类别 0, 1, 2, 3, 4, 5" in out and "np.int64" not in out and "synthetic" not in out
+    assert data.plain(np.array([b"happy", b"sad"])) == "happy, sad"
+
+
+def test_outside_the_kit_the_hint_is_a_line_of_python_that_exists(monkeypatch):
+    assert "`make data`" in data.write_hint()  # a checkout of the kit has the make target
+    monkeypatch.setattr(data, "DEFAULT_DATA_DIR", None)  # a bundle, Colab, a JupyterHub
+    hint = data.write_hint()
+    assert "make data" not in hint
+    code = hint.split("`")[1]
+    compile(code, "<hint>", "exec")
+    assert code == "import shared.data; shared.data.write_all_synthetic()"
+    error = data.bad_file("x.h5", "broken", "x.h5")
+    assert isinstance(error, DataFileError) and code in str(error)
+
+
+def test_python_m_shared_data_runs_in_a_bundle_folder_from_the_installed_wheel(tmp_path):
+    """The bundle README's promise: after `pip install -r requirements.txt` (which installs the
+    helpers' wheel beside it), `python -m shared.data` in the bundle's folder writes data/."""
+    import os
+    import subprocess
+    import sys
+
+    from autograder.build import release, wheel
+    built = wheel.build(tmp_path)
+    requirements = release.student_requirements(built.name)
+    assert f"./{built.name}" in requirements.splitlines()
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--target", str(tmp_path / "site"), str(built)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DATA_DIR", "PYTHONPATH")}
+    said = subprocess.run([sys.executable, "-m", "shared.data"], cwd=tmp_path, text=True,
+                          env={**env, "PYTHONPATH": str(tmp_path / "site"), "KIT_LANG": "zh"},
+                          capture_output=True, check=True).stdout
+    assert str(tmp_path / "site") in subprocess.run(
+        [sys.executable, "-c", "import shared; print(shared.__file__)"], cwd=tmp_path, text=True,
+        env={**env, "PYTHONPATH": str(tmp_path / "site")}, capture_output=True).stdout
+    for name in ("train_happy.h5", "imdb.npz", "reuters_word_index.json",
+                 "jena_climate_2009_2016.csv"):
+        assert (tmp_path / "data" / name).is_file(), name
+        assert f"已写入 {tmp_path / 'data' / name}（合成数据）" in said

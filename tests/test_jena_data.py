@@ -136,7 +136,7 @@ def test_written_stand_in_is_labelled_synthetic_and_equals_the_in_memory_one(
     assert data.source == "synthetic" and data.path == written / jd.FILENAME
     assert np.array_equal(data.float_data, public[0]) and np.array_equal(data.dates, public[1])
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "synthetic stand-in" in out and "written by make data" in out
+    assert out.count("\n") == 1 and "synthetic stand-in" in out and "written by the course helpers" in out
 
 
 def test_falls_back_to_the_stand_in_in_memory(tmp_path, public, capsys):

@@ -238,7 +238,7 @@ def test_written_stand_ins_are_recognised_and_equal_the_in_memory_ones(
     assert td.imdb_source() == "synthetic"
     from_disk = td.load_reuters(num_words=300)
     assert "synthetic stand-in (" in capsys.readouterr().out
-    assert "written by make data" in td.find_source("reuters.npz").describe("Reuters")
+    assert "written by the course helpers" in td.find_source("reuters.npz").describe("Reuters")
     in_memory = td.load_reuters(num_words=300, folder=tmp_path / "empty", verbose=False)
     assert_same(from_disk, in_memory)
     assert td.get_word_index("imdb", verbose=False) == td.make_word_index("imdb")

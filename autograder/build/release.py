@@ -168,8 +168,10 @@ def pins() -> dict[str, str]:
     return found
 
 
-def student_requirements() -> str:
-    """The bundle's requirements.txt: what the notebooks import, at the grader's versions."""
+def student_requirements(helpers_wheel: str | None = None) -> str:
+    """The bundle's requirements.txt: what the notebooks import, at the grader's versions,
+    and (``helpers_wheel``) the helpers' wheel beside it, so that on a laptop the helpers
+    are installed like any package and ``python -m shared.data`` runs in the bundle's folder."""
     pinned = pins()
     missing = [name for name in (*STUDENT_PACKAGES, TENSORFLOW) if name not in pinned]
     if missing:
@@ -182,6 +184,9 @@ def student_requirements() -> str:
              f'tensorflow=={tf} ; sys_platform != "linux"',
              *(f"{name}=={pinned[name]}" for name in STUDENT_PACKAGES),
              NOTEBOOK_SERVER]
+    if helpers_wheel:
+        lines += ["# The course's helpers (the shared package), from the wheel in this folder.",
+                  f"./{helpers_wheel}"]
     return "\n".join(lines) + "\n"
 
 
@@ -239,7 +244,7 @@ def files_for(assignment, language: str, url: str | None = None) -> dict[str, by
         pythons=" / ".join(TESTED_PYTHONS), tensorflow=pins()[TENSORFLOW])
     return {f"{root}/{assignment.notebook.name}": (nbformat.writes(notebook) + "\n").encode(),
             f"{root}/README.md": readme.encode(),
-            f"{root}/requirements.txt": student_requirements().encode(),
+            f"{root}/requirements.txt": student_requirements(wheel_file.name).encode(),
             f"{root}/{wheel_file.name}": wheel_bytes}
 
 
