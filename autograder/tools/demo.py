@@ -5,7 +5,7 @@ Prints each sample's score beside the score it should get. The run folder
 One class (ConvNets when it is among them, else the first) is graded as a TA's week
 (:mod:`autograder.tools.week`): from a generated Canvas download with a roster and the
 course file, with a student missing, late, too late, twice and not on the roster, then
-exported for every LMS, with a screenshot of its report.html.
+exported for every LMS, with screenshots of its report.html at 1366 and 390 px.
 """
 import argparse
 import os
@@ -33,6 +33,26 @@ def run(name: str, *, jobs: int, timeout: float, out=None, progress=True):
     return assignment, book, out
 
 
+#: The widths report.html is photographed at: a laptop's and a phone's (WCAG 1.4.10 reflow).
+SCREENSHOT_WIDTHS = (1366, 390)
+
+
+def report_screenshots(out) -> list[str]:
+    """Photograph ``report.html`` at each of ``SCREENSHOT_WIDTHS`` (``report-<width>.png``);
+    lines for the demo's output. No browser: a line saying so, the demo stands."""
+    try:
+        from autograder.tools import browser
+        lines = []
+        for width in SCREENSHOT_WIDTHS:
+            shot = out / f"report-{width}.png"
+            errors = browser.screenshot(out / "report.html", shot, width=width)
+            lines.append(f"screenshot at {width} px: {shot}"
+                         + (f" (console errors: {errors})" if errors else ""))
+        return lines
+    except Exception as exc:  # noqa: BLE001 - a photograph is not worth stopping the demo
+        return [f"no screenshots of report.html ({exc})"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", default=assignments.available())
@@ -50,6 +70,7 @@ def main(argv=None):
                 name, jobs=args.jobs, timeout=args.timeout)
             ids = generated.ids
             lines = week.describe(generated, exported, shot, note)
+            lines += report_screenshots(out)
             problems = week.check(book, generated)
             mismatches += len(problems)
             lines += [f"MISMATCH in the week: {p}" for p in problems]
