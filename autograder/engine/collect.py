@@ -211,9 +211,11 @@ class _Tree:
         """Keep ``member`` under a name unique in the tree (the shown name, numbered when
         two members show alike: both are then refused by :meth:`_mark_alike`)."""
         key, number = member.name, 1
+        stem, dot, suffix = member.name.rpartition(".")
         while key in self.files:
             number += 1
-            key = f"{member.name} [{number}]"
+            key = (f"{stem} [{number}].{suffix}" if dot and "/" not in suffix
+                   else f"{member.name} [{number}]")
         self.files[key] = member
 
     def _folder(self, root: Path, tz):
@@ -256,9 +258,9 @@ class _Tree:
             self.archive.close()
             raise
         for info in infos:
-            if info.is_dir() and not info.file_size:
+            raw = info.orig_filename  # ``filename`` is cut at a NUL, ``is_dir`` fails on ''
+            if raw.endswith("/") and not info.file_size:
                 continue
-            raw = info.orig_filename
             shown, remarks = _shown(raw.replace("\\", "/") if not _climbs(raw) else raw)
             try:
                 when = datetime(*info.date_time, tzinfo=tz)
