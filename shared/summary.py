@@ -86,6 +86,13 @@ SETTINGS = {
 class ComparisonError(AssertionError):
     """Raised by :func:`comparator` with a message a student can act on."""
 
+    def __str__(self):
+        """The sentence, with a full stop after a closing quote: otter strips quotes from
+        both ends of a failure message (``str(e).strip("'")``), which cut "found 'mse'" to
+        "found 'mse"."""
+        text = super().__str__()
+        return f"{text}." if text.endswith("'") else text
+
 
 def _name(row):
     return row[0] if row else "nothing"
@@ -97,7 +104,13 @@ def explain_difference(index, got, expected):
         return msg("layer_type", index=index, expected=_name(expected), found=_name(got),
                    expected_row=expected, found_row=got)
     fields = ["type", "output shape", "parameter count", *SETTINGS.get(_name(expected), ())]
-    for position, (g, e) in enumerate(zip(got, expected)):
+    # a layer's own settings first: a wrong padding changes the output shape too, and the
+    # padding is what the student has to change
+    order = [*range(3, max(len(got), len(expected))), 1, 2]
+    for position in order:
+        if position >= min(len(got), len(expected)):
+            continue
+        g, e = got[position], expected[position]
         if tuple_like(g) != tuple_like(e):
             what = (msg(f"field.{fields[position]}") if position < len(fields)
                     else msg("setting_setting", number=position - 2))

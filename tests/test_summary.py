@@ -100,3 +100,17 @@ def test_a_message_field_may_share_the_catalogues_parameter_name():
     from shared.i18n import msg
     assert msg("compile_metrics", name="m", expected=["a"], found=[], key="ignored") \
         == "m should track metrics=['a'], found []"
+
+
+def test_a_layers_own_setting_is_named_before_the_shape_it_changes():
+    wrong = [row[:] for row in SIGNS_TABLE]
+    wrong[1] = ["Conv2D", (None, 61, 61, 8), 392, "valid", "linear", "GlorotUniform"]
+    assert differences(wrong, SIGNS_TABLE)[0].startswith(
+        "layer 2 (Conv2D): padding should be 'same', found 'valid'")
+
+
+def test_a_sentence_ending_in_a_quote_survives_otters_quote_stripping():
+    """otter reports str(e).strip("'"): the closing quote of "found 'mse'" stays."""
+    said = str(ComparisonError("m should be compiled with loss='mae', found 'mse'"))
+    assert said.strip("'") == "m should be compiled with loss='mae', found 'mse'."
+    assert str(ComparisonError("layer 3 (X) is missing")) == "layer 3 (X) is missing"
