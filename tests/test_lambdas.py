@@ -83,3 +83,16 @@ def test_equivalents(output, expected):
     else:
         assert found["class_name"] == expected[0]
         assert expected[1].items() <= found["config"].items()
+
+
+@pytest.mark.parametrize("x, y", [
+    (np.array([[1e200, 2e200], [3e200, -1e200]]), np.array([[1.0, 2], [3, 4]])),
+    (np.array([[1e300, -1e300], [1e308, 5]]), np.array([[1.0, 2], [3, 4]])),
+    (np.array([[0.0, 1e-300], [2e-300, 3e-300]]), np.array([[1e300, 0.0], [0.0, 1e300]])),
+])
+def test_a_forged_record_with_no_line_through_it_is_refused_not_raised(x, y):
+    """Issue 22's fuzz: np.polyfit raised LinAlgError ("SVD did not converge") on records like
+    these; now the Lambda is one the grader cannot rebuild, which the student reads as a
+    sentence."""
+    record = {"input": lambdas.kit_codec.encode(x), "output": lambdas.kit_codec.encode(y)}
+    assert lambdas.equivalent("l", record) is None

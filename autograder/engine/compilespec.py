@@ -8,8 +8,8 @@ the scorer reads only those three against the allowlists here and compiles
 the rebuilt model with objects it makes itself. Everything else a compile
 config holds is never read. See ``modelspec`` for the same idea on layers; the checks are ``specvalues``'.
 """
-from autograder.engine.specvalues import (SpecError, boolean, choice, fail, integer, none_only,
-                                          nullable, number, settings, show)
+from autograder.engine.specvalues import (SpecError, boolean, choice, class_name, fail, integer,
+                                          none_only, nullable, number, settings, show)
 
 RATE_SETTINGS = {"learning_rate": number(1e-12, 10), "weight_decay": nullable(number(0, 10)),
                  "clipnorm": nullable(number(0, 1e6)), "global_clipnorm": nullable(number(0, 1e6)),
@@ -90,7 +90,7 @@ def _named(value, table: set, by_class: dict, what: str, where: str) -> str:
     if isinstance(value, dict) and value.get("class_name") == "function" \
             and isinstance(value.get("config"), str) and value["config"] in table:
         return value["config"]
-    if isinstance(value, dict) and value.get("class_name") in by_class \
+    if class_name(value) in by_class \
             and set(value) <= {"module", "class_name", "config", "registered_name"}:
         return by_class[value["class_name"]]
     found = value.get("class_name") if isinstance(value, dict) else value
@@ -122,12 +122,12 @@ def parse_compile(config) -> dict:
             fail(where, f"optimizer {optimizer!r} is not one the grader accepts "
                          f"({', '.join(OPTIMIZERS)})")
         optimizer = {"class_name": lookup[optimizer.lower()], "config": {}}
-    elif isinstance(optimizer, dict) and optimizer.get("class_name") in OPTIMIZERS \
+    elif class_name(optimizer) in OPTIMIZERS and isinstance(optimizer.get("config", {}), dict) \
             and set(optimizer) <= {"module", "class_name", "config", "registered_name"}:
         values = dict(optimizer.get("config") or {})
         rate = values.get("learning_rate")
         if isinstance(rate, dict):
-            initial = rate.get("config", {}).get(SCHEDULES.get(rate.get("class_name"), "-")) \
+            initial = rate.get("config", {}).get(SCHEDULES.get(class_name(rate), "-")) \
                 if isinstance(rate.get("config"), dict) else None
             if initial is None:
                 fail(where, f"the learning-rate schedule {show(rate.get('class_name'))} is "
@@ -143,7 +143,7 @@ def parse_compile(config) -> dict:
                      f"({', '.join(OPTIMIZERS)})")
     loss = config.get("loss")
     if loss is not None:
-        if isinstance(loss, dict) and loss.get("class_name") in LOSS_OF_CLASS:
+        if class_name(loss) in LOSS_OF_CLASS:
             settings(loss.get("config") or {}, LOSS_SETTINGS, f"{where}, loss")
         loss = _named(loss, LOSS_NAMES, LOSS_OF_CLASS, "loss", where)
     metrics = config.get("metrics") or []

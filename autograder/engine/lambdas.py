@@ -15,6 +15,8 @@ else is reported as a Lambda the grader cannot rebuild. A forged record can
 only select one of these trusted layers, with numbers the spec checks: at most
 a different answer.
 """
+import warnings
+
 import numpy as np
 
 from autograder.engine import kit_codec
@@ -39,8 +41,14 @@ def equivalent(name: str, behaviour: dict) -> dict | None:
         return _layer("Reshape", name, target_shape=target)
     if y.shape == x.shape:
         flat_x, flat_y = x.ravel(), y.ravel()
-        scale, offset = np.polyfit(flat_x, flat_y, 1)
-        if np.allclose(flat_x * scale + offset, flat_y, rtol=1e-6, atol=1e-6):
+        try:  # a forged input of one repeated value, or of 1e300s, has no line through it
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # polyfit's RankWarning
+                scale, offset = np.polyfit(flat_x, flat_y, 1)
+                fits = np.allclose(flat_x * scale + offset, flat_y, rtol=1e-6, atol=1e-6)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        if fits and np.isfinite([scale, offset]).all():
             return _layer("Rescaling", name, scale=_tidy(scale), offset=_tidy(offset))
     return None
 

@@ -32,6 +32,7 @@ with validated keyword arguments. Anything outside the spec raises
 failed tests, never a crash. :meth:`ModelSpec.canonical` is the trusted
 description the training cache is keyed on.
 """
+import contextlib
 import json
 import math
 import random
@@ -41,7 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.engine.layertable import ALIASES, COMMON, ENTRY_KEYS, LAYERS, RNNS
-from autograder.engine.specvalues import MAX_DIM, SpecError, fail, name, settings, shape, show
+from autograder.engine.specvalues import (MAX_DIM, SpecError, class_name, fail, name, settings,
+                                          shape, show)
 
 MAX_JSON_CHARS = 1_000_000  # a course model's JSON is 5-20 kB
 MAX_DEPTH = 40  # nesting of the JSON; a Bidirectional LSTM's config is 8 deep
@@ -81,12 +83,25 @@ class ModelSpec:
     outputs: list  # names of the output layers (Functional)
     params: int = 0
     compile: dict | None = None  # {"optimizer": (class, {...}), "loss": ..., "metrics": [...]}
+    shapes: dict = field(default_factory=dict)  # layer name -> output shape (batch first)
+
+    def inputs_of(self, index: int) -> list:
+        """The shapes of the tensors layer ``index`` takes (its own, for an Input)."""
+        layer = self.layers[index]
+        if layer.class_name == "InputLayer":
+            return [self.shapes[layer.name]]
+        return [self.shapes[n] for n in (layer.inbound or [self.layers[index - 1].name])]
 
     def canonical(self) -> dict:
         """What the model computes, without its names: the training cache's key."""
         positions = {layer.name: index for index, layer in enumerate(self.layers)}
         return {"kind": self.kind, "layers": [layer.canonical(positions) for layer in self.layers],
                 "outputs": [positions[n] for n in self.outputs]}
+
+
+class CountMismatch(SpecError):
+    """The kit's parameter formulas and Keras disagree on a built model (a kit bug: the
+    fuzz (``autograder.tools.fuzz``) counts these; a student reads a refusal)."""
 
 
 def _jsonable(value):
@@ -147,7 +162,7 @@ def read_layer(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
                      f"put its layers directly into the model")
     if not isinstance(entry, dict) or not set(entry) <= ENTRY_KEYS:
         fail(where, "a layer should be a Keras layer config")
-    cls = entry.get("class_name")
+    cls = class_name(entry)
     cls = ALIASES.get(cls, cls)
     config = entry.get("config")
     if not isinstance(config, dict):
@@ -255,6 +270,7 @@ def parse(model_json, behaviours=None) -> ModelSpec:
             spec.inbound = _inbound(entry, known, where)
             if spec.class_name != "InputLayer" and not spec.inbound:
                 fail(where, "the layer is not connected to any earlier layer")
+        _check_arity(spec, 1 if sequential else len(spec.inbound), where)
         layers.append(spec)
         known.add(spec.name)
     if sequential:
@@ -274,6 +290,16 @@ def parse(model_json, behaviours=None) -> ModelSpec:
         if any(by_name[n].class_name != "InputLayer" for n in inputs) or \
                 {n for n, l in by_name.items() if l.class_name == "InputLayer"} != set(inputs):
             raise SpecError("the model's inputs should be its Input layers")
+        used = set(outputs)
+        for layer in reversed(layers):  # inbound layers come earlier: one pass back
+            if layer.name in used:
+                used.update(layer.inbound)
+        unused = [index for index, layer in enumerate(layers) if layer.name not in used]
+        if unused:  # Keras would leave it out of the model, and out of its parameter count
+            fail(_where(ModelSpec(kind, model_name, layers, outputs), unused[0]),
+                 "its output reaches none of the model's outputs: remove it or connect it")
+    if all(layer.class_name == "InputLayer" for layer in layers):
+        raise SpecError("the model has no layers besides its input")
     spec = ModelSpec(kind, model_name, layers, outputs)
     # The shape check makes throw-away layers, and Keras gives each unseeded initializer and
     # dropout a seed drawn from Python's random module when it is made: put the draws back,
@@ -284,6 +310,18 @@ def parse(model_json, behaviours=None) -> ModelSpec:
     finally:
         random.setstate(state)
     return spec
+
+
+def _check_arity(spec: LayerSpec, given: int, where: str):
+    """Add and Concatenate merge two or more tensors (of a Functional model); every other
+    layer takes one."""
+    if spec.class_name == "InputLayer":
+        return
+    if LAYERS[spec.class_name].inputs == 0 and given < 2:
+        fail(where, f"{spec.class_name} merges two or more tensors: call it on a list of "
+                     f"earlier layers' outputs in a Functional model (keras.Model)")
+    if LAYERS[spec.class_name].inputs == 1 and given != 1:
+        fail(where, f"{spec.class_name} takes one tensor, not {given}")
 
 
 def _endpoints(value, known, what) -> list:
@@ -330,7 +368,7 @@ def _params(spec: LayerSpec, inputs: list) -> int:
 def _check_shapes(spec: ModelSpec) -> int:
     """Each layer's output shape by Keras' own shape arithmetic on unbuilt layers, and the
     parameter count by :func:`_params`; refuses what the grader could not allocate."""
-    shapes, total = {}, 0
+    shapes, total = spec.shapes, 0
     for index, layer in enumerate(spec.layers):
         where = _where(spec, index)
         if layer.class_name == "InputLayer":
@@ -343,8 +381,7 @@ def _check_shapes(spec: ModelSpec) -> int:
         except SpecError:
             raise
         except Exception as exc:
-            fail(where, f"cannot take an input of shape {_shape_text(inputs)}: "
-                         f"{type(exc).__name__}: {str(exc)[:160]}")
+            fail(where, f"cannot take an input of shape {_shape_text(inputs)}{_keras_says(exc)}")
         if not isinstance(out, tuple) or not all(d is None or isinstance(d, int) for d in out):
             fail(where, "gives an output the grader cannot follow")
         if any(d is not None and d > 50 * MAX_DIM ** 2 for d in out):
@@ -410,27 +447,59 @@ def build(spec: ModelSpec):
     if spec.kind == "Sequential":
         model = keras.Sequential([keras.Input(batch_shape=first.config["batch_shape"],
                                               name=first.name)], name=spec.name)
-        for layer in spec.layers[1:]:
-            model.add(_marked(make_layer(layer), layer))
+        for index, layer in enumerate(spec.layers[1:], 1):
+            with _refusing(spec, index):
+                model.add(_marked(make_layer(layer), layer))
     else:
         tensors, inputs = {}, []
-        for layer in spec.layers:
+        for index, layer in enumerate(spec.layers):
             if layer.class_name == "InputLayer":
                 tensors[layer.name] = keras.Input(batch_shape=layer.config["batch_shape"],
                                                   name=layer.name)
                 inputs.append(tensors[layer.name])
                 continue
             given = [tensors[n] for n in layer.inbound]
-            tensors[layer.name] = _marked(make_layer(layer), layer)(
-                given if len(given) > 1 else given[0])
+            with _refusing(spec, index):
+                tensors[layer.name] = _marked(make_layer(layer), layer)(
+                    given if len(given) > 1 else given[0])
         outputs = [tensors[n] for n in spec.outputs]
-        model = keras.Model(inputs=inputs if len(inputs) > 1 else inputs[0],
-                            outputs=outputs if len(outputs) > 1 else outputs[0], name=spec.name)
+        with _refusing(spec, None):
+            model = keras.Model(inputs=inputs if len(inputs) > 1 else inputs[0],
+                                outputs=outputs if len(outputs) > 1 else outputs[0],
+                                name=spec.name)
+    if model.count_params() != spec.params:  # the cap was checked on spec.params
+        raise CountMismatch(f"the grader counts {spec.params:,} parameters in this model and Keras "
+                        f"{model.count_params():,}: it cannot be graded safely")
     if spec.compile:
         from autograder.engine.compilespec import compile_model
-        compile_model(model, spec.compile)
+        with _refusing(spec, None, "its compile settings"):
+            compile_model(model, spec.compile)
     model.kit_spec = spec
     return model
+
+
+@contextlib.contextmanager
+def _refusing(spec: ModelSpec, index, what="the model"):
+    """Keras' own refusal of a checked layer (a combination no single check sees) as the
+    kit's sentence naming the layer, never a Python error the student cannot place."""
+    try:
+        yield
+    except SpecError:
+        raise
+    except Exception as exc:
+        if index is None:
+            raise SpecError(f"{what}: Keras cannot build it{_keras_says(exc)}") from None
+        fail(_where(spec, index), f"cannot take an input of shape "
+                                  f"{_shape_text(spec.inputs_of(index))}{_keras_says(exc)}")
+
+
+def _keras_says(exc) -> str:
+    """Keras' own reason, when it gave one in words (a ValueError), as the end of the
+    kit's sentence; a Python error (IndexError, TypeError) says nothing to a student."""
+    if not isinstance(exc, ValueError):
+        return " (it expects another number of axes or inputs)"
+    text = " ".join(str(exc).encode("utf-8", "replace").decode("utf-8").split())
+    return f" (Keras: {text[:200]})"
 
 
 def _marked(layer, spec: LayerSpec):

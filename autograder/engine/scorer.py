@@ -73,18 +73,23 @@ def read_artifact(path: Path):
 
 
 class BuildClock:
-    """Seconds spent rebuilding one submission's models, against ``BUILD_SECONDS``."""
+    """Seconds spent rebuilding one submission's models, against ``BUILD_SECONDS``, and the
+    batch the assignment trains with (what ``modelcost`` prices a training step at)."""
 
     spent = 0.0
+    batch = 0
 
     @classmethod
-    def reset(cls):
+    def reset(cls, config: dict | None = None):
+        from autograder.engine import modelcost
+
         cls.spent = 0.0
+        cls.batch = modelcost.batch_size(config or {})
 
 
 def model_spec(name, artifact):
     """The validated spec of a recorded model; raises ComparisonError saying what is refused."""
-    from autograder.engine import compilespec, modelspec
+    from autograder.engine import compilespec, modelcost, modelspec
     from shared.checks import ComparisonError, StudentCodeError
 
     if "error" in artifact:
@@ -94,6 +99,7 @@ def model_spec(name, artifact):
         raise StudentCodeError(kind[:80] or "Error", message[:1000])
     try:
         spec = modelspec.parse(artifact.get("model"), artifact.get("lambdas"))
+        modelcost.check(spec, BuildClock.batch or modelcost.DEFAULT_BATCH)
         if artifact.get("compile"):
             spec.compile = compilespec.parse_compile(artifact["compile"])
     except modelspec.SpecError as exc:
@@ -293,8 +299,8 @@ def score(staged: Path, artifacts: Path, on_case=None) -> dict:
 
     if str(staged) not in sys.path:
         sys.path[:0] = [str(staged)]  # gradelib, kit_codec, grading_config.json, shared/
-    BuildClock.reset()
     config = json.loads((staged / "grading_config.json").read_text())
+    BuildClock.reset(config)
     env = stand_ins(config["probes"], artifacts)
     questions = {}
     for path in sorted((staged / "tests").glob("*.py")):

@@ -27,6 +27,13 @@ def fail(where: str, text: str):
     raise SpecError(f"{where}: {text}")
 
 
+def class_name(value):
+    """The ``class_name`` a serialised Keras object names, if it is text (a forged one may be
+    a list, which no table lookup may hash), else None."""
+    found = value.get("class_name") if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
 def integer(lo, hi):
     def check(value, where):
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
@@ -159,7 +166,7 @@ def _object(kinds: dict, what: str, allow_names=True):
                 fail(where, f"{value!r} is not a {what} the grader accepts "
                              f"({', '.join(sorted(kinds))})")
             return {"class_name": cls, "config": {}}
-        if not isinstance(value, dict) or value.get("class_name") not in kinds \
+        if not isinstance(value, dict) or class_name(value) not in kinds \
                 or not set(value) <= {"module", "class_name", "config", "registered_name"} \
                 or not isinstance(value.get("config", {}), dict):
             found = value.get("class_name") if isinstance(value, dict) else value
