@@ -261,6 +261,9 @@ def test_two_submissions_claiming_one_student_id_are_listed_not_resolved(tmp_pat
                          "submission_11:\n  :submitters:\n  - :sid: 's1002'\n")
     rows = grade_zip(path, tmp_path / "run", None, None)
     assert sorted(rows) == ["s1001", "s1002"]
+    assert report.run_info(tmp_path / "run")["skipped"] == [[
+        "gs.zip:assignment_1_export/submission_13/submission_metadata.yml",
+        "not Gradescope's metadata (inside a submission): not read"]]
     assert "identity: 2 files claim this id under 2 different names or folders" in rows["s1001"]["notes"]
     assert "identity to check" in report.needs_a_look(rows["s1001"])
     assert rows["s1002"]["total"] == "14" and "identity" not in rows["s1002"]["notes"]

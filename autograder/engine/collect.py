@@ -281,7 +281,7 @@ class _Tree:
         if stat.S_ISLNK(info.external_attr >> 16):
             return "it is a symbolic link (it could point at another student's work or the grader's files)"
         if info.flag_bits & ENCRYPTED_FLAG:
-            return "it is encrypted (download the class again without a password)"
+            return "it is encrypted (a zip password)"
         return ""
 
     @staticmethod
@@ -453,6 +453,9 @@ def _gradescope(tree, relative, download):
     if not isinstance(metadata, dict):
         raise KitError(f"{tree.source(meta_member)}: expected one entry per submission_<id> folder")
     base = relative[meta_member][:-len("submission_metadata.yml")]
+    download.skipped += [(tree.source(m), "not Gradescope's metadata (inside a submission): not read")
+                         for m, r in relative.items()
+                         if m != meta_member and PurePosixPath(r).name == "submission_metadata.yml"]
     for member, rel in relative.items():
         if not rel.lower().endswith(".ipynb"):
             continue
