@@ -15,6 +15,40 @@ ACCURACY_ALIASES = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy"
                     "sparse_categorical_accuracy"}
 
 
+def say_not_implemented(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler for NotImplementedError: a stub's check says the kit's sentence.
+
+    Why: a check cell calls the stub (``happy_model = happyModel()``) before any check of
+    the kit runs, so the student saw a bare ``NotImplementedError:`` traceback. Only the
+    stubs' own ``raise NotImplementedError()`` (no message, raised in a notebook cell) is
+    reworded; one a library raises keeps its traceback.
+    """
+    last = tb
+    while last.tb_next is not None:
+        last = last.tb_next
+    code = last.tb_frame.f_code
+    in_a_cell = code.co_filename.startswith("<ipython-input") or "ipykernel_" in code.co_filename
+    if str(value) or not in_a_cell or code.co_name.startswith("<"):
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)  # as without the handler
+        return None
+    said = [msg("not_implemented", call=f"{code.co_name}()")]
+    shell._showtraceback(etype, value, said)  # the cell's error output (ipykernel sends it)
+    return said
+
+
+def _install_in_ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to install
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((NotImplementedError,), say_not_implemented)
+
+
+_install_in_ipython()
+
+
 class StudentCodeError(Exception):
     """An error the student's code raised in the grading sandbox, raised again by the scorer."""
 

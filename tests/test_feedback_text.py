@@ -88,3 +88,26 @@ def test_an_unreadable_notebook_is_explained_to_the_student_without_folders(tmp_
                              notebook, tmp_path)
     assert said == "你的 notebook 无法评分。s1.ipynb: not a notebook (invalid JSON at line 1)。"
     assert str(tmp_path) not in said
+
+
+def test_a_stubs_check_says_not_implemented_yet_in_ipython():
+    """The check cell calls the stub before any check runs: IPython shows the kit's sentence
+    instead of a bare NotImplementedError; a library's own one keeps its traceback."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from shared import checks
+
+    shell = InteractiveShell.instance()
+    shown = []  # what the front end receives (ipykernel sends it as the cell's error output)
+    shell._showtraceback = lambda etype, value, stb: shown.append("\n".join(stb))
+    try:
+        shell.set_custom_exc((NotImplementedError,), checks.say_not_implemented)
+        shell.run_cell("def happyModel():\n    raise NotImplementedError()\n")
+        result = shell.run_cell("happy_model = happyModel()")
+        assert isinstance(result.error_in_exec, NotImplementedError)  # the cell still stops
+        assert shown == [MESSAGES["not_implemented"]["en"].format(call="happyModel()")]
+        shell.run_cell("def lib():\n    raise NotImplementedError('no such op')\nlib()")
+        assert "no such op" in shown[-1] and "not implemented yet" not in shown[-1]
+    finally:
+        shell.set_custom_exc((), None)
+        InteractiveShell.clear_instance()

@@ -401,7 +401,8 @@ def unreadable(exc: KitError, notebook: Path, staged: Path) -> str:
     """The reason a notebook could not be read, said to the student: their file's own name
     and no folder of the grader's (the TA sees the same in the report)."""
     reason = str(exc)
-    for folder in {str(notebook.parent), str(notebook.resolve().parent), str(staged)}:
+    for folder in sorted({str(notebook.parent), str(notebook.resolve().parent), str(staged)},
+                         key=len, reverse=True):  # the deepest first
         reason = reason.replace(folder + os.sep, "").replace(folder, "")
     return msg_in(course_language(staged), "unreadable_notebook",
                   reason=plain(reason).rstrip(". "))
