@@ -95,6 +95,7 @@ HOSTILE = {  # name -> (file content, what the KitError says)
     "a million empty objects": (lambda: _with("[" + "{}," * 1_000_000 + "{}]"),
                                 "more than 250,000 JSON values"),
     "not UTF-8": (lambda: b'{"cells": [], "x": "\xff\xfe"}', "not UTF-8 text at byte"),
+    "half a UTF-16 pair": (lambda: _with('"\\ud800"'), "a \\u escape holding half of a"),
     "truncated": (lambda: json.dumps(_stub_json())[:5000], "invalid JSON at line"),
     "a JSON list": (lambda: "[1, 2, 3]", "JSON but not a Jupyter notebook"),
     "nbformat 99": (lambda: json.dumps({**_stub_json(), "nbformat": 99}),

@@ -63,6 +63,11 @@ MAX_OUTPUT_CHARS = 8 * 2**20
 
 _STRING = re.compile(rb'"[^"]*"')  # once escaped quotes are gone, a string holds no quote
 _TOO_MANY_DIGITS = re.compile(rb"\d{%d}" % (MAX_NUMBER_DIGITS + 1))
+#: A ``\u`` escape of half a UTF-16 pair without its other half: json reads it into a
+#: ``str`` that no UTF-8 file can hold, so writing it anywhere later would fail.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _CHUNK = 2**20  # brackets whose running depth numpy sums at a time
 
@@ -127,6 +132,9 @@ def prescan(name: str, data: bytes):
     # pairs them); then every string emptied: what is left is the JSON's structure.
     unquoted = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
     skeleton = _STRING.sub(b'""', unquoted)
+    if _LONE_SURROGATE.search(unquoted):
+        raise KitError(f"{name}: not a notebook Jupyter writes (a \\u escape holding half "
+                       f"of a character)")
     del unquoted
     if _TOO_MANY_DIGITS.search(skeleton):
         raise KitError(f"{name}: not a notebook Jupyter writes (a number of more than "
