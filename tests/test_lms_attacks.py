@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder import course, export, grade
 from autograder.assignments import KitError
-from autograder.engine import collect, csvcells, report
+from autograder.engine import collect, csvcells, members, report
 from autograder.tools import downloads
 from tests import fakes
 
@@ -161,10 +161,11 @@ def test_only_what_concerns_the_archive_whole_refuses_it_and_nothing_is_written(
     c = canvas_class
     out = tmp_path / "run"
     before = files_outside(tmp_path, out)
-    monkeypatch.setattr(collect, "MAX_MEMBERS", 10)
+    most = members.MAX_MEMBERS
+    monkeypatch.setattr(members, "MAX_MEMBERS", 10)
     with pytest.raises(KitError, match="members, more than the 10 a class download can hold"):
         grade_zip(c["class"], out, c["roster"], c["course"])
-    monkeypatch.setattr(collect, "MAX_MEMBERS", 50_000)
+    monkeypatch.setattr(members, "MAX_MEMBERS", most)
     with pytest.raises(KitError, match="expand past 0 MB .* zip bomb"):
         collect.scan(c["class"], limit=1000)
     truncated = tmp_path / "truncated.zip"
@@ -236,17 +237,17 @@ def test_moodle_impersonation_by_display_name_is_graded_under_the_participant_id
 
 def gradescope_zip(path: Path, submissions: list) -> Path:
     """A Gradescope export of (folder number, [(sid, name, email)], created, notebook)."""
-    root, lines, members = "assignment_1_export", [], []
+    root, lines, files = "assignment_1_export", [], []
     for number, people, created, notebook in submissions:
         folder = f"submission_{number}"
-        members.append((f"{root}/{folder}/week3.ipynb", notebook, ""))
+        files.append((f"{root}/{folder}/week3.ipynb", notebook, ""))
         lines += [f"{folder}:", "  :submitters:"]
         for sid, name, email in people:  # JSON strings are YAML's double-quoted scalars
             lines += [f"  - :name: {json.dumps(name)}", f"    :sid: {json.dumps(sid)}",
                       f"    :email: {json.dumps(email)}"]
         lines += [f"  :created_at: {created.isoformat()}", "  :history: []"]
-    members.append((f"{root}/submission_metadata.yml", "\n".join(lines).encode(), ""))
-    return write_zip(path, members)
+    files.append((f"{root}/submission_metadata.yml", "\n".join(lines).encode(), ""))
+    return write_zip(path, files)
 
 
 def test_two_submissions_claiming_one_student_id_are_listed_not_resolved(tmp_path, monkeypatch):
@@ -323,15 +324,15 @@ FUZZ = {"empty": 0, "scanned": 0, "refused": 0}  # what the generated downloads 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(members=st.lists(MEMBER, min_size=1, max_size=8))
-def test_collect_accounts_for_every_generated_member(tmp_path, members):
+@given(generated=st.lists(MEMBER, min_size=1, max_size=8))
+def test_collect_accounts_for_every_generated_member(tmp_path, generated):
     """Whatever the names: no exception but the kit's, every member found or listed as
     skipped, each readable file staged whole under a kit-made name, nothing else written."""
     case = tmp_path / uuid.uuid4().hex
     target = case / "collected"
     target.mkdir(parents=True)
-    data = {name: f"content of member {index}".encode() for index, (name, _) in enumerate(members)}
-    path = write_zip(case / "dl.zip", [(name, data[name], kind) for name, kind in members if name])
+    data = {name: f"content of member {index}".encode() for index, (name, _) in enumerate(generated)}
+    path = write_zip(case / "dl.zip", [(name, data[name], kind) for name, kind in generated if name])
     try:
         download = collect.scan(path, layout="folder")
     except KitError as exc:  # only: nothing that could be a notebook in it
@@ -340,7 +341,7 @@ def test_collect_accounts_for_every_generated_member(tmp_path, members):
         return
     FUZZ["scanned"] += 1
     FUZZ["refused"] += len(download.refused)
-    tree = collect._Tree(path, UTC, collect.MAX_EXPANDED_BYTES)
+    tree = members.Tree(path, UTC, members.MAX_EXPANDED_BYTES)
     listed = {m for m, item in tree.files.items() if not collect.JUNK.search(item.name)}
     accounted = [f.member for f in download.found] + [s for s, _ in download.skipped]
     assert sorted(accounted) == sorted(tree.source(m) if m not in {f.member for f in download.found}

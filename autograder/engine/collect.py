@@ -18,36 +18,25 @@ when it was submitted (the LMS's metadata, else the file's own time: each says w
 the LMS's ids that exports need to match grades and feedback back. :func:`assign` then
 matches them to the roster, keeps the latest attempt per student and lists the rest.
 
-A download is hostile data, and every member has its own outcome. Only what concerns the
-archive as a whole refuses it whole, before anything is read: more members than
-:data:`MAX_MEMBERS`, more bytes than the size limit once expanded, not a zip at all. A
-member whose name climbs out (``..``, an absolute path), is a link or anything but a plain
-file, is encrypted, is not the UTF-8 its zip flags it as, or shares its name with another
-member is *refused on its own* (:attr:`Found.refused` says why); its student is still
-identified from the name where the LMS's naming allows, and gets a row saying so, while
-the rest of the class is graded. A name with control characters (a newline, a
-right-to-left override) is shown with ``?`` in their place, and names differing only in
-case (one file on macOS or Windows) are both kept; each is noted. Nothing is ever written
-under a name taken from the download: the kit stages each file as ``<id>.ipynb``.
+A download is hostile data, and every member has its own outcome
+(:mod:`autograder.engine.members` reads them): a member refused on its own
+(:attr:`Found.refused` says why) still tells whose it was where the LMS's naming allows,
+so its student gets a row saying so while the rest of the class is graded. Nothing is
+ever written under a name taken from the download: the kit stages each file as
+``<id>.ipynb``.
 
 Identity comes from the LMS's ids, never from a display name (:func:`assign`).
 """
 import hashlib
-import io
 import os
 import re
-import stat
-import struct
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from autograder.assignments import KitError
+from autograder.engine.members import MAX_EXPANDED_BYTES, Tree, Unreadable  # noqa: F401
 
-MAX_MEMBERS = 50_000
-MAX_EXPANDED_BYTES = 4 * 2**30  # a class of notebooks is megabytes; this is a bomb
 MAX_METADATA_BYTES = 50 * 2**20
 JUNK = re.compile(r"(^|/)(__MACOSX|\.DS_Store|Thumbs\.db|desktop\.ini)(/|$)|(^|/)\._")
 CANVAS = re.compile(r"^(?:(?P<name>.*?)_)?(?:(?P<late>late)_)?(?P<user>\d+)_(?P<attachment>\d+)_"
@@ -56,14 +45,6 @@ MOODLE = re.compile(r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<p
                     r"(?:_(?P<rest>.*))?$")
 GRADESCOPE_FOLDER = re.compile(r"^submission_(?P<submission>\d+)$")
 SAFE_ID = re.compile(r"[^\w.@+-]")
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-UTF8_FLAG = 0x800
-ENCRYPTED_FLAG = 0x1
-
-
-class Unreadable(OSError):
-    """A member that could not be read, whatever the reader raised (a corrupt stream, an
-    unsupported compression, a name that differs from its header): that student's row."""
 
 
 def safe_id(text: str) -> str:
@@ -126,217 +107,10 @@ class Download:
         return [(f.source, f.refused) for f in self.found if f.refused]
 
 
-@dataclass
-class _Member:
-    """One file of a download as the kit shows it, and whether it may be read."""
-
-    name: str                         # posix, control characters as '?'
-    size: int
-    when: datetime | None
-    opener: object                    # () -> binary file object
-    refused: str = ""                 # why it is not read
-    remarks: list = field(default_factory=list)
-
-
-def _shown(name: str) -> tuple[str, list]:
-    """``name`` with control characters (newline, NUL, right-to-left override...) and bytes
-    that were not UTF-8 shown as ``?``, and what was replaced."""
-    controls = [c for c in name if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS]
-    text = "".join("?" if unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS else c
-                   for c in name)
-    remarks = [f"its file name holds control characters, shown as '?' "
-               f"({ascii(''.join(controls))[:60]})"] if controls else []
-    return text, remarks
-
-
-def _climbs(raw: str) -> str:
-    """Why a member's name points outside the download ('' when it does not)."""
-    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
-        return "its name is an absolute path"
-    if ".." in re.split(r"[/\\]", raw):
-        return "its name climbs out of the download with '..'"
-    return ""
-
-
-class _Utf8Guard(io.FileIO):
-    """The zip file, read so that a member name flagged UTF-8 that is not UTF-8 does not stop
-    :class:`zipfile.ZipFile` from listing the others: while the central directory is read,
-    such a name loses its flag (it is then read as cp437) and is remembered in ``bad``."""
-
-    def __init__(self, path):
-        super().__init__(path, "rb")
-        self.listing, self.bad = True, set()
-
-    def read(self, size=-1):
-        data = super().read(size)
-        if self.listing and data[:4] == zipfile.stringCentralDir:
-            data = self._unflag(data)
-        return data
-
-    def _unflag(self, data: bytes) -> bytes:
-        out, offset = bytearray(data), 0
-        while offset + zipfile.sizeCentralDir <= len(out) and out[offset:offset + 4] == zipfile.stringCentralDir:
-            fields = struct.unpack_from(zipfile.structCentralDir, out, offset)
-            flags, lengths = fields[5], fields[12:15]
-            start = offset + zipfile.sizeCentralDir
-            raw = bytes(out[start:start + lengths[0]])
-            if flags & UTF8_FLAG:
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    struct.pack_into("<H", out, offset + 8, flags & ~UTF8_FLAG)
-                    self.bad.add(raw)
-            offset = start + sum(lengths)
-        return bytes(out)
-
-
-class _Tree:
-    """A download's files, from a folder or a zip alike: shown name -> :class:`_Member`."""
-
-    def __init__(self, path: Path, tz, limit: int):
-        self.path, self.files, self.archive = path, {}, None
-        if path.is_dir():
-            self._folder(path, tz)
-        elif path.is_file() and zipfile.is_zipfile(path):
-            self._zip(path, tz, limit)
-        elif path.is_file():
-            raise KitError(f"{path} is neither a folder nor a .zip: pass SUBMISSIONS=<the LMS "
-                           f"download, as downloaded or unzipped>")
-        else:
-            raise KitError(f"submissions {path} does not exist: pass SUBMISSIONS=<folder or .zip "
-                           f"holding the students' notebooks>")
-        self._mark_alike()
-
-    def _add(self, member: _Member):
-        """Keep ``member`` under a name unique in the tree (the shown name, numbered when
-        two members show alike: both are then refused by :meth:`_mark_alike`)."""
-        key, number = member.name, 1
-        stem, dot, suffix = member.name.rpartition(".")
-        while key in self.files:
-            number += 1
-            key = (f"{stem} [{number}].{suffix}" if dot and "/" not in suffix
-                   else f"{member.name} [{number}]")
-        self.files[key] = member
-
-    def _folder(self, root: Path, tz):
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            for name in sorted(dirs + files):
-                path = Path(folder) / name
-                info = path.lstat()
-                if stat.S_ISDIR(info.st_mode):
-                    continue
-                raw = path.relative_to(root).as_posix()
-                shown, remarks = _shown(raw)
-                when = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).astimezone(tz)
-                refused = ""
-                if stat.S_ISLNK(info.st_mode):
-                    refused = ("it is a symbolic link (it could point at another student's work "
-                               "or the grader's files)")
-                elif not stat.S_ISREG(info.st_mode):
-                    refused = "it is not a plain file (a pipe, socket or device)"
-                elif shown != raw and any("\udc80" <= c <= "\udcff" for c in raw):
-                    refused = "its name is not valid UTF-8"
-                self._add(_Member(shown, info.st_size, when,
-                                       lambda p=path: open(p, "rb"), refused, remarks))
-
-    def _zip(self, path: Path, tz, limit: int):
-        # One reader for every member: opening the zip again per member parses its whole
-        # directory each time (a minute for a class of 1,000). Members are read one at a time.
-        handle = _Utf8Guard(path)
-        try:
-            self.archive = zipfile.ZipFile(handle)
-        except Exception as exc:  # noqa: BLE001 - a corrupt directory may raise anything
-            handle.close()
-            raise KitError(f"{path}: the zip's directory cannot be read ({type(exc).__name__}: "
-                           f"{exc}); download the class again (nothing was extracted or "
-                           f"graded)") from None
-        handle.listing = False
-        infos = self.archive.infolist()
-        try:
-            self._check(path, infos, limit)
-        except KitError:
-            self.archive.close()
-            raise
-        for info in infos:
-            raw = info.orig_filename  # ``filename`` is cut at a NUL, ``is_dir`` fails on ''
-            if raw.endswith("/") and not info.file_size:
-                continue
-            shown, remarks = _shown(raw.replace("\\", "/") if not _climbs(raw) else raw)
-            try:
-                when = datetime(*info.date_time, tzinfo=tz)
-            except ValueError:
-                when = None
-            self._add(_Member(shown, info.file_size, when,
-                                   lambda i=info: self.archive.open(i),
-                                   self._refusal(info, handle.bad), remarks))
-
-    @staticmethod
-    def _refusal(info, bad: set) -> str:
-        """Why one zip member is refused on its own ('' when it may be read)."""
-        raw = info.orig_filename
-        if not info.flag_bits & UTF8_FLAG and raw.encode("cp437") in bad:
-            return "its name is flagged UTF-8 but is not (the kit cannot tell which file it is)"
-        if why := _climbs(raw):
-            return why
-        if stat.S_ISLNK(info.external_attr >> 16):
-            return "it is a symbolic link (it could point at another student's work or the grader's files)"
-        if info.flag_bits & ENCRYPTED_FLAG:
-            return "it is encrypted (a zip password)"
-        return ""
-
-    @staticmethod
-    def _check(path: Path, infos: list, limit: int):
-        """Refuse the whole zip for what concerns it whole, before anything is read."""
-        if len(infos) > MAX_MEMBERS:
-            raise KitError(f"{path}: {len(infos)} members, more than the {MAX_MEMBERS} a class "
-                           f"download can hold; refusing it (nothing was extracted or graded)")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if total > limit:
-                raise KitError(f"{path}: its members expand past {limit / 2**20:.0f} MB (at "
-                               f"'{_shown(info.orig_filename)[0]}'); refusing it as a zip bomb "
-                               f"(nothing was extracted or graded)")
-
-    def _mark_alike(self):
-        """Members shown alike are all refused (the download cannot say which is meant);
-        names that differ only in case (one file on macOS or Windows) are kept and noted."""
-        groups: dict[str, list] = {}
-        for key, member in self.files.items():
-            groups.setdefault(member.name.casefold(), []).append(key)
-        for keys in groups.values():
-            if len(keys) < 2:
-                continue
-            for key in keys:
-                member = self.files[key]
-                same = [k for k in keys if k != key and self.files[k].name == member.name]
-                if same:
-                    member.refused = member.refused or (
-                        f"{len(same) + 1} members of the download are named "
-                        f"'{member.name}' (the kit cannot tell which one the LMS meant)")
-                others = [self.files[k].name for k in keys if self.files[k].name != member.name]
-                if others:
-                    member.remarks.append(f"its name differs only in case from "
-                                          f"'{others[0]}' (kept apart)")
-
-    def source(self, member: str) -> str:
-        return f"{self.path.name}:{member}" if self.path.is_file() else f"{self.path.name}/{member}"
-
-    def read(self, member: str, limit: int) -> bytes:
-        item = self.files[member]
-        if item.refused:
-            raise KitError(f"{self.source(member)}: refused: {item.refused}")
-        if item.size > limit:
-            raise KitError(f"{self.source(member)}: {item.size} bytes is more than a metadata "
-                           f"file may hold ({limit})")
-        with item.opener() as handle:
-            return handle.read(limit + 1)[:limit]
-
-
 def scan(path: Path, tz=timezone.utc, limit: int = MAX_EXPANDED_BYTES,
          layout: str | None = None) -> Download:
     """Read the download at ``path`` (folder or zip); detect its layout unless given."""
-    tree = _Tree(Path(path), tz, limit)
+    tree = Tree(Path(path), tz, limit)
     members = [m for m in tree.files if not JUNK.search(tree.files[m].name)]
     root = _common_root([tree.files[m].name for m in members if not tree.files[m].refused])
     relative = {m: _relative(tree.files[m].name, root) for m in members}
