@@ -112,6 +112,11 @@ MESSAGES = {
         "en": "{name} did not return on the hidden input '{case}' (the notebook may have "
               "stopped before the grader could call it).",
         "zh": "{name} 在隐藏输入 '{case}' 上没有返回（notebook 可能在评分程序调用它之前就停止了）。"},
+    "unchecked_result": {
+        "en": "it returned a {kind} whose form the grader could not check ({error}); return "
+              "what the notebook asks for (see the function's docstring).",
+        "zh": "它返回了一个 {kind}，评分程序无法检查它的形式（{error}）；请按 notebook 的要求返回"
+              "（见函数的文档字符串）。"},
 
     # --- feedback as the grader renders it (autograder/engine/runner.py) -----------------
     "same_as_above": {

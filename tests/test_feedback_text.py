@@ -111,3 +111,24 @@ def test_a_stubs_check_says_not_implemented_yet_in_ipython():
     finally:
         shell.set_custom_exc((), None)
         InteractiveShell.clear_instance()
+
+
+def test_a_result_no_form_check_foresaw_is_a_sentence_not_a_crash(tmp_path, monkeypatch):
+    """gradelib.cases_of: a form check that raises on an odd result (a ragged list, say)
+    gives the student a sentence about that call; the other cases still grade."""
+    from autograder.engine import kit_codec
+    from autograder.engine.scorer import RecordedFunction
+
+    monkeypatch.syspath_prepend(str(kit_codec.__file__.rsplit("/", 1)[0]))  # as staged
+    import gradelib
+    (tmp_path / "grading_config.json").write_text(json.dumps({"probes": {"f": {"cases": {
+        "a": {"args": [[1, 2]]}, "b": {"args": [[3]]}}}}}))
+    recorded = RecordedFunction("f", {"a": {"value": kit_codec.encode([[1], [2, 3]])},
+                                      "b": {"value": kit_codec.encode([1.0])}})
+
+    def form(args, result):
+        return None if len(result) == 1 else f"shape {__import__('numpy').shape(result)}"
+    first, second = gradelib.cases_of(recorded, "f", ("a", "b"), form, folder=tmp_path)
+    assert first.problem.startswith("f([1, 2]): it returned a list whose form the grader could "
+                                    "not check (ValueError: "), first.problem
+    assert second.problem is None and second.result == [1.0]

@@ -502,7 +502,13 @@ def cases_of(function, name, cases, form=None, describe=None, folder=HERE) -> li
         except ComparisonError as exc:
             found.append(Case(case, args, call, problem=_on_call(call, name, str(exc))))
             continue
-        problem = form(args, result) if form else None
+        try:
+            problem = form(args, result) if form else None
+        except ComparisonError as exc:
+            problem = str(exc)
+        except Exception as exc:  # a result of a shape no form check foresaw: still a sentence
+            problem = msg("unchecked_result", kind=type(result).__name__,
+                          error=f"{type(exc).__name__}: {error_summary(exc)}")
         found.append(Case(case, args, call, result, f"{call}: {problem}" if problem else None))
     return found
 

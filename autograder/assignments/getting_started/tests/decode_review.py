@@ -17,7 +17,7 @@ def check(decode_review, case, advice):
     got = gradelib.call_case(decode_review, "decode_review", case)
     want = gradelib.expected_case(reference, "decode_review", case)
     sequence = gradelib.probe_case("decode_review", case)[0]
-    if got != want:
+    if not isinstance(got, str) or got != want:  # an array's != would not be one answer
         gradelib.fail(f"decode_review({sequence}, word_index) returned {got!r}, expected "
                       f"{want!r}. {advice}",
                       f"decode_review({sequence}, word_index) 返回了 {got!r}，应为 {want!r}。{advice}")
