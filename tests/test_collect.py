@@ -325,3 +325,27 @@ def test_a_rerun_grades_only_what_is_missing_and_keeps_graded_files(tmp_path, mo
     assert kept["submitted_at"] == first[persons[0].id]["submitted_at"]
     assert "a newer download holds another file" in kept["notes"]
     assert rows[persons[1].id] == first[persons[1].id]  # not in this download: untouched
+
+
+@pytest.mark.parametrize("text, says", [
+    ("Name,Email\nJane,j@x\n", r"worksheet.csv line 1: no 'Identifier' column \(columns: Name, Email\)"),
+    ("Identifier,Full name\nParticipant 7,A\nParticipant 7,B\n",
+     r"worksheet.csv line 3, column Identifier: participant 7 again \(first on line 2\)"),
+    ("Identifier,Full name\nJane,A\n",
+     r"worksheet.csv line 2, column Identifier: 'Jane' does not end in a participant id"),
+    ("Identifier,Full name\n", r"worksheet.csv: the worksheet lists no participants"),
+])
+def test_a_bad_moodle_worksheet_names_the_file_line_and_column(tmp_path, text, says):
+    path = tmp_path / "worksheet.csv"
+    path.write_text(text)
+    with pytest.raises(KitError, match=says):
+        worksheet.read(path)
+
+
+def test_a_moodle_worksheet_in_another_language_maps_participants(tmp_path):
+    path = tmp_path / "worksheet.csv"
+    path.write_bytes('\ufeff"Identifier","Full name","Email address","ID number"\n'
+                     '"参与者 1034521","李 华","li.hua@example.edu","s1001"\n'.encode())
+    row = worksheet.read(path)["1034521"]
+    assert (row.fullname, row.email, row.id_number, row.line) == (
+        "李 华", "li.hua@example.edu", "s1001", 2)
