@@ -3,10 +3,16 @@ as hostile data by the grader; a scorer that dies keeps the points it had writte
 import json
 import math
 import os
+import resource
+import signal
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
 from autograder.engine import trusted
+from tests.conftest import REPO
 
 KEY = "a" * 64
 
@@ -94,6 +100,8 @@ def test_artifacts_are_copied_as_regular_bounded_files_only(tmp_path):
 class DyingScorer:
     """A warm scorer that writes the scores of one test, a training result, then dies."""
 
+    last_code = -11
+
     def __init__(self, root):
         self.root, self.count = root, 0
 
@@ -142,3 +150,90 @@ def test_a_tainted_run_scores_but_keeps_no_training_result(tmp_path):
                                       scorer=TaintedScorer(tmp_path))
     assert scored.complete and scored.questions["q"]["score"] == 1
     assert scored.kept == 0 and list((tmp_path / "cache").iterdir()) == []
+
+
+class EndedInsideATest(DyingScorer):
+    """A scorer whose process the kernel ends inside the second test of three (its CPU
+    limit, SIGXCPU as bubblewrap reports it), then a fresh one that scores the rest."""
+
+    CASES = [("layers", 3), ("learns", 2), ("compiled", 1)]
+
+    def __init__(self, root, stop_at=1, code=128 + signal.SIGXCPU):
+        super().__init__(root)
+        self.stop_at, self.code, self.runs, self.seen_resume = stop_at, code, 0, []
+
+    def slot(self):
+        return self.root / "in", self.root / "out"
+
+    def score(self, inbox, outbox, cache):
+        from autograder.engine.scorer import RESUME, scored_before
+
+        self.runs += 1
+        before = scored_before(inbox).get("happy_model", {})
+        self.seen_resume.append(sorted(before))
+        cases = []
+        for index, (name, points) in enumerate(self.CASES):
+            if name in before:
+                cases.append(before[name])
+                continue
+            if index == self.stop_at and self.runs == 1:
+                (outbox / "score.json").write_text(json.dumps({
+                    "questions": {"happy_model": {"cases": cases}}, "complete": False,
+                    "tainted": [], "running": {"question": "happy_model", "case": name,
+                                               "points": points}}))
+                write_trained(outbox, KEY + ".json", entry())
+                self.last_code = self.code
+                return f"exit code {self.code}"
+            cases.append({"name": name, "points": points, "passed": True, "message": ""})
+        scores_file(outbox, {"happy_model": {"cases": cases}})
+        self.last_code = None
+        assert (inbox / RESUME).exists()
+        return ""
+
+
+@pytest.mark.parametrize("code, said", [
+    (128 + signal.SIGXCPU, "more than 400 s of computing time"),
+    (-signal.SIGSEGV, "this test stopped the grader (exit code -11)")])
+def test_a_scorer_ended_inside_a_test_fails_that_test_and_scores_the_rest(tmp_path, code, said):
+    """The CPU limit holds inside one TensorFlow call because the kernel ends the scorer
+    there; the grader then fails that test with a sentence, a fresh scorer grades the rest,
+    and the row is complete ("graded"), keeping no training result of the broken run."""
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "grading_config.json").write_text(json.dumps({"probes": {"happyModel": {}}}))
+    (tmp_path / "artifacts").mkdir()
+    scorer = EndedInsideATest(tmp_path, code=code)
+    scored = trusted.score_submission(staged, tmp_path / "artifacts", tmp_path,
+                                      cache=tmp_path / "cache", memory_bytes=2**30,
+                                      scorer=scorer)
+    assert scored.complete, scored.failure
+    assert scorer.runs == 2 and scorer.seen_resume == [[], ["layers", "learns"]]
+    cases = {c["name"]: c for c in scored.questions["happy_model"]["cases"]}
+    assert [c["passed"] for c in cases.values()] == [True, False, True]
+    assert said in cases["learns"]["message"]
+    assert scored.questions["happy_model"]["score"] == 4 and \
+        scored.questions["happy_model"]["max"] == 6
+    assert scored.kept == 0 and list((tmp_path / "cache").iterdir()) == []
+
+
+def test_the_kernel_ends_a_test_inside_one_native_call():
+    """The scorer's timer raises between bytecodes only; inside one native call (here one
+    LAPACK call of minutes) the kernel's RLIMIT_CPU, set by kernel_cpu_limit, ends the process
+    a few CPU seconds past the limit. Measured in CPU seconds of the child, never wall time."""
+    program = textwrap.dedent("""
+        import numpy as np
+        from autograder.engine.scorer import kernel_cpu_limit
+        matrix = np.random.default_rng(0).random((5000, 5000))
+        with kernel_cpu_limit(2):
+            np.linalg.eigvals(matrix)  # one call, minutes of CPU on one thread
+        print("returned")
+    """)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                           cwd=REPO, env={**os.environ, "OPENBLAS_NUM_THREADS": "1",
+                                          "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    assert child.returncode == -signal.SIGXCPU, (child.returncode, child.stderr[-500:])
+    assert "returned" not in child.stdout
+    assert used < 2 + 1 + 4, used  # the limit, its rounding up, and the start-up before it

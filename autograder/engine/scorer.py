@@ -32,7 +32,9 @@ Usage: python -m autograder.engine.scorer STAGED_BUNDLE ARTIFACTS_DIR OUT_DIR
 import contextlib
 import io
 import json
+import math
 import os
+import resource
 import signal
 import sys
 import time
@@ -43,7 +45,13 @@ from autograder.engine.runner import CACHE_ENV, GRADING_ENV, TIMINGS_ENV
 
 #: Per test case, in CPU seconds of this process (a busy machine does not shorten it): a
 #: student's architecture may be slow to train. The course's slowest test trains for ~60 s.
-TEST_CPU_SECONDS = 400
+#: (``KIT_TEST_CPU_SECONDS`` lowers it, for the kit's own tests of the limit.)
+TEST_CPU_SECONDS = int(os.environ.get("KIT_TEST_CPU_SECONDS", 400))
+#: CPU seconds past the limit before the kernel ends the process: the limit's timer raises
+#: between bytecodes, and a training step is one call into TensorFlow, so RLIMIT_CPU
+#: (SIGXCPU, whose default action ends the process) holds inside that call.
+KERNEL_GRACE = 5
+RESUME = ".resume.json"  # in the inbox: the cases a scorer that was ended had scored
 BUILD_SECONDS = 60  # CPU seconds per submission rebuilding its models (a course model: < 1 s)
 SCORES = "score.json"  # in the out-folder, with "complete": false until the last test
 TRAINED = "trained"  # folder of the out-folder where gradelib puts new training results
@@ -260,18 +268,47 @@ def student_message(message: str) -> str:
     return f"the test stopped with {text}" if text else "the test failed"
 
 
+def over_limit_message() -> str:
+    """What a student reads of a test stopped at its CPU limit (by the timer or the kernel)."""
+    return (f"this test used more than {TEST_CPU_SECONDS} s of computing time: is the model "
+            f"much larger than the notebook asks?")
+
+
+@contextlib.contextmanager
+def kernel_cpu_limit(seconds: float):
+    """RLIMIT_CPU set ``seconds`` past this process's CPU time so far, lifted afterwards.
+
+    Only the soft limit moves (an unprivileged process may raise it again up to the hard
+    one, never the hard one): at it the kernel sends SIGXCPU, which ends the process even
+    inside a native call. The scores written after each case survive it, and the grader
+    fails that case and scores the rest in a fresh scorer (``trusted.score_submission``).
+    """
+    used = sum(os.times()[:2])
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(used + seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY
+                                             else min(soft, hard), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
 def run_case(test_file, case, env) -> dict:
     """One otter test case, under a CPU-time limit, as otter itself would run it.
 
     CPU time, not wall-clock time: on a machine busy with other jobs a correct
     model trains as many steps in as many CPU seconds, so its grade does not
     depend on the load. (The scorer runs no student code, so it cannot sleep.)
+    The timer stops the test between bytecodes; the kernel's limit
+    (:func:`kernel_cpu_limit`), ``KERNEL_GRACE`` seconds later, inside a call.
     """
     def on_limit(signum, frame):
-        raise TestTimeout(f"this test used more than {TEST_CPU_SECONDS} s of computing time: "
-                          f"is the model much larger than the notebook asks?")
+        raise TestTimeout(over_limit_message())
     signal.signal(signal.SIGPROF, on_limit)
     signal.setitimer(signal.ITIMER_PROF, TEST_CPU_SECONDS)
+    limit = kernel_cpu_limit(TEST_CPU_SECONDS + KERNEL_GRACE)
+    limit.__enter__()
     printed = io.StringIO()  # what a passing test says (a case it skipped, a training's report)
     try:
         test_file.test_cases = [case]  # otter's runner, one case at a time
@@ -285,15 +322,29 @@ def run_case(test_file, case, env) -> dict:
         passed, message = False, f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
+        limit.__exit__(None, None, None)
     return {"name": case.name, "points": case.points, "passed": passed,
             "message": "" if passed else student_message(message),
             "note": printed.getvalue().strip()[:NOTE_LIMIT] if passed else ""}
 
 
+def scored_before(artifacts: Path) -> dict:
+    """{question: {case name: result}} a scorer ended inside a test had scored, with that
+    test failed (the grader's :data:`RESUME` file; none on a first run)."""
+    try:
+        data = json.loads(trusted.read_bounded(artifacts / RESUME, trusted.SCORES_LIMIT))
+        return {str(q): {str(c["name"]): c for c in cases}
+                for q, cases in data["questions"].items()}
+    except FileNotFoundError:
+        return {}
+
+
 def score(staged: Path, artifacts: Path, on_case=None) -> dict:
     """Run every test file of the staged bundle against the stand-ins.
 
-    ``on_case(questions)`` is called after every test case with what is scored so far.
+    ``on_case(questions, running)`` is called before every test case (``running`` names
+    it) and after the last, with what is scored so far. Cases scored by an earlier scorer
+    of this submission (:func:`scored_before`) are taken as they are, not run again.
     """
     from otter.test_files import ExceptionTestFile
 
@@ -302,34 +353,40 @@ def score(staged: Path, artifacts: Path, on_case=None) -> dict:
     config = json.loads((staged / "grading_config.json").read_text())
     BuildClock.reset(config)
     env = stand_ins(config["probes"], artifacts)
+    before = scored_before(artifacts)
     questions = {}
     for path in sorted((staged / "tests").glob("*.py")):
         test_file = ExceptionTestFile.from_file(str(path))
         cases = []
         questions[test_file.name] = question = {"score": 0, "max": 0, "cases": cases}
         for case in list(test_file.test_cases):
-            cases.append(run_case(test_file, case, env))
+            done = before.get(test_file.name, {}).get(case.name)
+            if done is None and on_case:
+                on_case(questions, {"question": test_file.name, "case": case.name,
+                                    "points": case.points})
+            cases.append(done or run_case(test_file, case, env))
             question["score"] = sum(c["points"] for c in cases if c["passed"])
             question["max"] = sum(c["points"] for c in cases)
-            if on_case:
-                on_case(questions)
+    if on_case:
+        on_case(questions, None)
     return questions
 
 
-def write_scores(out: Path, questions: dict, *, complete: bool, tainted=()):
-    """The out-folder's score file, replaced atomically."""
+def write_scores(out: Path, questions: dict, *, complete: bool, tainted=(), running=None):
+    """The out-folder's score file, replaced atomically; ``running``: the case about to run
+    (if the process ends inside it, the grader knows which test to fail)."""
     tmp = out / f".{SCORES}.tmp"
     tmp.write_text(json.dumps({"questions": questions, "complete": complete,
-                               "tainted": list(tainted)}, indent=1))
+                               "tainted": list(tainted), "running": running}, indent=1))
     os.replace(tmp, out / SCORES)
 
 
 def score_into(staged: Path, artifacts: Path, out: Path) -> dict:
-    """Score one submission into ``out`` (scores after every case; new training results
-    under ``out/trained``). Returns the questions."""
+    """Score one submission into ``out`` (scores before and after every case; new training
+    results under ``out/trained``). Returns the questions."""
     os.environ[TRAINED_ENV] = str(out / TRAINED)
-    questions = score(staged, artifacts,
-                      on_case=lambda q: write_scores(out, q, complete=False))
+    questions = score(staged, artifacts, on_case=lambda q, running: write_scores(
+        out, q, complete=False, running=running))
     return questions
 
 
@@ -350,6 +407,7 @@ def _settle(staged: Path, out: Path | None = None):
     deterministic ops, the bundle importable, where new training results go."""
     import tensorflow as tf
     tf.config.experimental.enable_op_determinism()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU dumps no core into the outbox
     if str(staged) not in sys.path:
         sys.path[:0] = [str(staged)]
     if out is not None:

@@ -38,6 +38,7 @@ ENTRY_LIMIT = 10_000  # bytes of one training result
 SCORER_MASKED = ("solutions", "tests", "dist", "runs", ".git")
 ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")
 ENTRY_KEYS = {"value", "seconds", "dataset"}
+MAX_RESUMES = 50  # fresh scorers per submission after one ended inside a test (one per test)
 
 
 class Unreadable(Exception):
@@ -83,6 +84,7 @@ def scorer_env(outbox: Path, extra: dict) -> dict:
     """A minimal environment: nothing of the TA's (tokens, paths) reaches the scorer. Its
     home and temporary folder are in ``outbox``, the one place it may write."""
     kept = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "KIT_UID_BASE", "KIT_LANG",
+                                       "KIT_TEST_CPU_SECONDS",
                                        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
             if k in os.environ}
     return {**kept, **runner.GRADING_ENV, "HOME": str(outbox / ".home"),
@@ -171,10 +173,47 @@ def read_scores(outbox: Path) -> dict | None:
             questions[str(name)[:100]] = {
                 "score": sum(c["points"] for c in cases if c["passed"]),
                 "max": sum(c["points"] for c in cases), "cases": cases}
+        running = data.get("running")
+        running = ({"question": str(running["question"])[:100],
+                    "case": str(running["case"])[:200],
+                    "points": float(running["points"])} if running else None)
         return {"questions": questions, "complete": data["complete"] is True,
-                "tainted": [str(t)[:80] for t in data.get("tainted", [])][:20]}
+                "tainted": [str(t)[:80] for t in data.get("tainted", [])][:20],
+                "running": running}
     except (OSError, Unreadable, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def resume_after(inbox: Path, scores: dict, failure: str, out_of_time: bool) -> bool:
+    """After a scorer ended inside a test (``scores["running"]``): fail that test with a
+    sentence and write what was scored into the inbox (``scorer.RESUME``), so that a fresh
+    scorer scores the rest. False when it did not end inside a test (nothing to resume)."""
+    from autograder.engine.scorer import RESUME, over_limit_message
+
+    running = scores["running"]
+    if not running:
+        return False
+    message = over_limit_message() if out_of_time else (
+        f"this test stopped the grader ({failure}); the other tests were graded without it. "
+        f"If it repeats, the kit's maintainers need the grader's log")
+    done = {q: r["cases"] for q, r in scores["questions"].items()}
+    done.setdefault(running["question"], []).append(
+        {"name": running["case"], "points": running["points"], "passed": False,
+         "message": message, "note": ""})
+    previous = _read_resume(inbox / RESUME)
+    for question, cases in previous.items():  # an earlier resume's failed cases stay failed
+        names = {c["name"] for c in done.get(question, [])}
+        done.setdefault(question, []).extend(c for c in cases if c["name"] not in names)
+    os.chmod(inbox, 0o755)
+    _write(inbox / RESUME, json.dumps({"questions": done}).encode())
+    return True
+
+
+def _read_resume(path: Path) -> dict:
+    try:
+        return json.loads(read_bounded(path, SCORES_LIMIT))["questions"]
+    except (OSError, Unreadable, ValueError, KeyError):
+        return {}
 
 
 def open_cache(cache: Path):
@@ -277,22 +316,35 @@ def score_submission(staged: Path, artifacts: Path, work: Path, *, cache: Path |
     try:
         copy_artifacts(artifacts, inbox, probe_names(staged))
         make_outbox(outbox)
-        if scorer is not None:
-            failure = scorer.score(inbox, outbox, cache)
-        else:
-            prepare_staged(staged)
-            log = work / "scorer.log"
-            timed_out, code = run_cold(staged, inbox, outbox, log, memory_bytes=memory_bytes,
-                                       register=register, cache=cache, hide=hide,
-                                       timeout=runner.SCORER_TIMEOUT)
-            failure = (f"timed out after {runner.SCORER_TIMEOUT} s" if timed_out
-                       else f"exit code {code}" if code else "")
-            if failure:
-                print(f"scorer log ({failure}):\n{runner._tail(log)[-1500:]}", file=sys.stderr)
-        scores = read_scores(outbox) or {"questions": {}, "complete": False, "tainted": []}
+        resumed = 0
+        while True:
+            if scorer is not None:
+                failure = scorer.score(inbox, outbox, cache)
+                code = scorer.last_code
+            else:
+                prepare_staged(staged)
+                log = work / "scorer.log"
+                timed_out, code = run_cold(staged, inbox, outbox, log,
+                                           memory_bytes=memory_bytes, register=register,
+                                           cache=cache, hide=hide, timeout=runner.SCORER_TIMEOUT)
+                failure = (f"timed out after {runner.SCORER_TIMEOUT} s" if timed_out
+                           else f"exit code {code}" if code else "")
+                if failure:
+                    print(f"scorer log ({failure}):\n{runner._tail(log)[-1500:]}",
+                          file=sys.stderr)
+            scores = read_scores(outbox) or {"questions": {}, "complete": False,
+                                             "tainted": [], "running": None}
+            # Ended inside a test (its CPU limit, held by the kernel; a native crash): that
+            # test fails with a sentence and a fresh scorer scores the rest.
+            if not failure or resumed >= MAX_RESUMES or not resume_after(
+                    inbox, scores, failure, runner.out_of_time(False, code)):
+                break
+            resumed += 1
         complete = scores["complete"] and not failure
         train_seconds, reused = runner._stage_times(outbox / "timings.jsonl")
-        kept = keep_trained(outbox, cache) if complete and not scores["tainted"] else 0
+        # A run that had to be resumed was not clean: what it trained is not kept.
+        kept = keep_trained(outbox, cache) if complete and not scores["tainted"] \
+            and not resumed else 0
         if complete and scores["tainted"]:
             print(f"warning: the scorer's global state changed while scoring "
                   f"({', '.join(scores['tainted'])}); its training results were not kept",

@@ -149,6 +149,7 @@ class WarmScorer(WarmProcess):
         self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
         self.hide = tuple(hide)
         self.process, self.uses, self.cache, self.slots = None, 0, None, 0
+        self.last_code = None  # the exit code of a scorer that ended during the last request
         self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
         self.inbox, self.outbox = self.home / "inbox", self.home / "outbox"
         self.inbox.mkdir()
@@ -194,6 +195,7 @@ class WarmScorer(WarmProcess):
                    "cache": str(cache) if cache else None}
         reply = self._ask(request, SCORER_TIMEOUT)
         self.uses += 1
+        self.last_code = None if reply == "done" else self.process.poll()
         if reply == "done":
             return ""
         what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
