@@ -168,6 +168,10 @@ def test_only_what_concerns_the_archive_whole_refuses_it_and_nothing_is_written(
     monkeypatch.setattr(members, "MAX_MEMBERS", most)
     with pytest.raises(KitError, match="expand past 0 MB .* zip bomb"):
         collect.scan(c["class"], limit=1000)
+    monkeypatch.setattr(members, "MAX_MEMBERS", 1)
+    with pytest.raises(KitError, match="more than the 1 files a class download can hold"):
+        collect.scan(tmp_path / "dl")  # a folder too (it holds two zips)
+    monkeypatch.setattr(members, "MAX_MEMBERS", most)
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(c["class"].read_bytes()[:-30])  # the directory's end is cut off
     with pytest.raises(KitError):

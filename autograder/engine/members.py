@@ -144,6 +144,9 @@ class Tree:
                 info = path.lstat()
                 if stat.S_ISDIR(info.st_mode):
                     continue
+                if len(self.files) >= MAX_MEMBERS:
+                    raise KitError(f"{root}: more than the {MAX_MEMBERS} files a class download "
+                                   f"can hold; refusing it (nothing was graded)")
                 raw = path.relative_to(root).as_posix()
                 shown, remarks = _shown(raw)
                 when = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).astimezone(tz)
