@@ -59,6 +59,14 @@ def has(key):
     return key in MESSAGES
 
 
+def term(name):
+    """A name shown in a table or a plot title (a model variant, a column) in the current
+    language: ``term.<name>`` of the catalogue, else ``name`` itself. The notebooks' code
+    keeps its English keys (one source for both releases); only what is shown changes."""
+    key = f"term.{name}"
+    return msg(key) if key in MESSAGES else name
+
+
 MESSAGES = {
     # --- what every check cell prints -------------------------------------------------
     "all_passed": {
@@ -198,6 +206,88 @@ MESSAGES = {
         "en": "",
         "zh": "（这台机器上没有中文字体，图中的文字改用英文。安装一个即可显示中文，例如 Debian/Ubuntu "
               "与 Colab 上运行 `!apt-get -qq install fonts-noto-cjk`，然后重新运行本单元格。）"},
+
+    "plot.learning_rate": {"en": "learning rate", "zh": "学习率"},
+    "plot.time": {"en": "Time", "zh": "时间（天）"},
+    "plot.value": {"en": "Value", "zh": "值"},
+    "plot.series": {"en": "series", "zh": "序列"},
+    "plot.forecast": {"en": "forecast", "zh": "预测"},
+    "plot.temperature": {"en": "temperature (degC)", "zh": "气温（°C）"},
+    "plot.first_10_days": {"en": "the first 10 days", "zh": "前 10 天"},
+    "plot.title": {"en": "{title}: {what}", "zh": "{title}：{what}"},
+
+    # --- what the notebooks' own cells print (not graded) -------------------------------
+    "nb.reviews": {
+        "en": "{train} training reviews, {test} test reviews",
+        "zh": "训练影评 {train} 条，测试影评 {test} 条"},
+    "nb.first_review": {
+        "en": "first review: {start} ... label {label}",
+        "zh": "第一条影评：{start} …… 标签 {label}"},
+    "nb.largest_index": {
+        "en": "largest word index: {index}",
+        "zh": "最大的词索引：{index}"},
+    "nb.test_accuracy": {
+        "en": "test accuracy {accuracy:.3f}",
+        "zh": "测试集精度 {accuracy:.3f}"},
+    "nb.first_probabilities": {
+        "en": "probabilities of the first test reviews: {values}",
+        "zh": "前几条测试影评是正面评价的概率：{values}"},
+    "nb.newswires": {
+        "en": "{train} training newswires, {test} test newswires",
+        "zh": "训练新闻 {train} 条，测试新闻 {test} 条"},
+    "nb.test_accuracy_after": {
+        "en": "test accuracy after {epochs} epochs: {accuracy:.3f}",
+        "zh": "训练 {epochs} 个轮次后的测试集精度：{accuracy:.3f}"},
+    "nb.random_baseline": {
+        "en": "random baseline: {accuracy:.3f}",
+        "zh": "随机基准：{accuracy:.3f}"},
+    "nb.predicted_topic": {
+        "en": "predicted topic of the first test newswire: {topic}",
+        "zh": "第一条测试新闻的预测主题：{topic}"},
+    "nb.bottleneck_accuracy": {
+        "en": "validation accuracy with a 4-unit layer: {accuracy:.3f}",
+        "zh": "中间层只有 4 个单元时的验证集精度：{accuracy:.3f}"},
+    "nb.days": {
+        "en": "{train} training days, {valid} validation days",
+        "zh": "训练集 {train} 天，验证集 {valid} 天"},
+    "nb.forecast_mae": {
+        "en": "validation MAE {mae:.2f}, naive forecast {naive:.2f}",
+        "zh": "验证集上的平均绝对误差（MAE）{mae:.2f}，朴素预测 {naive:.2f}"},
+    "nb.variant_mae": {
+        "en": "{name}: validation MAE {mae:.2f}",
+        "zh": "{name}：验证集上的平均绝对误差（MAE）{mae:.2f}"},
+    "nb.naive_mae": {
+        "en": "naive MAE {mae:.3f} = {celsius:.2f} degC",
+        "zh": "朴素方法的平均绝对误差（MAE）{mae:.3f}，即 {celsius:.2f} °C"},
+    "nb.weather_shapes": {
+        "en": "{rows:,} rows of {columns} measurements: {names}",
+        "zh": "共 {rows:,} 行，每行 {columns} 种测量值：{names}"},
+    "nb.batch_shape": {
+        "en": "one batch of samples: {shape} (samples, time steps, measurements)",
+        "zh": "一个批量的样本：{shape}（样本数、时间步数、测量值个数）"},
+
+    # --- names shown in tables and plot titles (shared.i18n.term) -------------------------
+    "term.mse loss": {"en": "mse loss", "zh": "损失函数改为 mse"},
+    "term.3 BiLSTM layers": {"en": "3 BiLSTM layers", "zh": "3 个双向 LSTM 层"},
+    "term.naive baseline": {"en": "naive baseline", "zh": "基于常识的基准方法"},
+    "term.dense": {"en": "dense", "zh": "密集连接网络"},
+    "term.GRU + dropout": {"en": "GRU + dropout", "zh": "GRU 加 dropout"},
+    "term.stacked GRUs": {"en": "stacked GRUs", "zh": "堆叠的 GRU"},
+    "term.GRU, reversed input": {"en": "GRU, reversed input", "zh": "GRU，反向输入"},
+    "term.bidirectional GRU": {"en": "bidirectional GRU", "zh": "双向 GRU"},
+    "term.validation MAE": {"en": "validation MAE", "zh": "验证集 MAE"},
+    "term.degC": {"en": "degC", "zh": "误差（°C）"},
+    "term.reuters: 32 units": {"en": "reuters: 32 units", "zh": "路透社：32 个单元"},
+    "term.reuters: 64 units": {"en": "reuters: 64 units", "zh": "路透社：64 个单元"},
+    "term.reuters: 128 units": {"en": "reuters: 128 units", "zh": "路透社：128 个单元"},
+    "term.reuters: 1 layer": {"en": "reuters: 1 layer", "zh": "路透社：1 个隐藏层"},
+    "term.reuters: 3 layers": {"en": "reuters: 3 layers", "zh": "路透社：3 个隐藏层"},
+    "term.imdb: 1 layer": {"en": "imdb: 1 layer", "zh": "IMDB：1 个隐藏层"},
+    "term.imdb: 3 layers": {"en": "imdb: 3 layers", "zh": "IMDB：3 个隐藏层"},
+    "term.imdb: 32 units": {"en": "imdb: 32 units", "zh": "IMDB：32 个单元"},
+    "term.imdb: 64 units": {"en": "imdb: 64 units", "zh": "IMDB：64 个单元"},
+    "term.imdb: mse loss": {"en": "imdb: mse loss", "zh": "IMDB：损失函数改为 mse"},
+    "term.imdb: tanh": {"en": "imdb: tanh", "zh": "IMDB：激活函数改为 tanh"},
 
     # --- the data loaders (shared/data.py, text_data.py, jena_data.py) --------------------
     "data.write_in_kit": {

@@ -15,7 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-from shared.i18n import MESSAGES, has, language, msg
+from shared.i18n import MESSAGES, has, language, msg, term
 
 #: Families with Chinese glyphs, the simplified-Chinese ones first.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -74,6 +74,24 @@ def label(key):
     return msg(f"plot.{key}")
 
 
+def name(text):
+    """A plot title's name (``shared.i18n.term``: a model variant) in the student's
+    language, in English where no font can draw Chinese."""
+    if language() == "zh" and not use_cjk_font():
+        _say_once(msg("plot.no_cjk_font"))
+        return text
+    return term(text)
+
+
+def titled(title, what):
+    """``title: what``, with the punctuation of the student's language."""
+    if not title:
+        return what
+    if language() == "zh" and not use_cjk_font():
+        return MESSAGES["plot.title"]["en"].format(title=title, what=what)
+    return msg("plot.title", title=title, what=what)
+
+
 _said = set()
 
 
@@ -103,7 +121,7 @@ def plot_history(history, metric="accuracy", title=None):
         if f"val_{key}" in logs:
             ax.plot(epochs, logs[f"val_{key}"], label=label("validation"))
         ax.set(xlabel=label("epoch"), ylabel=label(key),
-               title=f"{title + ': ' if title else ''}{label(key)}")
+               title=titled(name(title) if title else None, label(key)))
         ax.legend()
     fig.tight_layout()
     return fig

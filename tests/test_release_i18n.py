@@ -33,7 +33,9 @@ def test_every_message_has_both_languages_with_the_same_fields():
         assert set(entry) == set(i18n.LANGUAGES), key
         assert fields(entry["en"]) == fields(entry["zh"]), key
         if entry["en"]:  # the one English blank: no sentence needed where fonts exist
-            assert HAN.search(entry["zh"]) or key.startswith("field."), key
+            # Chinese words, or a template that only changes the punctuation (plot.title)
+            assert HAN.search(entry["zh"]) or re.search("[\u3000-\u303f\uff01-\uff1f]",
+                                                      entry["zh"]) or key.startswith("field."), key
 
 
 def test_every_message_the_code_asks_for_exists():
@@ -61,6 +63,39 @@ def test_check_cells_print_no_english_of_their_own(assignment):
         source = nb.cells[index].source
         assert not re.search(r"^\s*assert .*, f?[\"'][A-Za-z ]{6,}", source, re.M), source
         assert not re.search(r"print\(f?[\"'][A-Za-z]", source), source
+
+
+def test_no_code_cell_prints_or_labels_a_plot_in_english_of_its_own(assignment):
+    """Printouts and plot labels of every cell (not only the checks) come from the catalogue
+    (msg, shared.plots.label, shared.i18n.term), so a Chinese release prints Chinese."""
+    nb = notebooks.read(assignment.notebook)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(line.split("  #")[0] for line in cell.source.splitlines())
+        # English words in a literal (a variable's name such as "X_train" may be printed)
+        assert not re.search(r"print\(\s*f?[\"'][a-z]+ [a-z]", source), source
+        assert not re.search(r"print\([^)]*, *f?[\"'][a-z]{3,}[ :\"']", source), source
+        assert not re.search(r"(\.title|xlabel|ylabel)\(\s*f?[\"'][a-z]", source), source
+        for key in re.findall(r"label=[\"'](\w+)[\"']", source):  # plot_series shows plot.<key>
+            assert i18n.has(f"plot.{key}"), key
+
+
+def test_the_time_series_plot_speaks_chinese(chinese):
+    import matplotlib.pyplot as plt
+
+    from shared import plots, series
+    assert plots.cjk_font()
+    plt.figure()
+    series.plot_series([0, 1], [2, 3], label="forecast")
+    axes = plt.gca()
+    said = [axes.get_xlabel(), axes.get_ylabel(), axes.get_lines()[0].get_label()]
+    plt.close("all")
+    assert said == ["时间（天）", "值", "预测"]
+    fig = plots.plot_history({"loss": [1.0], "accuracy": [0.5]}, title="imdb: tanh")
+    title = fig.axes[1].get_title()
+    plt.close(fig)
+    assert title == "IMDB：激活函数改为 tanh：精度"
 
 
 def test_messages_follow_kit_lang_unless_the_grader_chose(monkeypatch):
@@ -97,13 +132,54 @@ def test_no_markdown_cell_lacks_a_current_translation(assignment):
     assert translations.problems(assignment) == []
 
 
-def test_code_cells_of_the_two_builds_are_identical(builds):
+def without_comments(source):
+    """The code's tokens, comments left out: what runs."""
+    import io
+    import tokenize
+    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type not in (tokenize.COMMENT, tokenize.NL)]
+
+
+def test_code_cells_of_the_two_builds_differ_in_their_comments_only(builds):
     code = {language: [c.source for c in nb.cells if c.cell_type == "code"]
             for language, nb in builds.items()}
     setup_en, *rest_en = code["en"]
     setup_zh, *rest_zh = code["zh"]
-    assert rest_en == rest_zh
+    assert [without_comments(c) for c in rest_en] == [without_comments(c) for c in rest_zh]
     assert setup_en.replace('KIT_LANG", "en"', 'KIT_LANG", "zh"') == setup_zh  # its language only
+    for english, chinese in zip(rest_en, rest_zh):
+        for (_, _, said_en), (_, _, said_zh) in zip(translations.comments(english),
+                                                     translations.comments(chinese)):
+            assert HAN.search(said_zh) and said_zh != said_en, said_en
+        assert english.count(notebooks.STUB_MARKER) == chinese.count(notebooks.STUB_MARKER)
+
+
+def test_comment_substitution_touches_comments_only():
+    source = 'x = "# not a comment"  # the first\n# YOUR CODE HERE\n    # the second\ny = 1'
+    assert [c[2] for c in translations.comments(source)] == ["# the first", "# the second"]
+    assert translations.with_comments(source, ["# 第一", "# 第二"]) == (
+        'x = "# not a comment"  # 第一\n# YOUR CODE HERE\n    # 第二\ny = 1')
+    assert translations.comments('x = """never closed  # inside\n') == []  # unreadable: kept
+
+
+def test_a_code_translation_must_have_one_line_per_comment(tmp_path, monkeypatch):
+    assignment = assignments.get("weather_rnn")
+    copy = tmp_path / "weather_rnn.zh.md"
+    text = translations.path_of(assignment).read_text()
+    entry = "# 第 11-15 行；然后 16 + 5 >= 20，所以下一个批量又从第 6 行开始\n"
+    assert text.count(entry) == 1
+    copy.write_text(text.replace(entry, ""))
+    monkeypatch.setattr(translations, "path_of", lambda a, language="zh": copy)
+    problems = translations.problems(assignment)
+    assert len(problems) == 1 and "must be 2 comment line(s)" in problems[0], problems
+
+
+def test_answer_placeholders_are_found_by_metadata_in_every_language():
+    found = translations.answer_placeholders(assignments.get("tuning"))
+    assert set(found) == set(assignments.get("tuning").manual_questions)
+    for texts in found.values():
+        assert len(texts) == 2 and any(HAN.search(t) for t in texts)
+        assert "_Type your answer here, replacing this text._" in texts
 
 
 def test_chinese_build_translates_every_markdown_cell(builds, assignment):
@@ -115,7 +191,7 @@ def test_chinese_build_translates_every_markdown_cell(builds, assignment):
         assert built.metadata == original.metadata
         if translations.needs_translation(original):
             assert HAN.search(built.source) and built.source != original.source, original.source[:60]
-        else:
+        elif original.cell_type == "markdown":
             assert built.source == original.source
     assert builds["zh"].metadata["language"] == "zh"
 

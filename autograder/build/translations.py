@@ -14,6 +14,9 @@ a stamp of the English it was translated from::
     ...
 
 ``cell <id>`` is a Markdown cell of the notebook (nbformat cell ids);
+``code <id>`` the comments of a code cell, one translated comment line per English one,
+in order (the build puts each in place of its English, so the code itself stays one
+source: only ``#`` comments change, never a statement);
 ``readme <key>`` is a text of the release README (``title``, ``data_note``). The
 stamp is the start of the SHA-256 of the English text, so a cell whose English
 changed after its translation shows up as stale (``tests/test_release.py``);
@@ -21,13 +24,18 @@ after updating the Chinese, ``python -m autograder.build.translations stamp <nam
 records the new stamps.
 
 Cells with nothing to translate: those holding only HTML comments (otter's
-``<!-- BEGIN QUESTION -->`` markers) and the students' answer cells
-(``metadata.kit.manual``), whose placeholder ``make manual`` recognises.
+``<!-- BEGIN QUESTION -->`` markers), and in code cells the stub marker
+``# YOUR CODE HERE`` (the grader looks for it). The students' answer cells
+(``metadata.kit.manual``) are translated like any Markdown cell: their text is the
+placeholder a student replaces, and :func:`answer_placeholders` gives it in every
+language, found by that metadata, so an unanswered Chinese notebook reads as unanswered.
 """
 import argparse
 import hashlib
+import io
 import re
 import sys
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +45,7 @@ from autograder.engine import notebooks
 
 LANGUAGES = ("en", "zh")
 SOURCE_LANGUAGE = "en"
-HEADER = re.compile(r"^<!-- kit-translation: (cell|readme) (\S+) · en ([0-9a-f]{8}) -->$")
+HEADER = re.compile(r"^<!-- kit-translation: (cell|code|readme) (\S+) · en ([0-9a-f]{8}) -->$")
 COMMENTS = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -90,15 +98,40 @@ def read(path: Path) -> dict[tuple[str, str], Entry]:
 
 
 def needs_translation(cell) -> bool:
-    if cell.cell_type != "markdown" or cell.get("metadata", {}).get("kit", {}).get("manual"):
+    if cell.cell_type != "markdown":
         return False
     return bool(COMMENTS.sub("", cell.source).strip())
+
+
+def comments(source: str) -> list[tuple[int, int, str]]:
+    """(line, column, text) of each ``#`` comment of a code cell but the stub marker.
+
+    Read by Python's tokenizer, so a ``#`` inside a string is no comment; a cell it cannot
+    read (IPython magics) has none to translate."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return [(token.start[0], token.start[1], token.string) for token in tokens
+            if token.type == tokenize.COMMENT and token.string.strip() != notebooks.STUB_MARKER]
+
+
+def with_comments(source: str, translated: list[str]) -> str:
+    """``source`` with its comments (:func:`comments`, in order) replaced by ``translated``."""
+    lines = source.split("\n")
+    for (line, column, _), text in zip(comments(source), translated):
+        lines[line - 1] = lines[line - 1][:column] + text
+    return "\n".join(lines)
 
 
 def english_texts(assignment) -> dict[tuple[str, str], str]:
     """Everything of one assignment a student reads in the release, in English."""
     nb = notebooks.read(assignment.notebook)
     texts = {("cell", cell.id): cell.source for cell in nb.cells if needs_translation(cell)}
+    for cell in nb.cells:
+        found = comments(cell.source) if cell.cell_type == "code" else []
+        if found:
+            texts[("code", cell.id)] = "\n".join(text for _, _, text in found)
     texts[("readme", "title")] = assignment.config["title"]
     texts[("readme", "data_note")] = assignment.config["data_note"]
     return texts
@@ -119,6 +152,10 @@ def problems(assignment, language="zh") -> list[str]:
             found.append(f"{path}: no translation of {where} (English: {english[:60]!r})")
         elif not entry.text.strip():
             found.append(f"{path}:{entry.line}: the translation of {where} is empty")
+        elif key[0] == "code" and not _comment_lines_match(english, entry.text):
+            found.append(f"{path}:{entry.line}: the translation of {where} must be "
+                         f"{len(english.splitlines())} comment line(s), each starting with "
+                         f"'#', one per English comment in order")
         elif entry.stamp != stamp(english):
             found.append(f"{path}:{entry.line}: the English of {where} changed since it was "
                          f"translated: update the translation, then run python -m "
@@ -128,6 +165,12 @@ def problems(assignment, language="zh") -> list[str]:
             found.append(f"{path}:{entry.line}: {key[0]} {key[1]} is not in "
                          f"{assignment.notebook.name} (a cell removed? delete the entry)")
     return found
+
+
+def _comment_lines_match(english: str, translated: str) -> bool:
+    lines = translated.splitlines()
+    return len(lines) == len(english.splitlines()) and all(
+        line.startswith("#") for line in lines)
 
 
 def texts_for(assignment, language) -> dict[tuple[str, str], str]:
@@ -152,8 +195,33 @@ def localized(nb, assignment, language):
     for cell in nb.cells:
         if needs_translation(cell):
             cell.source = texts[("cell", cell.id)]
+        elif ("code", cell.id) in texts:
+            cell.source = with_comments(cell.source, texts[("code", cell.id)].splitlines())
     nb.metadata["language"] = language  # for tools; the kernel's language_info is Python
     return nb
+
+
+def answer_placeholders(assignment) -> dict[str, set[str]]:
+    """Question key -> the text its answer cell holds in each language's release.
+
+    Found by the cells' ``metadata.kit.manual``, never by their English: a written
+    answer equal (after stripping) to one of these is no answer (``make manual``,
+    ``make review``, ``make similarity``)."""
+    nb = notebooks.read(assignment.notebook)
+    found = {}
+    for cell in nb.cells:
+        key = cell.get("metadata", {}).get("kit", {}).get("manual")
+        if isinstance(key, str):
+            found[key] = {cell.source.strip()}
+    for language in LANGUAGES:
+        if language == SOURCE_LANGUAGE or not path_of(assignment, language).is_file():
+            continue
+        entries = read(path_of(assignment, language))
+        for cell in nb.cells:
+            key = cell.get("metadata", {}).get("kit", {}).get("manual")
+            if isinstance(key, str) and ("cell", cell.id) in entries:
+                found[key].add(entries[("cell", cell.id)].text.strip())
+    return found
 
 
 def write_stamps(assignment, language="zh") -> int:
