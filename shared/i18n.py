@@ -146,6 +146,34 @@ MESSAGES = {
               "code: the points of those are kept, and your notebook will be graded again.",
         "zh": "评分程序在完成 {done} 个测试后自身出错停止，并非你的代码造成：这些测试的分数会保留，"
               "你的 notebook 会被重新评分。"},
+    "status.in_cell": {
+        "en": "in code cell {cell} of the {total} that run at grading",
+        "zh": "在评分时运行的 {total} 个代码单元格中的第 {cell} 个"},
+    "status.before_first_cell": {
+        "en": "before the first cell finished",
+        "zh": "在第一个单元格运行完之前"},
+    "status.timeout": {
+        "en": "stopped after {seconds} s of computing time {where}: does a cell or a graded "
+              "function loop forever? Points earned so far are kept.",
+        "zh": "用完 {seconds} 秒的计算时间后停止，{where}：是不是有单元格或需要评分的函数陷入了死循环？"
+              "已经得到的分数会保留。"},
+    "status.out_of_memory": {
+        "en": "code cell {cell} of {total} ran out of memory and kept it (removing the data it "
+              "bound did not free it), so the later cells were not run. Points earned so far "
+              "are kept.",
+        "zh": "第 {cell} 个代码单元格（共 {total} 个）耗尽了内存且没有释放（删除它绑定的数据后内存仍未释放），"
+              "所以后面的单元格没有运行。已经得到的分数会保留。"},
+    "status.crashed": {
+        "en": "the notebook stopped {where} ({how}): a cell may call os._exit, exhaust memory "
+              "or crash a native library. Points earned so far are kept.",
+        "zh": "notebook 停止了，{where}（{how}）：可能有单元格调用了 os._exit、耗尽了内存，"
+              "或者让某个本地库崩溃了。已经得到的分数会保留。"},
+    "status.signal": {"en": "killed by signal {signal}", "zh": "被信号 {signal} 终止"},
+    "status.exit_code": {"en": "exit code {code}", "zh": "退出码 {code}"},
+    "status.memory_dropped": {
+        "en": "a code cell ran out of memory: the data it bound was removed (its functions "
+              "kept) and the later cells ran without it.",
+        "zh": "有一个代码单元格耗尽了内存：它绑定的数据已被删除（保留了它定义的函数），后面的单元格在没有这些数据的情况下运行。"},
 
     # --- shared/summary.py: layer tables ------------------------------------------------
     "layer_type": {

@@ -408,26 +408,24 @@ def unreadable(exc: KitError, notebook: Path, staged: Path) -> str:
                   reason=plain(reason).rstrip(". "))
 
 
-def status_of(timed_out, code, progress, timeout) -> tuple[str, str]:
-    where = (f"in code cell {progress.get('cells_run', 0) + 1} of the "
-             f"{progress.get('cells_total', '?')} that run at grading"
-             if progress else "before the first cell finished")
+def status_of(timed_out, code, progress, timeout, language="en") -> tuple[str, str]:
+    """The submission's status and the sentence that tells the student why, in ``language``."""
+    where = (msg_in(language, "status.in_cell", cell=progress.get("cells_run", 0) + 1,
+                    total=progress.get("cells_total", "?"))
+             if progress else msg_in(language, "status.before_first_cell"))
     if out_of_time(timed_out, code):
-        return "timeout", (f"stopped after {timeout:.0f} s of computing time {where}: does a "
-                           f"cell or a graded function loop forever? Points earned so far are kept.")
+        return "timeout", msg_in(language, "status.timeout", seconds=f"{timeout:.0f}",
+                                 where=where)
     cell = progress.get("out_of_memory") if code == 0 else None
     if isinstance(cell, int) and not isinstance(cell, bool):
-        return "crashed", (f"code cell {cell} of {progress.get('cells_total', '?')} ran out of "
-                           f"memory and kept it (removing the data it bound did not free it), "
-                           f"so the later cells were not run. Points earned so far are kept.")
+        return "crashed", msg_in(language, "status.out_of_memory", cell=cell,
+                                 total=progress.get("cells_total", "?"))
     if code != 0 or not progress.get("finished"):
-        how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
-        return "crashed", (f"the notebook stopped {where} ({how}): a cell may call os._exit, "
-                           f"exhaust memory or crash a native library. Points earned so far "
-                           f"are kept.")
+        how = (msg_in(language, "status.signal", signal=-code) if code and code < 0
+               else msg_in(language, "status.exit_code", code=code))
+        return "crashed", msg_in(language, "status.crashed", where=where, how=how)
     if "memory" in progress.get("flags", []):
-        return "graded", ("a code cell ran out of memory: the data it bound was removed (its "
-                          "functions kept) and the later cells ran without it.")
+        return "graded", msg_in(language, "status.memory_dropped")
     return "graded", ""
 
 
@@ -469,7 +467,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         timed_out, code = sandboxed
         sandbox_seconds = time.perf_counter() - started
         progress = _progress(private / "artifacts")
-        status, message = status_of(timed_out, code, progress, timeout)
+        status, message = status_of(timed_out, code, progress, timeout, course_language(staged))
         # progress.json is the sandbox's own word, which a submission can rewrite: keep only
         # flag names the kit knows (they are advisory; points never depend on them).
         flags = sorted({str(f) for f in progress.get("flags", []) if str(f) in FLAGS})
