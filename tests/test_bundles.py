@@ -55,8 +55,9 @@ def _wheel_texts(data, prefix):
 
 
 def test_release_holds_the_notebook_helpers_and_instructions(release_zips, assignment):
-    root = assignment.name
     for language, path in release_zips.items():
+        root = f"{assignment.name}-{language}"  # unzipped side by side, zh and en never mix
+        assert path.name == f"{root}.zip"
         texts = released_texts(path)
         wheel_name = f"{root}/{wheel.wheel_name()}"
         assert {f"{root}/{assignment.notebook.name}", f"{root}/README.md",
@@ -80,11 +81,11 @@ def test_release_holds_no_solution_code(release_zips, assignment):
 
 
 def test_release_holds_no_hidden_test_text(release_zips, assignment):
-    root = assignment.name
     secrets = ["gradelib", "hidden_seed", "grading_config", "kit_codec",
                str(assignment.config["hidden_seed"]) + ",",
                *(p.read_text() for p in assignment.tests_dir.glob("*.py"))]
-    for path in release_zips.values():
+    for language, path in release_zips.items():
+        root = f"{assignment.name}-{language}"
         texts = released_texts(path)
         assert not any(name.split("!")[-1].startswith((f"{root}/tests", f"{root}/autograder",
                                                        "autograder/", "solutions/", "tests/"))

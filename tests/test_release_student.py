@@ -113,12 +113,12 @@ def run_as_student(python, name, folder, mode):
     started = time.time()
     with zipfile.ZipFile(release.build(name, language)) as bundle:
         if alone:
-            member = f"{name}/{name}.ipynb"
+            member = f"{name}-{language}/{name}.ipynb"
             (folder / f"{name}.ipynb").write_bytes(bundle.read(member))
             workdir = folder
         else:
             bundle.extractall(folder)
-            workdir = folder / name
+            workdir = folder / f"{name}-{language}"  # the zh and en bundles never share a folder
     assert REPO_ROOT not in workdir.resolve().parents
     nb = graded_cells_filled(workdir / f"{name}.ipynb", assignments.get(name).solution_sources())
     km = kernel_for(python, folder)
@@ -218,7 +218,8 @@ def test_released_notebooks_grade_as_the_kits_own(tmp_path):
     notebooks.write(samples.notebook_for(assignment, reference), folder / "kit_reference.ipynb")
     for language in release.LANGUAGES:
         with zipfile.ZipFile(release.build(name, language)) as bundle:
-            stub = nbformat.reads(bundle.read(f"{name}/{name}.ipynb").decode(), as_version=4)
+            stub = nbformat.reads(bundle.read(f"{name}-{language}/{name}.ipynb").decode(),
+                                  as_version=4)
         notebooks.write(notebooks.fill(stub, assignment.solution_sources()),
                         folder / f"released_{language}.ipynb")
         notebooks.write(stub, folder / f"stub_{language}.ipynb")

@@ -1,5 +1,7 @@
 """``make release``: the student bundles ``dist/release/<assignment>-<language>.zip``.
 
+Each unzips into a folder of the same name, ``<assignment>-<language>/``.
+
 A bundle holds the stub notebook in one language, a README in that language, the
 student's ``requirements.txt`` and the helpers' wheel (``autograder/build/wheel.py``).
 Solutions, hidden tests, the grading config, hidden data and grading code never go
@@ -223,7 +225,13 @@ def language_of(assignment, language=None) -> str:
 
 
 def zip_path(name: str, language: str) -> Path:
-    return DIST / "release" / f"{name}-{language}.zip"
+    return DIST / "release" / f"{folder_name(name, language)}.zip"
+
+
+def folder_name(name: str, language: str) -> str:
+    """The folder a bundle unzips into, named like the zip: the zh and en bundles of one
+    assignment unzipped side by side never mix their files."""
+    return f"{name}-{language}"
 
 
 def files_for(assignment, language: str, url: str | None = None) -> dict[str, bytes]:
@@ -235,7 +243,7 @@ def files_for(assignment, language: str, url: str | None = None) -> dict[str, by
     wheel_file = wheel.build(DIST / "release" / "wheel")
     wheel_bytes = wheel_file.read_bytes()
     texts = translations.texts_for(assignment, language)
-    root = assignment.name
+    root = folder_name(assignment.name, language)
     notebook = student_notebook(assignment, language, wheel_bytes)
     readme = README[language].format(
         title=texts[("readme", "title")], notebook=assignment.notebook.name,
