@@ -110,12 +110,13 @@ def server(tuning_run):
 def test_review_app_pages(browser, server, width):  # noqa: F811
     tuning = assignments.get("tuning")
     key = next(iter(tuning.manual_questions))
-    pages = ["/", f"/q/{key}/1", f"/q/{key}/2"]
+    pages = ["/", f"/q/{key}/1", f"/q/{key}/1/2"]  # a group, and one of its students
     for path in pages:
         assert audit(browser, server + path, width) == [], path
 
     def names_shown_and_a_refusal(page):
         page.goto(f"{server}/names/on?back=/q/{key}/1")
+        page.click("#members summary")
         page.fill("#adjustment", "99")
         page.click("#save")
         page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")

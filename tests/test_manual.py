@@ -152,11 +152,19 @@ def test_reviews_store_rubric_items_and_points_and_merge_into_feedback_data(run,
     merge.merge(tuning, out, book)
     assert rows(out / "grades.csv")["reference"]["manual:overfitting"] == "1.5"
     first, second, _ = store.hand_graded(out, tuning, "reference")
+    items = tuning.manual_questions["overfitting"]["rubric"]
     assert first == {"question": "overfitting", "title": "What the learning curves show",
-                     "points": 1.5, "max": 2, "comment": "Good curves.", "rubric": [
-                         {"text": tuning.manual_questions["overfitting"]["rubric"][i]["text"],
-                          "points": p} for i, p in ((0, 1), (1, 0.5), (3, -0.5))]}
+                     "points": 1.5, "max": 2, "comment": "Good curves.", "adjustment": 0.5,
+                     "rubric": [{"text": item["text"], "points": item["points"],
+                                 "given": item["id"] in ("epoch", "sign", "no_numbers")}
+                                for item in items]}  # the whole rubric: given and missed
+    assert [r["given"] for r in first["rubric"]].count(False) == len(items) - 3
     assert second["points"] is None and second["rubric"] == [] and second["comment"] == ""
+    feedback = (out / "feedback" / "reference.md").read_text()
+    missed = next(item for item in items if item["id"] not in ("epoch", "sign", "no_numbers"))
+    assert f"- [ ] {missed['text']} ({missed['points']:+g}, not given)" in feedback
+    assert f"- [x] {items[0]['text']} ({items[0]['points']:+g})" in feedback
+    assert "- free points: +0.5" in feedback and "Good curves." in feedback
 
 
 @pytest.mark.parametrize("key, student, given, message", [
@@ -165,7 +173,7 @@ def test_reviews_store_rubric_items_and_points_and_merge_into_feedback_data(run,
     ("overfitting", "reference", review(["bonus"]), "no rubric item 'bonus' in question 'overfitting'"),
     ("overfitting", "reference", review(["epoch", "epoch"]), "chosen twice"),
     ("overfitting", "reference", review(adjustment="1"), "free points '1' are not a number"),
-    ("overfitting", "mallory", review(["epoch"]), "no submission 'mallory'"),
+    ("overfitting", "mallory", review(["epoch"]), "the review of mallory: no such submission"),
     ("essay", "reference", review(), "no question 'essay'"),
 ])
 def test_bad_reviews_are_refused_and_nothing_is_written(run, tuning, key, student, given, message):

@@ -68,8 +68,9 @@ def server(run):
     httpd.server_close()
 
 
-def order(run, key):
-    return review.load(run).order(key)
+def groups(run, key):
+    """The students of each answer group of question ``key``, in the app's order."""
+    return [group.students for group in review.load(run).groups(key)]
 
 
 def scores(run):
@@ -77,11 +78,14 @@ def scores(run):
         return {row["id"]: row for row in csv.DictReader(f)}
 
 
-def test_grade_three_answers_with_the_keyboard_reload_and_merge(server, run, page, tuning):
+def test_grade_three_answer_groups_with_the_keyboard_reload_and_merge(server, run, page, tuning):
     page.goto(f"{server}/q/overfitting")
     assert page.url.endswith("/q/overfitting/1")  # resumes at the first ungraded answer
-    total = len(order(run, "overfitting"))
+    total = len(review.load(run).answers)
     assert page.locator("#progress").inner_text() == f"0 of {total} graded"
+    first, second, third = groups(run, "overfitting")[:3]
+    assert len(first) == 7  # the seven blank answers: one group, graded once
+    assert "left blank by 7 students" in page.locator("#who").inner_text()
     page.keyboard.press("1")  # epoch +1
     page.keyboard.press("2")  # sign +0.5
     assert page.locator("#total").inner_text() == "1.5"
@@ -98,11 +102,12 @@ def test_grade_three_answers_with_the_keyboard_reload_and_merge(server, run, pag
     page.keyboard.type("2")
     page.keyboard.press("Enter")  # free points only
     page.wait_for_url("**/q/overfitting/4")
-    assert page.locator("#progress").inner_text() == f"3 of {total} graded"
+    done = len(first) + len(second) + len(third)
+    assert page.locator("#progress").inner_text() == f"{done} of {total} graded"
 
-    first, second, third = order(run, "overfitting")[:3]
     table = scores(run)
-    assert [table[s]["overfitting"] for s in (first, second, third)] == ["1.5", "0.5", "2"]
+    for group, points in ((first, "1.5"), (second, "0.5"), (third, "2")):
+        assert {table[s]["overfitting"] for s in group} == {points}
     page.reload()
     assert page.url.endswith("/q/overfitting/4")
     page.goto(f"{server}/q/overfitting")  # a fresh visit resumes after the three graded
@@ -121,19 +126,53 @@ def test_grade_three_answers_with_the_keyboard_reload_and_merge(server, run, pag
     manual.main(["--assignment", "tuning", "--out", str(run)])
     with open(run / "grades.csv", newline="") as f:
         graded = {row["id"]: row for row in csv.DictReader(f)}
-    assert graded[second]["manual:overfitting"] == "0.5"
+    assert graded[second[0]]["manual:overfitting"] == "0.5"
     auto = len(report.question_points(tuning)[0])  # the faked 1 point per auto-graded question
-    assert float(graded[first]["total"]) == auto + 1.5
-    entry = store.hand_graded(run, tuning, second)[0]
+    assert float(graded[first[0]]["total"]) == auto + 1.5
+    entry = store.hand_graded(run, tuning, second[0])[0]
     assert entry["points"] == 0.5 and entry["comment"] == "Which epoch?"
-    assert [item["points"] for item in entry["rubric"]] == [1, -0.5]
+    assert [item["points"] for item in entry["rubric"] if item["given"]] == [1, -0.5]
+
+
+def test_identical_and_blank_answers_are_one_group_with_overrides(run, tuning):
+    loaded = review.load(run)
+    text = loaded.answers["own_words"]["overfitting"]
+    loaded.answers["copier"]["overfitting"] = "  " + text.replace(" ", "\n  ", 3) + "\n"
+    found = loaded.groups("overfitting")
+    same = next(g for g in found if "own_words" in g.students)
+    assert same.students == ("copier", "own_words") and not same.blank
+    blank = next(g for g in found if g.blank)
+    assert "stub" in blank.students and len(blank.students) == 7
+    assert sum(len(g.students) for g in found) == len(loaded.answers)
+    assert found.index(blank) == 0 and found.index(same) == 1  # biggest groups first
+
+    client = review.create_app(loaded).test_client()
+    where = {"base_url": "http://127.0.0.1:9"}
+    position = found.index(same) + 1
+    # One student of the group graded on their own; the group's grade leaves them alone.
+    own = client.post(f"/api/q/overfitting/{position}/1", json={"adjustment": 2}, **where)
+    assert own.status_code == 200 and own.json["next"] == f"/q/overfitting/{position}"
+    group = client.post(f"/api/q/overfitting/{position}", json={"rubric": ["epoch"]}, **where)
+    assert group.status_code == 200 and group.json["students"] == 1
+    table = scores(run)
+    assert table["copier"]["overfitting"] == "2" and table["own_words"]["overfitting"] == "1"
+    reviews = store.read_reviews(run, "overfitting")
+    assert reviews["copier"]["own"] and not reviews["own_words"]["own"]
+    page = client.get(f"/q/overfitting/{position}", **where).get_data(as_text=True)
+    assert "graded on their own (2)" in page and "graded with the group (1)" in page
+    assert "copier" not in page and "own_words" not in page  # anonymous: numbers only
+    # A refusal names the answer by its place, never the student, while names are hidden.
+    bad = client.post(f"/api/q/overfitting/{position}/2", json={"adjustment": 9}, **where)
+    assert bad.status_code == 400 and bad.json["error"].startswith("answer 2, student 2: ")
+    assert "own_words" not in bad.json["error"] and "review of" not in bad.json["error"]
+    assert client.get(f"/q/overfitting/{position}/3", **where).status_code == 404
 
 
 def test_two_sessions_on_two_questions_lose_nothing(server, run, browser):
     tabs = {key: browser.new_context().new_page() for key in ("overfitting", "mse_loss")}
     for key, tab in tabs.items():
         tab.goto(f"{server}/q/{key}")
-    for position in range(1, 5):  # interleaved: one save on each question in turn
+    for position in range(1, 4):  # interleaved: one save on each question in turn
         for key, tab in tabs.items():
             tab.keyboard.press("1")
             tab.keyboard.press("Enter")
@@ -141,16 +180,18 @@ def test_two_sessions_on_two_questions_lose_nothing(server, run, browser):
     table = scores(run)
     for key in tabs:
         graded = [s for s in table if table[s][key]]
-        assert sorted(graded) == sorted(order(run, key)[:4])
-        assert len(store.read_reviews(run, key)) == 4
+        expected = [s for group in groups(run, key)[:3] for s in group]
+        assert sorted(graded) == sorted(expected)
+        assert len(store.read_reviews(run, key)) == len(expected)
     for tab in tabs.values():
         tab.context.close()
 
 
 def test_hostile_answers_do_not_run(server, run, page):
     page.goto(f"{server}/names/on?back=/")
+    found = groups(run, "overfitting")
     for name in HOSTILE:
-        position = order(run, "overfitting").index(f"hostile_{name}") + 1
+        position = found.index((f"hostile_{name}",)) + 1
         response = page.goto(f"{server}/q/overfitting/{position}")
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert page.locator("#who").inner_text() == f"hostile_{name}"
@@ -171,19 +212,27 @@ def test_hostile_answers_do_not_run(server, run, page):
 
 def test_anonymous_by_default_with_a_switch_to_show_names(server, run, page):
     ids = list(review.load(run).answers)
-    first = order(run, "mse_loss")[0]
+    found = groups(run, "mse_loss")
+    position = next(n for n, group in enumerate(found, start=1) if len(group) == 1)
+    [first] = found[position - 1]
     (run / "collected").mkdir()
     (run / "collected" / "manifest.json").write_text(
         json.dumps({"students": {first: {"name": "Ada Lovelace"}}}))
-    page.goto(f"{server}/q/mse_loss/1")
-    text = page.content()
-    assert page.locator("#who").inner_text() == "answer 1"
-    assert not any(f">{student}<" in text for student in ids) and "Ada" not in text
+    for path in (f"/q/mse_loss/{position}", "/q/mse_loss/1", "/q/mse_loss/1/2"):
+        page.goto(server + path)
+        text = page.content()
+        assert not any(f">{student}<" in text or f"{student} (" in text for student in ids)
+        assert "Ada" not in text
+    page.goto(f"{server}/q/mse_loss/{position}")
+    assert page.locator("#who").inner_text() == f"answer {position}"
     page.click("#names")
-    assert page.url.endswith("/q/mse_loss/1")
+    assert page.url.endswith(f"/q/mse_loss/{position}")
     assert page.locator("#who").inner_text() == f"{first} (Ada Lovelace)"
-    assert order(run, "mse_loss") != sorted(ids)  # shuffled, and the same on every load
-    assert order(run, "mse_loss") == order(run, "mse_loss")
+    page.goto(f"{server}/q/mse_loss/1")  # the blank group lists its students by id now
+    assert page.locator("#members li a").all_text_contents() == list(found[0])
+    assert groups(run, "mse_loss") == groups(run, "mse_loss")  # the same on every load
+    singles = [g[0] for g in groups(run, "overfitting") if len(g) == 1]
+    assert len(singles) == 7 and singles != sorted(singles)  # shuffled
 
 
 def test_a_score_out_of_range_is_refused_in_the_page(server, run, page):
@@ -196,7 +245,8 @@ def test_a_score_out_of_range_is_refused_in_the_page(server, run, page):
     message = page.locator("#message")
     message.wait_for(state="visible")
     page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
-    assert "3 points is not a score between 0 and 2" in message.inner_text()
+    assert message.inner_text() == ("not saved: answer 1: 3 points is not a score between 0 "
+                                    "and 2 for question 'overfitting'")
     assert page.url.endswith("/q/overfitting/1")
     assert not any(row["overfitting"] for row in scores(run).values())
     # The refusal is an HTTP 400, which chromium logs; it is the only error expected.
@@ -220,14 +270,15 @@ def test_the_api_refuses_unknown_items_foreign_hosts_and_forms(run):
     ok = client.post(url, json={"rubric": ["gradient"], "comment": "ok"},
                      base_url="http://127.0.0.1:9", headers={"Origin": "http://127.0.0.1:9"})
     assert ok.status_code == 200 and ok.json["saved"]["points"] == 1
+    assert ok.json["students"] == len(groups(run, "mse_loss")[0])
     assert ok.json["next"] == "/q/mse_loss/2"
 
 
 def test_an_ordinary_link_renders_without_a_referrer(run):
     """markdown-it-py 4 hands the renderer to a render rule: a plain link once made a 500."""
     loaded = review.load(run)
-    student = loaded.order("overfitting")[0]
-    loaded.answers[student]["overfitting"] = "Read [the docs](https://keras.io/api/) first."
+    for student in loaded.answers:  # one group: the first answer shown
+        loaded.answers[student]["overfitting"] = "Read [the docs](https://keras.io/api/) first."
     client = review.create_app(loaded).test_client()
     page = client.get("/q/overfitting/1", base_url="http://127.0.0.1:9")
     assert page.status_code == 200

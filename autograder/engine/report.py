@@ -204,7 +204,10 @@ def feedback_markdown(data: dict) -> str:
     for item in data["hand_graded"]:
         points = "not graded yet" if item["points"] is None else f"{item['points']:g} points"
         lines += [f"## {item['title']} (graded by hand): {points} of {item['max']:g}", ""]
-        lines += [f"- {r['text']} ({r['points']:+g})" for r in item["rubric"]]
+        lines += [f"- [{'x' if r['given'] else ' '}] {r['text']} ({r['points']:+g}"
+                  f"{'' if r['given'] else ', not given'})" for r in item["rubric"]]
+        if item.get("adjustment"):
+            lines += [f"- free points: {item['adjustment']:+g}"]
         if item["comment"]:
             lines += ["", item["comment"]]
         lines.append("")

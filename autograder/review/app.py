@@ -12,13 +12,17 @@ Why it is built this way:
   takes JSON only, which a cross-site form cannot send.
 - Anonymous by default: answers come in a shuffled order seeded per question
   (every TA, and every reload, sees the same order) and URLs carry positions,
-  never ids; a switch (cookie) shows the ids.
+  never ids; a switch (cookie) shows the ids. Every message the app shows names an
+  answer by its position ("answer 3"), never by the student's id.
+- Answers are graded in groups, as Gradescope does (:mod:`autograder.review.groups`):
+  identical answers, and blank ones, are one group graded once; each student of a
+  group can still be graded on their own (``/q/<key>/<group>/<member>``), and the
+  group's later grades leave that student alone.
 - The state lives on disk, not in the server: each page reads the run's
   ``manual/`` files, each save goes through :func:`autograder.review.store.save_review`
   under the run's lock. Two TAs, in two tabs or two servers, lose nothing, and a
   reload or a restart resumes where the TA stopped.
 """
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,7 @@ from autograder import assignments
 from autograder.assignments import KitError
 from autograder.engine import report
 from autograder.review import answers, store
+from autograder.review import groups as grouping
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -60,10 +65,8 @@ class Run:
     answers: dict  # student -> question -> text
     seed: int = 0
 
-    def order(self, key: str) -> list[str]:
-        students = sorted(self.answers)
-        random.Random(f"{self.seed}/{key}").shuffle(students)
-        return students
+    def groups(self, key: str) -> list[grouping.Group]:
+        return grouping.groups(self.answers, key, self.seed)
 
     def marks(self, key: str) -> tuple[dict, dict]:
         """(saved reviews, points in scores.csv) for question ``key``, read now."""
@@ -122,58 +125,88 @@ def create_app(run: Run) -> Flask:
 
     @app.get("/q/<key>")
     def resume(key):
-        """The first answer of the question not graded yet: where the TA stopped."""
+        """The first group of the question with an answer not graded yet: where the TA stopped."""
         question_or_404(key)
         done = graded(key)
-        order = run.order(key)
-        position = next((n for n, s in enumerate(order) if s not in done), None)
+        position = next((n for n, group in enumerate(run.groups(key))
+                         if not set(group.students) <= done), None)
         if position is None:
             return redirect(url_for("overview"))
         return redirect(url_for("answer", key=key, position=position + 1))
 
+    def group_or_404(key, position) -> grouping.Group:
+        found = run.groups(key)
+        if not 1 <= position <= len(found):
+            abort(404, f"question '{key}' has answers 1 to {len(found)}")
+        return found[position - 1]
+
+    def member_or_404(group, member) -> str:
+        if member is not None and not 1 <= member <= len(group.students):
+            abort(404, f"this answer has students 1 to {len(group.students)}")
+        return group.students[(member or 1) - 1]
+
     @app.get("/q/<key>/<int:position>")
-    def answer(key, position):
+    @app.get("/q/<key>/<int:position>/<int:member>")
+    def answer(key, position, member=None):
         question = question_or_404(key)
-        order = run.order(key)
-        if not 1 <= position <= len(order):
-            abort(404, f"question '{key}' has answers 1 to {len(order)}")
-        student = order[position - 1]
+        found = run.groups(key)
+        group = group_or_404(key, position)
+        student = member_or_404(group, member)
         reviews, scores = run.marks(key)
-        saved = reviews.get(student)
-        if saved is None and student in scores:  # typed into scores.csv by hand
-            saved = {"rubric": [], "adjustment": float(scores[student]), "comment": ""}
-        items = store.rubric(run.assignment, key)
-        roster = report.run_info(run.out).get("students", {}).get(student, {})
+        if member is None:  # the group's grade: what its students graded with it hold
+            with_group = [s for s in group.students if s in reviews and not reviews[s].get("own")]
+            saved = reviews.get(with_group[0]) if with_group else None
+        else:
+            saved = reviews.get(student)
+        if saved is None and student in scores and student not in reviews:
+            saved = {"rubric": [], "adjustment": float(scores[student]), "comment": ""}  # typed
+        roster = report.run_info(run.out).get("students", {})
+        members = [{"number": n, "student": s, "name": roster.get(s, {}).get("name", ""),
+                    "own": bool(reviews.get(s, {}).get("own")), "points": scores.get(s)}
+                   for n, s in enumerate(group.students, start=1)]
         return render_template(
             "answer.html", title=run.assignment.config["title"], key=key, question=question,
-            prompt=md.render(prompts.get(key, "")),
-            answer=md.render(run.answers[student].get(key, store.NO_ANSWER)),
-            items=items, saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
-            points=scores.get(student), position=position, count=len(order),
-            graded=len(set(reviews) | set(scores)), student=student,
-            name=roster.get("name", ""),
+            prompt=md.render(prompts.get(key, "")), answer=md.render(group.text),
+            items=store.rubric(run.assignment, key),
+            saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
+            points=scores.get(student) if member is not None or len(group.students) == 1
+            else None, position=position, count=len(found), member=member, group=group,
+            members=members, graded=len(set(reviews) | set(scores)), total=len(run.answers),
+            student=student, name=roster.get(student, {}).get("name", ""),
             names=_names_shown(), questions=questions)
 
     @app.post("/api/q/<key>/<int:position>")
-    def save(key, position):
+    @app.post("/api/q/<key>/<int:position>/<int:member>")
+    def save(key, position, member=None):
         question_or_404(key)
-        order = run.order(key)
+        found = run.groups(key)
         body = request.get_json(silent=True) if request.is_json else None
         if not isinstance(body, dict):
             return jsonify(error="send the grade as a JSON object"), 400
         if request.origin and request.origin.split("//", 1)[-1] != request.host:
             return jsonify(error="grades are saved from this app's own pages only"), 403
-        if not 1 <= position <= len(order):
-            return jsonify(error=f"question '{key}' has answers 1 to {len(order)}"), 404
+        if not 1 <= position <= len(found):
+            return jsonify(error=f"question '{key}' has answers 1 to {len(found)}"), 404
+        group = found[position - 1]
+        if member is not None and not 1 <= member <= len(group.students):
+            return jsonify(error=f"answer {position} has students 1 to {len(group.students)}"), 404
+        label = f"answer {position}" + (f", student {member}" if member is not None else "")
+        review = {k: body.get(k) for k in ("rubric", "adjustment", "comment") if k in body}
         try:
-            saved = store.save_review(run.assignment, run.out, key, order[position - 1],
-                                       {k: body.get(k) for k in ("rubric", "adjustment", "comment")
-                                        if k in body})
+            if member is None:
+                saved = store.save_reviews(run.assignment, run.out, key, list(group.students),
+                                           review, label)
+            else:
+                saved = store.save_reviews(run.assignment, run.out, key,
+                                           [group.students[member - 1]], review, label, own=True)
         except KitError as exc:
             return jsonify(error=str(exc)), 400
-        following = (url_for("answer", key=key, position=position + 1)
-                     if position < len(order) else url_for("overview"))
-        return jsonify(saved=saved, graded=len(graded(key)), count=len(order), next=following)
+        following = (url_for("answer", key=key, position=position)
+                     if member is not None else
+                     url_for("answer", key=key, position=position + 1)
+                     if position < len(found) else url_for("overview"))
+        return jsonify(saved=next(iter(saved.values()), None), students=len(saved),
+                       graded=len(graded(key)), count=len(found), next=following)
 
     @app.get("/favicon.ico")
     def favicon():

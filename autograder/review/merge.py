@@ -3,7 +3,8 @@
 :func:`merge` checks every score (known student, a number between 0 and the question's
 points) and every saved review (known student, known rubric items) before changing
 anything, then merges the points into the grade book as ``manual:<key>`` columns,
-records the rubric items and comments it merged in ``manual/merged.json`` (what
+records each reviewed student's whole rubric (the items given and those missed), free
+points and comment in ``manual/merged.json`` (what
 :func:`autograder.review.store.hand_graded` gives the feedback) and re-renders the
 feedback of the students whose hand-graded results changed. Merging again after a
 correction replaces the old values; a blank cell stays unscored.
@@ -27,15 +28,14 @@ def merge(assignment, out: Path, book) -> dict:
         before = store.all_hand_graded(out, assignment, book.rows)
         if scores:
             book.set_manual(scores)
-        items = {key: {item["id"]: item for item in store.rubric(assignment, key)}
-                 for key in assignment.manual_questions}
         merged = {}
         for key, by_student in reviews.items():
+            items = store.rubric(assignment, key)
             for student, review in by_student.items():
-                merged.setdefault(student, {})[key] = {
-                    "rubric": [{"text": items[key][i]["text"], "points": items[key][i]["points"]}
-                               for i in review["rubric"]],
-                    "comment": review["comment"]}
+                merged.setdefault(student, {})[key] = {  # the whole rubric: given and missed
+                    "rubric": [{"text": item["text"], "points": item["points"],
+                                "given": item["id"] in review["rubric"]} for item in items],
+                    "adjustment": review["adjustment"], "comment": review["comment"]}
         store.write_merged(out, merged)
         after = store.all_hand_graded(out, assignment, book.rows)
     changed = sorted(s for s in after if after[s] != before.get(s))

@@ -18,8 +18,9 @@ The files:
 - ``<key>.json``: what the review app saved for that question, per student: the rubric
   items chosen (ids from the question's ``rubric`` in the assignment's config), a free
   adjustment, a comment and the points they add up to.
-- ``merged.json``: the rubric items and comments ``make manual`` last merged, what
-  :func:`hand_graded` gives the feedback.
+- ``merged.json``: what ``make manual`` last merged of each review (the whole rubric with
+  the items given and missed, the free points, the comment): what :func:`hand_graded`
+  gives the feedback.
 
 One file per question plus a lock (``.lock``) around every write: two TAs on two
 questions, or a TA and ``make grade``, never lose each other's work.
@@ -175,29 +176,44 @@ def read_reviews(out: Path, key: str) -> dict[str, dict]:
 
 def save_review(assignment, out: Path, key: str, student: str, review: dict,
                 label: str | None = None) -> dict:
-    """Check one review and store it, with its points in ``scores.csv``, atomically.
+    """Check one student's review and store it as graded on its own (see :func:`save_reviews`)."""
+    return save_reviews(assignment, out, key, [student], review, label, own=True)[student]
 
-    Raises KitError (nothing written) for an unknown question or student, an unknown
-    rubric item or points out of range. ``label`` names the answer in those messages
-    (the review app passes its anonymous position); by default the student's id.
+
+def save_reviews(assignment, out: Path, key: str, students: list[str], review: dict,
+                 label: str | None = None, own: bool = False) -> dict[str, dict]:
+    """Check one review and store it for each of ``students``, with the points in
+    ``scores.csv``, atomically; return what was stored, by student.
+
+    ``own``: the review is this student's alone (an override); a group's review
+    (``own`` false) leaves every student graded on their own as they are. Raises
+    KitError (nothing written) for an unknown question or student, an unknown rubric
+    item or points out of range. ``label`` names the answer in those messages (the
+    review app passes its anonymous position, so no message names a hidden student);
+    by default the student's id.
     """
     if key not in assignment.manual_questions:
         raise KitError(f"no question '{key}' in {assignment.name} "
                        f"(its questions are {sorted(assignment.manual_questions)})")
-    checked = checked_review(assignment, key, review, label or f"the review of {student}")
+    label = label or f"the review of {', '.join(students)}"
+    checked = checked_review(assignment, key, review, label)
     keys = list(assignment.manual_questions)
     with locked(out):
-        if student not in read_answers(out)[1]:
-            raise KitError(f"no submission '{label or student}' in {answers_path(out)}")
+        known = read_answers(out)[1]
+        if not students or any(student not in known for student in students):
+            raise KitError(f"{label}: no such submission in {answers_path(out)}")
         reviews = read_reviews(out, key)
-        reviews[student] = {**checked, "saved": datetime.now(timezone.utc).isoformat(
-            timespec="seconds")}
+        chosen = [s for s in students if own or not reviews.get(s, {}).get("own")]
+        saved = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        for student in chosen:
+            reviews[student] = {**checked, "own": own, "saved": saved}
         atomic_write(review_path(out, key), json.dumps(
             {"question": key, "reviews": reviews}, indent=1, sort_keys=True, ensure_ascii=False))
         rows = read_scores(scores_path(out), keys) if scores_path(out).exists() else {}
-        rows.setdefault(student, {k: "" for k in keys})[key] = f"{checked['points']:g}"
+        for student in chosen:
+            rows.setdefault(student, {k: "" for k in keys})[key] = f"{checked['points']:g}"
         write_scores(scores_path(out), keys, rows)
-    return reviews[student]
+    return {student: reviews[student] for student in chosen}
 
 
 def checked_reviews(assignment, out: Path, known: set[str]) -> dict[str, dict[str, dict]]:
@@ -285,7 +301,9 @@ def hand_graded(out: Path, assignment, student: str, row: dict | None = None) ->
     """What the feedback shows of the questions graded by hand, as last merged.
 
     One dict per question, in the config's order: question, title, points (None while
-    unscored), max, rubric (the chosen items: [{"text", "points"}]) and comment. ``row``: the
+    unscored), max, rubric (every item of the question's rubric, as merged: [{"text",
+    "points", "given"}]; empty when the TA typed the points without the review app),
+    adjustment (the free points) and comment. ``row``: the
     student's grades.csv row, read from the run folder when not given.
     """
     if row is None:
@@ -302,9 +320,11 @@ def all_hand_graded(out: Path, assignment, rows: dict) -> dict[str, list]:
         for key, question in assignment.manual_questions.items():
             value = row.get(f"manual:{key}") or ""
             detail = merged.get(student, {}).get(key, {})
+            rubric = [{"given": True, **item} for item in detail.get("rubric", [])]
             entries.append({"question": key, "title": question["title"],
                             "points": float(value) if value else None,
-                            "max": question["points"], "rubric": detail.get("rubric", []),
+                            "max": question["points"], "rubric": rubric,
+                            "adjustment": detail.get("adjustment", 0),
                             "comment": detail.get("comment", "")})
         result[student] = entries
     return result
