@@ -197,6 +197,20 @@ def test_a_member_that_lies_about_its_size_is_that_students_row(tmp_path, monkey
     assert rows[str(persons[0].canvas_id)]["total"] == "14"
 
 
+def test_two_thousand_members_of_one_name_make_one_short_row(tmp_path, monkeypatch):
+    """Whatever the download repeats, the student's row stays a row (its notes bounded)."""
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo = downloads.people(2)
+    same = canvas_name(ada, 7730001)
+    path = write_zip(tmp_path / "dl" / "submissions.zip",
+                     [(same, FULL, "")] * 2000 + [(canvas_name(bo, 7730002), FULL, "")])
+    rows = grade_zip(path, tmp_path / "run", None, None)
+    ada_row = rows[str(ada.canvas_id)]
+    assert ada_row["status"] == "invalid" and "2000 members of the download are named" in ada_row["message"]
+    assert "1999 other file(s) refused" in ada_row["notes"] and len(ada_row["notes"]) < 1500
+    assert rows[str(bo.canvas_id)]["total"] == "14"
+
+
 # --- identity ------------------------------------------------------------------------------
 
 def test_moodle_impersonation_by_display_name_is_graded_under_the_participant_id(

@@ -337,7 +337,11 @@ class Entry:
         if graded:
             notes.append(f"{len(graded)} earlier attempt(s) not graded: "
                          + ", ".join(a.source for a in graded[:3]))
-        notes += [f"refused: {a.source} ({a.refused})" for a in self.attempts if a.refused]
+        refused = [a for a in self.attempts if a.refused]
+        if refused:
+            notes.append(f"{len(refused)} other file(s) refused: "
+                         + ", ".join(f"{a.source} ({a.refused})" for a in refused[:3])
+                         + (", ..." if len(refused) > 3 else ""))
         if self.history:
             notes.append(f"{len(self.history)} earlier attempt(s) in the LMS history")
         if self.found is not None and self.found.lms.get("late"):
@@ -474,14 +478,17 @@ def _identity_doubts(entry: Entry, founds: list, by_name: dict) -> list[str]:
         doubts.append(f"{len(founds)} files claim this id under {len(claims)} different names or "
                       f"folders: " + ", ".join(f.source for f in founds[:4]))
     own = name_keys(entry.student.name) if entry.student is not None else set()
+    names = {}  # each name once, with the first file carrying it
     for found in founds if by_name else []:
-        for name in {found.name, found.lms.get("fullname", "")} - {""}:
-            others = sorted({s.id for key in name_keys(name) for s in by_name.get(key, [])}
-                            - {entry.id})
-            if others and not name_keys(name) & own:
-                doubts.append(f"the name '{name}' on {found.source} is that of "
-                              f"{', '.join(others[:3])} on the roster, not of the id it carries")
-    return doubts
+        for name in (found.name, found.lms.get("fullname", "")):
+            names.setdefault(name, found)
+    for name, found in names.items():
+        others = sorted({s.id for key in name_keys(name) for s in by_name.get(key, [])}
+                        - {entry.id})
+        if name and others and not name_keys(name) & own:
+            doubts.append(f"the name '{name}' on {found.source} is that of "
+                          f"{', '.join(others[:3])} on the roster, not of the id it carries")
+    return doubts[:3]
 
 
 def _latest_first(found: Found):

@@ -27,6 +27,7 @@ import stat
 import struct
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -113,7 +114,7 @@ class Tree:
     """A download's files, from a folder or a zip alike: shown name -> :class:`Member`."""
 
     def __init__(self, path: Path, tz, limit: int):
-        self.path, self.files, self.archive = path, {}, None
+        self.path, self.files, self.archive, self._numbers = path, {}, None, {}
         if path.is_dir():
             self._folder(path, tz)
         elif path.is_file() and zipfile.is_zipfile(path):
@@ -129,12 +130,13 @@ class Tree:
     def _add(self, member: Member):
         """Keep ``member`` under a name unique in the tree (the shown name, numbered when
         two members show alike: both are then refused by :meth:`_mark_alike`)."""
-        key, number = member.name, 1
+        key, number = member.name, self._numbers.get(member.name, 1)
         stem, dot, suffix = member.name.rpartition(".")
-        while key in self.files:
+        while key in self.files:  # numbers go on from the last one given: linear in all
             number += 1
             key = (f"{stem} [{number}].{suffix}" if dot and "/" not in suffix
                    else f"{member.name} [{number}]")
+        self._numbers[member.name] = number
         self.files[key] = member
 
     def _folder(self, root: Path, tz):
@@ -158,8 +160,8 @@ class Tree:
                     refused = "it is not a plain file (a pipe, socket or device)"
                 elif shown != raw and any("\udc80" <= c <= "\udcff" for c in raw):
                     refused = "its name is not valid UTF-8"
-                self._add(Member(shown, info.st_size, when,
-                                       lambda p=path: open(p, "rb"), refused, remarks))
+                self._add(Member(shown, info.st_size, when, lambda p=path: open(p, "rb"),
+                                 refused, remarks))
 
     def _zip(self, path: Path, tz, limit: int):
         # One reader for every member: opening the zip again per member parses its whole
@@ -188,9 +190,8 @@ class Tree:
                 when = datetime(*info.date_time, tzinfo=tz)
             except ValueError:
                 when = None
-            self._add(Member(shown, info.file_size, when,
-                                   lambda i=info: self.archive.open(i),
-                                   self._refusal(info, handle.bad), remarks))
+            self._add(Member(shown, info.file_size, when, lambda i=info: self.archive.open(i),
+                             self._refusal(info, handle.bad), remarks))
 
     @staticmethod
     def _refusal(info, bad: set) -> str:
@@ -226,20 +227,20 @@ class Tree:
         groups: dict[str, list] = {}
         for key, member in self.files.items():
             groups.setdefault(member.name.casefold(), []).append(key)
-        for keys in groups.values():
+        for keys in groups.values():  # linear in the members, however many share a name
             if len(keys) < 2:
                 continue
+            counts = Counter(self.files[k].name for k in keys)
             for key in keys:
                 member = self.files[key]
-                same = [k for k in keys if k != key and self.files[k].name == member.name]
-                if same:
+                if counts[member.name] > 1:
                     member.refused = member.refused or (
-                        f"{len(same) + 1} members of the download are named "
+                        f"{counts[member.name]} members of the download are named "
                         f"'{member.name}' (the kit cannot tell which one the LMS meant)")
-                others = [self.files[k].name for k in keys if self.files[k].name != member.name]
-                if others:
-                    member.remarks.append(f"its name differs only in case from "
-                                          f"'{others[0]}' (kept apart)")
+                other = next((name for name in counts if name != member.name), None)
+                if other is not None:
+                    member.remarks.append(f"its name differs only in case from '{other}' "
+                                          f"(kept apart)")
 
     def source(self, member: str) -> str:
         return f"{self.path.name}:{member}" if self.path.is_file() else f"{self.path.name}/{member}"
@@ -251,5 +252,9 @@ class Tree:
         if item.size > limit:
             raise KitError(f"{self.source(member)}: {item.size} bytes is more than a metadata "
                            f"file may hold ({limit})")
-        with item.opener() as handle:
-            return handle.read(limit + 1)[:limit]
+        try:
+            with item.opener() as handle:
+                return handle.read(limit + 1)[:limit]
+        except Exception as exc:  # noqa: BLE001 - the LMS's own file: the download is unusable
+            raise KitError(f"{self.source(member)}: cannot be read ({type(exc).__name__}: "
+                           f"{exc}); download the class again") from None
