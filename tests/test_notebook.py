@@ -99,7 +99,9 @@ HOSTILE = {  # name -> (file content, what the KitError says)
     "truncated": (lambda: json.dumps(_stub_json())[:5000], "invalid JSON at line"),
     "a JSON list": (lambda: "[1, 2, 3]", "JSON but not a Jupyter notebook"),
     "nbformat 99": (lambda: json.dumps({**_stub_json(), "nbformat": 99}),
-                    "not a valid nbformat 4 notebook"),
+                    "not a notebook Jupyter reads (nbformat version '99'; Jupyter writes 4)"),
+    "nbformat 3 without worksheets": (lambda: json.dumps({**_stub_json(), "nbformat": 3}),
+                                      "not a valid notebook (it has no 'worksheets')"),
 }
 
 
@@ -131,8 +133,8 @@ def test_cells_sources_and_outputs_are_bounded(tmp_path):
         (_cells(nb, [_code("print()", [{"output_type": "stream", "name": "stdout",
                                         "text": "y" * notebooks.MAX_OUTPUT_CHARS}])]),
          "an output of cell 1 is over 8 MB; clear the outputs"),
-        (_cells(nb, [_code(12345)]), "not a valid nbformat 4 notebook"),
-        (_cells(nb, [_code([1, 2])]), "not a valid nbformat 4 notebook"),
+        (_cells(nb, [_code(12345)]), "not a valid notebook .cell 1 source: 12345 is not valid"),
+        (_cells(nb, [_code([1, 2])]), "not a valid notebook .sequence item 0: expected str"),
     ]
     for raw, said in cases:
         with pytest.raises(notebooks.KitError, match=said):

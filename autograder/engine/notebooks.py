@@ -112,17 +112,30 @@ def _read(path: Path, name: str) -> nbformat.NotebookNode:
         raise KitError(f"{name}: not a notebook ({type(exc).__name__} reading its JSON)") from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise KitError(f"{name}: JSON but not a Jupyter notebook (no 'cells')")
+    major = raw.get("nbformat")
+    if major not in nbformat.versions or isinstance(major, bool):
+        raise KitError(f"{name}: not a notebook Jupyter reads (nbformat version "
+                       f"{str(major)[:20]!r}; Jupyter writes 4)")
     try:
-        major, minor = nbformat.reader.get_version(raw)
-        nb = nbformat.versions[major].to_notebook_json(raw, minor=minor)
+        nb = nbformat.versions[major].to_notebook_json(raw, minor=raw.get("nbformat_minor", 0))
         nb = nbformat.convert(nb, 4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several types, and its converters more
-        said = " ".join(str(exc).split())[:200]
-        raise KitError(f"{name}: not a valid nbformat 4 notebook ({type(exc).__name__}: "
-                       f"{said})") from None
+        raise KitError(f"{name}: not a valid notebook ({_invalid(exc)})") from None
     check_cells(name, nb)
     return nb
+
+
+def _invalid(exc: Exception) -> str:
+    """What nbformat found wrong, in a line: where in the notebook, and what."""
+    where = list(getattr(exc, "absolute_path", None) or [])
+    if len(where) >= 2 and where[0] == "cells" and isinstance(where[1], int):
+        where = [f"cell {where[1] + 1}", *where[2:]]
+    if (isinstance(exc, (KeyError, AttributeError)) and exc.args
+            and " " not in str(exc.args[0])):  # a part it needs, by name
+        return f"it has no {str(exc.args[0])[:40]!r}"
+    said = " ".join(str(getattr(exc, "message", None) or exc).split())[:160]
+    return f"{' '.join(map(str, where))}: {said}" if where else said or type(exc).__name__
 
 
 def prescan(name: str, data: bytes):

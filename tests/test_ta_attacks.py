@@ -1,0 +1,391 @@
+"""The TA's own process under hostile notebooks (issue 21): each one graded in a class
+beside honest students.
+
+The sandbox and the scorer have their own attack suites (test_sandbox, test_scorer_attacks);
+this one is about what the TA's process does with a submission's bytes: reading it
+(:func:`autograder.engine.notebooks.read`'s bounds), staging it, the written answers and
+similarity. Every hostile file must become its own row, the honest students' rows must be
+what they get alone, nothing may be written outside the run folder, and the grader's own
+memory stays bounded. The fast tests below check the class loop's rule with a fake grader
+(an exception of any type is that student's row, on a rerun too) and fuzz the reader and
+the fingerprinting with Hypothesis.
+"""
+import json
+import threading
+
+import nbformat
+import psutil
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from autograder import assignments, grade, similarity
+from autograder.engine import notebooks
+from autograder.similarity import fingerprints
+from autograder.tools import samples
+from tests import fakes
+from tests.conftest import without_times
+
+NAME = "tuning"
+HONEST = ("reference", "alternative")
+TIMEOUT = 45  # CPU seconds per sandbox, as test_sample_class
+#: The grader's own peak memory above its baseline while it grades the hostile class
+#: (sandboxes and scorers are processes of their own, with their own limits).
+PEAK_BYTES = 2**30
+
+
+def reference() -> dict:
+    """The reference sample's notebook as JSON (a fresh copy each time)."""
+    tuning = assignments.get(NAME)
+    sample = next(s for s in samples.samples_of(tuning) if s.id == "reference")
+    return json.loads(nbformat.writes(samples.notebook_for(tuning, sample)))
+
+
+def with_top(tail: str) -> str:
+    """The reference's JSON with ``"x": <tail>`` added at its top level."""
+    return json.dumps(reference())[:-1] + ', "x": ' + tail + "}"
+
+
+def fill_cell(nb: dict, key: str) -> dict:
+    return next(c for c in nb["cells"] if c["metadata"].get("kit", {}).get("fill") == key)
+
+
+def appended(key: str, code: str) -> str:
+    """The reference with ``code`` after its own in the fill cell ``key``."""
+    nb = reference()
+    cell = fill_cell(nb, key)
+    cell["source"] = "".join(cell["source"]) + "\n" + code
+    return json.dumps(nb)
+
+
+def with_outputs(sizes) -> str:
+    """The reference with stream outputs of these sizes (characters) on its first code cell."""
+    nb = reference()
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "y" * size}
+                       for size in sizes]
+    return json.dumps(nb)
+
+
+def kit_metadata_broken() -> str:
+    nb = reference()
+    for cell in nb["cells"]:
+        if "kit" in cell["metadata"]:
+            cell["metadata"]["kit"] = ["fill", {"deep": [1]}]
+    return json.dumps(nb)
+
+
+def source_not_text() -> str:
+    nb = reference()
+    nb["cells"][1]["source"] = {"code": 1}
+    return json.dumps(nb)
+
+
+def many_cells() -> str:
+    nb = reference()
+    nb["cells"] += [{"cell_type": "markdown", "id": f"m{i}", "metadata": {}, "source": "."}
+                    for i in range(notebooks.MAX_CELLS)]
+    return json.dumps(nb)
+
+
+def deep_lines(total: int) -> str:
+    """``total`` characters of lines, each a list nested 90 deep (CPython's parser stops
+    at 200)."""
+    line = "_deep = " + "[" * 90 + "0" + "]" * 90 + "\n"
+    return line * (total // len(line))
+
+
+#: id -> (the file, status it must get). Valid files get the reference's points.
+ATTACKS = {
+    "truncated": (lambda: json.dumps(reference())[:4000], "invalid"),
+    "not_utf8": (lambda: json.dumps(reference()).encode()[:-1] + b', "x": "\xff\xfe"}',
+                 "invalid"),
+    "json_list": (lambda: "[" + json.dumps(reference()) + "]", "invalid"),
+    "huge_file": (None, "invalid"),  # written sparse below: 1 byte over the limit
+    "digits_5000": (lambda: with_top("9" * 5000), "invalid"),
+    "deep_arrays": (lambda: with_top("[" * 100_000 + "]" * 100_000), "invalid"),
+    "deep_objects": (lambda: with_top('{"a": ' * 100_000 + "1" + "}" * 100_000), "invalid"),
+    "many_values": (lambda: with_top("[" + "{}," * 300_000 + "{}]"), "invalid"),
+    "many_cells": (many_cells, "invalid"),
+    "huge_output": (lambda: with_outputs([notebooks.MAX_OUTPUT_CHARS]), "invalid"),
+    "source_not_text": (source_not_text, "invalid"),
+    "nbformat_99": (lambda: json.dumps({**reference(), "nbformat": 99}), "invalid"),
+    "lone_surrogate": (lambda: appended("best_epoch", "# \ud800"), "invalid"),
+    # valid, graded as the reference is
+    "big_outputs": (lambda: with_outputs([4 * 2**20] * 3), "graded"),
+    "kit_metadata": (kit_metadata_broken, "graded"),
+    "sum_2000": (lambda: appended("best_epoch", "_total = " + "+".join(["1"] * 2000)), "graded"),
+    "deep_90kb": (lambda: appended("results_table", deep_lines(90_000)), "graded"),
+    "deep_3mb": (lambda: appended("build_model", deep_lines(3 * 2**20)), "graded"),
+}
+#: Files the budget of similarity leaves out, with the cell (the report lists them).
+OVER_BUDGET = {("deep_3mb", "build_model")}
+
+
+def write_attacks(folder):
+    for student, (make, _) in ATTACKS.items():
+        path = folder / f"{student}.ipynb"
+        if make is None:
+            with open(path, "wb") as f:
+                f.truncate(notebooks.MAX_NOTEBOOK_BYTES + 1)
+            continue
+        content = make()
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+
+
+def snapshot(root, leave_out):
+    """Every file under ``root`` but inside ``leave_out``: path -> (size, mtime)."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in root.rglob("*") if p.is_file() and not p.is_relative_to(leave_out)}
+
+
+class PeakMemory:
+    """This process's peak resident memory above its level at the start, sampled."""
+
+    def __init__(self):
+        self.process, self.stop = psutil.Process(), threading.Event()
+        self.baseline = self.peak = self.process.memory_info().rss
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        while not self.stop.wait(0.05):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    @property
+    def above(self) -> int:
+        return self.peak - self.baseline
+
+
+@pytest.fixture(scope="module")
+def classes(tmp_path_factory, reference_results):
+    """The honest students graded alone, then with every attack beside them."""
+    reference_results(NAME)
+    root = tmp_path_factory.mktemp("ta-attacks")
+    alone, hostile = root / "alone", root / "hostile"
+    samples.write_class(NAME, alone)
+    for path in alone.iterdir():
+        if path.stem not in HONEST:
+            path.unlink()
+    hostile.mkdir()
+    for student in HONEST:
+        (hostile / f"{student}.ipynb").write_bytes((alone / f"{student}.ipynb").read_bytes())
+    write_attacks(hostile)
+    grade.grade_class(NAME, alone, root / "run-alone", jobs=2, timeout=TIMEOUT,
+                      memory_gb=8, progress=False)
+    before = snapshot(root, root / "run")
+    with PeakMemory() as memory:
+        book = grade.grade_class(NAME, hostile, root / "run", jobs=2, timeout=TIMEOUT,
+                                 memory_gb=8, progress=False)
+    print(f"grader peak memory above baseline: {memory.above / 2**20:.0f} MB")
+    return {"root": root, "out": root / "run", "alone": root / "run-alone", "book": book,
+            "before": before, "memory": memory}
+
+
+slow = pytest.mark.slow
+
+
+@slow
+def test_every_student_has_a_row_with_its_status(classes):
+    rows = classes["book"].rows
+    expected = {**{s: "graded" for s in HONEST}, **{s: st_ for s, (_, st_) in ATTACKS.items()}}
+    assert {s: rows[s]["status"] for s in rows} == expected
+    full = rows["reference"]["total"]
+    for student, (_, status) in ATTACKS.items():
+        message = rows[student]["message"]
+        if status == "graded":  # bounded reading changed nothing of a valid notebook
+            assert rows[student]["total"] == full, (student, rows[student])
+        else:  # a sentence for the student naming the file and the problem
+            assert f"{student}.ipynb" in message and "ask the student" not in message, message
+            assert "Traceback" not in message
+
+
+@slow
+def test_honest_rows_are_what_they_get_alone(classes):
+    alone = rows_of(classes["alone"])
+    beside = rows_of(classes["out"])
+    for student in HONEST:
+        assert beside[student] == alone[student]
+        assert (without_times((classes["out"] / "feedback" / f"{student}.md").read_text())
+                == without_times((classes["alone"] / "feedback" / f"{student}.md").read_text()))
+
+
+def rows_of(out):
+    """grades.csv's rows, without when and where each file was read or how long it took."""
+    drop = {"seconds", "submitted_at", "source"}
+    return {row["id"]: {k: v for k, v in row.items() if k not in drop}
+            for row in grade.report.read_csv(out / "grades.csv")}
+
+
+@slow
+def test_nothing_is_written_outside_the_run_folder_and_memory_stays_bounded(classes):
+    root = classes["root"]
+    assert snapshot(root, root / "run") == classes["before"]  # the download untouched too
+    assert classes["memory"].above < PEAK_BYTES, classes["memory"].above
+
+
+@slow
+def test_similarity_compares_the_rest_and_lists_what_it_left_out(classes, capsys):
+    out = classes["out"]
+    rows = grade.report.read_csv(out / "similarity.csv")
+    skipped = {(r["a"], r["cell"]) for r in rows if r["kind"] == "skipped"}
+    assert skipped == OVER_BUDGET
+    assert all("100,000 compared per student" in r["note"] for r in rows
+               if r["kind"] == "skipped")
+    assert "Not compared (1)" in (out / "similarity.html").read_text()
+    assert "were not compared" in (out / "summary.md").read_text()
+    similarity.main(["--out", str(out)])  # make similarity on the same run finishes
+    assert "pair(s) listed" in capsys.readouterr().out
+
+
+@slow
+def test_a_rerun_grades_nothing_again_and_keeps_every_row(classes):
+    out = classes["out"]
+    before = rows_of(out)
+    grade.grade_class(NAME, classes["root"] / "hostile", out, jobs=2, timeout=TIMEOUT,
+                      memory_gb=8, progress=False)
+    assert rows_of(out) == before
+
+
+# --- the class loop's rule, with a fake grader (fast) -------------------------------
+
+def test_an_exception_of_any_type_is_that_students_row_on_reruns_too(tmp_path, monkeypatch,
+                                                                     capsys):
+    """A grader failing on one student (any exception type), a file that cannot be staged
+    and a submission that cannot be described are each that student's ``invalid`` row;
+    the others keep their points; a rerun and a --regrade do not stop on them either."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for student in ("ada", "bob", "cy", "dee"):
+        (subs / f"{student}.ipynb").write_bytes(fakes.notebook())
+    calls = []
+
+    def _grade(self, notebook):
+        calls.append(notebook.stem)
+        if notebook.stem == "bob":
+            raise RecursionError("maximum recursion depth exceeded")
+        return fakes.fake_grade_one(notebook, None)
+    monkeypatch.setattr(grade.LocalPool, "_grade", _grade)
+    stage, describe = grade.collect.stage, grade.describe
+
+    def failing_stage(found, destination):
+        if destination.stem == "cy":
+            raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+        return stage(found, destination)
+
+    def failing_describe(entry, *args):
+        if entry.id == "dee":
+            raise OverflowError("date value out of range")
+        return describe(entry, *args)
+    monkeypatch.setattr(grade.collect, "stage", failing_stage)
+    monkeypatch.setattr(grade, "describe", failing_describe)
+    out = tmp_path / "run"
+    for regrade in (False, False, True):
+        book = grade.grade_class("convnets", subs, out, jobs=2, timeout=10, memory_gb=4,
+                                 progress=False, regrade=regrade)
+        rows = book.rows
+        assert [rows[s]["status"] for s in ("ada", "bob", "cy", "dee")] == [
+            "graded", "invalid", "invalid", "invalid"]
+        assert rows["ada"]["total"] == "14"
+        assert "bob.ipynb: the grader failed on this notebook (RecursionError)" in rows["bob"]["message"]
+        assert "could not be read (Exceeds the limit" in rows["cy"]["message"]
+        assert "could not be read (OverflowError)" in rows["dee"]["message"]
+    assert sorted(calls) == ["ada", "ada", "bob", "bob"]  # the rerun graded nobody again
+    assert "bob: grading failed (RecursionError" in capsys.readouterr().err  # for the TA
+
+
+# --- fuzzing the reader and the fingerprints (fast, deterministic) ------------------
+
+JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
+                        st.floats(allow_nan=False), st.text(max_size=20))
+JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=30)
+#: Where a generated value goes in the reference notebook, or how its text is cut.
+PLACES = ("metadata", "cell metadata", "kit", "source", "outputs", "cells", "cell", "nbformat")
+
+
+#: Valid JSON at the bounds and past them, planted in place of a generated value.
+RAW = ["[" * d + "]" * d for d in (notebooks.MAX_JSON_DEPTH - 8, notebooks.MAX_JSON_DEPTH + 1,
+                                   5000)] + [
+    "9" * d for d in (notebooks.MAX_NUMBER_DIGITS, notebooks.MAX_NUMBER_DIGITS + 1, 5000)] + [
+    "1e999999", "-0.0e-5000", '"\\\\\\""', '"\\ud800"', "[" + "0," * 300_000 + "0]"]
+PLACEHOLDER = "kit-fuzz-placeholder"
+
+
+def planted(value, place: str, raw: str | None, cut: int | None, noise: bytes) -> bytes:
+    """The reference notebook with ``value`` (or the ``raw`` JSON) at ``place``, then
+    ``noise`` inserted at byte ``cut`` (when given)."""
+    value = PLACEHOLDER if raw is not None else value
+    nb = reference() if place != "cells" else {**reference(), "cells": value}
+    cell = nb["cells"][3] if isinstance(nb["cells"], list) and len(nb["cells"]) > 3 else {}
+    if place == "metadata":
+        nb["metadata"]["x"] = value
+    elif place == "cell metadata":
+        cell.setdefault("metadata", {})["x"] = value
+    elif place == "kit":
+        cell.setdefault("metadata", {})["kit"] = value
+    elif place in ("source", "outputs"):
+        cell[place] = value
+    elif place == "cell" and isinstance(nb["cells"], list):
+        nb["cells"].append(value)
+    elif place == "nbformat":
+        nb["nbformat"] = value
+    text = json.dumps(nb)
+    if raw is not None:
+        text = text.replace(json.dumps(PLACEHOLDER), raw)
+    data = text.encode()
+    if cut is not None:
+        data = data[:cut % (len(data) + 1)] + noise + data[cut % (len(data) + 1):]
+    return data
+
+
+@settings(max_examples=300, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(value=JSON_VALUES, place=st.sampled_from(PLACES),
+       raw=st.one_of(st.none(), st.sampled_from(RAW)),
+       cut=st.one_of(st.none(), st.integers(0, 10**6)),
+       noise=st.one_of(st.binary(max_size=8), st.sampled_from(
+           [b"[" * 5000, b'{"a":' * 5000, b"9" * 5000, b"\\" * 7, b'"', b"\xc3"])))
+def test_fuzzed_notebooks_are_read_or_refused_with_a_kit_error(tmp_path, value, place, raw,
+                                                               cut, noise):
+    path = tmp_path / "fuzz.ipynb"
+    path.write_bytes(planted(value, place, raw, cut, noise))
+    try:
+        nb = notebooks.read(path)
+    except notebooks.KitError as exc:
+        assert str(exc).startswith("fuzz.ipynb: ")
+        return
+    assert len(nb.cells) <= notebooks.MAX_CELLS
+    nbformat.writes(nb).encode("utf-8")  # the copy for the sandbox can be written
+    for cell in nb.cells:  # what every reader downstream relies on
+        assert isinstance(cell.source, str) and len(cell.source) <= notebooks.MAX_SOURCE_CHARS
+        kit = cell.metadata.get("kit", {})
+        assert isinstance(kit, dict) and all(isinstance(v, str) for v in kit.values())
+        fingerprints.code_fingerprints(cell.source)
+        fingerprints.text_fingerprints(cell.source)
+
+
+CODE_PIECES = ["(", ")", "[", "]", "{", "}", "lambda x:", "not ", "-", "+", "a", "1", ".b",
+               "f(", ",", ":", "\n", "    ", "def g():", "if a:", "'s", '"""', "\\", "#", "=",
+               "yield", "await ", "*", "**", "@", "x if y else ", "for i in r", "\t", "\x00"]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(pieces=st.lists(st.sampled_from(CODE_PIECES), max_size=300),
+       repeat=st.integers(1, 400), depth=st.integers(0, 3000))
+def test_fuzzed_code_is_fingerprinted_without_an_exception(pieces, repeat, depth):
+    """Code of any shape, nested up to 3,000 deep, parses, falls back to tokens, or both:
+    never an exception (the report would lose its whole cell)."""
+    source = "".join(pieces) * (repeat if len("".join(pieces)) * repeat < 20_000 else 1)
+    deep = "x = " + "(" * depth + "1" + ")" * depth if depth % 2 else "x = " + "-a" * depth
+    for text in (source, deep, source + deep):
+        counts, lines = fingerprints.code_fingerprints(text)
+        assert set(counts) == set(lines)
+        fingerprints.text_fingerprints(text)
