@@ -411,10 +411,12 @@ def assign(download: Download, roster: list | None = None,
         entry.identity = _identity_doubts(entry, founds, by_name)
         entries.append(entry)
     taken = set(groups) | {s.id for s in roster}
+    numbers: dict[str, int] = {}  # per name, the last number given: linear however many
     for found in unidentified:  # each file its own row, never another student's id
-        sid = safe_id(PurePosixPath(found.member).stem)
+        base = sid = safe_id(PurePosixPath(found.member).stem)
         while sid in taken:
-            sid += "_"
+            numbers[base] = numbers.get(base, 1) + 1
+            sid = f"{base}_{numbers[base]}"
         taken.add(sid)
         entries.append(Entry(sid, found, None, [], False))
     submitted = {e.id for e in entries}
