@@ -329,16 +329,23 @@ KNOCK_ON = ("not_a_function", "undefined_function", "undefined_model", "no_resul
 
 
 def _template(text: str) -> re.Pattern:
-    """A catalogue sentence as a pattern: each ``{field}`` matches up to 300 characters."""
+    """A catalogue sentence as a pattern to search for: each ``{field}`` between two literal
+    parts matches up to 300 characters (one at either end matters not to a search)."""
     parts = re.split(r"\{[^{}]*\}", text)
+    while len(parts) > 1 and not parts[0]:
+        parts.pop(0)
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
     return re.compile(".{0,300}?".join(re.escape(part) for part in parts), re.S)
 
 
 _KNOCK_ON = [_template(MESSAGES[key][lang]) for key in KNOCK_ON for lang in LANGUAGES]
 
 
-def knock_on(text: str) -> bool:
-    return any(pattern.search(text) for pattern in _KNOCK_ON)
+def knock_on(text: str, scan=2000) -> bool:
+    """Whether ``text`` is a knock-on sentence; those are short, so only its start is read
+    (each pattern's cost grows with the text times its 300-character gaps)."""
+    return any(pattern.search(text[:scan]) for pattern in _KNOCK_ON)
 
 
 def say_once(results: dict, status: str, language: str) -> dict:
