@@ -8,9 +8,10 @@ checks that every entry has both languages with the same ``{fields}``.
 The language is, in this order: what :func:`set_language` chose (the grader
 sets the course's language from the assignment's config), else ``$KIT_LANG``
 (the released notebook's first cell sets it to the notebook's language unless
-the student already has it), else English. The Chinese follows the terms of
-the course notes: 卷积层, 批量归一化, 池化, 验证集, 过拟合, 学习率, 时间步, 精度,
-基准, 隐藏层.
+the student already has it), else English. The Chinese uses one word for each
+course term, the course notes' word where they have one: shared/glossary.py lists
+them (轮次, 验证集, 精度, 卷积层, 批量归一化, ...), tests/test_glossary.py checks every
+sentence against it and autograder/tools/zhcheck.py finds English left in the Chinese.
 """
 import os
 

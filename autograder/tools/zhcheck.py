@@ -1,0 +1,221 @@
+"""Find English in a Chinese course: every run of Latin-letter words that is not code.
+
+Why a check rather than a review: a Chinese course reads English where one string was
+missed (a printout, a comment, a heading a template added), and nobody reading the
+Chinese release notices a sentence they skim. This reads what a zh student or TA reads
+and names each English run with where it is.
+
+What counts as code and is never reported (the rest is English to translate):
+
+- code spans and blocks (`` `x` ``, fenced blocks), ``{fields}`` of catalogue templates,
+  URLs, file names (``train_happy.h5``), HTML tags and comments, LaTeX (``$...$``);
+- identifiers: words with ``_``, ``.``, ``(`` or an inner capital (``X_train``,
+  ``model.fit``, ``happyModel``), and ALL-CAPS abbreviations (``MAE``, ``CPU``);
+- the names in :data:`ALLOWED`: libraries, datasets, platforms, the Keras API's layers,
+  losses, optimizers, activations and keyword arguments, Python's constants and types,
+  and units (lower-case; one word each); the parameters of every graded function
+  (``lookback``, ``delay``: a sentence names the argument it is about); single
+  letters (``N``, ``r``: a formula's variables);
+- a glossary term's English as a gloss in parentheses right after its Chinese
+  (``轮次（epoch）``), and the glossary's explanations (``shared/glossary.py``).
+
+What it reads (``python -m autograder.tools.zhcheck``; CI runs the cheap parts,
+tests/test_zhcheck.py): the zh catalogue (``shared/i18n.py``), every zh release notebook's
+Markdown and code comments and its README; given paths, also notebooks' outputs
+(``.ipynb``, run filled or stubbed) and rendered pages (``.html``, ``.md``, ``.csv``).
+"""
+import argparse
+import functools
+import html
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared import glossary
+
+#: One word each, lower case: names that stay Latin in a Chinese sentence.
+ALLOWED = frozenset("""
+    keras tensorflow tf numpy np pandas pd matplotlib plt python pip jupyter jupyterlab
+    jupyterhub colab ipynb notebook otter gradescope canvas moodle debian ubuntu windows macos
+    linux noto cjk fonts apt-get wheel venv
+    imdb reuters happy house signs jena kaggle coursera
+    lstm bilstm gru rnn rnns cnn relu sigmoid softmax tanh linear adam rmsprop sgd huber
+    mse mae conv2d maxpooling2d maxpool2d zeropadding2d batchnormalization flatten dense input
+    sequential functional model lambda bidirectional dropout recurrent_dropout one-hot
+    summary history callback callbacks learningratescheduler
+    binary_crossentropy categorical_crossentropy sparse_categorical_crossentropy accuracy
+    same valid float32 float64 int64 uint8 dtype degc mbar
+    metrics loss optimizer axis rate padding momentum strides units activation pool_size
+    kernel_size filters epochs batch_size validation_data steps_per_epoch verbose
+    true false none dict float int list str tuple
+""".split())
+#: Keras progress lines (``Epoch 3/20``, ``loss: 0.35 - val_accuracy: 0.8``) in outputs.
+KERAS_PROGRESS = re.compile(r"^\s*(Epoch \d+/\d+|\d+/\d+ .*(step|loss).*)$", re.M)
+CODE = re.compile(
+    r"```.*?```|`[^`\n]*`|<!--.*?-->|<[^>]*>|\$[^$\n]+\$|\{[^{}\n]*\}|https?://\S+"
+    r"|[\w./-]+\.(?:py|ipynb|h5|npz|json|csv|md|txt|whl|zip|toml|html|png|source)\b"
+    r"|\b\w+(?:_\w*|\.\w+|\(\S*)+|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}\d*\b|\b\w*\d\w*\b", re.S)
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str   # the file, cell or message key
+    english: str  # the run of English words
+
+    def __str__(self):
+        return f"{self.where}: {self.english!r}"
+
+
+def _glosses() -> re.Pattern:
+    """``（epoch）`` after Chinese, for every glossary term; and the glossary's explanations."""
+    terms = sorted({t.en for t in glossary.TERMS}, key=len, reverse=True)
+    names = "|".join(re.escape(t) for t in terms)
+    explained = "|".join(re.escape(t.gloss) for t in glossary.TERMS if t.gloss)
+    return re.compile(rf"[（(]\s*(?:{names})\s*[)）]|{explained}", re.I)
+
+
+GLOSSES = _glosses()
+
+
+@functools.cache
+def _parameters() -> frozenset:
+    """The parameter names of every graded function (a sentence names the argument it is
+    about; a helper's parameters, such as ``validation``, are English words)."""
+    import ast
+
+    from autograder import assignments
+    from autograder.engine import notebooks
+    names = set()
+    for name in assignments.available():
+        assignment = assignments.get(name)
+        graded = set(assignment.config.get("graded_functions", []))
+        for cell in notebooks.read(assignment.notebook).cells:
+            try:
+                tree = ast.parse(cell.source) if cell.cell_type == "code" else None
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree) if tree else ():
+                if isinstance(node, ast.FunctionDef) and node.name in graded:
+                    names |= {arg.arg.lower() for arg in node.args.args}
+    return frozenset(names)
+
+
+def english_runs(text: str) -> list[str]:
+    """The runs of English words in ``text`` that are not code (see the module docstring)."""
+    text = KERAS_PROGRESS.sub(" ", html.unescape(str(text)))
+    text = GLOSSES.sub(" ", CODE.sub(" ", text))
+    runs, current = [], []
+    # A run is words separated by spaces and ASCII punctuation; Chinese or code ends it.
+    for piece in re.split(r"[^A-Za-z' ,;:!?\-]+", text):
+        words = WORD.findall(piece)
+        current = [w for w in words if len(w) > 1 and w.lower().strip("'-") not in ALLOWED
+                   and w.lower() not in _parameters()]
+        if current:
+            runs.append(" ".join(words).strip())
+    return runs
+
+
+def check_text(where: str, text: str) -> list[Finding]:
+    return [Finding(where, run) for run in english_runs(text)]
+
+
+# --- what a zh student reads -----------------------------------------------------------
+
+def catalogue() -> list[Finding]:
+    """Every zh sentence of shared/i18n.py (the blank English-only ones excepted)."""
+    from shared import i18n
+    found = []
+    for key, entry in i18n.MESSAGES.items():
+        if entry["en"] == entry["zh"] and key.startswith("field."):
+            continue  # an argument's own name (return_sequences), code in any language
+        found += check_text(f"shared/i18n.py {key}", entry["zh"])
+    return found
+
+
+def release(name: str, language: str = "zh") -> list[Finding]:
+    """The zh release of one assignment: its notebook's Markdown and code comments, and
+    its README, as the build makes them (the embedded helpers excepted: code)."""
+    from autograder import assignments
+    from autograder.build import release as build, translations
+    from autograder.engine import notebooks
+    assignment = assignments.get(name)
+    nb = translations.localized(notebooks.read(assignment.notebook), assignment, language)
+    found = []
+    for cell in nb.cells:
+        where = f"{name} release, cell {cell.id}"
+        if cell.cell_type == "markdown":
+            found += check_text(where, cell.source)
+        elif cell.cell_type == "code":
+            for _, _, comment in translations.comments(cell.source):
+                if comment.strip() != notebooks.STUB_MARKER:
+                    found += check_text(where, comment)
+    texts = translations.texts_for(assignment, language)
+    readme = build.README[language].format(
+        title=texts[("readme", "title")], notebook=assignment.notebook.name,
+        data=texts[("readme", "data_note")], wheel_source="x.whl",
+        pythons=" / ".join(build.TESTED_PYTHONS), tensorflow="2")
+    found += check_text(f"{name} release, README.md", readme)
+    return found
+
+
+def notebook_outputs(path: Path) -> list[Finding]:
+    """The text a run notebook shows: its Markdown and every cell's text outputs."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    found = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        where = f"{path} cell {number}"
+        if cell.get("cell_type") == "markdown":
+            found += check_text(where, _joined(cell.get("source")))
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            if output.get("output_type") == "error":
+                text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+            found += check_text(f"{where} output", _joined(text))
+    return found
+
+
+def page(path: Path) -> list[Finding]:
+    """A rendered page (report.html, feedback, similarity, review, an export's comments):
+    its visible text, scripts and styles left out."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".html":
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+        text = re.sub(r"<[^>]*>", "\n", text)
+    return check_text(str(path), text)
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def cheap() -> list[Finding]:
+    """What CI checks on every run: the catalogue and every zh release's text."""
+    from autograder import assignments
+    found = catalogue()
+    for name in assignments.available():
+        found += release(name)
+    return found
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="run notebooks (.ipynb) and rendered pages (.html, .md, .csv) to "
+                             "check too")
+    args = parser.parse_args(argv)
+    found = cheap()
+    for path in args.paths:
+        found += notebook_outputs(path) if path.suffix == ".ipynb" else page(path)
+    for finding in found:
+        print(finding)
+    print(f"{len(found)} English run(s) in the Chinese course" if found else
+          "no English found in the Chinese course")
+    sys.exit(1 if found else 0)
+
+
+if __name__ == "__main__":
+    main()

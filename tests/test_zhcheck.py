@@ -1,0 +1,79 @@
+"""The English-in-Chinese check (autograder/tools/zhcheck.py): what it reports and what it
+lets stand as code, and the cheap part CI runs: the zh catalogue and every zh release's
+Markdown, code comments and README hold no English."""
+import json
+
+import pytest
+
+from autograder.tools import zhcheck
+from shared import i18n
+
+
+@pytest.mark.parametrize("text, runs", [
+    ("请先运行 the training cell，然后再检查。", ["the training cell"]),
+    ("Epoch 与 loss 在这里", ["Epoch", "loss"][:1]),  # loss is a Keras argument name: code
+    ("调用 `model.fit(x, y)`，X_train 和 happyModel 读取 train_happy.h5、{name} 与 MAE。", []),
+    ("64 x 64 的图片，步幅 1e-5，padding 为 'same'，r 行与 N 个标签", []),
+    ("轮次（epoch）和验证集（validation）", []),  # glossary terms as glosses
+    ("轮次 epoch 不在括号里", ["epoch"]),
+    ("用 Keras 与 TensorFlow 在 Colab 上训练 BiLSTM 和 GRU", []),
+    ("<b>Score</b> 与 <!-- an HTML comment --> 分数", ["Score"]),
+])
+def test_english_runs_are_words_that_are_not_code(text, runs):
+    assert zhcheck.english_runs(text) == runs
+
+
+def test_the_parameters_of_the_graded_functions_are_code():
+    assert zhcheck.english_runs("lookback、delay 和 step 都可以换") == []
+    assert "lookback" in zhcheck._parameters()
+    assert "validation" not in zhcheck._parameters()  # a helper's parameter: an English word
+
+
+def test_the_chinese_course_has_no_english_in_its_catalogue_and_releases():
+    """What CI checks on every run (python -m autograder.tools.zhcheck)."""
+    found = zhcheck.cheap()
+    assert found == [], "\n".join(map(str, found))
+
+
+def test_a_sentence_left_in_english_is_reported_with_its_key(monkeypatch):
+    monkeypatch.setitem(i18n.MESSAGES, "planted", {"en": "Compiled.", "zh": "Compiled as asked."})
+    assert [str(f) for f in zhcheck.catalogue()] == ["shared/i18n.py planted: 'Compiled as asked'"]
+
+
+def test_an_english_comment_in_a_release_is_reported(monkeypatch):
+    from autograder.build import translations
+    texts_for = translations.texts_for
+
+    def english_comment(assignment, language):
+        texts = texts_for(assignment, language)
+        key = next(k for k in texts if k[0] == "code")
+        return {**texts, key: "# read the curve first"}
+    monkeypatch.setattr(translations, "texts_for", english_comment)
+    found = zhcheck.release("getting_started")
+    assert [f.english for f in found] == ["read the curve first"]
+    assert found[0].where.startswith("getting_started release, cell ")
+
+
+def test_outputs_and_pages_are_read_as_a_student_and_a_ta_see_them(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "source": "fit()", "outputs": [
+        {"output_type": "stream", "text": ["Epoch 1/2\n", "20/20 - 1s - loss: 0.3 - step\n",
+                                           "训练影评 25000 条\n"]},
+        {"output_type": "execute_result", "data": {"text/plain": "validation accuracy 0.8"}},
+        {"output_type": "error", "ename": "ValueError", "evalue": "shapes do not match"}]}]}
+    path = tmp_path / "run.ipynb"
+    path.write_text(json.dumps(nb))
+    assert [f.english for f in zhcheck.notebook_outputs(path)] == [
+        "validation accuracy", "ValueError shapes do not match"]
+    page = tmp_path / "report.html"
+    page.write_text('<html lang="zh"><style>body { color: red }</style><script>let late = 1'
+                    '</script><h1>成绩报告</h1><p>Late work</p></html>')
+    assert [f.english for f in zhcheck.page(page)] == ["Late work"]
+
+
+def test_the_command_exits_nonzero_on_english(tmp_path, capsys):
+    page = tmp_path / "feedback.md"
+    page.write_text("# 反馈\n\nAll tests passed!\n")
+    with pytest.raises(SystemExit) as exit_:
+        zhcheck.main([str(page)])
+    assert exit_.value.code == 1
+    assert f"{page}: 'All tests passed'" in capsys.readouterr().out
