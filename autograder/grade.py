@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from autograder import assignments, course, similarity
 from autograder.build import bundle, reference_results
-from autograder.engine import collect, distributed, report
+from autograder.engine import collect, distributed, notebooks, report
 from autograder.engine import worksheet as moodle_worksheet
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
@@ -341,6 +341,12 @@ def stage(entries, out: Path, book, regrade: bool):
             continue
         path = folder / f"{entry.id}.ipynb"
         previous = before.get(entry.id, {})
+        if entry.found.size > notebooks.MAX_NOTEBOOK_BYTES:  # neither hashed nor copied
+            if path.exists() and book.done(entry.id) and not regrade:
+                kept[entry.id], staged[entry.id] = previous, path  # the grade stands
+            else:
+                failed[entry.id] = notebooks.too_large(entry.found.source)
+            continue
         if entry.found.refused:  # refused on its own: the student's row says why
             failed[entry.id] = collect.refusal_message(entry.found)
             continue

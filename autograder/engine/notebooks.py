@@ -91,8 +91,7 @@ def _read(path: Path, name: str) -> nbformat.NotebookNode:
         raise KitError(f"{name}: the file does not exist") from None
     except trusted.Unreadable as exc:
         if "limit" in str(exc):
-            raise KitError(f"{name}: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
-                           f"limit for a notebook; clear the outputs and submit it again") from None
+            raise KitError(too_large(name)) from None
         raise KitError(f"{name}: cannot read the file (it {exc})") from None
     except OSError as exc:
         raise KitError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
@@ -136,6 +135,13 @@ def _invalid(exc: Exception) -> str:
         return f"it has no {str(exc.args[0])[:40]!r}"
     said = " ".join(str(getattr(exc, "message", None) or exc).split())[:160]
     return f"{' '.join(map(str, where))}: {said}" if where else said or type(exc).__name__
+
+
+def too_large(name: str) -> str:
+    """The sentence for a file over ``MAX_NOTEBOOK_BYTES`` (the grader says it without
+    copying the file when the download declares its size)."""
+    return (f"{name}: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit for a "
+            f"notebook; clear the outputs and submit it again")
 
 
 def prescan(name: str, data: bytes):
