@@ -11,9 +11,11 @@ ASSIGNMENT  ?= convnets
 RUN         ?= runs/$(ASSIGNMENT)
 # make grade: ROSTER=<csv> gives every student on it a row; COURSE=<file> the deadlines and
 # late policy (COURSE= for none); WORKSHEET=<csv> Moodle's grading worksheet (participant
-# ids to students); make export: LMS=canvas|moodle|csv.
+# ids to students); make export: LMS=canvas|moodle|csv, GRADEBOOK=<csv> the gradebook exported
+# from Canvas, where the assignment's column is found.
 ROSTER      ?=
 WORKSHEET   ?=
+GRADEBOOK   ?=
 COURSE      ?= course.toml
 LMS         ?=
 JOBS        ?=
@@ -48,7 +50,7 @@ help:
 	@echo "                  the reference solutions' training results the grader reuses"
 	@echo "make grade SUBMISSIONS=<folder or .zip> [ASSIGNMENT=convnets] [RUN=runs/...] [ROSTER=<csv>]"
 	@echo "                  [COURSE=course.toml]: a Canvas, Moodle or Gradescope download or a folder"
-	@echo "make export RUN=runs/... LMS=canvas|moodle|csv"
+	@echo "make export RUN=runs/... LMS=canvas|moodle|csv [GRADEBOOK=<Canvas gradebook export .csv>]"
 	@echo "                  gradebook and feedback files to upload, in <run>/export/<lms>/"
 	@echo "make manual ASSIGNMENT=tuning [RUN=runs/...] [SUBMISSIONS=<folder>]"
 	@echo "                  merge a TA's scores of written answers into grades.csv"
@@ -119,7 +121,7 @@ review: $(STAMP)
 
 export: $(STAMP)
 	@test -n "$(LMS)" || { echo "usage: make export RUN=<run folder> LMS=canvas|moodle|csv"; exit 2; }
-	$(PY) -m autograder.export --run "$(RUN)" --lms $(LMS)
+	$(PY) -m autograder.export --run "$(RUN)" --lms $(LMS) $(if $(GRADEBOOK),--gradebook "$(GRADEBOOK)")
 
 similarity: $(STAMP)
 	$(PY) -m autograder.similarity --out "$(RUN)" $(if $(filter command line,$(origin ASSIGNMENT)),--assignment $(ASSIGNMENT)) \

@@ -6,9 +6,13 @@ Reads what ``make grade`` and ``make manual`` left in the run folder (``grades.c
 writes import-ready files to ``<run>/export/<lms>/``:
 
 - **canvas**: ``gradebook.csv`` in the Canvas gradebook import format: ``Student``,
-  ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column named for the
-  assignment (``canvas_column`` in the course file, else its title), and a
-  ``Points Possible`` row under the header. Canvas matches rows by ``ID`` (its user id,
+  ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then the assignment's column,
+  and a ``Points Possible`` row under the header. The column must be one the gradebook
+  already has: Canvas makes a new assignment of a column it does not know, silently. It
+  is ``canvas_column`` in the course file, or found in a gradebook export from Canvas
+  (Grades > Export) that the TA passes (``GRADEBOOK=``; with both, the course file's
+  must be in the export); with neither, nothing is written and the error says how to
+  set it. Canvas matches rows by ``ID`` (its user id,
   from the download's file names or the roster's ``lms_id``) or the SIS columns (echoed
   from a roster that is a Canvas gradebook export). ``feedback.zip``: one
   ``<lastfirst>_<user id>_<attachment id>_feedback.html`` per student whose notebook came
@@ -16,16 +20,20 @@ writes import-ready files to ``<run>/export/<lms>/``:
   submissions" (bulk feedback) reads back to attach the page as a comment.
 - **moodle**: ``grades.csv`` for the gradebook's CSV import (identifier columns
   ``Email address`` and ``ID number``, the grade column and a ``Feedback comments``
-  column); ``grading-worksheet.csv``, the assignment's offline grading worksheet
+  column, which mentions an attached feedback file only for a student who has one); ``grading-worksheet.csv``, the assignment's offline grading worksheet
   (``Identifier`` = ``Participant <id>``) for students whose notebook came from a Moodle
   download; ``feedback.zip``: ``<Full name>_<participant id>_assignfeedback_file_feedback.html``
   per such student, the naming Moodle's "Upload multiple feedback files in a zip" matches.
 - **csv**: ``grades.csv`` (id, name, email, section, points per question, total,
   penalty, final, max, status) and ``feedback.zip`` with ``<id>.html``.
 
-Students the LMS cannot match (no LMS id known) are listed, not dropped.
+Students the LMS cannot match (no LMS id known) are listed, not dropped. A
+``feedback.zip`` is written only when it holds a file. Hand-graded points: the export
+says when ``manual/`` holds scores not merged yet (run ``make manual``) apart from
+answers nobody scored yet, which count 0.
 """
 import argparse
+import csv
 import io
 import sys
 import zipfile
@@ -33,10 +41,16 @@ from pathlib import Path
 
 from autograder.assignments import KitError
 from autograder.engine import csvcells, report
+from autograder.review import store
 
 LMS = ("canvas", "moodle", "csv")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"
+#: Columns of a Canvas gradebook export that are not assignments.
+CANVAS_NOT_ASSIGNMENTS = {*CANVAS_COLUMNS, "Integration ID", "Root Account"}
+CANVAS_TOTALS = ("Current Points", "Final Points", "Current Grade", "Final Grade",
+                 "Unposted Current", "Unposted Final", "Current Score", "Final Score")
+HEADER_LIMIT = 1_000_000  # characters of a gradebook export's first line read
 MOODLE_WORKSHEET = ["Identifier", "Full name", "Email address", "Status", "Grade",
                     "Maximum Grade", "Grade can be changed", "Last modified (submission)",
                     "Last modified (grade)", "Feedback comments"]
@@ -76,8 +90,9 @@ def _feedback(out: Path, student: str) -> Path | None:
     return page if page.exists() else None
 
 
-def comment(row: dict) -> str:
-    """The short comment an LMS shows beside the grade."""
+def comment(row: dict, attached: bool = True) -> str:
+    """The short comment an LMS shows beside the grade (``attached``: the student's
+    feedback page goes with it, so the comment may point to it)."""
     text = f"{row.get('final') or row['total']}/{row['max']} points"
     if float(row.get("penalty") or 0):
         text += f" ({row['total']} before a {row['penalty']}% late penalty)"
@@ -85,12 +100,61 @@ def comment(row: dict) -> str:
         text = "no submission: 0 points"
     elif row.get("status") not in ("graded", ""):
         text += f"; status {row['status']}"
-    return text + "; details in the attached feedback file."
+    return text + ("; details in the attached feedback file." if attached else ".")
 
 
-def canvas(out: Path, rows: list[dict], info: dict) -> dict:
+def canvas_columns(path: Path) -> list[str]:
+    """The assignment columns of a Canvas gradebook export (its header, bounded)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            header = handle.readline(HEADER_LIMIT)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KitError(f"{path}: cannot read it as a Canvas gradebook export ({exc})") from None
+    columns = next(csv.reader([header]), [])
+    if not {"Student", "ID"} <= set(columns):
+        raise KitError(f"{path}: not a Canvas gradebook export (its first row has no 'Student' "
+                       f"and 'ID' columns); in Canvas: Grades > Export > Export Entire Gradebook")
+    return [c for c in columns if c and c not in CANVAS_NOT_ASSIGNMENTS
+            and not c.startswith(CANVAS_TOTALS) and not c.endswith(("Current Score",
+                                                                    "Final Score"))]
+
+
+def canvas_column(info: dict, gradebook: Path | None, column: str | None = None) -> str:
+    """The gradebook column to fill: the course file's ``canvas_column`` (checked against
+    the gradebook export when one is given), else the export's one column named for this
+    assignment; a KitError saying how to set it when neither names one."""
+    configured = column or info.get("canvas_column", "")
+    assignment = info.get("assignment", "") or "<assignment>"
+    how = (f"set canvas_column = \"<the column as Canvas's gradebook names it, e.g. "
+           f"{info.get('title') or assignment} (123456)>\" under [assignments.{assignment}] "
+           f"in the course file")
+    if gradebook is None:
+        if not configured:
+            raise KitError(f"no Canvas gradebook column for {assignment}: {how}, or pass the "
+                           f"gradebook exported from Canvas (Grades > Export) with "
+                           f"GRADEBOOK=<file.csv>. Canvas makes a new assignment of a column it "
+                           f"does not know, so the kit never guesses one.")
+        return configured
+    columns = canvas_columns(gradebook)
+    if configured:
+        if configured not in columns:
+            raise KitError(f"canvas_column \"{configured}\" is not a column of {gradebook} "
+                           f"(Canvas would make a new assignment of it); its assignment "
+                           f"columns are: {', '.join(columns[:20]) or 'none'}")
+        return configured
+    names = {n.lower() for n in (info.get("title", ""), info.get("assignment", "")) if n}
+    found = [c for c in columns if c.rsplit(" (", 1)[0].strip().lower() in names]
+    if len(found) != 1:
+        what = "several columns match" if found else "no column matches"
+        raise KitError(f"{gradebook}: {what} {assignment} (its assignment columns: "
+                       f"{', '.join(found or columns[:20]) or 'none'}): {how}")
+    return found[0]
+
+
+def canvas(out: Path, rows: list[dict], info: dict, gradebook: Path | None = None,
+           column: str | None = None) -> dict:
     students = info.get("students", {})
-    column = info.get("canvas_column") or info.get("title") or info.get("assignment", "Assignment")
+    column = canvas_column(info, gradebook, column)
     table, feedback, unmatched = [], {}, []
     maximum = rows[0]["max"]
     for row in rows:
@@ -111,10 +175,10 @@ def canvas(out: Path, rows: list[dict], info: dict) -> dict:
             "feedback.zip": feedback, "unmatched": unmatched}
 
 
-def moodle(out: Path, rows: list[dict], info: dict) -> dict:
+def moodle(out: Path, rows: list[dict], info: dict, gradebook=None, column=None) -> dict:
     students = info.get("students", {})
     title = info.get("title") or info.get("assignment", "Assignment")
-    gradebook, worksheet, feedback, unmatched = [], [], {}, []
+    table, worksheet, feedback, unmatched = [], [], {}, []
     for row in rows:
         meta = students.get(row["id"], {})
         lms = meta.get("lms", {}) if meta.get("layout") == "moodle" else {}
@@ -122,28 +186,29 @@ def moodle(out: Path, rows: list[dict], info: dict) -> dict:
         final = row.get("final") or "0"
         if not email and not meta.get("on_roster"):
             unmatched.append(row["id"])
-        gradebook.append([row.get("name") or meta.get("name", ""), row["id"], email, final,
-                          comment(row)])
         # The account's name from Moodle's grading worksheet when make grade had it: the
         # folder's name is the profile's, which a student may have changed to a classmate's.
         fullname = lms.get("worksheet_name") or lms.get("fullname", "")
+        # Moodle attaches a file only to a participant of its own download.
+        page = _feedback(out, row["id"]) if lms.get("participant") else None
+        if page:
+            shown = fullname.replace("_", " ").replace("/", " ") or "student"
+            feedback[f"{shown}_{lms['participant']}_assignfeedback_file_feedback.html"] = page
+        said = comment(row, attached=page is not None)  # never points to a file not sent
+        table.append([row.get("name") or meta.get("name", ""), row["id"], email, final, said])
         if lms.get("participant"):
             worksheet.append([f"Participant {lms['participant']}", fullname,
                               email, "Submitted for grading", final, row["max"], "Yes",
-                              row.get("submitted_at", ""), "", comment(row)])
-            page = _feedback(out, row["id"])
-            if page:
-                shown = fullname.replace("_", " ").replace("/", " ") or "student"
-                feedback[f"{shown}_{lms['participant']}_assignfeedback_file_feedback.html"] = page
+                              row.get("submitted_at", ""), "", said])
     files = {"grades.csv": _csv_text(["Full name", "ID number", "Email address", title,
-                                      "Feedback comments"], gradebook),
+                                      "Feedback comments"], table),
              "feedback.zip": feedback, "unmatched": unmatched}
     if worksheet:
         files["grading-worksheet.csv"] = _csv_text(MOODLE_WORKSHEET, worksheet)
     return files
 
 
-def plain(out: Path, rows: list[dict], info: dict) -> dict:
+def plain(out: Path, rows: list[dict], info: dict, gradebook=None, column=None) -> dict:
     students = info.get("students", {})
     questions = [c for c in rows[0] if c not in {
         "id", "name", "section", "total", "max", "penalty", "final", "status", "flags",
@@ -159,40 +224,82 @@ def plain(out: Path, rows: list[dict], info: dict) -> dict:
     return {"grades.csv": _csv_text(columns, table), "feedback.zip": feedback, "unmatched": []}
 
 
-def export(out: Path, lms: str) -> tuple[Path, dict]:
-    """Write ``<out>/export/<lms>/``; return the folder and what was written."""
+def export(out: Path, lms: str, gradebook: Path | None = None,
+           column: str | None = None) -> tuple[Path, dict]:
+    """Write ``<out>/export/<lms>/``; return the folder and what was written.
+
+    ``gradebook``: a Canvas gradebook export, where the Canvas column is found or checked;
+    ``column``: the Canvas column, in place of the course file's (the kit's own generated
+    classes, whose gradebook is made up).
+    """
     if lms not in LMS:
         raise KitError(f"unknown LMS '{lms}': LMS=canvas, moodle or csv")
     rows, info = load_run(Path(out))
-    blank = [c for c in rows[0] if c.startswith("manual:") and any(not r[c] for r in rows
-                                                                    if r["status"] != "missing")]
-    files = {"canvas": canvas, "moodle": moodle, "csv": plain}[lms](Path(out), rows, info)
+    files = {"canvas": canvas, "moodle": moodle, "csv": plain}[lms](Path(out), rows, info,
+                                                                   gradebook, column)
     folder = Path(out) / "export" / lms
     folder.mkdir(parents=True, exist_ok=True)
     unmatched = files.pop("unmatched")
+    if not files.get("feedback.zip"):  # no file to attach: no empty zip to upload
+        files.pop("feedback.zip", None)
+        (folder / "feedback.zip").unlink(missing_ok=True)  # one an earlier export left
     for name, content in files.items():
         if isinstance(content, dict):
             _zip(folder / name, content)
         else:
             report.atomic_write(folder / name, content)
-    return folder, {"files": sorted(files), "unmatched": unmatched, "blank_manual": blank,
-                    "feedback": len(files.get("feedback.zip", {})), "rows": len(rows)}
+    return folder, {"files": sorted(files), "unmatched": unmatched,
+                    "feedback": len(files.get("feedback.zip", {})), "rows": len(rows),
+                    **hand_graded_state(Path(out), rows)}
+
+
+def hand_graded_state(out: Path, rows: list[dict]) -> dict:
+    """What ``grades.csv`` lacks of the hand grading: ``unmerged``, the questions whose
+    points in ``manual/scores.csv`` (typed, or saved by ``make review``) differ from the
+    merged ones, so ``make manual`` is due; ``unscored``, the answers nobody scored yet."""
+    keys = [c.removeprefix("manual:") for c in rows[0] if c.startswith("manual:")]
+    path = store.scores_path(out)
+    typed = store.read_scores(path, keys) if keys and path.exists() else {}
+    unmerged, unscored = set(), 0
+    for row in rows:
+        if row.get("status") == "missing":
+            continue
+        for key in keys:
+            merged, scored = row.get(f"manual:{key}", ""), typed.get(row["id"], {}).get(key, "")
+            if _points(merged) != _points(scored):
+                unmerged.add(key)
+            elif not merged:
+                unscored += 1
+    return {"unmerged": sorted(unmerged), "unscored": unscored}
+
+
+def _points(text: str):
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return text  # not a number: unequal to any merged score, make manual names it
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True, type=Path, help="the run folder of make grade")
     parser.add_argument("--lms", required=True, help="canvas, moodle or csv")
+    parser.add_argument("--gradebook", type=Path,
+                        help="Canvas: the gradebook exported from Canvas (Grades > Export), "
+                             "where the assignment's column is found or checked")
     args = parser.parse_args(argv)
     try:
-        folder, done = export(args.run, args.lms)
+        folder, done = export(args.run, args.lms, args.gradebook)
     except KitError as exc:
         sys.exit(f"error: {exc}")
     print(f"{done['rows']} student(s) exported to {folder}: {', '.join(done['files'])} "
           f"({done['feedback']} feedback file(s))")
-    if done["blank_manual"]:
-        print(f"note: hand-graded question(s) {', '.join(done['blank_manual'])} are not scored "
-              f"for every student yet and count 0: run make manual first")
+    if done["unmerged"]:
+        print(f"note: manual/scores.csv holds points of {', '.join(done['unmerged'])} that are "
+              f"not in grades.csv yet: run make manual RUN={args.run}, then export again")
+    if done["unscored"]:
+        print(f"note: {done['unscored']} answer(s) graded by hand are not scored yet and count "
+              f"0: grade them (make review RUN={args.run}), run make manual, then export again")
     if done["unmatched"]:
         print(f"note: the LMS cannot match {len(done['unmatched'])} student(s) (no LMS id or "
               f"e-mail known: give ROSTER= with them): {', '.join(done['unmatched'][:10])}")

@@ -18,7 +18,8 @@ CST = timezone(timedelta(hours=8))
 DUE = datetime(2027, 4, 5, 23, 59, tzinfo=CST)
 COURSE = ('[course]\ntimezone = "Asia/Shanghai"\n\n[roster]\n{roster}\n\n[assignments.{name}]\n'
           'due = 2027-04-05T23:59:00+08:00\nlate_policy = {{ percent = 10, per = "day" }}\n'
-          'canvas_column = "Week 3 (4471)"\n')
+          '{column}')
+COLUMN = 'canvas_column = "Week 3 (4471)"\n'
 CANVAS_ROSTER = 'id = "SIS User ID"\nname = "Student"\nsection = "Section"\nlms_id = "ID"'
 
 
@@ -30,7 +31,7 @@ def attempts(persons):
                               DUE - timedelta(days=1))]
 
 
-def graded_run(tmp_path, monkeypatch, layout, name="convnets"):
+def graded_run(tmp_path, monkeypatch, layout, name="convnets", column=COLUMN):
     fakes.use_fake_grader(monkeypatch)
     persons = downloads.people(4)
     write = {"canvas": downloads.canvas_zip, "moodle": downloads.moodle_zip,
@@ -40,7 +41,7 @@ def graded_run(tmp_path, monkeypatch, layout, name="convnets"):
     roster = downloads.write_roster(tmp_path / "roster.csv", persons, style)
     course_file = tmp_path / "course.toml"
     course_file.write_text(COURSE.format(roster=CANVAS_ROSTER if style == "canvas" else "",
-                                         name=name))
+                                         name=name, column=column))
     out = tmp_path / "run"
     # Moodle's participant ids reach the roster through the assignment's grading worksheet.
     sheet = downloads.moodle_worksheet(tmp_path / "worksheet.csv", persons) \
@@ -147,3 +148,76 @@ def test_export_mistakes_say_what_to_do(tmp_path):
         export.export(tmp_path, "blackboard")
     with pytest.raises(KitError, match="has no rows"):
         export.export(tmp_path, "csv")
+
+
+def canvas_gradebook(path, *assignment_columns):
+    """A gradebook as Canvas exports it (Grades > Export): its header and Points Possible row."""
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignment_columns,
+              "Current Points", "Final Points", "Current Score", "Unposted Current Score",
+              "Final Score"]
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerow(["    Points Possible"] + [""] * 4
+                        + ["14"] * len(assignment_columns) + [""] * 5)
+    return path
+
+
+def test_the_canvas_column_is_one_the_gradebook_has_or_a_clear_error(tmp_path, monkeypatch, capsys):
+    _, out, _ = graded_run(tmp_path, monkeypatch, "canvas", column="")
+    with pytest.raises(KitError, match=r"no Canvas gradebook column for convnets: set "
+                                       r"canvas_column = .* GRADEBOOK=<file.csv>"):
+        export.export(out, "canvas")
+    assert not (out / "export" / "canvas" / "gradebook.csv").exists()  # no silent title
+    title = assignments.get("convnets").config["title"]
+    book = canvas_gradebook(tmp_path / "book.csv", "Week 1 (4460)", f"{title} (4471)")
+    export.main(["--run", str(out), "--lms", "canvas", "--gradebook", str(book)])
+    table = read_csv_text((out / "export" / "canvas" / "gradebook.csv").read_text())
+    assert table[0][5] == f"{title} (4471)"
+    other = canvas_gradebook(tmp_path / "other.csv", "Week 1 (4460)", "Week 2 (4465)")
+    with pytest.raises(KitError, match=r"other.csv: no column matches convnets .*"
+                                       r"Week 1 \(4460\), Week 2 \(4465\)"):
+        export.export(out, "canvas", other)
+    with pytest.raises(KitError, match="not a Canvas gradebook export"):
+        export.export(out, "canvas", out / "grades.csv")
+    # A course file's column the gradebook lacks: Canvas would make a new assignment of it.
+    with pytest.raises(KitError, match=r'canvas_column "Week 3 \(4471\)" is not a column of'):
+        export.export(out, "canvas", other, column="Week 3 (4471)")
+    with pytest.raises(SystemExit, match="error: no Canvas gradebook column"):
+        export.main(["--run", str(out), "--lms", "canvas"])
+
+
+def test_a_comment_points_to_feedback_files_only_where_they_exist(tmp_path, monkeypatch):
+    persons, out, _ = graded_run(tmp_path, monkeypatch, "canvas")
+    folder, done = export.export(out, "moodle")  # a Moodle export from a Canvas download
+    assert "feedback.zip" not in done["files"] and not (folder / "feedback.zip").exists()
+    gradebook = list(csv.DictReader(io.StringIO((folder / "grades.csv").read_text())))
+    assert gradebook and not any("attached" in row["Feedback comments"] for row in gradebook)
+    _, moodle_out, _ = graded_run(tmp_path / "moodle", monkeypatch, "moodle")
+    folder, done = export.export(moodle_out, "moodle")
+    with zipfile.ZipFile(folder / "feedback.zip") as archive:
+        attached = {name.split("_")[1] for name in archive.namelist()}
+    for row in csv.DictReader(io.StringIO((folder / "grading-worksheet.csv").read_text())):
+        participant = row["Identifier"].removeprefix("Participant ")
+        assert ("attached feedback file" in row["Feedback comments"]) == (participant in attached)
+
+
+def test_export_knows_when_the_hand_graded_points_are_merged(tmp_path, monkeypatch, capsys):
+    persons, out, _ = graded_run(tmp_path, monkeypatch, "gradescope", name="tuning")
+    tuning = assignments.get("tuning")
+    keys = list(tuning.manual_questions)
+    submitted = len(persons) - 1  # one on the roster only
+    _, done = export.export(out, "csv")
+    assert done["unmerged"] == [] and done["unscored"] == submitted * len(keys)
+    for student in store.read_answers(out)[1]:
+        store.save_review(tuning, out, keys[0], student, {"adjustment": 1})
+    _, done = export.export(out, "csv")
+    assert done["unmerged"] == [keys[0]]  # saved in make review, not merged yet
+    export.main(["--run", str(out), "--lms", "csv"])
+    assert "not in grades.csv yet: run make manual" in capsys.readouterr().out
+    manual.main(["--assignment", "tuning", "--out", str(out)])
+    capsys.readouterr()
+    export.main(["--run", str(out), "--lms", "csv"])
+    said = capsys.readouterr().out
+    assert "make manual RUN" not in said.split("not scored yet")[0]  # merged: not asked again
+    assert f"{submitted * (len(keys) - 1)} answer(s) graded by hand are not scored yet" in said

@@ -32,7 +32,8 @@ def test_the_demo_week_brings_every_case_and_exports_for_every_lms(tmp_path, mon
     assert week.check(book, generated) == []
     rows = book.rows
     assert rows[generated.roles["late within the cap"]]["penalty"] == "20"  # 30 h at 10%/day
-    exported = {lms: week.export.export(out, lms) for lms in week.export.LMS}
+    exported = {lms: week.export.export(out, lms, column=week.CANVAS_COLUMN)
+                for lms in week.export.LMS}
     lines = "\n".join(week.describe(generated, exported, out / "report.png", ""))
     for lms in week.export.LMS:
         assert f"export {lms}" in lines

@@ -120,7 +120,7 @@ def week(count: int = 1000, name: str = "convnets") -> dict:
 
         started = time.perf_counter()
         for lms in export.LMS:
-            export.export(out, lms)
+            export.export(out, lms, column="Bench (1)")  # a made-up gradebook's column
         timings["export"] = time.perf_counter() - started
         timings["rows"] = len(book.rows)
         timings["collect_export"] = timings["collect"] + timings["export"]

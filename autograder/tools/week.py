@@ -28,6 +28,8 @@ from autograder.engine.runner import DEFAULT_MEMORY_GB
 from autograder.tools import downloads, samples
 
 ROLES = ("two attempts", "not on the roster", "late within the cap", "after the last accepted time")
+#: The Canvas gradebook column of the made-up class (a TA sets theirs in the course file).
+CANVAS_COLUMN = "Demo week (1001)"
 
 
 @dataclass
@@ -103,7 +105,7 @@ def run(name: str, *, jobs: int, timeout: float, out: Path | None = None, progre
     book = grade.grade_class(name, week.download, out, jobs=jobs, timeout=timeout,
                              memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress,
                              roster=week.roster, course_file=week.course_file)
-    exported = {lms: export.export(out, lms) for lms in export.LMS}
+    exported = {lms: export.export(out, lms, column=CANVAS_COLUMN) for lms in export.LMS}
     shot, note = out / "report.png", ""
     try:
         from autograder.tools import browser
