@@ -42,6 +42,7 @@ file that names none (:meth:`Course.language_for`); the TA's own pages follow
 (no deadline) to switch one assignment.
 """
 import csv
+import functools
 import json
 import math
 import re
@@ -54,6 +55,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from autograder.assignments import REPO_ROOT, KitError, available, get
 from autograder.engine.collect import safe_id
 from shared.i18n import DEFAULT, LANGUAGES  # the languages the message catalogue speaks
+from shared.i18n import msg_in
 
 COURSE_FILE = REPO_ROOT / "course.toml"
 ROSTER_FIELDS = ("id", "name", "email", "section", "lms_id")
@@ -138,6 +140,7 @@ class Deadline:
     policy: LatePolicy = LatePolicy()
     last_accepted: datetime | None = None
     extensions: dict = field(default_factory=dict)  # student -> new due datetime
+    language: str = DEFAULT  # of the late notes: the students' (Course.language_for)
 
     def due_for(self, student: str) -> datetime:
         return self.extensions.get(student, self.due)
@@ -162,42 +165,46 @@ class Deadline:
         """The penalty of a submission made at ``submitted`` by ``student``."""
         if submitted is None:
             return ON_TIME
+        say = functools.partial(msg_in, self.language)  # the note is the student's to read
+        delta = functools.partial(fmt_delta, language=self.language)
         due, last = self.due_for(student), self.last_for(student)
-        extended = f" (extended to {fmt_time(due)})" if student in self.extensions else ""
+        extended = say("late.extended", due=fmt_time(due)) if student in self.extensions else ""
         late_by = max(submitted - due, timedelta(0))
         if last is not None and submitted > last:
-            return Late(late_by, 100.0, f"submitted {fmt_time(submitted)}, after the last "
-                        f"accepted time {fmt_time(last)}{extended}: no points (100%)", due)
+            return Late(late_by, 100.0, say("late.after_last", submitted=fmt_time(submitted),
+                                            last=fmt_time(last), extended=extended), due)
         if late_by == timedelta(0):
             return Late(late_by, 0.0, "", due)
         if late_by <= self.grace:
-            return Late(late_by, 0.0, f"late by {fmt_delta(late_by)}, within the "
-                        f"{fmt_delta(self.grace)} grace period: no penalty", due)
+            return Late(late_by, 0.0, say("late.within_grace", late=delta(late_by),
+                                          grace=delta(self.grace)), due)
         if self.policy.none:
-            return Late(late_by, 0.0, f"late by {fmt_delta(late_by)}{extended}; the policy "
-                        f"has no penalty", due)
+            return Late(late_by, 0.0, say("late.no_penalty", late=delta(late_by),
+                                          extended=extended), due)
         units = math.ceil(late_by / UNITS[self.policy.per])
         raw = units * self.policy.percent
         penalty = min(raw, self.policy.cap, 100.0)
-        capped = f", capped at {penalty:g}%" if penalty < raw else ""
-        plural = "s" if units != 1 else ""
-        return Late(late_by, penalty, f"late by {fmt_delta(late_by)} after {fmt_time(due)}"
-                    f"{extended}: {units} started {self.policy.per}{plural} × "
-                    f"{self.policy.percent:g}% = {raw:g}%{capped}", due)
+        capped = say("late.capped", penalty=penalty) if penalty < raw else ""
+        started = say(f"late.started_{self.policy.per}{'' if units == 1 else 's'}", count=units)
+        return Late(late_by, penalty, say("late.penalty", late=delta(late_by), due=fmt_time(due),
+                                          extended=extended, started=started,
+                                          percent=self.policy.percent, raw=raw,
+                                          capped=capped), due)
 
 
 def fmt_time(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
 
 
-def fmt_delta(delta: timedelta) -> str:
-    """``1 d 2 h 5 min``: short, exact to the minute (seconds round up)."""
+def fmt_delta(delta: timedelta, language: str = DEFAULT) -> str:
+    """``1 d 2 h 5 min`` (``1 天 2 小时 5 分钟``): short, exact to the minute (seconds round
+    up). The English form is also grades.csv's ``late_by``, which report.html sorts by."""
     minutes = math.ceil(delta.total_seconds() / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{minutes} min" if minutes else ""]
-    return " ".join(p for p in parts if p) or "0 min"
+    parts = [msg_in(language, f"late.{unit}", count=count)
+             for unit, count in (("days", days), ("hours", hours), ("minutes", minutes)) if count]
+    return " ".join(parts) or msg_in(language, "late.minutes", count=0)
 
 
 def parse_delta(text: str) -> timedelta | None:
@@ -385,7 +392,7 @@ def _deadline(course: Course, name: str, table: dict, where) -> Deadline:
             raise KitError(f"{spot}: the extension of {student} ({fmt_time(new_due)}) is before "
                            f"the due time {fmt_time(due)}")
         extensions[str(student)] = new_due
-    return Deadline(name, due, grace, policy, last, extensions)
+    return Deadline(name, due, grace, policy, last, extensions, course.language_for(name))
 
 
 def _policy(value, where) -> LatePolicy:

@@ -318,6 +318,30 @@ MESSAGES = {
     "term.imdb: mse loss": {"en": "imdb: mse loss", "zh": "IMDB：损失函数改为 mse"},
     "term.imdb: tanh": {"en": "imdb: tanh", "zh": "IMDB：激活函数改为 tanh"},
 
+    # --- late work (autograder/course.py): the note beside a late submission's points ------
+    "late.extended": {"en": " (extended to {due})", "zh": "（已延期至 {due}）"},
+    "late.after_last": {
+        "en": "submitted {submitted}, after the last accepted time {last}{extended}: no points "
+              "(100%)",
+        "zh": "提交于 {submitted}，晚于最后接收时间 {last}{extended}：不得分（扣 100%）"},
+    "late.within_grace": {
+        "en": "late by {late}, within the {grace} grace period: no penalty",
+        "zh": "迟交 {late}，在 {grace} 的宽限期内：不扣分"},
+    "late.no_penalty": {
+        "en": "late by {late}{extended}; the policy has no penalty",
+        "zh": "迟交 {late}{extended}；本作业的迟交规定不扣分"},
+    "late.penalty": {
+        "en": "late by {late} after {due}{extended}: {started} × {percent:g}% = {raw:g}%{capped}",
+        "zh": "在截止时间 {due}{extended} 之后迟交 {late}：{started} × {percent:g}% = {raw:g}%{capped}"},
+    "late.capped": {"en": ", capped at {penalty:g}%", "zh": "，按上限只扣 {penalty:g}%"},
+    "late.started_day": {"en": "{count} started day", "zh": "不足一天按一天计，共 {count} 天"},
+    "late.started_days": {"en": "{count} started days", "zh": "不足一天按一天计，共 {count} 天"},
+    "late.started_hour": {"en": "{count} started hour", "zh": "不足一小时按一小时计，共 {count} 小时"},
+    "late.started_hours": {"en": "{count} started hours", "zh": "不足一小时按一小时计，共 {count} 小时"},
+    "late.days": {"en": "{count} d", "zh": "{count} 天"},
+    "late.hours": {"en": "{count} h", "zh": "{count} 小时"},
+    "late.minutes": {"en": "{count} min", "zh": "{count} 分钟"},
+
     # --- the data loaders (shared/data.py, text_data.py, jena_data.py) --------------------
     "data.write_in_kit": {
         "en": "run `make data`",

@@ -246,3 +246,19 @@ def test_the_readme_documents_the_course_file():
     assert "course.toml" in readme and "docs/ta-week.md" in readme
     assert "late_policy" in (REPO_ROOT / "docs" / "ta-week.md").read_text()
     assert Path(course.COURSE_FILE).exists()
+
+
+def test_a_chinese_course_writes_its_late_notes_in_chinese_with_the_same_penalty(tmp_path):
+    english = load(tmp_path, BASE).deadline("convnets")
+    chinese = load(tmp_path, BASE.replace('timezone = "Asia/Shanghai"',
+                                          'timezone = "Asia/Shanghai"\nlanguage = "zh"')).deadline("convnets")
+    for after in (timedelta(minutes=5), timedelta(days=1, seconds=1), timedelta(days=4, hours=2),
+                  timedelta(days=9)):
+        en, zh = english.late("s1", DUE + after), chinese.late("s1", DUE + after)
+        assert (en.penalty, en.late_by) == (zh.penalty, zh.late_by)
+        assert re.search(r"[\u4e00-\u9fff]", zh.reason) and not re.search(r"\b(late|day|min)\b", zh.reason)
+    assert chinese.late("s1", DUE + timedelta(days=1, seconds=1)).reason == (
+        "在截止时间 2027-03-15T23:59+08:00 之后迟交 1 天 1 分钟：不足一天按一天计，共 2 天 × 10% = 20%")
+    assert "已延期至 2027-03-17T23:59+08:00" in chinese.late("s1007", DUE + timedelta(days=3)).reason
+    assert course.fmt_delta(timedelta(hours=26, minutes=3), "zh") == "1 天 2 小时 3 分钟"
+    assert course.fmt_delta(timedelta(hours=26, minutes=3)) == "1 d 2 h 3 min"  # grades.csv late_by
