@@ -215,6 +215,72 @@ def _custom_object(artifacts, outside):
     return with_model(artifacts, "happyModel", model)
 
 
+# --- issue 22: the second round ---------------------------------------------------------
+
+def _conv_layer(model, name, **config):
+    conv = copy.deepcopy(model["config"]["layers"][2])  # the reference's Conv2D
+    conv["config"].update(name=name, padding="same", **config)
+    return conv
+
+
+def _long_step(artifacts, outside):
+    """Conv2D layers of 96 filters with 32x32 kernels (about 9.7 M parameters, under the
+    cap): one training step of 16 images took longer than the test's whole CPU limit."""
+    model = model_of(artifacts, "happyModel")
+    model["config"]["layers"][2:3] = [_conv_layer(model, f"big_{i}", filters=96,
+                                                  kernel_size=[32, 32]) for i in range(2)]
+    return with_model(artifacts, "happyModel", model)
+
+
+def _wide_activations(artifacts, outside):
+    """A 4,096-filter 1x1 convolution on 64x64 positions: few operations, but its
+    activations need about 8 GiB per step of 64 images."""
+    model = model_of(artifacts, "happyModel")
+    model["config"]["layers"].insert(3, _conv_layer(model, "wide", filters=4096,
+                                                    kernel_size=[1, 1]))
+    return with_model(artifacts, "happyModel", model)
+
+
+def _orthogonal(artifacts, outside):
+    """An OrthogonalRegularizer on the Dense layer's 32,768 inputs: a 32,768 x 32,768 matrix
+    (4 GiB) per step, which TensorFlow failed on natively."""
+    model = model_of(artifacts, "happyModel")
+    model["config"]["layers"][-1]["config"]["kernel_regularizer"] = {
+        "module": "keras.regularizers", "class_name": "OrthogonalRegularizer",
+        "config": {"factor": 0.01, "mode": "rows"}, "registered_name": None}
+    return with_model(artifacts, "happyModel", model)
+
+
+def _quadratic_scan(artifacts, outside):
+    """A model text of a quote and 200,000 escaped quotes: the old string-skipping regular
+    expression took minutes on it before any limit was armed."""
+    artifact = json.loads(artifacts["happyModel"])
+    artifact["model"] = '"' + '\\"' * 200_000
+    return {**artifacts, "happyModel": json.dumps(artifact)}
+
+
+def _surrogate_name(artifacts, outside):
+    """A layer name with a lone surrogate: its Keras error once made the TA's results file
+    unwritable and stopped the class."""
+    model = model_of(artifacts, "happyModel")
+    model["config"]["layers"][2]["config"]["name"] = "a\udfffb"
+    return with_model(artifacts, "happyModel", model)
+
+
+def _slash_name(artifacts, outside):
+    model = model_of(artifacts, "happyModel")
+    model["config"]["layers"][2]["config"]["name"] = "../conv"
+    return with_model(artifacts, "happyModel", model)
+
+
+def _unhashable_class(artifacts, outside):
+    """A class name that is a list: a TypeError (unhashable type) in the table lookups."""
+    model = model_of(artifacts, "happyModel")
+    model["config"]["layers"][2]["config"]["kernel_regularizer"] = {"class_name": ["L2"],
+                                                                    "config": {}}
+    return with_model(artifacts, "happyModel", model)
+
+
 def _fake_error_kind(artifacts, outside):
     return {**artifacts, "happyModel": json.dumps(
         {"error": "ComparisonError: " + "x" * 100_000}),
@@ -256,6 +322,20 @@ ATTACKS = [
            HAPPY_LAYERS_LOST, r"initializer should be a built-in one"),
     Attack("fake_error", "an error record quoting the hidden tests", _fake_error_kind,
            {"happy_model": 0, "signs_model": 7}),
+    Attack("long_step", "Conv2D layers with 32x32 kernels: one step longer than the CPU limit",
+           _long_step, HAPPY_LAYERS_LOST, r"takes about [\d,]+ billion operations"),
+    Attack("wide_activations", "wide convolutions whose activations exceed the memory",
+           _wide_activations, HAPPY_LAYERS_LOST, r"needs about [\d.,]+ GiB of memory"),
+    Attack("orthogonal", "an OrthogonalRegularizer on a 32,768-input Dense layer", _orthogonal,
+           HAPPY_LAYERS_LOST, r"needs about [\d.,]+ GiB of memory"),
+    Attack("quadratic_scan", "a model text of 200,000 escaped quotes", _quadratic_scan,
+           HAPPY_LAYERS_LOST, r"not valid JSON"),
+    Attack("surrogate_name", "a layer name holding a lone surrogate", _surrogate_name,
+           HAPPY_LAYERS_LOST, r"a name should be 1 to 80 printable characters"),
+    Attack("slash_name", "a layer name with a path separator", _slash_name,
+           HAPPY_LAYERS_LOST, r"a name should be .* slashes"),
+    Attack("unhashable_class", "a regularizer whose class name is a list", _unhashable_class,
+           HAPPY_LAYERS_LOST, r"regularizer should be a built-in one"),
 ]
 
 
@@ -326,6 +406,40 @@ def test_a_correct_submission_after_every_attack_scores_as_alone(scoring):
     for attack in ATTACKS:
         scoring(attack.forge(reference_artifacts(), Path("/nonexistent")))
     assert points(scoring(reference_artifacts())) == FULL
+
+
+def _frozen(artifacts):
+    """The reference happyModel with every layer frozen: the same summary table and
+    parameter count, but it cannot learn."""
+    def freeze(model):
+        for layer in model["config"]["layers"]:
+            layer["config"]["trainable"] = False
+    return edit_models(artifacts, "happyModel", freeze)
+
+
+def test_a_frozen_copy_graded_first_never_changes_an_honest_score(scoring, tmp_path):
+    """Issue 22's cache poisoning: with the reference's results absent from the training cache
+    (another CPU kind, --hidden-data), a frozen copy of the architecture trained first and its
+    result was reused for every honest student after it ("learns" failed). Now its key is its
+    own: the honest submission trains anew and scores as alone."""
+    cache = tmp_path / "training-cache"  # empty: nothing of the reference's
+    scorer = WarmScorer(scoring.staged, 4 * 2**30, hide=(tmp_path,))
+    scorer.warm_up(cache)
+    try:
+        def score(artifacts, name):
+            write_artifacts(tmp_path / name / "artifacts", artifacts)
+            return trusted.score_submission(scoring.staged, tmp_path / name / "artifacts",
+                                            tmp_path / name, cache=cache,
+                                            memory_bytes=4 * 2**30, hide=(tmp_path,),
+                                            scorer=scorer)
+        frozen = score(_frozen(reference_artifacts()), "frozen")
+        assert frozen.complete and points(frozen)["happy_model"] < FULL["happy_model"]
+        assert frozen.kept == 2  # its own (frozen) happy result and the signs result
+        honest = score(reference_artifacts(), "honest")
+        assert points(honest) == FULL, messages(honest)
+        assert honest.reused == 1 and honest.kept == 1  # signs reused; happy trained anew
+    finally:
+        scorer.close(remove=True)
 
 
 # --- the same routes as notebooks, in a class graded as a TA would ----------------------
