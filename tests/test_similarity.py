@@ -194,8 +194,11 @@ def test_deep_code_is_fingerprinted_in_work_linear_in_its_size():
     total = "x = " + "+".join(["a"] * 2000)
     counts, lines = similarity.code_fingerprints(total)
     assert sum(counts.values()) >= 1999 and all(spans for spans in lines.values())
-    nested = lambda depth: "x = " + "f(" * depth + "1" + ")" * depth  # noqa: E731
-    rows = lambda depth: "\n".join(f"y{i} = " + "+".join(["a"] * depth) for i in range(3))  # noqa: E731
+    def nested(depth):
+        return "x = " + "f(" * depth + "1" + ")" * depth
+
+    def rows(depth):
+        return "\n".join(f"y{i} = " + "+".join(["a"] * depth) for i in range(3))
     for make, depth in ((nested, 90), (rows, 150)):  # nested calls: the parser stops at 200
         small, large = (_calls(similarity.code_fingerprints, make(d)) for d in (depth, 2 * depth))
         assert large < 2.2 * small, (make, small, large)

@@ -5,14 +5,15 @@ after a graded function carries ``metadata.kit.check = <key>``.
 
 A submitted notebook is hostile data read in the TA's own process (grading, written
 answers, similarity), so :func:`read` checks it before any parser sees it. The JSON text
-is pre-scanned without recursion and in linear time (C-speed regular expressions and
-byte counts): size, nesting depth, digits per number and number of values. Only then
-does ``json`` parse it (its C parser recurses once per nesting level, and ``int()``
-refuses more than 4,300 digits: neither limit can be reached past the pre-scan), then
-nbformat validates it, and the cells are checked (how many, source and output sizes,
-the kit's own metadata). Whatever goes wrong, of any exception type, is a
-:class:`KitError` naming the file and the problem, which the grader turns into that
-student's row: a notebook can never stop a class. What :func:`read` returns is safe for
+is pre-scanned without recursion and in linear time (byte replaces and counts, regular
+expressions that cannot backtrack, numpy running sums): size, nesting depth, digits per
+number, number of values, halves of UTF-16 pairs. Only then does ``json`` parse it (its
+C parser recurses once per nesting level, and ``int()`` refuses more than 4,300 digits:
+neither limit can be reached past the pre-scan), then nbformat validates it, and the
+cells are checked (how many, source and output sizes, the kit's own metadata). Whatever
+goes wrong, of any exception type, is a :class:`KitError` naming the file and the
+problem, which the grader turns into that student's row: a notebook can never stop a
+class. What :func:`read` returns is safe for
 every reader downstream: each cell's ``source`` is a ``str`` and its ``metadata.kit``, if
 any, maps names to strings.
 """
@@ -33,7 +34,8 @@ STUB_MARKER = "# YOUR CODE HERE"
 
 #: Bytes of a notebook file. The kit's notebooks are under 100 KB and a graded one with
 #: its plots a few MB; past this the notebook is mostly outputs (a printed dataset), which
-#: grading never reads, and parsing it would cost the TA's process ~20x its size in memory.
+#: grading never reads, and which the TA's process would hold several times over once parsed
+#: (a 19 MB string output: 75 MB, measured).
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 #: Nesting of JSON arrays and objects. A notebook nests 6 deep, a widget's or a JSON
 #: output's state a few levels more; 64 keeps every recursive reader downstream (json's
