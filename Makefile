@@ -39,7 +39,7 @@ URL         ?=
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup data release autograder samples grade manual review similarity export demo test bench mutants new-assignment check-assignment clean help
+.PHONY: setup data release autograder samples grade manual review similarity export demo test bench mutants fuzz new-assignment check-assignment clean help
 
 help:
 	@echo "make setup        create $(VENV) with the pinned dependencies"
@@ -70,6 +70,8 @@ help:
 	@echo "make mutants ASSIGNMENT=<name>|all"
 	@echo "                  grade mutants of the reference solution: which the hidden tests"
 	@echo "                  kill (runs/mutants/<name>/mutants.html; long, like bench)"
+	@echo "make fuzz [CASES=10000] [SEED=0]"
+	@echo "                  fuzz what the trusted scorer reads: refused or built exactly (runs/fuzz/)"
 
 setup: $(STAMP)
 
@@ -149,6 +151,10 @@ check-assignment: $(STAMP) $(if $(STATIC),,data)
 # Mutation testing of the hidden tests (maintainer; long): ASSIGNMENT=all for every assignment.
 mutants: $(STAMP) data
 	$(PY) -m autograder.tools.mutants $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
+
+# The kit's own fuzz of the scorer's model reading (maintainer; about 10 minutes).
+fuzz: $(STAMP)
+	$(PY) -m autograder.tools.fuzz --cases $(or $(CASES),10000) --seed $(or $(SEED),0)
 
 clean:
 	rm -rf dist runs
