@@ -63,7 +63,7 @@ def test_outputs_and_pages_are_read_as_a_student_and_a_ta_see_them(tmp_path):
     path = tmp_path / "run.ipynb"
     path.write_text(json.dumps(nb))
     assert [f.english for f in zhcheck.notebook_outputs(path)] == [
-        "validation accuracy", "ValueError shapes do not match"]
+        "validation accuracy", "shapes do not match"]
     page = tmp_path / "report.html"
     page.write_text('<html lang="zh"><style>body { color: red }</style><script>let late = 1'
                     '</script><h1>成绩报告</h1><p>Late work</p></html>')
@@ -77,3 +77,35 @@ def test_the_command_exits_nonzero_on_english(tmp_path, capsys):
         zhcheck.main([str(page)])
     assert exit_.value.code == 1
     assert f"{page}: 'All tests passed'" in capsys.readouterr().out
+
+
+# --- the zh notebooks run, stubbed and filled (slow: each imports TensorFlow) ---------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["getting_started", "tuning", "convnets", "time_series",
+                                  "weather_rnn"])
+def test_a_zh_notebook_run_stubbed_and_filled_prints_no_english(name, tmp_path):
+    """What a Chinese student sees running the cells grading runs, before writing any code
+    (every check fails, in Chinese) and with the reference solution (every check passes)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from autograder import assignments
+    from autograder.build import release, wheel
+    from autograder.engine import notebooks
+    from tests.test_release_student import clean_env
+
+    stub = release.student_notebook(assignments.get(name), "zh",
+                                    wheel.build(tmp_path / "wheel").read_bytes())
+    stub.cells = [c for c in stub.cells if "otter_ignore" not in c.metadata.get("tags", [])]
+    found = []
+    for state, nb in (("stubbed", stub), ("filled", notebooks.fill(
+            stub, assignments.get(name).solution_sources()))):
+        folder = tmp_path / state
+        folder.mkdir()
+        NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
+                       resources={"metadata": {"path": str(folder)}}).execute(env=clean_env(folder))
+        path = folder / f"{name}.ipynb"
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        found += zhcheck.notebook_outputs(path)
+    assert found == [], "\n".join(map(str, found))

@@ -10,7 +10,7 @@ What counts as code and is never reported (the rest is English to translate):
 - code spans and blocks (`` `x` ``, fenced blocks), ``{fields}`` of catalogue templates,
   URLs, file names (``train_happy.h5``), HTML tags and comments, LaTeX (``$...$``);
 - identifiers: words with ``_``, ``.``, ``(`` or an inner capital (``X_train``,
-  ``model.fit``, ``happyModel``), and ALL-CAPS abbreviations (``MAE``, ``CPU``);
+  ``model.fit``, ``happyModel``, ``ValueError``), and ALL-CAPS abbreviations (``MAE``);
 - the names in :data:`ALLOWED`: libraries, datasets, platforms, the Keras API's layers,
   losses, optimizers, activations and keyword arguments, Python's constants and types,
   and units (lower-case; one word each); the parameters of every graded function
@@ -56,7 +56,7 @@ KERAS_PROGRESS = re.compile(r"^\s*(Epoch \d+/\d+|\d+/\d+ .*(step|loss).*)$", re.
 CODE = re.compile(
     r"```.*?```|`[^`\n]*`|<!--.*?-->|<[^>]*>|\$[^$\n]+\$|\{[^{}\n]*\}|https?://\S+"
     r"|[\w./-]+\.(?:py|ipynb|h5|npz|json|csv|md|txt|whl|zip|toml|html|png|source)\b"
-    r"|\b\w+(?:_\w*|\.\w+|\(\S*)+|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}\d*\b|\b\w*\d\w*\b", re.S)
+    r"|\b\w+(?:_\w*|\.\w+|\(\S*)+|\b[A-Za-z][a-z]+[A-Z]\w*|\b[A-Z]{2,}\d*\b|\b\w*\d\w*\b", re.S)
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -163,10 +163,13 @@ def release(name: str, language: str = "zh") -> list[Finding]:
 
 
 def notebook_outputs(path: Path) -> list[Finding]:
-    """The text a run notebook shows: its Markdown and every cell's text outputs."""
+    """The text a run notebook shows: its Markdown and every cell's text outputs (the
+    release's first cell excepted: bilingual by design, it runs before a language is set)."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     found = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
+        if cell.get("metadata", {}).get("kit", {}).get("setup"):
+            continue
         where = f"{path} cell {number}"
         if cell.get("cell_type") == "markdown":
             found += check_text(where, _joined(cell.get("source")))
