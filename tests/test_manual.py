@@ -1,9 +1,11 @@
 """Written answers: one page per question for the TA, scores checked and merged into grades.csv."""
 import csv
+import re
 
 import pytest
 
 from autograder import assignments, manual
+from autograder.build import translations
 from autograder.review import answers, merge, store
 from autograder.engine import notebooks, report
 from autograder.tools import samples
@@ -118,8 +120,23 @@ def test_answers_are_found_by_otters_markers_when_metadata_is_lost(tmp_path, tun
     for cell in nb.cells:
         cell.metadata.pop("kit", None)
     path = notebooks.write(nb, tmp_path / "copied.ipynb")
-    found = answers.answers(path, list(tuning.manual_questions))
+    found = answers.answers(path, list(tuning.manual_questions),
+                            translations.answer_placeholders(tuning))
     assert "memorise" in found["overfitting"] and "4 units" in found["small_layers"]
+
+
+def test_a_placeholder_left_in_either_language_is_no_answer(tmp_path, tuning):
+    placeholders = translations.answer_placeholders(tuning)
+    stub = next(s for s in samples.samples_of(tuning) if s.id == "stub")
+    nb = samples.notebook_for(tuning, stub)
+    cells = notebooks.kit_cells(nb, "manual")
+    [chinese] = [p for p in placeholders["overfitting"] if re.search(r"[\u4e00-\u9fff]", p)]
+    nb.cells[cells["overfitting"]].source = "\n" + chinese + "\n"
+    nb.cells[cells["mse_loss"]].source = next(iter(placeholders["mse_loss"])) + " Small gradients."
+    path = notebooks.write(nb, tmp_path / "zh.ipynb")
+    found = answers.answers(path, list(tuning.manual_questions), placeholders)
+    assert found["overfitting"] == store.NO_ANSWER
+    assert found["mse_loss"] == "Small gradients."
 
 
 def test_command_merges_and_explains_errors(run, tuning, capsys):

@@ -18,17 +18,21 @@ is cut at ``ANSWER_LIMIT`` characters.
 """
 from pathlib import Path
 
+from autograder.build import translations
 from autograder.engine import notebooks, report
 from autograder.review import store
 from autograder.review.store import NO_ANSWER
 
-PLACEHOLDER = "_Type your answer here, replacing this text._"
 BEGIN, END = "<!-- BEGIN QUESTION -->", "<!-- END QUESTION -->"
 ANSWER_LIMIT = 20_000  # characters of one written answer kept
 
 
-def answers(path: Path, keys: list[str]) -> dict[str, str]:
-    """The text of each manual answer in one submission (``NO_ANSWER`` where none)."""
+def answers(path: Path, keys: list[str], placeholders: dict[str, set[str]]) -> dict[str, str]:
+    """The text of each manual answer in one submission (``NO_ANSWER`` where none).
+
+    ``placeholders``: question -> the text its answer cell holds in each language's
+    release (:func:`autograder.build.translations.answer_placeholders`, found by cell
+    metadata): a student who left it, in English or in Chinese, wrote nothing."""
     try:
         nb = notebooks.read(path)
     except Exception as exc:  # noqa: BLE001 - any failure is this student's answer, never a stop
@@ -42,7 +46,7 @@ def answers(path: Path, keys: list[str]) -> dict[str, str]:
     if len(found) < len(keys):  # metadata lost (cells copied by hand): use otter's markers
         for key, text in zip(keys, _between_markers(nb)):
             found.setdefault(key, text)
-    return {key: _answer_text(found.get(key, "")) for key in keys}
+    return {key: _answer_text(found.get(key, ""), placeholders.get(key, set())) for key in keys}
 
 
 def _between_markers(nb) -> list[str]:
@@ -60,8 +64,11 @@ def _between_markers(nb) -> list[str]:
     return blocks
 
 
-def _answer_text(text: str) -> str:
-    text = text.replace(PLACEHOLDER, "").strip()
+def _answer_text(text: str, placeholders: set[str]) -> str:
+    for placeholder in sorted(placeholders, key=len, reverse=True):  # longest first
+        if placeholder:
+            text = text.replace(placeholder, "")
+    text = text.strip()
     if len(text) > ANSWER_LIMIT:
         text = text[:ANSWER_LIMIT] + f"\n... ({len(text) - ANSWER_LIMIT} more characters cut)"
     return text or NO_ANSWER
@@ -91,7 +98,8 @@ def write_page(out: Path, assignment, key: str, by_student: dict[str, str]):
 def collect(assignment, submissions: list[Path], out: Path) -> Path:
     """Write one page per question, the answers, and add new students to ``scores.csv``."""
     keys = list(assignment.manual_questions)
-    by_student = {path.stem: answers(path, keys) for path in submissions}
+    placeholders = translations.answer_placeholders(assignment)
+    by_student = {path.stem: answers(path, keys, placeholders) for path in submissions}
     for question in assignment.manual_questions:
         store.rubric(assignment, question)  # a bad rubric is named before anything is written
     with store.locked(out):
