@@ -329,3 +329,68 @@ def test_compile_settings_outside_the_spec_are_refused(case):
     config, message = COMPILE_REFUSED[case]
     with pytest.raises(SpecError, match=message):
         compilespec.parse_compile({"optimizer": "adam", "loss": "mse", **config})
+
+
+#: Each honest model's assignment: its step is priced at that assignment's largest batch.
+ASSIGNMENT_OF = {"happy": "convnets", "signs": "convnets", "alt_happy": "convnets",
+                 "imdb": "getting_started", "reuters": "getting_started", "tuning": "tuning",
+                 "gru": "weather_rnn", "stacked_gru": "weather_rnn",
+                 "bidirectional_gru": "weather_rnn", "forecaster": "time_series",
+                 "conv1d": "time_series"}
+
+
+@pytest.mark.parametrize("key", list(HONEST))
+def test_the_step_budget_is_far_above_every_honest_model(sandbox, key):
+    """Calibration of modelcost's budget: every reference and honest alternative costs at
+    most a fiftieth of the FLOPs and a seventh of the memory a step may take (the sample
+    classes' models measured 9 GFLOP and 382 MiB at most; the issue's attacks, thousands of
+    GFLOP or tens of GiB). A mutant that doubles a layer stays far inside it too."""
+    from autograder import assignments
+    from autograder.engine import modelcost
+
+    artifact = json.loads(json.dumps(sandbox.model_artifact(HONEST[key])))
+    spec = modelspec.parse(artifact["model"], artifact["lambdas"])
+    batch = modelcost.batch_size(assignments.get(ASSIGNMENT_OF[key]).config)
+    flops, memory = modelcost.check(spec, batch)
+    assert 50 * flops <= modelcost.MAX_STEP_FLOPS and 7 * memory <= modelcost.MAX_STEP_BYTES
+
+
+COSTLY = {
+    "32x32 kernels, 9.7 M parameters": (
+        lambda m: m["config"]["layers"][2]["config"].update(filters=96, kernel_size=[32, 32])
+        or m["config"]["layers"].insert(3, {**copy.deepcopy(m["config"]["layers"][2]), "config": {
+            **m["config"]["layers"][2]["config"], "name": "big", "padding": "same"}}),
+        r"takes about [\d,]+ billion operations"),
+    "an orthogonal regularizer on 32,768 inputs": (
+        lambda m: m["config"]["layers"][-1]["config"].update(kernel_regularizer={
+            "class_name": "OrthogonalRegularizer", "config": {"factor": 0.1, "mode": "rows"}}),
+        r"needs about 12.4 GiB of memory"),
+    "an orthogonal regularizer on a convolution's 4-D kernel": (
+        lambda m: m["config"]["layers"][2]["config"].update(kernel_regularizer={
+            "class_name": "OrthogonalRegularizer", "config": {"factor": 0.1}}),
+        r"layer 2 \(Conv2D\), kernel_regularizer: an OrthogonalRegularizer applies to a "
+        r"weight matrix"),
+}
+
+
+@pytest.mark.parametrize("case", list(COSTLY))
+def test_a_model_over_the_step_budget_is_refused_with_a_sentence(case):
+    from autograder import assignments
+    from autograder.engine import modelcost
+
+    edit, message = COSTLY[case]
+    model = json.loads(convnets.happyModel().to_json())
+    edit(model)
+    spec = modelspec.parse(json.dumps(model))
+    assert spec.params <= modelspec.MAX_PARAMS  # under the parameter cap: the cost decides
+    with pytest.raises(SpecError, match=message):
+        modelcost.check(spec, modelcost.batch_size(assignments.get("convnets").config))
+
+
+def test_the_batch_priced_is_the_largest_an_assignment_trains_with():
+    from autograder import assignments
+    from autograder.engine import modelcost
+
+    assert modelcost.batch_size(assignments.get("convnets").config) == 64  # signs; happy 16
+    assert modelcost.batch_size(assignments.get("tuning").config) == 64  # extends imdb
+    assert modelcost.batch_size({}) == modelcost.DEFAULT_BATCH
