@@ -292,7 +292,7 @@ def write_summary(out: Path, assignment, book):
                   "output_capped, ...); none of it can change a score, but it may deserve a "
                   "conversation.", ""]
         lines += [f"- **{r['id']}** ({r['status']}{'; flags: ' + r['flags'] if r.get('flags') else ''})"
-                  f": {r['message'][:200]}" for r in problems]
+                  f": {cut(r['message'], 200)}" for r in problems]
     lines += ["", "![score histogram](histogram.png)", ""]
     atomic_write(out / "summary.md", "\n".join(lines))
     write_report(out, assignment, book)
