@@ -193,6 +193,8 @@ def test_feedback_page_shows_the_tas_points_and_comment(page, tmp_path, monkeypa
     text = page.inner_text("body")
     title = tuning.manual_questions[key]["title"]
     assert f"{title} (graded by hand)" in text and item["text"] in text
+    missed = store.rubric(tuning, key)[1]  # the whole rubric: the items not given too
+    assert f"{missed['text']}\t{missed['points']:+g}\tnot given" in text
     assert "Clear <b>and</b> right." in text  # the comment is text, not markup
     assert page.locator("b", has_text="and").count() == 0
     assert "Clear <b>and</b> right." in (out / "feedback" / "s1001.md").read_text()
