@@ -40,6 +40,7 @@ from autograder.engine import worksheet as moodle_worksheet
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
 from autograder.engine.warm import WarmSandbox, WarmScorer
+from shared.i18n import msg_in
 from autograder.review import answers as written_answers, merge as hand_merge
 
 BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
@@ -216,7 +217,8 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     out.mkdir(parents=True, exist_ok=True)
     book = GradeBook(out / "grades.csv", questions, max_points,
                      {key: q["points"] for key, q in assignment.manual_questions.items()})
-    staged, failed, kept = stage(entries, out, book, regrade)
+    language = settings.language_for(name)  # of the sentences students read
+    staged, failed, kept = stage(entries, out, book, regrade, language)
     before = report.run_info(out).get("students", {})
     previous = {e.id: kept.get(e.id) or (before.get(e.id) if e.found is None and book.done(e.id)
                                          else None) for e in entries}
@@ -228,8 +230,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             described[e.id] = {"notes": f"could not be described ({type(exc).__name__})"}
             if e.found is not None:
                 staged.pop(e.id, None)
-                failed[e.id] = (f"{e.found.source}: the submission's time or origin could not "
-                                f"be read ({type(exc).__name__}), so it was not graded")
+                failed[e.id] = not_graded(language, (
+                    f"{e.found.source}: its submission time or origin could not be read "
+                    f"({type(exc).__name__})"))
     write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings)
     book.describe(described)
     for student, message in failed.items():
@@ -265,7 +268,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             with tqdm(total=len(todo), desc=f"grading {name}", unit="nb",
                       disable=not progress) as bar:
                 for future in pool.as_completed(list(futures)):
-                    outcome = outcome_of(future, futures[future])
+                    outcome = outcome_of(future, futures[future], language)
                     book.record(outcome)
                     stages.record(outcome)
                     report.write_feedback(out, assignment, outcome)
@@ -299,7 +302,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     return book
 
 
-def outcome_of(future, notebook: Path) -> Outcome:
+def outcome_of(future, notebook: Path, language: str = "en") -> Outcome:
     """What grading ``notebook`` gave; an exception of any type on the way is that student's
     row, ``invalid`` (final: a rerun does not grade it again, --regrade does), never a
     stopped class. The student reads the sentence; the TA also gets the exception."""
@@ -307,9 +310,14 @@ def outcome_of(future, notebook: Path) -> Outcome:
         return future.result()
     except Exception as exc:
         print(f"{notebook.stem}: grading failed ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return Outcome(notebook.stem, "invalid", message=(
-            f"{notebook.name}: the grader failed on this notebook ({type(exc).__name__}), so it "
-            f"was not scored."))
+        return Outcome(notebook.stem, "invalid", message=not_graded(
+            language, f"{notebook.name}: the grader failed on it ({type(exc).__name__})"))
+
+
+def not_graded(language: str, reason: str) -> str:
+    """The student's sentence for a notebook the TA's process could not take (``reason``
+    names the file and the problem), in the course's language."""
+    return msg_in(language, "unreadable_notebook", reason=reason.rstrip(". "))
 
 
 def hidden(submissions: Path, out: Path) -> tuple:
@@ -326,7 +334,7 @@ def hidden(submissions: Path, out: Path) -> tuple:
     return (folder, out)
 
 
-def stage(entries, out: Path, book, regrade: bool):
+def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
     """Copy each student's counting notebook to ``out/collected/<id>.ipynb``.
 
     Returns (id -> staged path, id -> why it could not be read, id -> manifest entry of
@@ -345,7 +353,7 @@ def stage(entries, out: Path, book, regrade: bool):
             if path.exists() and book.done(entry.id) and not regrade:
                 kept[entry.id], staged[entry.id] = previous, path  # the grade stands
             else:
-                failed[entry.id] = notebooks.too_large(entry.found.source)
+                failed[entry.id] = not_graded(language, notebooks.too_large(entry.found.source))
             continue
         if entry.found.refused:  # refused on its own: the student's row says why
             failed[entry.id] = collect.refusal_message(entry.found)
@@ -363,7 +371,8 @@ def stage(entries, out: Path, book, regrade: bool):
             staged[entry.id] = path
         except Exception as exc:  # any type: this student's row, never a stopped class
             said = " ".join(str(exc).split())[:200] or type(exc).__name__
-            failed[entry.id] = f"{entry.found.source}: the file could not be read ({said})"
+            failed[entry.id] = not_graded(language, f"{entry.found.source}: the file could not "
+                                                    f"be read ({said})")
     return staged, failed, kept
 
 

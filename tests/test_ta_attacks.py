@@ -302,11 +302,13 @@ def test_an_exception_of_any_type_is_that_students_row_on_reruns_too(tmp_path, m
         assert [rows[s]["status"] for s in ("ada", "bob", "cy", "dee", "eve")] == [
             "graded", "invalid", "invalid", "invalid", "invalid"]
         assert rows["ada"]["total"] == "14"
-        assert ("bob.ipynb: the grader failed on this notebook (RecursionError)"
-                in rows["bob"]["message"])
-        assert "could not be read (Exceeds the limit" in rows["cy"]["message"]
-        assert "could not be read (OverflowError)" in rows["dee"]["message"]
+        assert rows["bob"]["message"] == ("Your notebook could not be graded. bob.ipynb: the "
+                                          "grader failed on it (RecursionError).")
+        assert "subs/cy.ipynb: the file could not be read (Exceeds the limit" in rows["cy"]["message"]
+        assert "time or origin could not be read (OverflowError)." in rows["dee"]["message"]
         assert "eve.ipynb: the file is over the 20 MB limit" in rows["eve"]["message"]
+        assert all(rows[s]["message"].startswith("Your notebook could not be graded. ")
+                   for s in ("bob", "cy", "dee", "eve"))
         assert not (out / "collected" / "eve.ipynb").exists()
     assert sorted(calls) == ["ada", "ada", "bob", "bob"]  # the rerun graded nobody again
     assert "bob: grading failed (RecursionError" in capsys.readouterr().err  # for the TA

@@ -19,6 +19,7 @@ import io
 import keyword
 import re
 import tokenize
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -123,7 +124,9 @@ def code_fingerprints(source: str, given_names: frozenset = frozenset()) -> tupl
     or for nesting deeper than CPython's parser goes (RecursionError, MemoryError), is
     compared on tokens."""
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():  # the student's "\d" is not the TA's to read
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _token_fingerprints(source)
     _normalise(tree, _bound_names(tree, set(given_names)))
