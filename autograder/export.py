@@ -20,9 +20,9 @@ writes import-ready files to ``<run>/export/<lms>/``:
   submissions" (bulk feedback) reads back to attach the page as a comment.
 - **moodle**: ``grades.csv`` for the gradebook's CSV import (identifier columns
   ``Email address`` and ``ID number``, the grade column and a ``Feedback comments``
-  column, which mentions an attached feedback file only for a student who has one); ``grading-worksheet.csv``, the assignment's offline grading worksheet
-  (``Identifier`` = ``Participant <id>``) for students whose notebook came from a Moodle
-  download; ``feedback.zip``: ``<Full name>_<participant id>_assignfeedback_file_feedback.html``
+  column, which mentions an attached feedback file only for a student who has one);
+  ``grading-worksheet.csv``, the assignment's offline grading worksheet (``Identifier`` =
+  ``Participant <id>``) for students whose notebook came from a Moodle download; ``feedback.zip``: ``<Full name>_<participant id>_assignfeedback_file_feedback.html``
   per such student, the naming Moodle's "Upload multiple feedback files in a zip" matches.
 - **csv**: ``grades.csv`` (id, name, email, section, points per question, total,
   penalty, final, max, status) and ``feedback.zip`` with ``<id>.html``.

@@ -119,5 +119,6 @@ def test_review_app_pages(browser, server, width):  # noqa: F811
         page.click("#members summary")
         page.fill("#adjustment", "99")
         page.click("#save")
-        page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
+        page.wait_for_function(
+            "document.getElementById('message').textContent.includes('not saved')")
     assert audit(browser, f"{server}/q/{key}/1", width, names_shown_and_a_refusal) == []

@@ -117,7 +117,8 @@ def test_report_table_sorts_and_filters(page, run):  # noqa: F811
     assert report.late_minutes(lates[0]) < report.late_minutes(lates[1])
     # It sorts by the minutes each cell carries, not by its text ("6 d" < "10 h" as text).
     sort_keys = page.eval_on_selector_all(
-        "#students tbody tr", f"rs => rs.map(r => [r.cells[{late}].textContent, r.cells[{late}].dataset.sort])")
+        "#students tbody tr",
+        f"rs => rs.map(r => [r.cells[{late}].textContent, r.cells[{late}].dataset.sort])")
     assert all(int(key) == report.late_minutes(text) for text, key in sort_keys)
     page.fill("#filter", "s1003")
     assert [r[0] for r in rows_in_table(page)] == ["s1003"]
@@ -133,7 +134,8 @@ def test_report_table_sorts_and_filters(page, run):  # noqa: F811
 
 def test_late_by_sorts_by_value_and_needs_a_look_says_each_thing_once():
     assert report.late_minutes("1 d 2 h 5 min") == 24 * 60 + 125
-    assert sorted(["6 d", "10 h", "45 min", ""], key=report.late_minutes) == ["", "45 min", "10 h", "6 d"]
+    assert sorted(["6 d", "10 h", "45 min", ""], key=report.late_minutes) == [
+        "", "45 min", "10 h", "6 d"]
     row = {"status": "missing", "notes": "no submission", "message": "no submission"}
     assert report.look_text(row, report.needs_a_look(row)) == ["missing", "no submission"]
     long = "the model " + "overfits badly " * 30
