@@ -127,7 +127,7 @@ def test_cells_sources_and_outputs_are_bounded(tmp_path):
     nb = _stub_json()
     cases = [
         (_cells(nb, [_code("x = 1", index=i) for i in range(notebooks.MAX_CELLS + 1)]),
-         "2,001 cells, over the limit of 2,000"),
+         "the notebook has 2,001 cells, over the limit of 2,000"),
         (_cells(nb, [_code("x = 1\n" * (notebooks.MAX_SOURCE_CHARS // 6 + 1))]),
          "cell 1 holds 4,194,306 characters, over the limit"),
         (_cells(nb, [_code("print()", [{"output_type": "stream", "name": "stdout",

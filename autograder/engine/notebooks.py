@@ -186,7 +186,8 @@ def check_cells(name: str, nb):
     ``metadata.kit`` that is not names to strings is dropped (the cell is then not one
     of the kit's, as if the student had copied it by hand)."""
     if len(nb.cells) > MAX_CELLS:
-        raise KitError(f"{name}: {len(nb.cells):,} cells, over the limit of {MAX_CELLS:,}")
+        raise KitError(f"{name}: the notebook has {len(nb.cells):,} cells, over the limit of "
+                       f"{MAX_CELLS:,}")
     outputs = 0
     for number, cell in enumerate(nb.cells, start=1):
         if not isinstance(cell.source, str):  # validated; a converter may still leave a list
