@@ -231,7 +231,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             if e.found is not None:
                 staged.pop(e.id, None)
                 failed[e.id] = not_graded(language, (
-                    f"{e.found.source}: its submission time or origin could not be read "
+                    f"{e.found.file_name}: its submission time or origin could not be read "
                     f"({type(exc).__name__})"))
     write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings)
     book.describe(described)
@@ -316,7 +316,8 @@ def outcome_of(future, notebook: Path, language: str = "en") -> Outcome:
 
 def not_graded(language: str, reason: str) -> str:
     """The student's sentence for a notebook the TA's process could not take (``reason``
-    names the file and the problem), in the course's language."""
+    names the file, by its own name, not the TA's folders, and the problem), in the
+    course's language."""
     return msg_in(language, "unreadable_notebook", reason=reason.rstrip(". "))
 
 
@@ -353,7 +354,8 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
             if path.exists() and book.done(entry.id) and not regrade:
                 kept[entry.id], staged[entry.id] = previous, path  # the grade stands
             else:
-                failed[entry.id] = not_graded(language, notebooks.too_large(entry.found.source))
+                failed[entry.id] = not_graded(language,
+                                              notebooks.too_large(entry.found.file_name))
             continue
         if entry.found.refused:  # refused on its own: the student's row says why
             failed[entry.id] = collect.refusal_message(entry.found)
@@ -371,8 +373,8 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
             staged[entry.id] = path
         except Exception as exc:  # any type: this student's row, never a stopped class
             said = " ".join(str(exc).split())[:200] or type(exc).__name__
-            failed[entry.id] = not_graded(language, f"{entry.found.source}: the file could not "
-                                                    f"be read ({said})")
+            failed[entry.id] = not_graded(language, f"{entry.found.file_name}: the file could "
+                                                    f"not be read ({said})")
     return staged, failed, kept
 
 
