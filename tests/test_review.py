@@ -166,6 +166,15 @@ def test_identical_and_blank_answers_are_one_group_with_overrides(run, tuning):
     assert bad.status_code == 400 and bad.json["error"].startswith("answer 2, student 2: ")
     assert "own_words" not in bad.json["error"] and "review of" not in bad.json["error"]
     assert client.get(f"/q/overfitting/{position}/3", **where).status_code == 404
+    # Back with the group: the student takes the group's grade.
+    back = client.post(f"/api/q/overfitting/{position}/1/rejoin", json={}, **where)
+    assert back.status_code == 200 and back.json["saved"]["points"] == 1
+    assert scores(run)["copier"]["overfitting"] == "1"
+    assert not store.read_reviews(run, "overfitting")["copier"]["own"]
+    assert client.post(f"/api/q/overfitting/{position}/3/rejoin", json={},
+                       **where).status_code == 404
+    assert client.post(f"/api/q/overfitting/{position}/1/rejoin", data={},
+                       **where).status_code == 400  # a form from elsewhere: refused
 
 
 def test_two_sessions_on_two_questions_lose_nothing(server, run, browser):
@@ -297,3 +306,26 @@ def test_the_names_switch_returns_to_the_apps_own_pages_only(run, back, lands):
     client = review.create_app(review.load(run)).test_client()
     reply = client.get("/names/on", query_string={"back": back}, base_url="http://127.0.0.1:9")
     assert reply.status_code == 302 and reply.headers["Location"] == lands
+
+
+def test_one_student_of_a_group_graded_alone_then_with_the_group_again(server, run, page):
+    blank = groups(run, "overfitting")[0]
+    page.goto(f"{server}/q/overfitting/1/2")
+    assert page.locator("#who").inner_text() == "answer 1, student 2, graded on their own"
+    assert page.locator("#rejoin").count() == 0  # nothing to undo yet
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/q/overfitting/1")  # back to the group
+    assert "graded on their own (1)" in page.locator("#members").text_content()
+    assert {s: r["overfitting"] for s, r in scores(run).items() if r["overfitting"]} == {
+        blank[1]: "1"}
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")  # the group: 0.5, the student on their own keeps 1
+    page.wait_for_url("**/q/overfitting/2")
+    table = scores(run)
+    assert table[blank[1]]["overfitting"] == "1"
+    assert {table[s]["overfitting"] for s in blank if s != blank[1]} == {"0.5"}
+    page.goto(f"{server}/q/overfitting/1/2")
+    page.click("#rejoin")
+    page.wait_for_url("**/q/overfitting/1")
+    assert {scores(run)[s]["overfitting"] for s in blank} == {"0.5"}

@@ -208,6 +208,26 @@ def create_app(run: Run) -> Flask:
         return jsonify(saved=next(iter(saved.values()), None), students=len(saved),
                        graded=len(graded(key)), count=len(found), next=following)
 
+    @app.post("/api/q/<key>/<int:position>/<int:member>/rejoin")
+    def rejoin(key, position, member):
+        """A student graded on their own takes the group's grade again."""
+        question_or_404(key)
+        if not request.is_json:  # what a cross-site form cannot send
+            return jsonify(error="send the request as JSON"), 400
+        if request.origin and request.origin.split("//", 1)[-1] != request.host:
+            return jsonify(error="grades are saved from this app's own pages only"), 403
+        found = run.groups(key)
+        if not 1 <= position <= len(found) or not 1 <= member <= len(found[position - 1].students):
+            return jsonify(error=f"no student {member} in answer {position}"), 404
+        group = found[position - 1]
+        try:
+            saved = store.rejoin_group(run.assignment, run.out, key, group.students[member - 1],
+                                       list(group.students), f"answer {position}, student {member}")
+        except KitError as exc:
+            return jsonify(error=str(exc)), 400
+        return jsonify(saved=saved, graded=len(graded(key)),
+                       next=url_for("answer", key=key, position=position))
+
     @app.get("/favicon.ico")
     def favicon():
         return "", 204

@@ -216,6 +216,31 @@ def save_reviews(assignment, out: Path, key: str, students: list[str], review: d
     return {student: reviews[student] for student in chosen}
 
 
+def rejoin_group(assignment, out: Path, key: str, student: str, group: list[str],
+                 label: str) -> dict | None:
+    """Undo a student's own grade: they take their group's (the review of a fellow
+    student graded with the group), or none while the group is not graded yet. Returns
+    the student's review now (None: not graded)."""
+    keys = list(assignment.manual_questions)
+    with locked(out):
+        if student not in group or student not in read_answers(out)[1]:
+            raise KitError(f"{label}: no such submission in {answers_path(out)}")
+        reviews = read_reviews(out, key)
+        fellows = [s for s in group if s != student and s in reviews and not reviews[s].get("own")]
+        rows = read_scores(scores_path(out), keys) if scores_path(out).exists() else {}
+        marks = rows.setdefault(student, {k: "" for k in keys})
+        if fellows:
+            reviews[student] = {**reviews[fellows[0]], "own": False}
+            marks[key] = f"{reviews[student]['points']:g}"
+        else:
+            reviews.pop(student, None)
+            marks[key] = ""
+        atomic_write(review_path(out, key), json.dumps(
+            {"question": key, "reviews": reviews}, indent=1, sort_keys=True, ensure_ascii=False))
+        write_scores(scores_path(out), keys, rows)
+    return reviews.get(student)
+
+
 def checked_reviews(assignment, out: Path, known: set[str]) -> dict[str, dict[str, dict]]:
     """Every saved review, checked: {key: {student: review}}; KitError names the first bad one."""
     found = {}

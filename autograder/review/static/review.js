@@ -47,6 +47,17 @@
   form.addEventListener("submit", (event) => { event.preventDefault(); save(); });
   form.addEventListener("change", show);
   adjustment.addEventListener("input", show);
+  const rejoin = document.getElementById("rejoin");
+  if (rejoin) {
+    rejoin.addEventListener("click", async () => {
+      const response = await fetch(rejoin.dataset.rejoin, {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: "{}",
+      });
+      const reply = await response.json();
+      if (reply.error) { message.textContent = "not changed: " + reply.error; return; }
+      go(reply.next);
+    });
+  }
   document.getElementById("prev").addEventListener("click", () => go(form.dataset.prev));
   document.getElementById("next").addEventListener("click", () => go(form.dataset.next));
 
