@@ -1,5 +1,6 @@
 """report.html and the feedback pages in a real headless browser (Debian chromium): they load
 from file:// with nothing fetched, sort, filter, every link resolves, no console error."""
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -79,10 +80,8 @@ def test_report_shows_histogram_statuses_and_every_test(page, run):  # noqa: F81
     tests = page.eval_on_selector_all("#tests tbody tr", "rs => rs.map(r => r.innerText)")
     assert len(tests) == 6
     compiled = next(t for t in tests if t.startswith("happy_model\tcompiled"))
-    # Failed by the three that never compile, the one with half a model and the timeout;
-    # the timeout's failure is a knock-on, counted apart from the root causes.
-    assert "6 / 11" in compiled and "the model is not compiled: call compile() first (4×)" in compiled
-    assert "1 after a timeout or crash" in compiled
+    # Failed by the three that never compile, the one with half a model and the timeout.
+    assert "6 / 11" in compiled and "the model is not compiled: call compile() first (5×)" in compiled
     assert tests[0].split("\t")[1] == "compiled"  # the test failed most comes first
     assert [t.split("\t")[3] for t in tests] == ["6 / 11", "6 / 11", "9 / 11", "9 / 11",
                                                  "9 / 11", "10 / 11"]
@@ -130,6 +129,24 @@ def test_report_table_sorts_and_filters(page, run):  # noqa: F811
     page.check("#only-look")
     looked = {r[0] for r in rows_in_table(page)}
     assert {"s1011", "s1008", "s1007", "s1005", "s1006"} <= looked and "s1001" not in looked
+
+
+def test_the_most_common_failure_counts_root_causes_not_knock_ons(tmp_path):
+    """A notebook that timed out fails the tests it never reached with "run its cell
+    first": counted apart, so two of those never outnumber one real mistake."""
+    knock = "happyModel is not defined as a function: run its cell first."
+    real = "layer 3: expected BatchNormalization, found ReLU"
+    for student, status, message in (("a", "timeout", knock), ("b", "crashed", knock),
+                                     ("c", "graded", real), ("d", "graded", knock),
+                                     ("e", "timeout", real)):
+        report.atomic_write(report.results_path(tmp_path, student), json.dumps({"results": {
+            "happy_model": {"cases": [{"name": "architecture", "points": 4, "passed": False,
+                                       "message": message}]}}}))
+    statuses = {"a": "timeout", "b": "crashed", "c": "graded", "d": "graded", "e": "timeout"}
+    [rate] = report.test_rates(tmp_path, list(statuses), statuses)
+    assert rate["failed"] == 5 and rate["knock_on"] == 2
+    # Two real failures (c, and e before its timeout) and d's, whose notebook ran on.
+    assert rate["common"] == real and rate["common_count"] == 2
 
 
 def test_late_by_sorts_by_value_and_needs_a_look_says_each_thing_once():

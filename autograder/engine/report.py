@@ -364,16 +364,17 @@ def test_rates(out: Path, students: list[str], statuses: dict[str, str] | None =
     """Per test case: how many submissions passed it and the most common failure message.
 
     The most common failure is counted over root causes only: a submission whose run
-    timed out or crashed (``statuses``: id -> status) fails its later tests as a knock-on
-    ("run its cell first"), which says nothing about the test; those are counted apart
-    (``knock_on``) so that they never outnumber the mistakes the test exists to catch.
+    timed out or crashed (``statuses``: id -> status) fails the tests it never reached
+    with a knock-on sentence ("run its cell first", :func:`runner.knock_on`), which says
+    nothing about the test; those are counted apart (``knock_on``) so that they never
+    outnumber the mistakes the test exists to catch.
     """
-    from autograder.engine.runner import why
+    from autograder.engine.runner import knock_on, why
 
     statuses = statuses or {}
     tally: dict[tuple, dict] = {}
     for student in students:
-        stopped = statuses.get(student) in PROBLEM_STATUSES
+        stopped = statuses.get(student) in ("timeout", "crashed")
         for question, result in (load_results(out, student).get("results") or {}).items():
             for case in result.get("cases", []):
                 entry = tally.setdefault((question, case.get("name", "")), {
@@ -382,13 +383,14 @@ def test_rates(out: Path, students: list[str], statuses: dict[str, str] | None =
                     "knock_on": 0, "messages": Counter()})
                 if case.get("passed"):
                     entry["passed"] += 1
-                elif stopped:
-                    entry["failed"] += 1
+                    continue
+                entry["failed"] += 1
+                text = why(str(case.get("message", ""))).strip()
+                if stopped and knock_on(text):
                     entry["knock_on"] += 1
                 else:
-                    entry["failed"] += 1
-                    text = why(str(case.get("message", ""))).strip().splitlines()
-                    entry["messages"][cut(text[0] if text else "(no message)", 300)] += 1
+                    first = text.splitlines()[0] if text else "(no message)"
+                    entry["messages"][cut(first, 300)] += 1
     rates = []
     for entry in tally.values():
         runs = entry["passed"] + entry["failed"]
