@@ -11,6 +11,7 @@ What counts as code and is never reported (the rest is English to translate):
   URLs, file names (``train_happy.h5``), HTML tags and comments, LaTeX (``$...$``);
 - identifiers: words with ``_``, ``.``, ``(`` or an inner capital (``X_train``,
   ``model.fit``, ``happyModel``, ``ValueError``), and ALL-CAPS abbreviations (``MAE``);
+- Keras's own output (:data:`KERAS_OUTPUT`: progress lines, ``model.summary()``);
 - the names in :data:`ALLOWED`: libraries, datasets, platforms, the Keras API's layers,
   losses, optimizers, activations and keyword arguments, Python's constants and types,
   and units (lower-case; one word each); the parameters of every graded function
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import glossary
+from shared.tuning_spec import RESULT_COLUMNS
 
 #: One word each, lower case: names that stay Latin in a Chinese sentence.
 ALLOWED = frozenset("""
@@ -50,9 +52,13 @@ ALLOWED = frozenset("""
     metrics loss optimizer axis rate padding momentum strides units activation pool_size
     kernel_size filters epochs batch_size validation_data steps_per_epoch verbose
     true false none dict float int list str tuple
-""".split())
-#: Keras progress lines (``Epoch 3/20``, ``loss: 0.35 - val_accuracy: 0.8``) in outputs.
-KERAS_PROGRESS = re.compile(r"^\s*(Epoch \d+/\d+|\d+/\d+ .*(step|loss).*)$", re.M)
+""".split()) | {column.lower() for column in RESULT_COLUMNS}  # a table's keys: code
+#: Keras's own output, which no course can translate: progress lines (``Epoch 3/20``,
+#: ``loss: 0.35 - val_accuracy: 0.8``) and ``model.summary()``'s table (box-drawn rows,
+#: ``Model: "sequential"``, ``Total params: ...``), which the compile checks print.
+KERAS_OUTPUT = re.compile(r"^\s*(Epoch \d+/\d+|\d+/\d+ .*(step|loss).*|.*[┃│┏┡└┗╇┳━─].*"
+                          r"|Model: \"\w+\"|(Total|Trainable|Non-trainable|Optimizer) params: .*)$",
+                          re.M)
 CODE = re.compile(
     r"```.*?```|`[^`\n]*`|<!--.*?-->|<[^>]*>|\$[^$\n]+\$|\{[^{}\n]*\}|https?://\S+"
     r"|[\w./-]+\.(?:py|ipynb|h5|npz|json|csv|md|txt|whl|zip|toml|html|png|source)\b"
@@ -106,7 +112,8 @@ def _parameters() -> frozenset:
 
 def english_runs(text: str) -> list[str]:
     """The runs of English words in ``text`` that are not code (see the module docstring)."""
-    text = KERAS_PROGRESS.sub(" ", html.unescape(str(text)))
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", html.unescape(str(text)))  # terminal colours
+    text = KERAS_OUTPUT.sub(" ", text)
     text = GLOSSES.sub(" ", CODE.sub(" ", text))
     runs, current = [], []
     # A run is words separated by spaces and ASCII punctuation; Chinese or code ends it.
