@@ -71,7 +71,7 @@ section {{ border-top: 2px solid #25406b; margin-top: 1.2rem; }}
 .sides {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
 .sides > div {{ min-width: 0; }}
 @media (max-width: 40rem) {{ .sides {{ grid-template-columns: 1fr; }} }}
-h2 {{ overflow-wrap: anywhere; }}
+h2, h3, li, pre {{ overflow-wrap: anywhere; }}
 pre {{ background: #f7f7f7; padding: .5rem; overflow-x: auto; white-space: pre-wrap; margin: 0; }}
 mark {{ background: #ffe08a; }}
 .above {{ color: #a00; font-weight: bold; }}
