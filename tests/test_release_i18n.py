@@ -352,3 +352,12 @@ def test_hidden_feedback_in_english_for_an_english_course(gradelib_in):
     gradelib = gradelib_in("en")
     with pytest.raises(summary.ComparisonError, match="`best_epoch` is not defined"):
         gradelib.call_case(None, "best_epoch", "tie")
+
+
+def test_the_feedback_texts_of_the_config_have_their_chinese():
+    tuning = assignments.get("tuning")
+    english = translations.config_texts(tuning, "en")
+    chinese = translations.config_texts(tuning, "zh")
+    assert set(english) == set(chinese) and len(english) == 1 + 3 + 10
+    assert english["manual.mse_loss.title"] == tuning.manual_questions["mse_loss"]["title"]
+    assert all(HAN.search(text) for text in chinese.values())

@@ -17,7 +17,10 @@ a stamp of the English it was translated from::
 ``code <id>`` the comments of a code cell, one translated comment line per English one,
 in order (the build puts each in place of its English, so the code itself stays one
 source: only ``#`` comments change, never a statement);
-``readme <key>`` is a text of the release README (``title``, ``data_note``). The
+``readme <key>`` is a text of the release README (``title``, ``data_note``);
+``config <key>`` a text of the grading config a student reads in the feedback: a written
+question's title (``manual.<question>.title``) and its rubric items
+(``manual.<question>.rubric.<id>``), see :func:`config_texts`. The
 stamp is the start of the SHA-256 of the English text, so a cell whose English
 changed after its translation shows up as stale (``tests/test_release.py``);
 after updating the Chinese, ``python -m autograder.build.translations stamp <name>``
@@ -45,7 +48,7 @@ from autograder.engine import notebooks
 
 LANGUAGES = ("en", "zh")
 SOURCE_LANGUAGE = "en"
-HEADER = re.compile(r"^<!-- kit-translation: (cell|code|readme) (\S+) · en ([0-9a-f]{8}) -->$")
+HEADER = re.compile(r"^<!-- kit-translation: (cell|code|readme|config) (\S+) · en ([0-9a-f]{8}) -->$")
 COMMENTS = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -134,6 +137,10 @@ def english_texts(assignment) -> dict[tuple[str, str], str]:
             texts[("code", cell.id)] = "\n".join(text for _, _, text in found)
     texts[("readme", "title")] = assignment.config["title"]
     texts[("readme", "data_note")] = assignment.config["data_note"]
+    for question, spec in assignment.manual_questions.items():
+        texts[("config", f"manual.{question}.title")] = spec["title"]
+        for item in spec.get("rubric", []):
+            texts[("config", f"manual.{question}.rubric.{item['id']}")] = item["text"]
     return texts
 
 
@@ -199,6 +206,15 @@ def localized(nb, assignment, language):
             cell.source = with_comments(cell.source, texts[("code", cell.id)].splitlines())
     nb.metadata["language"] = language  # for tools; the kernel's language_info is Python
     return nb
+
+
+def config_texts(assignment, language) -> dict[str, str]:
+    """The grading config's student-facing texts in ``language``: ``"title"`` (the
+    assignment's), ``"manual.<question>.title"`` and ``"manual.<question>.rubric.<id>"``
+    (the feedback and the review pages show them)."""
+    texts = texts_for(assignment, language)
+    return {("title" if key == ("readme", "title") else key[1]): text
+            for key, text in texts.items() if key[0] == "config" or key == ("readme", "title")}
 
 
 def answer_placeholders(assignment) -> dict[str, set[str]]:

@@ -22,7 +22,8 @@ What counts as code and is never reported (the rest is English to translate):
 
 What it reads (``python -m autograder.tools.zhcheck``; CI runs the cheap parts,
 tests/test_zhcheck.py): the zh catalogue (``shared/i18n.py``), every zh release notebook's
-Markdown and code comments and its README; given paths, also notebooks' outputs
+Markdown and code comments, its README and the config texts its feedback shows (written
+questions' titles and rubrics); given paths, also notebooks' outputs
 (``.ipynb``, run filled or stubbed) and rendered pages (``.html``, ``.md``, ``.csv``).
 """
 import argparse
@@ -166,6 +167,8 @@ def release(name: str, language: str = "zh") -> list[Finding]:
         data=texts[("readme", "data_note")], wheel_source="x.whl",
         pythons=" / ".join(build.TESTED_PYTHONS), tensorflow="2")
     found += check_text(f"{name} release, README.md", readme)
+    for key, text in translations.config_texts(assignment, language).items():
+        found += check_text(f"{name} config {key} (the feedback)", text)
     return found
 
 
