@@ -114,7 +114,7 @@ def _read(path: Path, name: str) -> nbformat.NotebookNode:
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise KitError(f"{name}: JSON but not a Jupyter notebook (no 'cells')")
     major = raw.get("nbformat")
-    if major not in nbformat.versions or isinstance(major, bool):
+    if type(major) is not int or major not in nbformat.versions:
         raise KitError(f"{name}: not a notebook Jupyter reads (nbformat version "
                        f"{str(major)[:20]!r}; Jupyter writes 4)")
     try:
