@@ -342,6 +342,47 @@ MESSAGES = {
     "late.hours": {"en": "{count} h", "zh": "{count} 小时"},
     "late.minutes": {"en": "{count} min", "zh": "{count} 分钟"},
 
+    # --- a student's feedback page (autograder/engine/report.py, feedback.html.j2) ---------
+    "fb.heading": {"en": "{title}: feedback for {student}", "zh": "{title}：{student} 的反馈"},
+    "fb.missing": {
+        "en": "Status: **missing**. No submission was received: 0 points.",
+        "zh": "状态：**未提交**。没有收到提交：0 分。"},
+    "fb.status": {
+        "en": "Status: **{status}**. Score: **{score}** points.",
+        "zh": "状态：**{status}**。得分：**{score}** 分。"},
+    "fb.late": {
+        "en": "Late: {note}. Final: **{final}** points after the {penalty}% penalty.",
+        "zh": "迟交：{note}。扣除 {penalty}% 之后的最终得分：**{final}** 分。"},
+    "fb.question": {"en": "{name}: {score} points", "zh": "{name}：{score} 分"},
+    "fb.question_of": {"en": "{name}: {score} of {max} points", "zh": "{name}：{score} 分（满分 {max} 分）"},
+    "fb.hand": {
+        "en": "{title} (graded by hand): {points} of {max}",
+        "zh": "{title}（人工评分）：{points}（满分 {max} 分）"},
+    "fb.not_graded": {"en": "not graded yet", "zh": "尚未评分"},
+    "fb.points": {"en": "{points} points", "zh": "{points} 分"},
+    "fb.case_points": {"en": "({points} point)", "zh": "（{points} 分）"},
+    "fb.case_points_many": {"en": "({points} points)", "zh": "（{points} 分）"},
+    "fb.given": {"en": "given", "zh": "已给分"},
+    "fb.not_given": {"en": "not given", "zh": "未给分"},
+    "fb.free_points": {"en": "free points", "zh": "额外加减分"},
+    "fb.rubric_item": {"en": "rubric item", "zh": "评分细则"},
+    "fb.test": {"en": "test", "zh": "测试"},
+    "fb.passed": {"en": "passed", "zh": "通过"},
+    "fb.score_label": {"en": "points", "zh": "得分"},
+    "fb.submitted": {"en": "Submitted {when}", "zh": "提交时间 {when}"},
+    "fb.time_lms": {"en": "time from the LMS", "zh": "时间取自教学平台"},
+    "fb.time_file": {"en": "time from the file", "zh": "时间取自文件"},
+    "fb.final": {
+        "en": "Final after the late penalty: {final} points.",
+        "zh": "扣除迟交罚分后的最终得分：{final} 分。"},
+    "fb.penalty": {"en": "Penalty {penalty}%.", "zh": "扣分 {penalty}%。"},
+    "fb.status.graded": {"en": "graded", "zh": "已评分"},
+    "fb.status.missing": {"en": "missing", "zh": "未提交"},
+    "fb.status.invalid": {"en": "invalid", "zh": "无法评分"},
+    "fb.status.timeout": {"en": "timeout", "zh": "超时"},
+    "fb.status.error": {"en": "error", "zh": "出错"},
+    "fb.status.crashed": {"en": "crashed", "zh": "运行崩溃"},
+
     # --- the data loaders (shared/data.py, text_data.py, jena_data.py) --------------------
     "data.write_in_kit": {
         "en": "run `make data`",
