@@ -227,6 +227,8 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         try:
             described[e.id] = describe(e, deadline, settings, roster is not None, previous[e.id])
         except Exception as exc:
+            print(f"{e.id}: could not be described ({type(exc).__name__}: {exc})",
+                  file=sys.stderr)  # for the TA; the row says it to the student
             described[e.id] = {"notes": f"could not be described ({type(exc).__name__})"}
             if e.found is not None:
                 staged.pop(e.id, None)
