@@ -114,3 +114,36 @@ def test_a_zh_notebook_run_stubbed_and_filled_prints_no_english(name, tmp_path):
         path.write_text(nbformat.writes(nb), encoding="utf-8")
         found += zhcheck.notebook_outputs(path)
     assert found == [], "\n".join(map(str, found))
+
+
+@pytest.mark.slow
+def test_a_zh_course_grades_the_same_points_with_chinese_feedback(tmp_path):
+    """The course file's language alone switches the hidden tests' feedback; the points of
+    the same submissions do not move (tuning: a reference and a stub, released in Chinese)."""
+    import zipfile
+
+    import nbformat
+
+    from autograder import assignments, grade
+    from autograder.build import release
+    from autograder.engine import notebooks, report
+    name = "tuning"
+    assignment = assignments.get(name)
+    with zipfile.ZipFile(release.build(name, "zh")) as bundle:
+        stub = nbformat.reads(bundle.read(f"{name}-zh/{name}.ipynb").decode(), as_version=4)
+    folder = tmp_path / "submissions"
+    notebooks.write(notebooks.fill(stub, assignment.solution_sources()), folder / "s1.ipynb")
+    notebooks.write(stub, folder / "s2.ipynb")
+    totals = {}
+    for language in ("en", "zh"):
+        course_file = tmp_path / f"course-{language}.toml"
+        course_file.write_text(f'[course]\nlanguage = "{language}"\n')
+        out = tmp_path / f"run-{language}"
+        rows = grade.grade_class(name, folder, out, jobs=2, timeout=120, memory_gb=8,
+                                 progress=False, course_file=course_file).rows
+        totals[language] = {s: (r["status"], r["total"]) for s, r in rows.items()}
+        said = [text for s in rows for q in report.feedback_data(out, assignment, s)["questions"]
+                for case in q["cases"] for text in (case["name"], case["why"])]
+        english = [run for text in said for run in zhcheck.english_runs(text)]
+        assert (english == []) == (language == "zh"), english[:5]
+    assert totals["en"] == totals["zh"] and totals["zh"]["s1"][1] != totals["zh"]["s2"][1]
