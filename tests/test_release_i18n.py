@@ -81,6 +81,24 @@ def test_no_code_cell_prints_or_labels_a_plot_in_english_of_its_own(assignment):
             assert i18n.has(f"plot.{key}"), key
 
 
+def test_every_msg_call_of_a_notebook_passes_the_fields_its_message_needs(assignment):
+    """A printout's message is filled in cells grading skips too (training cells): a field
+    missing or misnamed would stop a student's run there, in either language."""
+    import ast
+    calls = 0
+    for cell in notebooks.read(assignment.notebook).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "msg":
+                key = node.args[0].value
+                given = sorted(k.arg for k in node.keywords)
+                for language in i18n.LANGUAGES:
+                    assert given == fields(i18n.MESSAGES[key][language]), (key, given)
+                calls += 1
+    assert calls or assignment.name == "convnets"
+
+
 def test_the_time_series_plot_speaks_chinese(chinese):
     import matplotlib.pyplot as plt
 
