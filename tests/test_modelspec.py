@@ -173,6 +173,15 @@ def _lambda_calling(function_module, function_name, constant):
     return model
 
 
+def _with_dangling_layer(model):
+    """A copy of the last layer that takes the same tensor but feeds no output: Keras would
+    leave it out of the model (and of its parameter count); the kit counted it."""
+    dangling = copy.deepcopy(_layer(model, -1))
+    dangling["config"]["name"] = "dangling"
+    model["config"]["layers"].append(dangling)
+    return model
+
+
 REFUSED = {
     "an unknown layer class": (
         lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
@@ -243,6 +252,32 @@ REFUSED = {
         r"called once"),
     "not a model at all": (lambda: {"class_name": "TFSMLayer", "config": {}},
                            r"should be a keras.Sequential or a keras.Model"),
+    # issue 22's fuzz: values that no set lookup may hash, where names are expected
+    "a tensor whose layer name is a list": (
+        lambda: {**_signs(), "config": {**_signs()["config"], "layers": [
+            _layer(_signs(), 0), {**_layer(_signs(), 1), "inbound_nodes": [
+                {"args": [{"class_name": "__keras_tensor__", "config": {
+                    "keras_history": [[3, 3], 0, 0]}}], "kwargs": {}}]},
+            *_signs()["config"]["layers"][2:]]}},
+        r"layer 2: takes a tensor of \[\[3, 3\], 0, 0\], which is not an earlier layer"),
+    "an output layer named by a dict": (
+        lambda: {**_signs(), "config": {**_signs()["config"],
+                                         "output_layers": [[{"name": "x"}, 0, 0]]}},
+        r"the model's output layers should be layers of the model"),
+    "a class name that is a list": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
+            _layer(_imdb(), 0), {**_layer(_imdb(), 1), "class_name": ["Dense"]}]}},
+        r"layer 1: `\[\"Dense\"\]` is not a layer the grader accepts"),
+    "a layer that reaches no output": (
+        lambda: _with_dangling_layer(_signs()),
+        r"layer 10 \(Dense\): its output reaches none of the model's outputs"),
+    "Add in a Sequential model": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [
+            *_imdb()["config"]["layers"], {"class_name": "Add", "config": {"name": "add"}}]}},
+        r"Add merges two or more tensors"),
+    "only an input": (
+        lambda: {**_imdb(), "config": {**_imdb()["config"], "layers": [_layer(_imdb(), 0)]}},
+        r"no layers besides its input"),
 }
 
 

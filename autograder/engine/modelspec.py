@@ -171,7 +171,8 @@ def read_layer(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     if cls == LAMBDA and behaviours is not None:
         return _lambda(label, config, behaviours, where)
     if not isinstance(cls, str) or cls not in LAYERS or nested and cls not in RNNS:
-        fail(where, f"`{show(cls).strip(chr(39))}` is not a layer the grader accepts "
+        fail(where, f"`{show(entry.get('class_name')).strip(chr(39))}` is not a layer the "
+                     f"grader accepts "
                      f"(it rebuilds {', '.join(sorted(k for k in LAYERS if k != 'InputLayer'))}"
                      f"{', and Lambdas that add a last axis or scale' if behaviours is not None else ''})")
     kind = LAYERS[cls]
@@ -225,7 +226,8 @@ def _inbound(entry, known: set, where) -> list:
             fail(where, "a layer's call may take only tensors of earlier layers of the "
                          "same model (no constants)")
         history = arg["config"].get("keras_history")
-        if not (isinstance(history, list) and len(history) == 3 and history[0] in known
+        if not (isinstance(history, list) and len(history) == 3
+                and isinstance(history[0], str) and history[0] in known
                 and history[1:] == [0, 0]):
             fail(where, f"takes a tensor of {show(history)}, which is not an earlier layer "
                          f"of the same model")
@@ -329,7 +331,8 @@ def _endpoints(value, known, what) -> list:
     if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
         value = [value]
     if not isinstance(value, list) or not 1 <= len(value) <= 4 or not all(
-            isinstance(v, list) and len(v) == 3 and v[0] in known and v[1:] == [0, 0]
+            isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and v[0] in known
+            and v[1:] == [0, 0]
             for v in value):
         raise SpecError(f"the model's {what} layers should be layers of the model")
     return [v[0] for v in value]
