@@ -19,6 +19,7 @@ Points come from stage 2 only, so nothing a submission prints, patches or
 writes can change them; a sandbox that crashes or times out partway still
 gets the points its artifacts so far earn.
 """
+import functools
 import itertools
 import json
 import os
@@ -37,8 +38,6 @@ import psutil
 
 from autograder.engine import notebooks, trusted
 from autograder.assignments import REPO_ROOT, KitError
-from shared.errortext import plain
-from shared.i18n import LANGUAGES, MESSAGES, msg_in
 
 #: Environment that makes TensorFlow deterministic and quiet in both stages.
 GRADING_ENV = {
@@ -339,13 +338,16 @@ def _template(text: str) -> re.Pattern:
     return re.compile(".{0,300}?".join(re.escape(part) for part in parts), re.S)
 
 
-_KNOCK_ON = [_template(MESSAGES[key][lang]) for key in KNOCK_ON for lang in LANGUAGES]
+@functools.lru_cache(maxsize=1)
+def _knock_on_patterns() -> list[re.Pattern]:
+    from shared.i18n import LANGUAGES, MESSAGES
+    return [_template(MESSAGES[key][lang]) for key in KNOCK_ON for lang in LANGUAGES]
 
 
 def knock_on(text: str, scan=2000) -> bool:
     """Whether ``text`` is a knock-on sentence; those are short, so only its start is read
     (each pattern's cost grows with the text times its 300-character gaps)."""
-    return any(pattern.search(text[:scan]) for pattern in _KNOCK_ON)
+    return any(pattern.search(text[:scan]) for pattern in _knock_on_patterns())
 
 
 def say_once(results: dict, status: str, language: str) -> dict:
@@ -358,6 +360,9 @@ def say_once(results: dict, status: str, language: str) -> dict:
     "not defined: run its cell first". Escape codes and control characters go (a library's
     colours are boxes in a browser). Returns ``results``, changed in place.
     """
+    from shared.errortext import plain
+    from shared.i18n import msg_in
+
     first_under = {}
     for result in results.values():
         for case in result.get("cases", []):
@@ -407,6 +412,9 @@ def course_language(staged: Path) -> str:
 def unreadable(exc: KitError, notebook: Path, staged: Path) -> str:
     """The reason a notebook could not be read, said to the student: their file's own name
     and no folder of the grader's (the TA sees the same in the report)."""
+    from shared.errortext import plain
+    from shared.i18n import msg_in
+
     reason = str(exc)
     for folder in sorted({str(notebook.parent), str(notebook.resolve().parent), str(staged)},
                          key=len, reverse=True):  # the deepest first
@@ -417,6 +425,8 @@ def unreadable(exc: KitError, notebook: Path, staged: Path) -> str:
 
 def status_of(timed_out, code, progress, timeout, language="en") -> tuple[str, str]:
     """The submission's status and the sentence that tells the student why, in ``language``."""
+    from shared.i18n import msg_in
+
     where = (msg_in(language, "status.in_cell", cell=progress.get("cells_run", 0) + 1,
                     total=progress.get("cells_total", "?"))
              if progress else msg_in(language, "status.before_first_cell"))
@@ -485,6 +495,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
                                           hide=hide, scorer=scorer)
         results = scored.questions
         if not scored.complete:  # the TA reads the cause in the grader's log (make grade says)
+            from shared.i18n import msg_in
             done = sum(len(r["cases"]) for r in results.values())
             status, message = "error", msg_in(course_language(staged), "grader_stopped",
                                               done=done)
