@@ -20,7 +20,7 @@ from Keras': a kit bug) and ``other`` (any other exception: a kit bug; the stude
 would read a Python error). The report gives each count, the slowest cases against
 ``CASE_SECONDS`` (CPU seconds) and the peak memory of the process, and lists every
 bug with its seed so that ``--case N`` replays it. ``tests/test_scorer_fuzz.py``
-runs a few hundred cases per CI run; this target runs 10,000 (about 10 minutes).
+runs a few hundred cases per CI run; this target runs 10,000 (3 to 9 minutes here).
 """
 import argparse
 import copy
