@@ -382,6 +382,15 @@ MESSAGES = {
     "fb.status.timeout": {"en": "timeout", "zh": "超时"},
     "fb.status.error": {"en": "error", "zh": "出错"},
     "fb.status.crashed": {"en": "crashed", "zh": "运行崩溃"},
+    "fb.label.status": {"en": "Status:", "zh": "状态："},
+    "fb.label.score": {"en": "Score:", "zh": "得分："},
+    "fb.label.late": {"en": "Late:", "zh": "迟交："},
+    "fb.of": {"en": "of {max}", "zh": "（满分 {max}）"},
+    "fb.points_word": {"en": "points", "zh": "分"},
+    "fb.stop": {"en": ".", "zh": "。"},
+    "fb.hand_html": {
+        "en": "{title} (graded by hand): {points} of {max} points",
+        "zh": "{title}（人工评分）：{points}（满分 {max} 分）"},
 
     # --- the data loaders (shared/data.py, text_data.py, jena_data.py) --------------------
     "data.write_in_kit": {
