@@ -372,8 +372,7 @@ def say_once(results: dict, status: str, language: str) -> dict:
                 if status in ("timeout", "crashed") and knock_on(text):
                     text = msg_in(language, f"stopped_before.{status}")
                 elif text in first_under:
-                    again = msg_in(language, "same_as_above", test=first_under[text])
-                    text = again if len(again) < len(text) else text
+                    text = msg_in(language, "same_as_above", test=first_under[text])
                 else:
                     first_under[text] = case.get("name", "")
             case["said"] = text
