@@ -74,7 +74,7 @@ def label(key):
     return msg(f"plot.{key}")
 
 
-def name(text):
+def shown_name(text):
     """A plot title's name (``shared.i18n.term``: a model variant) in the student's
     language, in English where no font can draw Chinese."""
     if language() == "zh" and not use_cjk_font():
@@ -121,7 +121,7 @@ def plot_history(history, metric="accuracy", title=None):
         if f"val_{key}" in logs:
             ax.plot(epochs, logs[f"val_{key}"], label=label("validation"))
         ax.set(xlabel=label("epoch"), ylabel=label(key),
-               title=titled(name(title) if title else None, label(key)))
+               title=titled(shown_name(title) if title else None, label(key)))
         ax.legend()
     fig.tight_layout()
     return fig
