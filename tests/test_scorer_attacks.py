@@ -442,6 +442,53 @@ def test_a_frozen_copy_graded_first_never_changes_an_honest_score(scoring, tmp_p
         scorer.close(remove=True)
 
 
+def test_a_scorer_the_kernel_ends_inside_a_test_still_gives_a_complete_row(scoring, tmp_path):
+    """The CPU limit inside one TensorFlow call: the kernel sends SIGXCPU (done here by hand,
+    while happyModel trains, as RLIMIT_CPU does past the limit) and the scorer dies inside
+    that call. The grader fails that test with the limit's sentence, a fresh scorer grades
+    the others, the row is complete and keeps no training result."""
+    import signal
+    import threading
+    import time
+
+    import psutil
+
+    cache = tmp_path / "training-cache"  # empty: happyModel trains, long enough to be ended
+    scorer = WarmScorer(scoring.staged, 4 * 2**30, hide=(tmp_path,))
+    scorer.warm_up(cache)
+    ended = []
+
+    def end_inside_training():
+        deadline = time.monotonic() + 600
+        while not ended and time.monotonic() < deadline:
+            time.sleep(0.2)
+            for path in Path(scorer.home).glob("outbox/*/score.json"):
+                try:
+                    running = json.loads(path.read_text()).get("running") or {}
+                except (OSError, ValueError):
+                    continue
+                if "learns hidden Happy" in running.get("case", ""):
+                    time.sleep(2)  # inside the training
+                    for process in psutil.Process(scorer.process.pid).children(recursive=True):
+                        if "python" in process.name():
+                            process.send_signal(signal.SIGXCPU)
+                            ended.append(process.pid)
+    try:
+        threading.Thread(target=end_inside_training, daemon=True).start()
+        write_artifacts(tmp_path / "artifacts", reference_artifacts())
+        scored = trusted.score_submission(scoring.staged, tmp_path / "artifacts", tmp_path,
+                                          cache=cache, memory_bytes=4 * 2**30,
+                                          hide=(tmp_path,), scorer=scorer)
+    finally:
+        scorer.close(remove=True)
+    assert ended and scored.complete, scored.failure
+    cases = {c["name"]: c for q in scored.questions.values() for c in q["cases"]}
+    learns = next(c for name, c in cases.items() if "learns hidden Happy" in name)
+    assert not learns["passed"] and "more than 400 s of computing time" in learns["message"]
+    assert points(scored) == {"happy_model": 5, "signs_model": 7}  # all but that test's 2
+    assert scored.kept == 0 and not any(cache.iterdir())
+
+
 # --- the same routes as notebooks, in a class graded as a TA would ----------------------
 
 FORGE = '''

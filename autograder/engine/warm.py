@@ -195,9 +195,13 @@ class WarmScorer(WarmProcess):
                    "cache": str(cache) if cache else None}
         reply = self._ask(request, SCORER_TIMEOUT)
         self.uses += 1
-        self.last_code = None if reply == "done" else self.process.poll()
         if reply == "done":
+            self.last_code = None
             return ""
+        try:  # a scorer the kernel ended closed its pipe first: its code comes a moment later
+            self.last_code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.last_code = None
         what = "timed out" if self.process.poll() is None else f"exit code {self.process.poll()}"
         print(f"scorer log ({what}):\n{_tail(self.log)[-1500:]}", file=sys.stderr)
         self.close()
