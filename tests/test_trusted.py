@@ -237,3 +237,19 @@ def test_the_kernel_ends_a_test_inside_one_native_call():
     assert child.returncode == -signal.SIGXCPU, (child.returncode, child.stderr[-500:])
     assert "returned" not in child.stdout
     assert used < 2 + 1 + 4, used  # the limit, its rounding up, and the start-up before it
+
+
+def test_no_text_a_submission_recorded_can_make_its_results_unwritable(tmp_path):
+    """Issue 22: a Keras error quoting a layer name with a lone surrogate made
+    report.save_results raise UnicodeEncodeError, which stopped the class; what UTF-8 cannot
+    hold is now written as '?', and the stored results read back as text a page can hold."""
+    from autograder.engine import report
+    from autograder.engine.runner import Outcome
+
+    case = {"name": "layers", "points": 3, "passed": False, "message": "layer 'a\udfffb' failed"}
+    outcome = Outcome("s1", "graded", {"happy_model": 0.0}, {"happy_model": "a\udfffb"},
+                      results={"happy_model": {"score": 0, "max": 3, "cases": [case]}})
+    report.save_results(tmp_path, outcome)
+    saved = report.load_results(tmp_path, "s1")
+    assert saved["results"]["happy_model"]["cases"][0]["message"] == "layer 'a?b' failed"
+    json.dumps(saved, ensure_ascii=False).encode("utf-8")  # every string is writable
