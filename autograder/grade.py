@@ -446,6 +446,8 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
             "roster": str(roster) if roster else "",
             "deadline": deadline.describe() if deadline else "",
             "canvas_column": settings.settings.get(assignment.name, {}).get("canvas_column", ""),
+            "language": settings.language_for(assignment.name),  # of the students' pages
+            "ta_language": settings.ta_language_for(assignment.name),  # of the TA's
             "students": students,
             "skipped": [list(s) for s in download.skipped]}
     report.atomic_write(path, json.dumps(info, indent=1, ensure_ascii=False, sort_keys=True))

@@ -147,3 +147,44 @@ def test_a_zh_course_grades_the_same_points_with_chinese_feedback(tmp_path):
         english = [run for text in said for run in zhcheck.english_runs(text)]
         assert (english == []) == (language == "zh"), english[:5]
     assert totals["en"] == totals["zh"] and totals["zh"]["s1"][1] != totals["zh"]["s2"][1]
+
+
+def test_a_chinese_course_writes_chinese_feedback_pages(tmp_path, monkeypatch):
+    """report.write_feedback in the course's language: headings, status, late note, rubric
+    table and the written questions' titles, both pages (md and html, <html lang="zh">)."""
+    from autograder import assignments
+    from autograder.engine import report
+    tuning = assignments.get("tuning")
+    data = {"language": "zh", "title": "调参实验", "student": "s1", "name": "", "status": "graded",
+            "message": "", "total": 7.0, "max": 16.0, "penalty": 10.0, "final": 6.3,
+            "late_by": "1 d", "submitted_at": "2027-03-23T10:00+08:00", "time_source": "file",
+            "notes": "在截止时间 2027-03-22T23:59+08:00 之后迟交 10 小时：不足一天按一天计，共 1 天 × 10% = 10%",
+            "questions": [{"name": "best_epoch", "score": 2.0, "max": 3.0, "text": "✅ best_epoch 选出验证损失最低的轮次 （2 分）",
+                           "cases": [{"name": "best_epoch 选出验证损失最低的轮次", "points": 2.0,
+                                      "passed": True, "why": ""}]}],
+            "hand_graded": [{"question": "overfitting", "title": "学习曲线说明了什么", "points": None,
+                             "max": 2, "adjustment": 0.5, "comment": "",
+                             "rubric": [{"text": "按这个轮次数重新训练。", "points": 0.5, "given": False}]}]}
+    monkeypatch.setattr(report, "feedback_data", lambda *args, **kwargs: data)
+    report.write_feedback(tmp_path, tuning, "s1")
+    for name in ("s1.md", "s1.html"):
+        page = tmp_path / "feedback" / name
+        assert zhcheck.page(page) == [], name
+    html = (tmp_path / "feedback" / "s1.html").read_text()
+    assert '<html lang="zh">' in html and "已评分" in html and "尚未评分" in html
+    markdown = (tmp_path / "feedback" / "s1.md").read_text()
+    assert markdown.startswith("# 调参实验：s1 的反馈") and "状态：**已评分**。得分：**7** 分。" in markdown
+
+
+def test_the_config_texts_of_a_feedback_follow_the_run_language(tmp_path):
+    from autograder import assignments
+    from autograder.engine import report
+    tuning = assignments.get("tuning")
+    (tmp_path / "collected").mkdir()
+    (tmp_path / "collected" / "manifest.json").write_text('{"language": "zh", "ta_language": "en"}')
+    assert report.run_language(tmp_path, tuning) == "zh"
+    assert report.run_language(tmp_path, tuning, "ta_language") == "en"
+    data = report.feedback_data(tmp_path, tuning, "s1", {"status": "missing"})
+    assert data["language"] == "zh" and data["title"].startswith("调参实验")
+    assert [item["title"] for item in data["hand_graded"]] == [
+        "学习曲线说明了什么", "为什么 mse 不适合分类", "层太小会怎样"]

@@ -14,6 +14,7 @@ again later (``make manual`` after a TA's scores, ``make grade`` after new late 
 """
 import ast
 import dataclasses
+import functools
 import html
 import json
 import os
@@ -24,8 +25,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from autograder.assignments import KitError
 from autograder.engine import csvcells
 from autograder.review import store
+from shared.i18n import has, msg_in
 
 FEEDBACK_LIMIT = 6000  # characters of test output kept per question
 PROBLEM_STATUSES = ("timeout", "crashed", "invalid", "error", "missing")
@@ -131,6 +134,39 @@ def run_info(out: Path) -> dict:
         return {}
 
 
+def run_language(out: Path, assignment, reader: str = "language") -> str:
+    """The language of a run's pages: ``reader`` is ``"language"`` (the students') or
+    ``"ta_language"`` (the TA's), as ``make grade`` recorded them from the course file;
+    for a run folder without them, ``course.toml``'s."""
+    from autograder import course
+    recorded = run_info(out).get(reader)
+    if recorded in course.LANGUAGES:
+        return recorded
+    try:
+        settings = course.load(course.COURSE_FILE if course.COURSE_FILE.is_file() else None)
+    except KitError:
+        return course.DEFAULT_LANGUAGE
+    return (settings.language_for(assignment.name) if reader == "language"
+            else settings.ta_language_for(assignment.name))
+
+
+def _rubric_keys(assignment) -> dict:
+    """English rubric text -> its key in :func:`_translated` (a rubric the TA rewrote in the
+    review app has none, and stays as written)."""
+    return {assignment.manual_questions[q]["rubric"][i]["text"]: f"manual.{q}.rubric.{item['id']}"
+            for q in assignment.manual_questions
+            for i, item in enumerate(assignment.manual_questions[q].get("rubric", []))}
+
+
+def _translated(assignment, language: str) -> dict:
+    """The config's texts a feedback page shows (title, written questions), in ``language``."""
+    from autograder.build import translations
+    try:
+        return translations.config_texts(assignment, language)
+    except KitError:  # a translation missing: the English, never a stopped run
+        return translations.config_texts(assignment, translations.SOURCE_LANGUAGE)
+
+
 # --- feedback ------------------------------------------------------------------------------
 
 def feedback_data(out: Path, assignment, student: str, row: dict | None = None) -> dict:
@@ -156,8 +192,16 @@ def feedback_data(out: Path, assignment, student: str, row: dict | None = None) 
             questions.append({"name": name, "score": float(scores.get(name, 0)), "max": None,
                               "cases": [], "text": text})
     hand = store.hand_graded(out, assignment, student, row) if assignment.manual_questions else []
+    language = run_language(out, assignment)
+    texts = _translated(assignment, language)
+    for item in hand:  # the written questions' titles and rubric items in the course's language
+        item["title"] = texts.get(f"manual.{item['question']}.title", item["title"])
+        for rubric in item["rubric"]:
+            rubric["text"] = texts.get(_rubric_keys(assignment).get(rubric.get("text")),
+                                       rubric.get("text", ""))
     number = lambda key: float(row[key]) if row.get(key) not in (None, "") else None  # noqa: E731
-    return {"title": assignment.config["title"], "student": student, "name": row.get("name", ""),
+    return {"title": texts.get("title", assignment.config["title"]), "language": language,
+            "student": student, "name": row.get("name", ""),
             "status": status, "message": results.get("message", row.get("message", "")),
             "total": number("total") if row else sum(scores.values()),
             "max": number("max"), "penalty": number("penalty"), "final": number("final"),
@@ -179,35 +223,45 @@ def write_feedback(out: Path, assignment, student, row: dict | None = None):
     folder = out / "feedback"
     atomic_write(folder / f"{student}.md", feedback_markdown(data))
     atomic_write(folder / f"{student}.html", TEMPLATES.get_template("feedback.html.j2").render(
-        **data, points=_points))
+        **data, points=_points, t=functools.partial(msg_in, data["language"]),
+        status_word=_status_word(data)))
 
 
 def _points(value) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _status_word(data: dict) -> str:
+    """A row's status (graded, timeout...) as the feedback's language says it."""
+    key = f"fb.status.{data['status']}"
+    return msg_in(data.get("language", "en"), key) if has(key) else data["status"]
+
+
 def feedback_markdown(data: dict) -> str:
-    lines = [f"# {data['title']}: feedback for {data['student']}", ""]
+    say = functools.partial(msg_in, data.get("language", "en"))  # the course's language
+    lines = [f"# {say('fb.heading', title=data['title'], student=data['student'])}", ""]
     if data["status"] == "missing":
-        lines += ["Status: **missing**. No submission was received: 0 points.", ""]
+        lines += [say("fb.missing"), ""]
         return "\n".join(lines)
     score = data["total"] if data["total"] is not None else 0
-    lines += [f"Status: **{data['status']}**. Score: **{score:g}** points.", ""]
+    lines += [say("fb.status", status=_status_word(data), score=f"{score:g}"), ""]
     if data["penalty"]:
-        lines += [f"Late: {data['notes'].split('; ')[0]}. Final: **{data['final']:g}** "
-                  f"points after the {data['penalty']:g}% penalty.", ""]
+        lines += [say("fb.late", note=data["notes"].split("; ")[0], final=f"{data['final']:g}",
+                      penalty=f"{data['penalty']:g}"), ""]
     if data["message"]:
         lines += ["```", _clip(data["message"], 2000), "```", ""]
     for question in data["questions"]:
-        lines += [f"## {question['name']}: {question['score']:g} points", "",
-                  "```", _clip(question["text"].strip()), "```", ""]
+        heading = say("fb.question", name=question["name"], score=f"{question['score']:g}")
+        lines += [f"## {heading}", "", "```", _clip(question["text"].strip()), "```", ""]
     for item in data["hand_graded"]:
-        points = "not graded yet" if item["points"] is None else f"{item['points']:g} points"
-        lines += [f"## {item['title']} (graded by hand): {points} of {item['max']:g}", ""]
+        points = (say("fb.not_graded") if item["points"] is None
+                  else say("fb.points", points=f"{item['points']:g}"))
+        heading = say("fb.hand", title=item["title"], points=points, max=f"{item['max']:g}")
+        lines += [f"## {heading}", ""]
         lines += [f"- [{'x' if r['given'] else ' '}] {r['text']} ({r['points']:+g}"
-                  f"{'' if r['given'] else ', not given'})" for r in item["rubric"]]
+                  f"{'' if r['given'] else ', ' + say('fb.not_given')})" for r in item["rubric"]]
         if item.get("adjustment"):
-            lines += [f"- free points: {item['adjustment']:+g}"]
+            lines += [f"- {say('fb.free_points')}: {item['adjustment']:+g}"]
         if item["comment"]:
             lines += ["", item["comment"]]
         lines.append("")

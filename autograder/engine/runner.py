@@ -300,13 +300,17 @@ def run_sandbox(private: Path, log: Path, uid: int, *, timeout, memory_bytes, hi
                      limits=_limits(memory_bytes, cpu_seconds=timeout))
 
 
-def feedback_text(question: dict) -> str:
-    """One line per test case; under a failed one, the sentence that says why."""
+def feedback_text(question: dict, language: str = "en") -> str:
+    """One line per test case; under a failed one, the sentence that says why (in the
+    course's ``language``)."""
+    from shared.i18n import msg_in
     lines = []
     for case in question["cases"]:
         mark = "✅" if case["passed"] else "❌"
         points = case["points"]
-        lines.append(f"{mark} {case['name']} ({points:g} point{'' if points == 1 else 's'})")
+        worth = msg_in(language, "fb.case_points" if points == 1 else "fb.case_points_many",
+                       points=f"{points:g}")
+        lines.append(f"{mark} {case['name']} {worth}")
         said = case_text(case)
         if said:  # why it failed; or what a passing test noted (a case it skipped, a training)
             lines.append("    " + said.replace("\n", "\n    "))
@@ -503,7 +507,7 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         say_once(results, status, course_language(staged))
         return Outcome(student, status,
                        {q: float(r["score"]) for q, r in results.items()},
-                       {q: feedback_text(r) for q, r in results.items()},
+                       {q: feedback_text(r, course_language(staged)) for q, r in results.items()},
                        message=message, seconds=time.perf_counter() - started,
                        train_seconds=scored.train_seconds, flags=flags,
                        sandbox_seconds=sandbox_seconds, reused=scored.reused, results=results)
