@@ -146,6 +146,9 @@ def test_a_zh_course_grades_the_same_points_with_chinese_feedback(tmp_path):
                 for case in q["cases"] for text in (case["name"], case["why"])]
         english = [run for text in said for run in zhcheck.english_runs(text)]
         assert (english == []) == (language == "zh"), english[:5]
+        if language == "zh":  # the whole pages a student opens
+            pages = sorted((out / "feedback").iterdir())
+            assert len(pages) == 4 and [f for page in pages for f in zhcheck.page(page)] == []
     assert totals["en"] == totals["zh"] and totals["zh"]["s1"][1] != totals["zh"]["s2"][1]
 
 
