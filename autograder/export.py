@@ -34,6 +34,7 @@ answers nobody scored yet, which count 0.
 """
 import argparse
 import csv
+import functools
 import io
 import sys
 import zipfile
@@ -42,6 +43,7 @@ from pathlib import Path
 from autograder.assignments import KitError
 from autograder.engine import csvcells, report
 from autograder.review import store
+from shared.i18n import has, msg_in
 
 LMS = ("canvas", "moodle", "csv")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -90,17 +92,20 @@ def _feedback(out: Path, student: str) -> Path | None:
     return page if page.exists() else None
 
 
-def comment(row: dict, attached: bool = True) -> str:
+def comment(row: dict, attached: bool = True, language: str = "en") -> str:
     """The short comment an LMS shows beside the grade (``attached``: the student's
-    feedback page goes with it, so the comment may point to it)."""
-    text = f"{row.get('final') or row['total']}/{row['max']} points"
+    feedback page goes with it, so the comment may point to it), in the students'
+    ``language``: the student reads it, beside the feedback page in that language."""
+    say = functools.partial(msg_in, language)
+    text = say("export.points", final=row.get("final") or row["total"], max=row["max"])
     if float(row.get("penalty") or 0):
-        text += f" ({row['total']} before a {row['penalty']}% late penalty)"
+        text += say("export.before_penalty", total=row["total"], penalty=row["penalty"])
     if row.get("status") == "missing":
-        text = "no submission: 0 points"
+        text = say("export.missing")
     elif row.get("status") not in ("graded", ""):
-        text += f"; status {row['status']}"
-    return text + ("; details in the attached feedback file." if attached else ".")
+        status = f"fb.status.{row['status']}"
+        text += say("export.status", status=say(status) if has(status) else row["status"])
+    return text + say("export.attached" if attached else "fb.stop")
 
 
 def canvas_columns(path: Path) -> list[str]:
@@ -194,7 +199,8 @@ def moodle(out: Path, rows: list[dict], info: dict, gradebook=None, column=None)
         if page:
             shown = fullname.replace("_", " ").replace("/", " ") or "student"
             feedback[f"{shown}_{lms['participant']}_assignfeedback_file_feedback.html"] = page
-        said = comment(row, attached=page is not None)  # never points to a file not sent
+        said = comment(row, attached=page is not None,  # never points to a file not sent
+                       language=info.get("language", "en"))
         table.append([row.get("name") or meta.get("name", ""), row["id"], email, final, said])
         if lms.get("participant"):
             worksheet.append([f"Participant {lms['participant']}", fullname,

@@ -382,6 +382,15 @@ MESSAGES = {
     "fb.status.timeout": {"en": "timeout", "zh": "超时"},
     "fb.status.error": {"en": "error", "zh": "出错"},
     "fb.status.crashed": {"en": "crashed", "zh": "运行崩溃"},
+    "export.points": {"en": "{final}/{max} points", "zh": "{final}/{max} 分"},
+    "export.before_penalty": {
+        "en": " ({total} before a {penalty}% late penalty)",
+        "zh": "（扣除 {penalty}% 迟交罚分之前为 {total} 分）"},
+    "export.missing": {"en": "no submission: 0 points", "zh": "未提交：0 分"},
+    "export.status": {"en": "; status {status}", "zh": "；状态：{status}"},
+    "export.attached": {
+        "en": "; details in the attached feedback file.",
+        "zh": "；详情见附带的反馈文件。"},
     "fb.label.status": {"en": "Status:", "zh": "状态："},
     "fb.label.score": {"en": "Score:", "zh": "得分："},
     "fb.label.late": {"en": "Late:", "zh": "迟交："},

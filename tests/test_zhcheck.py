@@ -191,3 +191,13 @@ def test_the_config_texts_of_a_feedback_follow_the_run_language(tmp_path):
     assert data["language"] == "zh" and data["title"].startswith("调参实验")
     assert [item["title"] for item in data["hand_graded"]] == [
         "学习曲线说明了什么", "为什么 mse 不适合分类", "层太小会怎样"]
+
+
+def test_the_lms_comment_speaks_the_students_language():
+    from autograder import export
+    late = {"final": "6.3", "total": "7", "max": "16", "penalty": "10", "status": "graded"}
+    said = export.comment(late, language="zh")
+    assert said == "6.3/16 分（扣除 10% 迟交罚分之前为 7 分）；详情见附带的反馈文件。"
+    assert zhcheck.english_runs(export.comment({**late, "status": "timeout"}, False, "zh")) == []
+    assert export.comment({**late, "status": "missing"}, language="zh").startswith("未提交：0 分")
+    assert export.comment(late) == "6.3/16 points (7 before a 10% late penalty); details in the attached feedback file."
