@@ -116,3 +116,36 @@ def test_reading_an_artifact_is_linear_in_its_size(tmp_path, worst):
         assert "error" in read_artifact(path)
 
     assert per_byte_growth(read, lambda n: WORST_SCANS[worst](n - 2)) < 2.5
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_training_result_is_kept_only_when_training_changed_the_weights(tmp_path, monkeypatch,
+                                                                         frozen):
+    """gradelib.measured keeps a new result for the class's cache only where training moved
+    the model's weights: a model that cannot learn (every layer frozen) keeps its result to
+    itself, whatever its key, so it never decides another student's "learns" test."""
+    import keras
+
+    from autograder.engine import kit_codec
+    monkeypatch.syspath_prepend(str(kit_codec.__file__.rsplit("/", 1)[0]))  # as staged
+    import gradelib
+    (tmp_path / "grading_config.json").write_text(json.dumps({"hidden_seed": 1}))
+    (tmp_path / "gradelib.py").write_text("# the grader's code, hashed into the key\n")
+    monkeypatch.setenv(gradelib.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(gradelib.TRAINED_ENV, str(tmp_path / "out"))
+    (tmp_path / "cache").mkdir()
+
+    def builder():
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, trainable=not frozen)])
+        return model
+
+    def measure(model):
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 4)), np.ones((8, 1)), epochs=1, verbose=0)
+        return {"value": 1.0}
+
+    budget = {"seed": 0, "args": [], "builder": "builder"}
+    result = gradelib.measured(builder, budget, "toy", measure, folder=tmp_path)
+    assert result == {"value": 1.0, "dataset": "toy"}
+    kept = list((tmp_path / "out").glob("*.json")) if (tmp_path / "out").exists() else []
+    assert len(kept) == (0 if frozen else 1)

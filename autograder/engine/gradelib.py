@@ -347,14 +347,28 @@ def measured(builder, budget, dataset, measure, folder=HERE):
         result = json.loads(path.read_text())
         record_timing(f"reuse:{dataset}", time.perf_counter() - started)
         return result
+    before = trainable_weights(model)
     result = {**measure(model), "dataset": dataset}  # which measure it is, for the calibration
     out = os.environ.get(TRAINED_ENV)
-    if key is not None and out:
+    if key is not None and out and trained(before, trainable_weights(model)):
         Path(out).mkdir(parents=True, exist_ok=True)
         tmp = Path(out) / f".{key}.tmp"
         tmp.write_text(json.dumps(result))
         os.replace(tmp, Path(out) / f"{key}.json")
     return result
+
+
+def trainable_weights(model) -> list:
+    """Copies of the weights training may change (the measure trains the model in place)."""
+    return [weight.numpy().copy() for weight in model.trainable_weights]
+
+
+def trained(before: list, after: list) -> bool:
+    """Whether training changed the model at all: the result of a model that could not learn
+    (every layer frozen, or gradients that never reach a weight) is this submission's own and
+    is never kept for another, whatever its key (issue 22: a frozen copy must not decide for
+    an honest student, nor borrow an honest student's result)."""
+    return any(not (b.shape == a.shape and (b == a).all()) for b, a in zip(before, after))
 
 
 def canonical_architecture(model) -> dict:

@@ -41,7 +41,8 @@ import time
 from pathlib import Path
 
 from autograder.engine import trusted
-from autograder.engine.runner import CACHE_ENV, GRADING_ENV, TIMINGS_ENV
+from autograder.engine.runner import (CACHE_ENV, GRADING_ENV, TEST_FAILED_SILENTLY, TEST_STOPPED,
+                                      TIMINGS_ENV)
 
 #: Per test case, in CPU seconds of this process (a busy machine does not shorten it): a
 #: student's architecture may be slow to train. The course's slowest test trains for ~60 s.
@@ -264,7 +265,7 @@ def student_message(message: str) -> str:
     if lines and lines[0].startswith("Error at line"):
         lines = lines[2:]  # the location and the hidden test's own line
     text = "\n".join(lines).strip()
-    return f"the test stopped with {text}" if text else "the test failed"
+    return f"{TEST_STOPPED} {text}" if text else TEST_FAILED_SILENTLY
 
 
 def over_limit_message() -> str:
