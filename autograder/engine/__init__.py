@@ -1,6 +1,10 @@
 """The grading engine, in the order a submission meets it.
 
-1. ``notebooks``: read a submission (any nbformat version), find its kit cells.
+0. ``collect``: turn an LMS download into one file per student, identified by LMS ids
+   only; ``members`` gives each file of the download its own outcome, ``worksheet``
+   maps Moodle's folders to participant ids.
+1. ``notebooks``: read a submission bounded (a linear pre-scan of size, depth, digits
+   and counts before any parser), find its kit cells.
 2. ``sandbox`` (untrusted; copied into the sandbox with ``kit_codec``): run the
    notebook's code cells and record JSON artifacts of every probed name.
    ``zygote`` is the warm host that forks one sandbox per submission.
@@ -9,9 +13,11 @@
    ``gradelib``'s helpers. A recorded model is read by ``modelspec`` against
    ``layertable`` (the layers accepted) and ``specvalues`` (the values), and
    its compile settings by ``compilespec``; ``lambdas`` rebuilds recognised
-   Lambda layers. ``trusted`` runs the scorer behind its own walls and checks
-   what crosses them; ``pristine`` keeps a warm scorer's global state fixed.
-4. ``report``: ``grades.csv``, feedback, the summary and its histogram.
+   Lambda layers; ``modelcost`` prices a training step before anything trains.
+   ``trusted`` runs the scorer behind its own walls and checks what crosses them;
+   ``pristine`` keeps a warm scorer's global state fixed.
+4. ``report``: ``grades.csv``, feedback, the summary and its histogram; ``csvcells``
+   keeps every CSV cell the kit writes data, never a formula.
 
 ``runner`` takes one submission through stages 2 and 3; ``warm`` keeps a warm
 sandbox host and a warm scorer per grading job; ``distributed`` runs many on a
