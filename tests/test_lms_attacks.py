@@ -11,9 +11,7 @@ import csv
 import io
 import json
 import re
-import stat
 import uuid
-import warnings
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +23,7 @@ from autograder import course, export, grade
 from autograder.assignments import KitError
 from autograder.engine import collect, csvcells, members, report
 from autograder.tools import downloads
+from autograder.tools.hostile import canvas_name, member_attacks, write_zip
 from tests import fakes
 
 UTC = timezone.utc
@@ -46,31 +45,6 @@ def csv_cells(path: Path) -> list[str]:
     return [cell for line in csv.reader(io.StringIO(text, newline="")) for cell in line]
 
 
-def write_zip(path: Path, members: list) -> Path:
-    """A zip of (name, data, kind) members; kind: "" plain, "link", "encrypted", "not-utf8"
-    (written with an 'ä' then patched to bytes that are not UTF-8, the UTF-8 flag kept)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
-        warnings.simplefilter("ignore")  # duplicate names are the point
-        for name, data, kind in members:
-            info = zipfile.ZipInfo(name, date_time=(2027, 3, 15, 12, 0, 0))
-            info.external_attr = ((stat.S_IFLNK | 0o777) if kind == "link" else 0o644) << 16
-            archive.writestr(info, data)
-    raw = bytearray(path.read_bytes())
-    for name in {name.encode() for name, _, kind in members if kind == "encrypted"}:
-        # zipfile writes no encrypted member: set the flag in both of its headers.
-        for start in (i for i in range(len(raw)) if raw.startswith(name, i)):
-            for signature, back, flags in ((b"PK\x01\x02", 46, 8), (b"PK\x03\x04", 30, 6)):
-                if raw[start - back:start - back + 4] == signature:
-                    raw[start - back + flags] |= 0x1
-    path.write_bytes(bytes(raw).replace("ä".encode(), b"\xff\xfe"))
-    return path
-
-
-def canvas_name(person, attachment: int, file: str = "week3.ipynb") -> str:
-    return f"{person.lastfirst}_{person.canvas_id}_{attachment}_{file}"
-
-
 def grade_zip(zip_path: Path, out: Path, roster: Path | None, course_file: Path | None,
               **options) -> dict:
     grade.grade_class("convnets", zip_path, out, jobs=1, timeout=10, memory_gb=1,
@@ -88,21 +62,7 @@ def canvas_class(tmp_path, monkeypatch):
     persons = downloads.people(12)
     escape = f"evil-{uuid.uuid4().hex}.ipynb"  # must never appear outside the run folder
     honest = [(canvas_name(p, 7730000 + i), FULL, "") for i, p in enumerate(persons[:5])]
-    p = persons
-    hostile = [
-        (canvas_name(p[5], 7731005, f"week3\\..\\..\\..\\{escape}"), FULL, ""),
-        (canvas_name(p[6], 7731006), b"/etc/passwd", "link"),
-        (canvas_name(p[7], 7731007, "weekä.ipynb"), FULL, "not-utf8"),
-        (canvas_name(p[8], 7731008, "week\n3.ipynb"), FULL, ""),
-        (canvas_name(p[9], 7731009), FULL, ""),
-        (canvas_name(p[9], 7731009), HALF, ""),                      # the same name twice
-        (canvas_name(p[10], 7731010), FULL, ""),
-        (canvas_name(p[10], 7731110), HALF, "encrypted"),            # a later, refused file
-        (canvas_name(p[11], 7731011, "week3\u202egnp.ipynb"), FULL, ""),
-        (canvas_name(p[11], 7731011, "WEEK3\u202egnp.ipynb"), HALF, ""),  # a case twin
-        (f"../../../../../../tmp/{escape}", FULL, ""),
-        (f"/tmp/abs-{escape}", FULL, ""),
-    ]
+    hostile = member_attacks(persons[5:], FULL, HALF, escape)  # in MEMBER_ATTACKS' order
     folder = tmp_path / "dl"
     roster = downloads.write_roster(tmp_path / "roster.csv", persons)
     course_file = tmp_path / "course.toml"

@@ -11,157 +11,31 @@ memory stays bounded. The fast tests below check the class loop's rule with a fa
 the fingerprinting with Hypothesis.
 """
 import json
-import threading
 import time
+from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from autograder import assignments, grade, similarity
+from autograder import assignments, course, grade, similarity
 from autograder.engine import notebooks
+from autograder.engine.runner import Outcome
 from autograder.similarity import fingerprints
-from autograder.tools import samples
+from autograder.tools import hostile, samples
+from autograder.tools.hostile import (HONEST, NAME, NOTEBOOK_ATTACKS as ATTACKS, OVER_BUDGET,
+                                      PEAK_BYTES, PeakMemory, comparable_rows as rows_of,
+                                      reference, write_notebooks as write_attacks)
 from tests import fakes
 from tests.conftest import without_times
 
-NAME = "tuning"
-HONEST = ("reference", "alternative")
 TIMEOUT = 45  # CPU seconds per sandbox, as test_sample_class
-#: The grader's own peak memory above its baseline while it grades the hostile class
-#: (sandboxes and scorers are processes of their own, with their own limits).
-PEAK_BYTES = 2**30
-
-
-def reference() -> dict:
-    """The reference sample's notebook as JSON (a fresh copy each time)."""
-    tuning = assignments.get(NAME)
-    sample = next(s for s in samples.samples_of(tuning) if s.id == "reference")
-    return json.loads(nbformat.writes(samples.notebook_for(tuning, sample)))
-
-
-def with_top(tail: str) -> str:
-    """The reference's JSON with ``"x": <tail>`` added at its top level."""
-    return json.dumps(reference())[:-1] + ', "x": ' + tail + "}"
-
-
-def fill_cell(nb: dict, key: str) -> dict:
-    return next(c for c in nb["cells"] if c["metadata"].get("kit", {}).get("fill") == key)
-
-
-def appended(key: str, code: str) -> str:
-    """The reference with ``code`` after its own in the fill cell ``key``."""
-    nb = reference()
-    cell = fill_cell(nb, key)
-    cell["source"] = "".join(cell["source"]) + "\n" + code
-    return json.dumps(nb)
-
-
-def with_outputs(sizes) -> str:
-    """The reference with stream outputs of these sizes (characters) on its first code cell."""
-    nb = reference()
-    cell = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "y" * size}
-                       for size in sizes]
-    return json.dumps(nb)
-
-
-def kit_metadata_broken() -> str:
-    nb = reference()
-    for cell in nb["cells"]:
-        if "kit" in cell["metadata"]:
-            cell["metadata"]["kit"] = ["fill", {"deep": [1]}]
-    return json.dumps(nb)
-
-
-def source_not_text() -> str:
-    nb = reference()
-    nb["cells"][1]["source"] = {"code": 1}
-    return json.dumps(nb)
-
-
-def many_cells() -> str:
-    nb = reference()
-    nb["cells"] += [{"cell_type": "markdown", "id": f"m{i}", "metadata": {}, "source": "."}
-                    for i in range(notebooks.MAX_CELLS)]
-    return json.dumps(nb)
-
-
-def deep_lines(total: int) -> str:
-    """``total`` characters of lines, each a list nested 90 deep (CPython's parser stops
-    at 200)."""
-    line = "_deep = " + "[" * 90 + "0" + "]" * 90 + "\n"
-    return line * (total // len(line))
-
-
-#: id -> (the file, status it must get). Valid files get the reference's points.
-ATTACKS = {
-    "truncated": (lambda: json.dumps(reference())[:4000], "invalid"),
-    "not_utf8": (lambda: json.dumps(reference()).encode()[:-1] + b', "x": "\xff\xfe"}',
-                 "invalid"),
-    "json_list": (lambda: "[" + json.dumps(reference()) + "]", "invalid"),
-    "huge_file": (None, "invalid"),  # written sparse below: 1 byte over the limit
-    "digits_5000": (lambda: with_top("9" * 5000), "invalid"),
-    "deep_arrays": (lambda: with_top("[" * 100_000 + "]" * 100_000), "invalid"),
-    "deep_objects": (lambda: with_top('{"a": ' * 100_000 + "1" + "}" * 100_000), "invalid"),
-    "many_values": (lambda: with_top("[" + "{}," * 300_000 + "{}]"), "invalid"),
-    "many_cells": (many_cells, "invalid"),
-    "huge_output": (lambda: with_outputs([notebooks.MAX_OUTPUT_CHARS]), "invalid"),
-    "source_not_text": (source_not_text, "invalid"),
-    "nbformat_99": (lambda: json.dumps({**reference(), "nbformat": 99}), "invalid"),
-    "lone_surrogate": (lambda: appended("best_epoch", "# \ud800"), "invalid"),
-    # valid, graded as the reference is
-    "big_outputs": (lambda: with_outputs([4 * 2**20] * 3), "graded"),
-    "kit_metadata": (kit_metadata_broken, "graded"),
-    "sum_2000": (lambda: appended("best_epoch", "_total = " + "+".join(["1"] * 2000)), "graded"),
-    "deep_90kb": (lambda: appended("results_table", deep_lines(90_000)), "graded"),
-    "deep_3mb": (lambda: appended("build_model", deep_lines(3 * 2**20)), "graded"),
-}
-#: Files the budget of similarity leaves out, with the cell (the report lists them).
-OVER_BUDGET = {("deep_3mb", "build_model")}
-
-
-def write_attacks(folder):
-    for student, (make, _) in ATTACKS.items():
-        path = folder / f"{student}.ipynb"
-        if make is None:
-            with open(path, "wb") as f:
-                f.truncate(notebooks.MAX_NOTEBOOK_BYTES + 1)
-            continue
-        content = make()
-        path.write_bytes(content if isinstance(content, bytes) else content.encode())
 
 
 def snapshot(root, leave_out):
     """Every file under ``root`` but inside ``leave_out``: path -> (size, mtime)."""
     return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
             for p in root.rglob("*") if p.is_file() and not p.is_relative_to(leave_out)}
-
-
-class PeakMemory:
-    """This process's peak resident memory above its level at the start, sampled."""
-
-    def __init__(self):
-        self.process, self.stop = psutil.Process(), threading.Event()
-        self.baseline = self.peak = self.process.memory_info().rss
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self):
-        while not self.stop.wait(0.05):
-            self.peak = max(self.peak, self.process.memory_info().rss)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-
-    @property
-    def above(self) -> int:
-        return self.peak - self.baseline
 
 
 @pytest.fixture(scope="module")
@@ -220,13 +94,6 @@ def test_honest_rows_are_what_they_get_alone(classes):
         assert beside[student] == alone[student]
         assert (without_times((classes["out"] / "feedback" / f"{student}.md").read_text())
                 == without_times((classes["alone"] / "feedback" / f"{student}.md").read_text()))
-
-
-def rows_of(out):
-    """grades.csv's rows, without when and where each file was read or how long it took."""
-    drop = {"seconds", "submitted_at", "source"}
-    return {row["id"]: {k: v for k, v in row.items() if k not in drop}
-            for row in grade.report.read_csv(out / "grades.csv")}
 
 
 @slow
@@ -314,6 +181,47 @@ def test_an_exception_of_any_type_is_that_students_row_on_reruns_too(tmp_path, m
     said = capsys.readouterr().err  # for the TA
     assert "bob: grading failed (RecursionError" in said
     assert "dee: could not be described (OverflowError: date value out of range)" in said
+
+
+# --- issue 21's "done when" download: both suites' files in one Canvas zip (fast) -----
+
+def test_the_combined_download_has_one_row_per_student_with_its_status(tmp_path, monkeypatch):
+    """The download ``python -m autograder.tools.hostile`` grades for real (``make bench``):
+    the two honest students, one student per hostile notebook, one per hostile member name
+    and the stray members, with a roster. Collect, the member rules, staging, the bounded
+    reader and similarity are the real ones; only the sandbox and the scorer are a stand-in
+    that reads the staged notebook as ``runner.prepare`` does (full marks when it can)."""
+    download = hostile.canvas_download(tmp_path / "dl")
+    questions, _ = grade.report.question_points(assignments.get(NAME))
+    read = []
+
+    def _grade(self, notebook):
+        read.append(notebook.stem)
+        try:
+            notebooks.read(notebook)
+        except notebooks.KitError as exc:
+            return Outcome(notebook.stem, "invalid", message=str(exc))
+        return Outcome(notebook.stem, "graded", {q: 1.0 for q in questions},
+                       {q: "" for q in questions})
+    monkeypatch.setattr(grade.LocalPool, "_grade", _grade)
+    out = tmp_path / "run"
+    book = grade.grade_class(NAME, download.zip, out, jobs=2, timeout=10, memory_gb=4,
+                             progress=False, roster=download.roster,
+                             course_file=course.COURSE_FILE)
+    rows = book.rows
+    assert hostile.statuses_as_expected(rows, download) == []
+    assert len(rows) == len(ATTACKS) + len(hostile.MEMBER_ATTACKS) + len(HONEST) + 2
+    assert set(download.honest.values()) <= set(read)  # graded through the stand-in
+    # every staged file reached the reader: all but the one over the size limit (never
+    # copied) and the members refused by their names
+    refused = [kind for kind, status in hostile.MEMBER_ATTACKS.items() if status == "invalid"]
+    assert len(read) == len(HONEST) + len(ATTACKS) - 1 + len(hostile.MEMBER_ATTACKS) - len(refused)
+    assert all(s == "graded" or rows[i]["message"] for i, s in download.expected.items())
+    assert not any(Path("/tmp", name).exists() for name in (download.escape,
+                                                           "abs-" + download.escape))
+    skipped = {r["cell"] for r in grade.report.read_csv(out / "similarity.csv")
+               if r["kind"] == "skipped"}
+    assert skipped == {cell for _, cell in OVER_BUDGET}
 
 
 # --- fuzzing the reader and the fingerprints (fast, deterministic) ------------------
