@@ -138,6 +138,7 @@ test: $(STAMP)
 bench: $(STAMP) data
 	$(PY) -m autograder.tools.bench $(if $(JOBS),--jobs $(JOBS)) $(ASSIGNMENTS)
 	$(PY) -m autograder.tools.scale --otter $(OTTER) $(if $(JOBS),--jobs $(JOBS)) $(if $(DASK),--dask $(DASK))
+	$(PY) -m autograder.tools.hostile $(if $(JOBS),--jobs $(JOBS))
 
 # Adding an assignment: scaffold it from the template, then check what is still wrong.
 new-assignment: $(STAMP)

@@ -11,7 +11,9 @@ It starts with the machine's cores and load average, then the TA's week at class
 (:func:`week`): collecting, matching and exporting 1,000 generated Canvas submissions
 (grading excluded: stand-in results) in under 10 s, and their report.html opening in
 headless chromium in under 2 s. The large classes against stock otter in parallel, with
-the issue's goals, are :mod:`autograder.tools.scale`.
+the issue's goals, are :mod:`autograder.tools.scale`; issue 21's download of every hostile
+file beside honest students is :mod:`autograder.tools.hostile` (both after this in
+``make bench``).
 """
 import argparse
 import os

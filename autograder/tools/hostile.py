@@ -248,6 +248,7 @@ class HostileDownload:
     zip: Path
     roster: Path
     expected: dict       # roster id -> status
+    kinds: dict          # roster id -> the sample or the kind of attack it holds
     honest: dict         # sample id (reference, alternative) -> roster id
     strays: int          # rows beyond the roster's, each invalid
     escape: str          # the file name the strays try to write outside
@@ -269,20 +270,22 @@ def canvas_download(folder: Path, hostile: bool = True) -> HostileDownload:
     members = [(canvas_name(p, 7730000 + i), honest[sample], "")
                for i, (p, sample) in enumerate(zip(persons, HONEST))]
     expected = {p.id: "graded" for p in persons[:len(HONEST)]}
+    kinds = {p.id: sample for p, sample in zip(persons, HONEST)}
     escape = f"evil-{uuid.uuid4().hex}.ipynb"
     if hostile:
         rest = persons[len(HONEST):]
         for i, (p, (kind, (_, status))) in enumerate(zip(rest, NOTEBOOK_ATTACKS.items())):
             members.append((canvas_name(p, 7731000 + i, f"{kind}.ipynb"), notebook_bytes(kind), ""))
-            expected[p.id] = status
+            expected[p.id], kinds[p.id] = status, kind
         by_name = rest[len(NOTEBOOK_ATTACKS):]
         members += member_attacks(by_name, honest["reference"], honest["alternative"], escape)
         expected.update({p.id: status for p, status in zip(by_name, MEMBER_ATTACKS.values())})
+        kinds.update({p.id: kind for p, kind in zip(by_name, MEMBER_ATTACKS)})
     else:
         persons = persons[:len(HONEST)]
     return HostileDownload(
         write_zip(folder / "submissions.zip", members, zipfile.ZIP_DEFLATED),
-        downloads.write_roster(folder / "roster.csv", persons, style="kit"), expected,
+        downloads.write_roster(folder / "roster.csv", persons, style="kit"), expected, kinds,
         dict(zip(HONEST, (p.id for p in persons))), STRAY_MEMBERS if hostile else 0, escape)
 
 
@@ -339,7 +342,8 @@ def _graded(download: HostileDownload, out: Path, jobs: int, timeout: float) -> 
                       memory_gb=DEFAULT_MEMORY_GB, progress=False, roster=download.roster,
                       course_file=course.COURSE_FILE)
     return {"seconds": time.perf_counter() - started, "load": (load, os.getloadavg()[0]),
-            "rows": comparable_rows(out)}
+            "rows": comparable_rows(out),
+            "stages": {r["id"]: r for r in report.read_csv(out / "stages.csv")}}
 
 
 def measure(root: Path, jobs: int, timeout: float) -> dict:
@@ -388,10 +392,19 @@ def print_table(m: dict):
           f"{hostile['load'][0]:.1f} -> {hostile['load'][1]:.1f}): {ratio:.2f}x (bound "
           f"{WALL_RATIO:g}x); {m['graded']} notebooks graded in the class against "
           f"{len(HONEST)} alone, {ratio * len(HONEST) / m['graded']:.2f}x per graded notebook")
+    slowest = sorted(hostile["stages"].values(), key=lambda r: -float(r["total"] or 0))[:3]
+    kinds = m["download"].kinds
+    print("slowest in the class (seconds in all: sandbox, scorer): " + ", ".join(
+              f"{kinds.get(r['id'], r['id'])} {r['total']} ({r['sandbox']}, {r['scorer']})"
+              for r in slowest))
+    invalid = [sid for sid, r in hostile["rows"].items() if r["status"] == "invalid"]
+    read = [hostile["stages"][sid] for sid in invalid if sid in hostile["stages"]]
+    print(f"invalid: {len(read)} read and refused by the bounded reader (no sandbox started), "
+          f"{len(invalid) - len(read)} refused before a byte was read (size, member name)")
     print(f"make similarity on the hostile run: finished in {m['similarity']:.1f} s")
     verdicts = {"one row per student, statuses as expected": not m["wrong"],
                 "honest rows identical to alone": all(s for _, _, s in m["honest"].values()),
-                "nothing written outside the download's folder": not m["escaped"],
+                "no file written where a member name points (/tmp)": not m["escaped"],
                 f"peak memory under {PEAK_BYTES / 2**30:.0f} GB above baseline":
                     m["memory"] < PEAK_BYTES,
                 f"wall under {WALL_RATIO:g}x the honest alone": ratio < WALL_RATIO,
