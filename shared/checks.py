@@ -32,8 +32,39 @@ def say_not_implemented(shell, etype, value, tb, tb_offset=None):
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)  # as without the handler
         return None
     said = [msg("not_implemented", call=f"{code.co_name}()")]
-    shell._showtraceback(etype, value, said)  # the cell's error output (ipykernel sends it)
+    # The cell's error output (ipykernel sends it); the sentence is its text too, so a front
+    # end that shows "ename: evalue" says the sentence, not Python's English.
+    shell._showtraceback(etype, said[0], said)
     return said
+
+
+def say_undefined(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler for NameError: a cell using a name no cell defined says which cell
+    to run, in the student's language.
+
+    Why: a check cell (``check_compile(happy_model, ...)``) after a model cell that stopped
+    (a stub's NotImplementedError) showed Python's English ``NameError`` traceback. Only a
+    name missing at the top level of a notebook cell is reworded; one inside a function
+    keeps its traceback, which shows the student's line.
+    """
+    last = tb
+    while last.tb_next is not None:
+        last = last.tb_next
+    code = last.tb_frame.f_code
+    in_a_cell = code.co_filename.startswith("<ipython-input") or "ipykernel_" in code.co_filename
+    name = getattr(value, "name", None)
+    if not (in_a_cell and code.co_name == "<module>" and isinstance(name, str)):
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)  # as without the handler
+        return None
+    said = [msg("undefined_name", name=name)]
+    shell._showtraceback(etype, said[0], said)
+    return said
+
+
+def _say_in_a_cell(shell, etype, value, tb, tb_offset=None):
+    """The one custom handler IPython keeps: each kind of error to its sentence."""
+    handler = say_undefined if issubclass(etype, NameError) else say_not_implemented
+    return handler(shell, etype, value, tb, tb_offset)
 
 
 def _install_in_ipython():
@@ -43,7 +74,7 @@ def _install_in_ipython():
         return
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((NotImplementedError,), say_not_implemented)
+        shell.set_custom_exc((NotImplementedError, NameError), _say_in_a_cell)
 
 
 _install_in_ipython()

@@ -114,6 +114,11 @@ MESSAGES = {
     "undefined_function": {
         "en": "`{name}` is not defined: run the cell that defines it, then its check cell.",
         "zh": "`{name}` 没有定义：请先运行定义它的单元格，再运行它的检查单元格。"},
+    "undefined_name": {
+        "en": "`{name}` is not defined yet: run the cell that defines it first; if that cell "
+              "stopped with an error, fix that error, run it again, then run this cell.",
+        "zh": "`{name}` 还没有定义：请先运行定义它的单元格；如果那个单元格报错停止了，请先改正错误并重新运行，"
+              "再运行这个单元格。"},
     "undefined_model": {
         "en": "`{name}` is not defined: run the cell that builds it, then the compile cell.",
         "zh": "`{name}` 没有定义：请先运行构建它的单元格，再运行编译单元格。"},

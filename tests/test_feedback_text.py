@@ -101,13 +101,19 @@ def test_a_stubs_check_says_not_implemented_yet_in_ipython():
     shown = []  # what the front end receives (ipykernel sends it as the cell's error output)
     shell._showtraceback = lambda etype, value, stb: shown.append("\n".join(stb))
     try:
-        shell.set_custom_exc((NotImplementedError,), checks.say_not_implemented)
+        shell.set_custom_exc((NotImplementedError, NameError), checks._say_in_a_cell)
         shell.run_cell("def happyModel():\n    raise NotImplementedError()\n")
         result = shell.run_cell("happy_model = happyModel()")
         assert isinstance(result.error_in_exec, NotImplementedError)  # the cell still stops
         assert shown == [MESSAGES["not_implemented"]["en"].format(call="happyModel()")]
         shell.run_cell("def lib():\n    raise NotImplementedError('no such op')\nlib()")
         assert "no such op" in shown[-1] and "not implemented yet" not in shown[-1]
+        # the check cell after it: the model was never assigned
+        result = shell.run_cell("print(happy_model.name)")
+        assert isinstance(result.error_in_exec, NameError)
+        assert shown[-1] == MESSAGES["undefined_name"]["en"].format(name="happy_model")
+        shell.run_cell("def f():\n    return undefined_inside\nf()")  # the student's own line
+        assert "undefined_inside" in shown[-1] and "is not defined yet" not in shown[-1]
     finally:
         shell.set_custom_exc((), None)
         InteractiveShell.clear_instance()

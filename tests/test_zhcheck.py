@@ -84,11 +84,8 @@ def test_the_command_exits_nonzero_on_english(tmp_path, capsys):
 # --- the zh notebooks run, stubbed and filled (slow: each imports TensorFlow) ---------------
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["getting_started", "tuning", pytest.param("convnets", marks=
-    pytest.mark.xfail(strict=True, reason="stubbed: a compile check cell whose model cell "
-                      "raised prints Python's NameError 'name happy_model is not defined' "
-                      "(shared/checks.py's cell handler knows NotImplementedError only)")),
-    "time_series", "weather_rnn"])
+@pytest.mark.parametrize("name", ["getting_started", "tuning", "convnets", "time_series",
+                                  "weather_rnn"])
 def test_a_zh_notebook_run_stubbed_and_filled_prints_no_english(name, tmp_path):
     """What a Chinese student sees running the cells grading runs, before writing any code
     (every check fails, in Chinese) and with the reference solution (every check passes)."""
