@@ -251,3 +251,21 @@ def test_scores_count_a_shared_fingerprint_by_the_smaller_count():
     pasted = documents({"a": "x = y + 1\n" * 10_000, "b": "x = y + 1\n" * 10_000,
                         "c": OTHER, "d": DISGUISED, "e": ORIGINAL})
     assert similarity.scores(pasted)[0, 1] > 0.99
+
+
+def test_an_untouched_answer_is_blank_in_every_language(tmp_path):
+    """The written-answer placeholder is found by cell metadata in each language's release:
+    two Chinese students who left theirs are not 'the same answer', as two English ones."""
+    from autograder.build import translations
+    tuning = assignments.get("tuning")
+    placeholders = translations.answer_placeholders(tuning)
+    question = next(iter(placeholders))
+    assert len(placeholders[question]) == 2  # the English and the Chinese release's text
+    stub = notebooks.read(tuning.notebook)
+    index = notebooks.kit_cells(stub, "manual")[question]
+    paths = []
+    for student, text in zip(("s1", "s2", "s3"), sorted(placeholders[question]) + ["我的答案"]):
+        stub.cells[index].source = text
+        paths.append(notebooks.write(stub, tmp_path / f"{student}.ipynb"))
+    answers = similarity.extract(tuning, paths)["text"][question]
+    assert answers == {"s1": "", "s2": "", "s3": "我的答案"}

@@ -240,6 +240,15 @@ def answer_placeholders(assignment) -> dict[str, set[str]]:
     return found
 
 
+def without_placeholders(text: str, placeholders) -> str:
+    """A written answer without the placeholder text of its cell in any language (longest
+    first, so no placeholder is left half-removed by a shorter one it contains)."""
+    for placeholder in sorted(placeholders, key=len, reverse=True):
+        if placeholder:
+            text = text.replace(placeholder, "")
+    return text.strip()
+
+
 def write_stamps(assignment, language="zh") -> int:
     """Record the current English's stamps on every entry (after a translator's update)."""
     path = path_of(assignment, language)

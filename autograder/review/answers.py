@@ -65,10 +65,7 @@ def _between_markers(nb) -> list[str]:
 
 
 def _answer_text(text: str, placeholders: set[str]) -> str:
-    for placeholder in sorted(placeholders, key=len, reverse=True):  # longest first
-        if placeholder:
-            text = text.replace(placeholder, "")
-    text = text.strip()
+    text = translations.without_placeholders(text, placeholders)
     if len(text) > ANSWER_LIMIT:
         text = text[:ANSWER_LIMIT] + f"\n... ({len(text) - ANSWER_LIMIT} more characters cut)"
     return text or NO_ANSWER

@@ -32,7 +32,7 @@ STEM = 5             # letters kept of each word of a written answer
 #: each (deeply nested calls, measured), so one student costs the class at most about a
 #: second. A cell or answer past what is left is not compared, and the report lists it.
 STUDENT_BUDGET = 100_000
-PLACEHOLDERS = ("# YOUR CODE HERE", "_Type your answer here, replacing this text._")
+PLACEHOLDERS = ("# YOUR CODE HERE",)  # a written answer's, in every language: translations
 KEYWORDS = set(keyword.kwlist)
 STOP_WORDS = set("""a an the and or but if then than so as of to in on at by for with from into
 that this these those it its is are was were be been being do does did has have had not no

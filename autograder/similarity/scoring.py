@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.assignments import KitError
+from autograder.build import translations
 from autograder.engine import notebooks
 from autograder.similarity.fingerprints import (Budget, Document, Skipped, code_fingerprints,
                                                 covered, strip_placeholders, text_fingerprints)
@@ -109,6 +110,9 @@ def extract(assignment, paths: list[Path]) -> dict:
     fills = list(notebooks.kit_cells(stub, "fill"))
     questions = list(assignment.manual_questions)
     found = {"code": {cell: {} for cell in fills}, "text": {q: {} for q in questions}}
+    # Found by cell metadata in every language's release: a Chinese student's untouched
+    # answer is as blank as an English one's, never "the same answer" as another's.
+    placeholders = translations.answer_placeholders(assignment) if questions else {}
     for path in paths:
         try:
             nb = notebooks.read(path)
@@ -116,8 +120,12 @@ def extract(assignment, paths: list[Path]) -> dict:
             continue  # an unreadable notebook is reported by grading, not here
         for role, key in (("fill", "code"), ("manual", "text")):
             for name, index in notebooks.kit_cells(nb, role).items():
-                if name in found[key]:
-                    found[key][name][path.stem] = strip_placeholders(nb.cells[index].source)
+                if name not in found[key]:
+                    continue
+                source = nb.cells[index].source
+                found[key][name][path.stem] = (
+                    strip_placeholders(source) if key == "code"
+                    else translations.without_placeholders(source, placeholders.get(name, ())))
     return found
 
 
