@@ -106,11 +106,12 @@ class LatePolicy:
     def none(self) -> bool:
         return self.percent == 0
 
-    def describe(self) -> str:
+    def describe(self, language: str = DEFAULT) -> str:
+        """The policy in one phrase, in ``language`` (the reader's: the TA's pages)."""
         if self.none:
-            return "no penalty for late work"
-        cap = f", at most {self.cap:g}%" if self.cap < 100 else ""
-        return f"{self.percent:g}% of the points earned per started {self.per} late{cap}"
+            return msg_in(language, "policy.none")
+        cap = msg_in(language, "policy.cap", cap=f"{self.cap:g}") if self.cap < 100 else ""
+        return msg_in(language, f"policy.per_{self.per}", percent=f"{self.percent:g}", cap=cap)
 
 
 @dataclass(frozen=True)
@@ -150,16 +151,19 @@ class Deadline:
             return None
         return self.last_accepted + (self.due_for(student) - self.due)
 
-    def describe(self) -> str:
-        parts = [f"due {fmt_time(self.due)}"]
+    def describe(self, language: str | None = None) -> str:
+        """The deadline and its policy in one line for the TA's pages, in ``language``
+        (default: the students' language this deadline was loaded with)."""
+        say = functools.partial(msg_in, language or self.language)
+        parts = [say("deadline.due", due=fmt_time(self.due))]
         if self.grace:
-            parts.append(f"{self.grace.total_seconds() / 60:g} minutes' grace")
-        parts.append(self.policy.describe())
+            parts.append(say("deadline.grace", minutes=f"{self.grace.total_seconds() / 60:g}"))
+        parts.append(self.policy.describe(language or self.language))
         if self.last_accepted:
-            parts.append(f"nothing accepted after {fmt_time(self.last_accepted)} (no points)")
+            parts.append(say("deadline.last", last=fmt_time(self.last_accepted)))
         if self.extensions:
-            parts.append(f"{len(self.extensions)} extension(s)")
-        return "; ".join(parts)
+            parts.append(say("deadline.extensions", count=len(self.extensions)))
+        return say("deadline.separator").join(parts)
 
     def late(self, student: str, submitted: datetime | None) -> Late:
         """The penalty of a submission made at ``submitted`` by ``student``."""

@@ -589,4 +589,159 @@ MESSAGES = {
               "under a threshold and beat the common-sense baseline.",
         "zh": "检查上面的编译设置（也计分），并在隐藏的天气数据上按固定的小训练预算训练一个新模型：验证集上的平均绝对误差"
               "要低于阈值，并且优于基于常识的基准方法。"},
+
+    # --- the TA's report.html and summary.md (ta_language) ----------------------------
+    "rp.heading": {"en": "{title}: grading report", "zh": "{title}：评分报告"},
+    "rp.nav": {"en": "Other pages of this run", "zh": "本次评分的其他页面"},
+    "rp.students": {"en": "students", "zh": "名学生"},
+    "rp.mean_final": {"en": "mean final points", "zh": "最终得分均值"},
+    "rp.provisional_tag": {"en": " (provisional)", "zh": "（暂定）"},
+    "rp.median": {"en": "median", "zh": "中位数"},
+    "rp.maximum": {"en": "maximum", "zh": "满分"},
+    "rp.pending_card": {"en": "hand-graded answers pending", "zh": "份人工评分的回答待评"},
+    "rp.provisional": {
+        "en": "Provisional: {pending} answer(s) graded by hand are not scored yet and count 0 in "
+              "every total, mean and final below. Grade them with <code>{review}</code> (or in "
+              "<code>manual/scores.csv</code>), then run <code>{manual}</code>.",
+        "zh": "暂定：{pending} 份人工评分的回答尚未评分，在下面的每个总分、均值和最终得分中都按 0 分计。"
+              "请用 <code>{review}</code>（或在 <code>manual/scores.csv</code> 中）评分，"
+              "然后运行 <code>{manual}</code>。"},
+    "rp.late_policy": {"en": "Late policy: {deadline}.", "zh": "迟交规则：{deadline}。"},
+    "rp.collected": {"en": "Collected from a {layout} download.", "zh": "收集自 {layout} 导出的提交。"},
+    "rp.distribution": {"en": "Distribution of final points", "zh": "最终得分分布"},
+    "rp.questions": {"en": "Questions", "zh": "各题"},
+    "rp.col.question": {"en": "question", "zh": "题目"},
+    "rp.col.mean_points": {"en": "mean points", "zh": "平均得分"},
+    "rp.col.scored": {"en": "scored", "zh": "已评分"},
+    "rp.by_hand_tag": {"en": " (graded by hand)", "zh": "（人工评分）"},
+    "rp.rest_pending_tag": {"en": " (the rest pending)", "zh": "（其余待评）"},
+    "rp.tests": {"en": "Tests: pass rate and the most common failure", "zh": "测试：通过率和最常见的失败原因"},
+    "rp.tests_note": {
+        "en": "The most common failure counts root causes: where a notebook timed out or crashed, "
+              "the tests it never reached fail with \"run its cell first\", and those are counted apart.",
+        "zh": "最常见的失败原因只统计根本原因：笔记本超时或崩溃时，它没有运行到的测试会以“先运行它的单元格”失败，"
+              "这些另行计数。"},
+    "rp.col.test": {"en": "test", "zh": "测试"},
+    "rp.col.points": {"en": "points", "zh": "分值"},
+    "rp.col.passed": {"en": "passed", "zh": "通过"},
+    "rp.col.pass_rate": {"en": "pass rate", "zh": "通过率"},
+    "rp.col.common": {"en": "most common failure", "zh": "最常见的失败原因"},
+    "rp.knock_on": {"en": "{count} after a timeout or crash", "zh": "{count} 次发生在超时或崩溃之后"},
+    "rp.look": {"en": "Submissions that need a look ({count})", "zh": "需要查看的提交（{count}）"},
+    "rp.paren": {"en": " ({text})", "zh": "（{text}）"},
+    "rp.colon": {"en": ": ", "zh": "："},
+    "rp.semicolon": {"en": "; ", "zh": "；"},
+    "rp.none": {"en": "None.", "zh": "没有。"},
+    "rp.students_heading": {"en": "Students", "zh": "学生"},
+    "rp.filter": {"en": "Filter", "zh": "筛选"},
+    "rp.filter_hint": {"en": "id, name, flag, note...", "zh": "学号、姓名、标记、备注……"},
+    "rp.status": {"en": "Status", "zh": "状态"},
+    "rp.any": {"en": "any", "zh": "全部"},
+    "rp.only_look": {"en": "needs a look only", "zh": "只看需要查看的"},
+    "rp.shown": {"en": "{count} shown", "zh": "显示 {count} 名"},
+    "rp.col.id": {"en": "id", "zh": "学号"},
+    "rp.col.name": {"en": "name", "zh": "姓名"},
+    "rp.col.section": {"en": "section", "zh": "班级"},
+    "rp.col.total": {"en": "total", "zh": "总分"},
+    "rp.col.penalty": {"en": "penalty %", "zh": "扣分 %"},
+    "rp.col.final": {"en": "final", "zh": "最终得分"},
+    "rp.col.status": {"en": "status", "zh": "状态"},
+    "rp.col.flags": {"en": "flags", "zh": "标记"},
+    "rp.col.late_by": {"en": "late by", "zh": "迟交时长"},
+    "rp.col.notes": {"en": "notes", "zh": "备注"},
+    "rp.pending": {"en": "pending", "zh": "待评"},
+    "rp.histogram_title": {"en": "Final points: {count} submissions", "zh": "最终得分：{count} 份提交"},
+    "rp.histogram_bar": {"en": "{index} points: {count}", "zh": "{index} 分：{count}"},
+    "rp.histogram_axis": {"en": "final points (max {max})", "zh": "最终得分（满分 {max}）"},
+    "rp.similar_link": {"en": "Similar work", "zh": "相似作业"},
+    "rp.similar_what": {
+        "en": ": pairs of students whose code or written answers are alike (advisory: no score changes)",
+        "zh": "：代码或书面回答相似的学生对（仅供参考：不改变任何分数）"},
+    "rp.similar_none": {
+        "en": "Similar work: not compared yet (<code>{command}</code> writes similarity.html)",
+        "zh": "相似作业：尚未比较（运行 <code>{command}</code> 会生成 similarity.html）"},
+    # --- a deadline as the TA's pages describe it (course.Deadline.describe) -----------
+    "policy.none": {"en": "no penalty for late work", "zh": "迟交不扣分"},
+    "policy.cap": {"en": ", at most {cap}%", "zh": "，最多扣 {cap}%"},
+    "policy.per_day": {"en": "{percent}% of the points earned per started day late{cap}",
+                       "zh": "每迟交一天（不足一天按一天计）扣所得分数的 {percent}%{cap}"},
+    "policy.per_hour": {"en": "{percent}% of the points earned per started hour late{cap}",
+                        "zh": "每迟交一小时（不足一小时按一小时计）扣所得分数的 {percent}%{cap}"},
+    "deadline.due": {"en": "due {due}", "zh": "截止时间 {due}"},
+    "deadline.grace": {"en": "{minutes} minutes' grace", "zh": "宽限 {minutes} 分钟"},
+    "deadline.last": {"en": "nothing accepted after {last} (no points)", "zh": "{last} 之后不再接收（0 分）"},
+    "deadline.extensions": {"en": "{count} extension(s)", "zh": "{count} 人延期"},
+    "deadline.separator": {"en": "; ", "zh": "；"},
+    "look.flags": {"en": "flags: {flags}", "zh": "标记：{flags}"},
+    "look.late": {"en": "late", "zh": "迟交"},
+    "look.not_on_roster": {"en": "not on the roster", "zh": "不在名单上"},
+    "look.unidentified": {"en": "unidentified", "zh": "身份不明"},
+    "look.identity": {"en": "identity to check", "zh": "需核对身份"},
+    # --- the TA's summary.md --------------------------------------------------------------
+    "sm.heading": {"en": "# {title}: grading summary", "zh": "# {title}：评分摘要"},
+    "sm.counts": {
+        "en": "{students} students, {submissions} submissions, maximum {max} points. "
+              "The same in a browser: [report.html](report.html).",
+        "zh": "{students} 名学生，{submissions} 份提交，满分 {max} 分。"
+              "在浏览器中查看同样的内容：[report.html](report.html)。"},
+    "sm.stats_head": {"en": "| statistic | value |", "zh": "| 统计量 | 值 |"},
+    "sm.stat.n": {"en": "n", "zh": "份数"},
+    "sm.stat.mean": {"en": "mean", "zh": "均值"},
+    "sm.stat.median": {"en": "median", "zh": "中位数"},
+    "sm.stat.min": {"en": "min", "zh": "最低分"},
+    "sm.stat.max": {"en": "max", "zh": "最高分"},
+    "sm.stat.stdev": {"en": "stdev", "zh": "标准差"},
+    "sm.status_head": {"en": "| status | students |", "zh": "| 状态 | 学生数 |"},
+    "sm.question_head": {"en": "| question | mean points |", "zh": "| 题目 | 平均得分 |"},
+    "sm.by_hand": {
+        "en": "Questions graded by hand: {blank} answer(s) still to score. Read "
+              "`manual/<question>.html`, fill `manual/scores.csv`, then run `make manual`.",
+        "zh": "人工评分的题目：还有 {blank} 份回答待评。阅读 `manual/<question>.html`，"
+              "填写 `manual/scores.csv`，然后运行 `make manual`。"},
+    "sm.look_head": {"en": "## Submissions that need a look", "zh": "## 需要查看的提交"},
+    "sm.flags_note": {
+        "en": "Flags name what a submission's own code did in the sandbox (network, "
+              "process, signal, exit, delete, reads_grader_files, imports_grader, "
+              "output_capped, ...); none of it can change a score, but it may deserve a "
+              "conversation.",
+        "zh": "标记说明提交自己的代码在沙箱中做了什么（`network`、`process`、`signal`、`exit`、"
+              "`delete`、`reads_grader_files`、`imports_grader`、`output_capped` 等）；"
+              "这些都不会改变分数，但可能值得和学生谈一谈。"},
+    "sm.problem": {"en": "- **{id}** ({status}{flags}): {message}",
+                   "zh": "- **{id}**（{status}{flags}）：{message}"},
+    "sm.problem_flags": {"en": "; flags: {flags}", "zh": "；标记：{flags}"},
+    "sm.histogram": {"en": "![score histogram](histogram.png)", "zh": "![得分直方图](histogram.png)"},
+    "sm.late_head": {"en": "## Late work", "zh": "## 迟交"},
+    "sm.late_policy": {
+        "en": "Policy: {deadline}. Raw points never change: `total` is what the tests gave, "
+              "`penalty` the percent taken off it, `final` what is left.",
+        "zh": "规则：{deadline}。原始得分不会改变：`total` 是测试给出的分数，`penalty` 是从中扣除的百分比，"
+              "`final` 是扣除后剩下的分数。"},
+    "sm.none_late": {"en": "No submission was late.", "zh": "没有迟交的提交。"},
+    "sm.late_table": {
+        "en": "| student | submitted | time from | late by | penalty | total | final | how |",
+        "zh": "| 学生 | 提交时间 | 时间来源 | 迟交时长 | 扣分 | 总分 | 最终得分 | 计算方式 |"},
+    "sm.collected_head": {"en": "## Collected", "zh": "## 收集"},
+    "sm.collected": {"en": "From `{download}` ({layout} layout){roster}.",
+                     "zh": "来自 `{download}`（{layout} 格式）{roster}。"},
+    "sm.roster": {"en": "; roster {roster}", "zh": "；名单 {roster}"},
+    "sm.group.missing": {"en": "missing (no submission, 0 points)", "zh": "未提交（0 分）"},
+    "sm.group.not_on_roster": {"en": "not on the roster (graded)", "zh": "不在名单上（已评分）"},
+    "sm.group.unidentified": {"en": "unidentified (graded under the file name)",
+                              "zh": "身份不明（按文件名评分）"},
+    "sm.group.earlier": {"en": "with earlier attempts not graded", "zh": "有未评分的较早提交"},
+    "sm.skipped": {"en": "- {count} file(s) skipped: ", "zh": "- 跳过了 {count} 个文件："},
+    "sm.time_head": {"en": "## Where the time went", "zh": "## 时间花在哪里"},
+    "sm.reused": {
+        "en": "{count} hidden training(s) reused the trusted result of an identical model "
+              "instead of training again.",
+        "zh": "{count} 次隐藏测试中的训练复用了相同模型的可信结果，没有重新训练。"},
+    "sm.time_table": {"en": "| stage | total s | median s per submission |",
+                      "zh": "| 阶段 | 总计（秒） | 每份提交的中位数（秒） |"},
+    "sm.stage.sandbox": {"en": "sandbox (the notebook)", "zh": "沙箱（运行笔记本）"},
+    "sm.stage.scorer": {"en": "scorer (training included)", "zh": "评分进程（含训练）"},
+    "sm.stage.training": {"en": "training in the hidden tests", "zh": "隐藏测试中的训练"},
+    "sm.stage.total": {"en": "total", "zh": "总计"},
+    "sm.source.lms": {"en": "lms", "zh": "教学平台"},
+    "sm.source.file": {"en": "file", "zh": "文件"},
 }

@@ -146,8 +146,9 @@ def run_language(out: Path, assignment, reader: str = "language") -> str:
         settings = course.load(course.COURSE_FILE if course.COURSE_FILE.is_file() else None)
     except KitError:
         return course.DEFAULT_LANGUAGE
-    return (settings.language_for(assignment.name) if reader == "language"
-            else settings.ta_language_for(assignment.name))
+    name = assignment.name if assignment is not None else None  # None: the course's own
+    return (settings.language_for(name) if reader == "language" and name
+            else settings.ta_language_for(name))
 
 
 def _rubric_keys(assignment) -> dict:
@@ -278,22 +279,23 @@ def stats(values: list[float]) -> dict:
             "stdev": statistics.pstdev(values)}
 
 
-def needs_a_look(row: dict) -> list[str]:
-    """Why a row deserves the TA's attention (empty: it does not)."""
+def needs_a_look(row: dict, language: str = "en") -> list[str]:
+    """Why a row deserves the TA's attention (empty: it does not), in the TA's ``language``."""
+    say = functools.partial(msg_in, language)
     reasons = []
     if row.get("status") in PROBLEM_STATUSES:
-        reasons.append(row["status"])
+        reasons.append(_status_word({"language": language, "status": row["status"]}))
     if row.get("flags"):
-        reasons.append("flags: " + row["flags"])
+        reasons.append(say("look.flags", flags=row["flags"]))
     if float(row.get("penalty") or 0) > 0 or row.get("late_by"):
-        reasons.append("late")
-    notes = row.get("notes", "")
+        reasons.append(say("look.late"))
+    notes = row.get("notes", "")  # collect's notes are English: matched, then said in language
     if "not on the roster" in notes:
-        reasons.append("not on the roster")
+        reasons.append(say("look.not_on_roster"))
     if "unidentified" in notes:
-        reasons.append("unidentified")
+        reasons.append(say("look.unidentified"))
     if "identity: " in notes:  # whose file it is does not add up (collect.assign)
-        reasons.append("identity to check")
+        reasons.append(say("look.identity"))
     return reasons
 
 
@@ -318,14 +320,18 @@ def write_summary(out: Path, assignment, book):
     plt.close(fig)
 
     info = run_info(out)
-    lines = [f"# {assignment.config['title']}: grading summary", "",
-             f"{len(rows)} students, {len(totals)} submissions, maximum {book.max_points:g} "
-             f"points. The same in a browser: [report.html](report.html).", "",
-             "| statistic | value |", "|---|---|"]
-    lines += [f"| {key} | {value:.2f} |" for key, value in summary.items()]
-    lines += ["", "| status | students |", "|---|---|"]
-    lines += [f"| {status} | {count} |" for status, count in sorted(statuses.items())]
-    lines += ["", "| question | mean points |", "|---|---|"]
+    language = run_language(out, assignment, "ta_language")  # the TA's, not the students'
+    say = functools.partial(msg_in, language)
+    title = _translated(assignment, language).get("title", assignment.config["title"])
+    lines = [say("sm.heading", title=title), "",
+             say("sm.counts", students=len(rows), submissions=len(totals),
+                 max=f"{book.max_points:g}"), "",
+             say("sm.stats_head"), "|---|---|"]
+    lines += [f"| {say('sm.stat.' + key)} | {value:.2f} |" for key, value in summary.items()]
+    lines += ["", say("sm.status_head"), "|---|---|"]
+    lines += [f"| {_status_word({'language': language, 'status': status})} | {count} |"
+              for status, count in sorted(statuses.items())]
+    lines += ["", say("sm.question_head"), "|---|---|"]
     graded = [r for r in rows if r.get("status") != "missing"]
     for question in [*book.questions, *book.manual_columns]:
         values = [float(r.get(question) or 0) for r in graded]
@@ -333,81 +339,80 @@ def write_summary(out: Path, assignment, book):
             lines.append(f"| {question} | {statistics.fmean(values):.2f} |")
     blank = sum(1 for r in graded for c in book.manual_columns if not r.get(c))
     if book.manual_columns:
-        lines += ["", f"Questions graded by hand: {blank} answer(s) still to score. Read "
-                  f"`manual/<question>.html`, fill `manual/scores.csv`, then run `make manual`."]
-    lines += late_lines(info, rows)
-    lines += collect_lines(info, rows)
-    lines += stage_lines(out / "stages.csv")
+        lines += ["", say("sm.by_hand", blank=blank)]
+    lines += late_lines(info, rows, language)
+    lines += collect_lines(info, rows, language)
+    lines += stage_lines(out / "stages.csv", language)
     problems = [r for r in rows if r["status"] not in ("graded", "missing") or r.get("flags")]
     if problems:
-        lines += ["", "## Submissions that need a look", "",
-                  "Flags name what a submission's own code did in the sandbox (network, "
-                  "process, signal, exit, delete, reads_grader_files, imports_grader, "
-                  "output_capped, ...); none of it can change a score, but it may deserve a "
-                  "conversation.", ""]
-        lines += [f"- **{r['id']}** ({r['status']}{'; flags: ' + r['flags'] if r.get('flags') else ''})"
-                  f": {cut(r['message'], 200)}" for r in problems]
-    lines += ["", "![score histogram](histogram.png)", ""]
+        lines += ["", say("sm.look_head"), "", say("sm.flags_note"), ""]
+        lines += [say("sm.problem", id=r["id"], status=_status_word({"language": language,
+                                                                    "status": r["status"]}),
+                      flags=say("sm.problem_flags", flags=r["flags"]) if r.get("flags") else "",
+                      message=cut(r["message"], 200)) for r in problems]
+    lines += ["", say("sm.histogram"), ""]
     atomic_write(out / "summary.md", "\n".join(lines))
     write_report(out, assignment, book)
 
 
-def late_lines(info: dict, rows: list[dict]) -> list[str]:
+def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
     """The late policy and, for each late student, how the penalty was computed."""
     if not info.get("deadline"):
         return []
-    lines = ["", "## Late work", "", f"Policy: {info['deadline']}. Raw points never change: "
-             f"`total` is what the tests gave, `penalty` the percent taken off it, `final` "
-             f"what is left.", ""]
+    say = functools.partial(msg_in, language)
+    lines = ["", say("sm.late_head"), "", say("sm.late_policy", deadline=info["deadline"]), ""]
     late = [r for r in rows if r.get("late_by") or float(r.get("penalty") or 0)]
     if not late:
-        return lines + ["No submission was late."]
-    lines += ["| student | submitted | time from | late by | penalty | total | final | how |",
-              "|---|---|---|---|---|---|---|---|"]
+        return lines + [say("sm.none_late")]
+    lines += [say("sm.late_table"), "|---|---|---|---|---|---|---|---|"]
     for r in sorted(late, key=lambda r: r["id"]):
         how = r.get("notes", "").split("; ")[0]
-        lines.append(f"| {r['id']} | {r.get('submitted_at', '')} | {r.get('time_source', '')} "
+        source = r.get("time_source", "")  # "lms" or "file": a word of the TA's language
+        source = say(f"sm.source.{source}") if has(f"sm.source.{source}") else source
+        lines.append(f"| {r['id']} | {r.get('submitted_at', '')} | {source} "
                      f"| {r.get('late_by', '')} | {r.get('penalty') or 0}% | {r['total']} | "
                      f"{r.get('final', '')} | {how} |")
     return lines
 
 
-def collect_lines(info: dict, rows: list[dict]) -> list[str]:
+def collect_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
     """Where the files came from: the layout, who is missing, unidentified, not on the roster."""
     if not info:
         return []
-    lines = ["", "## Collected", "", f"From `{info.get('download', '')}` "
-             f"({info.get('layout', '')} layout){'; roster ' + info['roster'] if info.get('roster') else ''}."]
-    groups = {"missing (no submission, 0 points)": [r["id"] for r in rows if r["status"] == "missing"],
-              "not on the roster (graded)": [r["id"] for r in rows
-                                             if "not on the roster" in r.get("notes", "")],
-              "unidentified (graded under the file name)": [r["id"] for r in rows
-                                                            if "unidentified" in r.get("notes", "")],
-              "with earlier attempts not graded": [r["id"] for r in rows
-                                                   if "earlier attempt(s) not graded" in r.get("notes", "")]}
+    say = functools.partial(msg_in, language)
+    roster = say("sm.roster", roster=info["roster"]) if info.get("roster") else ""
+    lines = ["", say("sm.collected_head"), "",
+             say("sm.collected", download=info.get("download", ""), layout=info.get("layout", ""),
+                 roster=roster)]
+    groups = {say("sm.group.missing"): [r["id"] for r in rows if r["status"] == "missing"],
+              say("sm.group.not_on_roster"): [r["id"] for r in rows
+                                              if "not on the roster" in r.get("notes", "")],
+              say("sm.group.unidentified"): [r["id"] for r in rows
+                                             if "unidentified" in r.get("notes", "")],
+              say("sm.group.earlier"): [r["id"] for r in rows
+                                        if "earlier attempt(s) not graded" in r.get("notes", "")]}
     for label, ids in groups.items():
         if ids:
             lines.append(f"- {label}: {', '.join(sorted(ids))}")
     skipped = info.get("skipped", [])
     if skipped:
-        lines.append(f"- {len(skipped)} file(s) skipped: "
+        lines.append(say("sm.skipped", count=len(skipped))
                      + ", ".join(f"{s} ({why})" for s, why in skipped[:10]))
     return lines
 
 
-def stage_lines(path: Path) -> list[str]:
+def stage_lines(path: Path, language: str = "en") -> list[str]:
     """A table of where grading time went, from the run's ``stages.csv``."""
     if not path.exists():
         return []
     rows = read_csv(path)
     if not rows:
         return []
-    lines = ["", "## Where the time went", "",
-             f"{sum(int(r['reused']) for r in rows)} hidden training(s) reused the trusted "
-             f"result of an identical model instead of training again.", "",
-             "| stage | total s | median s per submission |", "|---|---|---|"]
-    labels = {"sandbox": "sandbox (the notebook)", "scorer": "scorer (training included)",
-              "training": "training in the hidden tests", "total": "total"}
+    say = functools.partial(msg_in, language)
+    lines = ["", say("sm.time_head"), "",
+             say("sm.reused", count=sum(int(r['reused']) for r in rows)), "",
+             say("sm.time_table"), "|---|---|---|"]
+    labels = {stage: say(f"sm.stage.{stage}") for stage in ("sandbox", "scorer", "training", "total")}
     for stage, label in labels.items():
         values = [float(r[stage]) for r in rows]
         lines.append(f"| {label} | {sum(values):.1f} | {statistics.median(values):.1f} |")
@@ -484,8 +489,11 @@ def late_minutes(text: str) -> int:
                for number, unit in re.findall(r"(\d{1,9}) (d|h|min)\b", text or ""))
 
 
-def histogram_svg(values: list[float], maximum: float, width=640, height=260) -> str:
-    """An inline SVG histogram of ``values`` in integer bins, with integer count ticks."""
+def histogram_svg(values: list[float], maximum: float, width=640, height=260,
+                  language: str = "en") -> str:
+    """An inline SVG histogram of ``values`` in integer bins, with integer count ticks,
+    its titles in the TA's ``language``."""
+    say = functools.partial(msg_in, language)
     top = max(int(maximum), int(max(values, default=0)))
     bins = [0] * (top + 1)
     for value in values:
@@ -499,7 +507,7 @@ def histogram_svg(values: list[float], maximum: float, width=640, height=260) ->
     bar_w = plot_w / len(bins)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}" class="histogram">',
-             f'<title>Final points: {len(values)} submissions</title>']
+             f'<title>{say("rp.histogram_title", count=len(values))}</title>']
     for tick in ticks:
         y = upper + plot_h * (1 - tick / scale_top)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -510,12 +518,12 @@ def histogram_svg(values: list[float], maximum: float, width=640, height=260) ->
         h = plot_h * count / scale_top
         parts.append(f'<rect x="{x + 1:.1f}" y="{upper + plot_h - h:.1f}" '
                      f'width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}" data-count="{count}">'
-                     f'<title>{index} points: {count}</title></rect>')
+                     f'<title>{say("rp.histogram_bar", index=index, count=count)}</title></rect>')
         if len(bins) <= 30 or index % max(1, len(bins) // 20) == 0:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" '
                          f'text-anchor="middle" class="tick x">{index}</text>')
     parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" '
-                 f'class="label">final points (max {maximum:g})</text></svg>')
+                 f'class="label">{say("rp.histogram_axis", max=f"{maximum:g}")}</text></svg>')
     return "".join(parts)
 
 
@@ -536,18 +544,22 @@ def write_report(out: Path, assignment, book):
                           "count": len(values), "hand": column in book.manual_columns})
     pending = sum(1 for r in submitted for c in book.manual_columns if not r.get(c))
     info = run_info(out)
-    look = [(r, look_text(r, reasons)) for r in rows if (reasons := needs_a_look(r))]
+    language = run_language(out, assignment, "ta_language")  # the TA's, not the students'
+    look = [(r, look_text(r, reasons)) for r in rows if (reasons := needs_a_look(r, language))]
+    say = functools.partial(msg_in, language)
     page = TEMPLATES.get_template("report.html.j2").render(
-        title=assignment.config["title"], assignment=assignment.name, rows=rows,
+        title=_translated(assignment, language).get("title", assignment.config["title"]),
+        assignment=assignment.name, rows=rows,
         questions=questions, columns=[*book.questions, *book.manual_columns],
         hand_columns=book.manual_columns, pending=pending,
         statuses=sorted(Counter(r["status"] for r in rows).items()),
         stats=stats(finals), max_points=book.max_points,
-        histogram=histogram_svg(finals, book.max_points),
+        histogram=histogram_svg(finals, book.max_points, language=language),
         tests=test_rates(out, [r["id"] for r in submitted],
                          {r["id"]: r.get("status", "") for r in submitted}),
         look=look, look_ids={r["id"] for r, _ in look}, late_minutes=late_minutes,
-        similarity=similarity_block(out),
+        similarity=similarity_block(out), language=language, t=say,
+        word=lambda status: _status_word({"language": language, "status": status}),
         deadline=info.get("deadline", ""), layout=info.get("layout", ""),
         feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape)
     atomic_write(out / "report.html", page)
@@ -559,7 +571,8 @@ SIMILARITY_MARKS = ("<!-- similarity -->", "<!-- /similarity -->")
 def similarity_block(out: Path) -> str:
     """The report's line on similar work: a link to ``similarity.html`` once it exists."""
     text = TEMPLATES.get_template("report_similarity.html.j2").render(
-        exists=(out / "similarity.html").exists())
+        exists=(out / "similarity.html").exists(),
+        t=functools.partial(msg_in, run_language(out, None, "ta_language")))
     return SIMILARITY_MARKS[0] + text.strip() + SIMILARITY_MARKS[1]
 
 
