@@ -744,4 +744,32 @@ MESSAGES = {
     "sm.stage.total": {"en": "total", "zh": "总计"},
     "sm.source.lms": {"en": "lms", "zh": "教学平台"},
     "sm.source.file": {"en": "file", "zh": "文件"},
+    # --- the TA's similarity.html and summary section (autograder/similarity/reports.py) ---
+    "sim.title": {"en": "{title}: similar work", "zh": "{title}：相似作业"},
+    "sim.intro": {
+        "en": "Advisory: nothing here changes a score. {count} pair(s) of cells or answers score at least\n"
+              "{listed}; the {shown} most similar are shown, the matching parts highlighted. Thresholds:\n"
+              "code {code}, written answers {text} (<code>{key}</code> in the assignment's config, where\n"
+              "the separation measured on the sample class is recorded). All listed pairs are in\n"
+              "<code>{csv}</code>.",
+        "zh": "仅供参考：这里的内容不改变任何分数。有 {count} 对单元格或回答的相似度至少为 {listed}；"
+              "下面列出最相似的 {shown} 对，相同的部分已高亮。阈值：代码 {code}，书面回答 {text}"
+              "（作业配置中的 <code>{key}</code>，其中记录了在样本班级上测得的区分度）。"
+              "所有列出的对都在 <code>{csv}</code> 中。"},
+    "sim.pair": {"en": ": {cell} ({kind}), score {score}{above}",
+                 "zh": "：{cell}（{kind}），相似度 {score}{above}"},
+    "sim.above": {"en": " (above the threshold)", "zh": "（高于阈值）"},
+    "sim.not_compared": {"en": "Not compared ({count})", "zh": "未比较（{count}）"},
+    "sim.summary_head": {"en": "## Similar work", "zh": "## 相似作业"},
+    "sim.summary": {
+        "en": "{count} pair(s) of cells or answers score above the similarity threshold "
+              "(advisory, no score changed): see [similarity.html](similarity.html) and "
+              "`similarity.csv`.",
+        "zh": "{count} 对单元格或回答的相似度高于阈值（仅供参考，不改变分数）：见 "
+              "[similarity.html](similarity.html) 和 `similarity.csv`。"},
+    "sim.summary_skipped": {
+        "en": " {count} cell(s) or answer(s) were not compared (listed there, with why).",
+        "zh": "有 {count} 个单元格或回答未比较（已在那里列出，并说明原因）。"},
+    "sim.kind.code": {"en": "code", "zh": "代码"},
+    "sim.kind.text": {"en": "text", "zh": "书面回答"},
 }

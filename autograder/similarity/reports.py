@@ -7,6 +7,7 @@ comparison (over its student's budget, see :mod:`.fingerprints`) is a row of kin
 ``skipped`` with the reason in ``note``, and a list at the end of the page, so the TA
 knows what was not compared.
 """
+import functools
 import html
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from autograder.assignments import KitError
 from autograder.engine import report
 from autograder.similarity.fingerprints import STEM, STOP_WORDS
 from autograder.similarity.scoring import LISTED, Pair, compare, extract, thresholds, units_of
+from shared.i18n import LANGUAGES, has, msg_in
 
 SHOWN = 30           # pairs shown side by side in similarity.html
 SKIPPED = "skipped"  # the kind of a similarity.csv row for a cell or answer not compared
@@ -61,7 +63,7 @@ def _ranges(lines: list[int]) -> str:
 
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{title}</title>
@@ -78,11 +80,7 @@ mark {{ background: #ffe08a; }}
 </style></head><body>
 <header><h1>{title}</h1></header>
 <main>
-<p>Advisory: nothing here changes a score. {count} pair(s) of cells or answers score at least
-{listed}; the {shown} most similar are shown, the matching parts highlighted. Thresholds:
-code {code}, written answers {text} (<code>similarity</code> in the assignment's config, where
-the separation measured on the sample class is recorded). All listed pairs are in
-<code>similarity.csv</code>.</p>
+<p>{intro}</p>
 {sections}
 </main>
 </body></html>
@@ -91,26 +89,32 @@ the separation measured on the sample class is recorded). All listed pairs are i
 
 def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits: dict,
                skipped: list = ()):
+    language = report.run_language(path.parent, assignment, "ta_language")  # the TA's
+    say = functools.partial(msg_in, language)
     sections = []
     for pair in pairs[:SHOWN]:
         texts = sources[pair.kind if pair.kind == "text" else "code"][pair.cell]
         sides = [_highlighted(texts.get(student, ""), set(lines), set(pair.words))
                  for student, lines in ((pair.a, pair.lines_a), (pair.b, pair.lines_b))]
         above = pair.score >= limits[pair.kind]
+        kind = say(f"sim.kind.{pair.kind}") if has(f"sim.kind.{pair.kind}") else pair.kind
+        what = say("sim.pair", cell=html.escape(pair.cell), kind=kind,
+                   score=f"{pair.score:.2f}", above=say("sim.above") if above else "")
         sections.append(
             f'<section><h2{" class=above" if above else ""}>{html.escape(pair.a)} &amp; '
-            f'{html.escape(pair.b)}: {html.escape(pair.cell)} ({pair.kind}), score '
-            f'{pair.score:.2f}{" (above the threshold)" if above else ""}</h2>'
+            f'{html.escape(pair.b)}{what}</h2>'
             f'<div class="sides"><div><h3>{html.escape(pair.a)}</h3>{sides[0]}</div>'
             f'<div><h3>{html.escape(pair.b)}</h3>{sides[1]}</div></div></section>')
     if skipped:  # what a student sent that was not compared, and why
         items = "".join(f"<li>{html.escape(student)}: {html.escape(cell)}: {html.escape(why)}</li>"
                         for student, cell, why in skipped)
-        sections.append(f"<section><h2>Not compared ({len(skipped)})</h2><ul>{items}</ul>"
+        sections.append(f"<section><h2>{say('sim.not_compared', count=len(skipped))}</h2><ul>{items}</ul>"
                         f"</section>")
-    page = PAGE.format(title=html.escape(f"{assignment.config['title']}: similar work"),
-                       count=len(pairs), listed=LISTED, shown=min(SHOWN, len(pairs)),
-                       code=limits["code"], text=limits["text"], sections="\n".join(sections))
+    title = report._translated(assignment, language).get("title", assignment.config["title"])
+    intro = say("sim.intro", count=len(pairs), listed=LISTED, shown=min(SHOWN, len(pairs)),
+                code=limits["code"], text=limits["text"], key="similarity", csv="similarity.csv")
+    page = PAGE.format(title=html.escape(say("sim.title", title=title)), language=language,
+                       intro=intro, sections="\n".join(sections))
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
@@ -130,6 +134,9 @@ def _highlighted(text: str, lines: set[int], words: set[str]) -> str:
 
 
 SUMMARY_HEADING = "## Similar work"
+#: The section's heading in every language: a run graded again in another language
+#: replaces the section, never adds a second one.
+SUMMARY_HEADINGS = tuple(msg_in(language, "sim.summary_head") for language in LANGUAGES)
 
 
 def summary_lines(out: Path) -> list[str]:
@@ -140,11 +147,10 @@ def summary_lines(out: Path) -> list[str]:
     rows = report.read_csv(path)
     above = [r for r in rows if r["above_threshold"]]
     skipped = sum(r["kind"] == SKIPPED for r in rows)
-    lines = ["", SUMMARY_HEADING, "",
-             f"{len(above)} pair(s) of cells or answers score above the similarity threshold "
-             f"(advisory, no score changed): see [similarity.html](similarity.html) and "
-             f"`similarity.csv`." + (f" {skipped} cell(s) or answer(s) were not compared "
-                                    f"(listed there, with why)." if skipped else ""), ""]
+    say = functools.partial(msg_in, report.run_language(out, None, "ta_language"))
+    lines = ["", say("sim.summary_head"), "",
+             say("sim.summary", count=len(above))
+             + (say("sim.summary_skipped", count=skipped) if skipped else ""), ""]
     lines += [f"- {r['a']} & {r['b']}: {r['cell']} ({r['kind']}) {r['score']}" for r in above[:10]]
     return lines
 
@@ -157,7 +163,8 @@ def link_from_summary(out: Path):
     if not path.exists():
         return
     text = path.read_text(encoding="utf-8")
-    if SUMMARY_HEADING in text:
-        text = text[:text.index(SUMMARY_HEADING)].rstrip("\n") + "\n"
+    for heading in SUMMARY_HEADINGS:
+        if heading in text:
+            text = text[:text.index(heading)].rstrip("\n") + "\n"
     path.write_text(text.rstrip("\n") + "\n" + "\n".join(summary_lines(out)) + "\n",
                     encoding="utf-8")

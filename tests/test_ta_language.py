@@ -1,0 +1,95 @@
+"""The TA's pages follow ``ta_language`` (issue 24): a class graded with ``ta_language = "zh"``
+gives report.html, summary.md, similarity.html and the review app's pages whose own words
+are all Chinese, and ``<html lang="zh">``.
+
+What may stay Latin on those pages is the class's data, never the page's words: the
+students' names (a roster's), the test cases' names (code), what the stand-in grader
+said (tests/fakes.py's English failures: a real zh grading words them in Chinese, see
+tests/test_zhcheck.py) and the collect step's notes. Each English run
+:func:`autograder.tools.zhcheck.page` finds must be one of the runs of that data.
+"""
+import csv
+import re
+
+import pytest
+
+from autograder import course
+from autograder.tools import zhcheck
+from tests import fakes
+from tests import test_report_html
+
+ZH = '[course]\nlanguage = "zh"\nta_language = "zh"\n'
+
+
+def zh_course(monkeypatch):
+    """test_report_html's course file with both languages set to Chinese."""
+    monkeypatch.setattr(test_report_html, "COURSE",
+                        test_report_html.COURSE.replace("[course]\n", ZH, 1))
+
+
+@pytest.fixture(scope="module")
+def zh_run(tmp_path_factory):
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        zh_course(monkeypatch)
+        yield test_report_html.make_run(tmp_path_factory.mktemp("zh"), monkeypatch)
+    finally:
+        monkeypatch.undo()
+
+
+def data_runs(out) -> set[str]:
+    """The English runs of the class's own data: names, notes, messages, flags, case names."""
+    texts = [case for cases in fakes.CASES.values() for case, _ in cases]
+    texts += fakes.FAILURES.values()
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            texts += [row["name"], row["flags"], row["message"], *row["notes"].split("; ")]
+    return {run for text in texts for run in zhcheck.english_runs(text)}
+
+
+def page_words(out, found) -> list[str]:
+    """The English runs of ``found`` that are not the class's data: the page's own words."""
+    allowed = data_runs(out)
+    return [str(f) for f in found if f.english not in allowed]
+
+
+def found_on(path, tmp_path):
+    """zhcheck.page's findings, with what a page shows as ``<code>`` (a config key, a
+    command) read as code: page() drops tags, so the copy marks each one with backticks."""
+    copy = tmp_path / path.name
+    copy.write_text(re.sub(r"<code>([^<`]*)</code>", r"<code>`\1`</code>",
+                           path.read_text(encoding="utf-8")), encoding="utf-8")
+    return zhcheck.page(copy)
+
+
+@pytest.mark.parametrize("path", ["report.html", "summary.md", "similarity.html"])
+def test_the_tas_pages_are_chinese(zh_run, path, tmp_path):
+    assert page_words(zh_run, found_on(zh_run / path, tmp_path)) == []
+
+
+def test_html_pages_say_they_are_chinese(zh_run):
+    for path in ("report.html", "similarity.html"):
+        text = (zh_run / path).read_text(encoding="utf-8")
+        assert '<html lang="zh">' in text, path
+    report = (zh_run / "report.html").read_text(encoding="utf-8")
+    assert "评分报告" in report and "迟交规则：截止时间" in report
+    assert "grading report" not in report
+
+
+def test_the_data_is_not_what_is_allowed_of_a_page(zh_run):
+    """The allowance is the data's runs only: a page word such as "grading report" is not in it."""
+    allowed = data_runs(zh_run)
+    assert "Sun Hana" in allowed and "grading report" not in allowed and "Late policy" not in allowed
+
+
+def test_deadline_describe_in_both_languages():
+    from datetime import datetime, timedelta, timezone
+    due = datetime(2027, 4, 5, 23, 59, tzinfo=timezone(timedelta(hours=8)))
+    deadline = course.Deadline("convnets", due, policy=course.LatePolicy(10, "day", 50),
+                               last_accepted=due + timedelta(days=4))
+    assert deadline.describe() == ("due 2027-04-05T23:59+08:00; 10% of the points earned per "
+                                   "started day late, at most 50%; nothing accepted after "
+                                   "2027-04-09T23:59+08:00 (no points)")
+    zh = deadline.describe("zh")
+    assert zh.startswith("截止时间 2027-04-05T23:59+08:00；") and "最多扣 50%" in zh
+    assert zhcheck.english_runs(zh) == []
