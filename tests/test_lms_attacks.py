@@ -6,6 +6,8 @@ record, feedback, summary, similarity, export) with the fast stand-in grader of
 status and the reason, the honest rows identical to grading them alone, nothing written
 outside the run folder (and nothing under a name taken from the download). A
 property-based fuzz (Hypothesis) throws generated member names at :func:`collect.scan`.
+The hostile member names are made by :mod:`autograder.tools.hostile` (one source with
+issue 21's measurement).
 """
 import csv
 import io
