@@ -607,7 +607,7 @@ MESSAGES = {
               "请用 <code>{review}</code>（或在 <code>manual/scores.csv</code> 中）评分，"
               "然后运行 <code>{manual}</code>。"},
     "rp.late_policy": {"en": "Late policy: {deadline}.", "zh": "迟交规则：{deadline}。"},
-    "rp.collected": {"en": "Collected from a {layout} download.", "zh": "收集自 {layout} 导出的提交。"},
+    "rp.collected": {"en": "Collected from a {layout} download.", "zh": "按 {layout} 格式收集提交。"},
     "rp.distribution": {"en": "Distribution of final points", "zh": "最终得分分布"},
     "rp.questions": {"en": "Questions", "zh": "各题"},
     "rp.col.question": {"en": "question", "zh": "题目"},
@@ -772,4 +772,6 @@ MESSAGES = {
         "zh": "有 {count} 个单元格或回答未比较（已在那里列出，并说明原因）。"},
     "sim.kind.code": {"en": "code", "zh": "代码"},
     "sim.kind.text": {"en": "text", "zh": "书面回答"},
+    "sim.summary_pair": {"en": "- {a} & {b}: {cell} ({kind}) {score}", "zh": "- {a} & {b}：{cell}（{kind}）{score}"},
+    "layout.folder": {"en": "folder", "zh": "文件夹"},
 }

@@ -382,8 +382,8 @@ def collect_lines(info: dict, rows: list[dict], language: str = "en") -> list[st
     say = functools.partial(msg_in, language)
     roster = say("sm.roster", roster=info["roster"]) if info.get("roster") else ""
     lines = ["", say("sm.collected_head"), "",
-             say("sm.collected", download=info.get("download", ""), layout=info.get("layout", ""),
-                 roster=roster)]
+             say("sm.collected", download=info.get("download", ""),
+                 layout=_layout(language, info.get("layout", "")), roster=roster)]
     groups = {say("sm.group.missing"): [r["id"] for r in rows if r["status"] == "missing"],
               say("sm.group.not_on_roster"): [r["id"] for r in rows
                                               if "not on the roster" in r.get("notes", "")],
@@ -399,6 +399,11 @@ def collect_lines(info: dict, rows: list[dict], language: str = "en") -> list[st
         lines.append(say("sm.skipped", count=len(skipped))
                      + ", ".join(f"{s} ({why})" for s, why in skipped[:10]))
     return lines
+
+
+def _layout(language: str, layout: str) -> str:
+    """A download's layout as the TA's language names it (an LMS's name stays a name)."""
+    return msg_in(language, f"layout.{layout}") if has(f"layout.{layout}") else layout
 
 
 def stage_lines(path: Path, language: str = "en") -> list[str]:
@@ -560,7 +565,7 @@ def write_report(out: Path, assignment, book):
         look=look, look_ids={r["id"] for r, _ in look}, late_minutes=late_minutes,
         similarity=similarity_block(out), language=language, t=say,
         word=lambda status: _status_word({"language": language, "status": status}),
-        deadline=info.get("deadline", ""), layout=info.get("layout", ""),
+        deadline=info.get("deadline", ""), layout=_layout(language, info.get("layout", "")),
         feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape)
     atomic_write(out / "report.html", page)
 

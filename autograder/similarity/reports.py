@@ -151,7 +151,9 @@ def summary_lines(out: Path) -> list[str]:
     lines = ["", say("sim.summary_head"), "",
              say("sim.summary", count=len(above))
              + (say("sim.summary_skipped", count=skipped) if skipped else ""), ""]
-    lines += [f"- {r['a']} & {r['b']}: {r['cell']} ({r['kind']}) {r['score']}" for r in above[:10]]
+    kinds = {kind: say(f"sim.kind.{kind}") for kind in ("code", "text")}
+    lines += [say("sim.summary_pair", a=r["a"], b=r["b"], cell=r["cell"],
+                  kind=kinds.get(r["kind"], r["kind"]), score=r["score"]) for r in above[:10]]
     return lines
 
 

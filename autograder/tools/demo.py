@@ -6,6 +6,12 @@ One class (ConvNets when it is among them, else the first) is graded as a TA's w
 (:mod:`autograder.tools.week`): from a generated Canvas download with a roster and the
 course file, with a student missing, late, too late, twice and not on the roster, then
 exported for every LMS, with screenshots of its report.html at 1366 and 390 px.
+
+One class (:data:`CHINESE`) is graded again as a Chinese course (issue 24): its zh release
+built, the sample class graded under a course file with ``language = "zh"`` and
+``ta_language = "zh"`` written into its own run folder (``runs/demo/<name>-zh``; the repo's
+course.toml keeps its defaults), exported, its zh feedback page and report.html photographed,
+and every page checked for English (autograder/tools/zhcheck.py).
 """
 import argparse
 import os
@@ -19,6 +25,8 @@ from autograder.engine.runner import DEFAULT_MEMORY_GB
 
 DEMO_TIMEOUT = 60  # CPU seconds of sandbox per submission; each looping sample costs this much
 WEEK = "convnets"  # the class graded as a TA's week, when it is among those asked for
+CHINESE = "getting_started"  # the class graded in Chinese: the cheapest sample class
+ZH_COURSE = '[course]\ntimezone = "Asia/Shanghai"\nlanguage = "zh"\nta_language = "zh"\n'
 
 
 def run(name: str, *, jobs: int, timeout: float, out=None, progress=True):
@@ -51,6 +59,51 @@ def report_screenshots(out) -> list[str]:
         return lines
     except Exception as exc:  # noqa: BLE001 - a photograph is not worth stopping the demo
         return [f"no screenshots of report.html ({exc})"]
+
+
+def chinese(name: str, *, jobs: int, timeout: float, out=None, progress=True):
+    """Grade ``name``'s sample class as a Chinese course, end to end: the zh release, the
+    grading under a zh course file, feedback, report, a Canvas export; photograph a zh
+    feedback page and report.html. Returns (grade book, run folder, lines for the output,
+    English runs zhcheck found on the pages: 0 for a Chinese course)."""
+    from autograder import export
+    from autograder.tools import zhcheck
+
+    assignments.get(name)
+    bundle.build(name)
+    zip_path = release.build(name, "zh")
+    folder = samples.write_class(name)
+    out = out or REPO_ROOT / "runs" / "demo" / f"{name}-zh"
+    out.mkdir(parents=True, exist_ok=True)
+    course_file = out / "course.toml"  # the demo's own: the repo's course.toml is untouched
+    course_file.write_text(ZH_COURSE, encoding="utf-8")
+    book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout,
+                             memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress,
+                             course_file=course_file)
+    exported, _ = export.export(out, "canvas", column=f"{name} (zh)")
+    first = sorted(book.rows)[0]
+    pages = [out / "report.html", out / "summary.md", out / "feedback" / f"{first}.html",
+             out / "feedback" / f"{first}.md"]
+    found = [f for path in pages if path.exists() for f in zhcheck.page(path)]
+    lines = [f"Chinese course: release {zip_path}, run {out}, export {exported}",
+             f"zhcheck: {len(found)} English run(s) on its pages"
+             + "".join(f"\n  {f}" for f in found[:20])]
+    lines += _screenshots([(out / "feedback" / f"{first}.html", out / "feedback-zh.png"),
+                           (out / "report.html", out / "report-zh.png")])
+    return book, out, lines, len(found)
+
+
+def _screenshots(pairs) -> list[str]:
+    """Photograph each (page, png); no browser: a line saying so, the demo stands."""
+    try:
+        from autograder.tools import browser
+        lines = []
+        for html, png in pairs:
+            errors = browser.screenshot(html, png)
+            lines.append(f"screenshot: {png}" + (f" (console errors: {errors})" if errors else ""))
+        return lines
+    except Exception as exc:  # noqa: BLE001 - a photograph is not worth stopping the demo
+        return [f"no screenshots ({exc})"]
 
 
 def main(argv=None):
@@ -92,6 +145,17 @@ def main(argv=None):
         print("\n".join(lines))
         print(f"grades: {out / 'grades.csv'}\nsummary: {out / 'summary.md'}"
               f"\nreport: {out / 'report.html'}")
+        if name == CHINESE:  # the same class again, as a Chinese course
+            zh_book, _, zh_lines, _ = chinese(name, jobs=args.jobs, timeout=args.timeout)
+            print(f"\n{assignment.config['title']} in Chinese")
+            print("\n".join(zh_lines))
+            # The same students get the same points in zh and in en (issue 24).
+            differ = [sample.id for sample in samples.samples_of(assignment)
+                      if book.rows[ids.get(sample.id, sample.id)]["total"]
+                      != zh_book.rows[sample.id]["total"]]
+            mismatches += len(differ)
+            print("same points as in English" if not differ else
+                  f"MISMATCH: other points in Chinese for {', '.join(sorted(differ))}")
     sys.exit(1 if mismatches else 0)
 
 
