@@ -13,18 +13,19 @@ import re
 
 import pytest
 
-from autograder import course
+from autograder import assignments, course
+from autograder.review import app as review, store
 from autograder.tools import zhcheck
 from tests import fakes
 from tests import test_report_html
 
 ZH = '[course]\nlanguage = "zh"\nta_language = "zh"\n'
+ENGLISH_COURSE = test_report_html.COURSE  # as imported: each fixture starts from it
 
 
 def zh_course(monkeypatch):
     """test_report_html's course file with both languages set to Chinese."""
-    monkeypatch.setattr(test_report_html, "COURSE",
-                        test_report_html.COURSE.replace("[course]\n", ZH, 1))
+    monkeypatch.setattr(test_report_html, "COURSE", ENGLISH_COURSE.replace("[course]\n", ZH, 1))
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +55,11 @@ def page_words(out, found) -> list[str]:
 
 
 def found_on(path, tmp_path):
-    """zhcheck.page's findings, with what a page shows as ``<code>`` (a config key, a
-    command) read as code: page() drops tags, so the copy marks each one with backticks."""
+    """zhcheck.page's findings, with what a page shows as ``<code>`` or ``<kbd>`` (a config
+    key, a command, a key to press) read as code: page() drops tags, so the copy marks
+    each one with backticks."""
     copy = tmp_path / path.name
-    copy.write_text(re.sub(r"<code>([^<`]*)</code>", r"<code>`\1`</code>",
+    copy.write_text(re.sub(r"<(code|kbd)>([^<`]*)</\1>", r"<\1>`\2`</\1>",
                            path.read_text(encoding="utf-8")), encoding="utf-8")
     return zhcheck.page(copy)
 
@@ -93,3 +95,35 @@ def test_deadline_describe_in_both_languages():
     zh = deadline.describe("zh")
     assert zh.startswith("截止时间 2027-04-05T23:59+08:00；") and "最多扣 50%" in zh
     assert zhcheck.english_runs(zh) == []
+
+
+@pytest.fixture(scope="module")
+def zh_tuning(tmp_path_factory):
+    """A Tuning class (questions graded by hand) graded under the zh course file.
+
+    Left in English and out of this check for now: the question's prompt (the English
+    notebook's Markdown, answers.prompts) and a blank answer's stand-in (store.NO_ANSWER)."""
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        zh_course(monkeypatch)
+        yield test_report_html.make_run(tmp_path_factory.mktemp("zh-tuning"), monkeypatch,
+                                        name="tuning")
+    finally:
+        monkeypatch.undo()
+
+
+def test_the_review_apps_pages_are_chinese(zh_tuning, tmp_path):
+    client = review.create_app(review.load(zh_tuning)).test_client()
+    key = next(iter(assignments.get("tuning").manual_questions))
+    for path in ("/", f"/q/{key}/1"):
+        response = client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+        page = tmp_path / f"page{len(path)}.html"
+        # The question's prompt is the English notebook's Markdown (answers.prompts reads
+        # no translation yet): left out here, said in the report to the lead.
+        page.write_text(re.sub(r'<details class="prompt">.*?</details>', "", response.text,
+                               flags=re.S), encoding="utf-8")
+        assert '<html lang="zh">' in response.text, path
+        found = [f for f in found_on(page, tmp_path)  # store.NO_ANSWER: still English, see below
+                 if f.english not in zhcheck.english_runs(store.NO_ANSWER)]
+        assert page_words(zh_tuning, found) == [], path

@@ -23,6 +23,7 @@ Why it is built this way:
   under the run's lock. Two TAs, in two tabs or two servers, lose nothing, and a
   reload or a restart resumes where the TA stopped.
 """
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from autograder.assignments import KitError
 from autograder.engine import report
 from autograder.review import answers, store
 from autograder.review import groups as grouping
+from shared.i18n import msg_in
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -93,6 +95,20 @@ def create_app(run: Run) -> Flask:
     questions = run.assignment.manual_questions
     prompts = answers.prompts(run.assignment)
 
+    language = report.run_language(run.out, run.assignment, "ta_language")  # the TA's
+    texts = report._translated(run.assignment, language)  # titles and rubric items shown
+    title = texts.get("title", run.assignment.config["title"])
+    shown = {key: {**q, "title": texts.get(f"manual.{key}.title", q["title"])}
+             for key, q in questions.items()}
+
+    def rubric(key) -> list[dict]:
+        return [{**item, "text": texts.get(f"manual.{key}.rubric.{item['id']}", item["text"])}
+                for item in store.rubric(run.assignment, key)]
+
+    @app.context_processor
+    def words():  # every page's words in the TA's language, one catalogue (shared/i18n.py)
+        return {"t": functools.partial(msg_in, language), "language": language}
+
     @app.before_request
     def only_this_machine():
         if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS:
@@ -119,8 +135,8 @@ def create_app(run: Run) -> Flask:
     def overview():
         rows = [{"key": key, "title": q["title"], "points": q["points"],
                  "graded": len(graded(key)), "total": len(run.answers)}
-                for key, q in questions.items()]
-        return render_template("overview.html", title=run.assignment.config["title"],
+                for key, q in shown.items()]
+        return render_template("overview.html", title=title,
                                rows=rows, names=_names_shown())
 
     @app.get("/q/<key>")
@@ -148,7 +164,7 @@ def create_app(run: Run) -> Flask:
     @app.get("/q/<key>/<int:position>")
     @app.get("/q/<key>/<int:position>/<int:member>")
     def answer(key, position, member=None):
-        question = question_or_404(key)
+        question_or_404(key)
         found = run.groups(key)
         group = group_or_404(key, position)
         student = member_or_404(group, member)
@@ -165,15 +181,15 @@ def create_app(run: Run) -> Flask:
                     "own": bool(reviews.get(s, {}).get("own")), "points": scores.get(s)}
                    for n, s in enumerate(group.students, start=1)]
         return render_template(
-            "answer.html", title=run.assignment.config["title"], key=key, question=question,
+            "answer.html", title=title, key=key, question=shown[key],
             prompt=md.render(prompts.get(key, "")), answer=md.render(group.text),
-            items=store.rubric(run.assignment, key),
+            items=rubric(key),
             saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
             points=scores.get(student) if member is not None or len(group.students) == 1
             else None, position=position, count=len(found), member=member, group=group,
             members=members, graded=len(set(reviews) | set(scores)), total=len(run.answers),
             student=student, name=roster.get(student, {}).get("name", ""),
-            names=_names_shown(), questions=questions)
+            names=_names_shown(), questions=shown)
 
     @app.post("/api/q/<key>/<int:position>")
     @app.post("/api/q/<key>/<int:position>/<int:member>")
