@@ -122,3 +122,34 @@ def test_review_app_pages(browser, server, width):  # noqa: F811
         page.wait_for_function(
             "document.getElementById('message').textContent.includes('not saved')")
     assert audit(browser, f"{server}/q/{key}/1", width, names_shown_and_a_refusal) == []
+
+
+@pytest.fixture(scope="module")
+def zh_runs(tmp_path_factory):
+    """The same classes graded under a course file with language and ta_language zh."""
+    from tests.test_ta_language import zh_course
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        zh_course(monkeypatch)
+        yield {name: make_run(tmp_path_factory.mktemp(f"axe-zh-{name}"), monkeypatch, name=name)
+               for name in ("convnets", "tuning")}
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chinese_report_feedback_similarity_and_review_pages(browser, zh_runs, width):  # noqa: F811
+    convnets = zh_runs["convnets"]
+    for path in ("report.html", "similarity.html", "feedback/s1001.html", "feedback/s1005.html"):
+        assert '<html lang="zh">' in (convnets / path).read_text(encoding="utf-8"), path
+        assert audit(browser, (convnets / path).as_uri(), width) == [], path
+    app = review.create_app(review.load(zh_runs["tuning"]))
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        key = next(iter(assignments.get("tuning").manual_questions))
+        for path in ("/", f"/q/{key}/1"):
+            assert audit(browser, f"http://127.0.0.1:{httpd.server_port}{path}", width) == [], path
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
