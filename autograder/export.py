@@ -298,17 +298,16 @@ def main(argv=None):
         folder, done = export(args.run, args.lms, args.gradebook)
     except KitError as exc:
         sys.exit(f"error: {exc}")
-    print(f"{done['rows']} student(s) exported to {folder}: {', '.join(done['files'])} "
-          f"({done['feedback']} feedback file(s))")
+    say = functools.partial(msg_in, report.run_language(args.run, None, "ta_language"))  # the TA's
+    print(say("ex.done", rows=done["rows"], folder=folder, files=", ".join(done["files"]),
+              feedback=done["feedback"]))
     if done["unmerged"]:
-        print(f"note: manual/scores.csv holds points of {', '.join(done['unmerged'])} that are "
-              f"not in grades.csv yet: run make manual RUN={args.run}, then export again")
+        print(say("ex.unmerged", students=", ".join(done["unmerged"]), run=args.run))
     if done["unscored"]:
-        print(f"note: {done['unscored']} answer(s) graded by hand are not scored yet and count "
-              f"0: grade them (make review RUN={args.run}), run make manual, then export again")
+        print(say("ex.unscored", count=done["unscored"], run=args.run))
     if done["unmatched"]:
-        print(f"note: the LMS cannot match {len(done['unmatched'])} student(s) (no LMS id or "
-              f"e-mail known: give ROSTER= with them): {', '.join(done['unmatched'][:10])}")
+        print(say("ex.unmatched", count=len(done["unmatched"]),
+                  students=", ".join(done["unmatched"][:10])))
 
 
 if __name__ == "__main__":

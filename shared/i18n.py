@@ -831,4 +831,22 @@ MESSAGES = {
     "rv.save_next": {"en": "save and next", "zh": "保存并前往下一个"},
     "rv.rejoin": {"en": "grade with the group again", "zh": "重新随组评分"},
     "rv.next": {"en": "next", "zh": "下一个"},
+    # --- what make export tells the TA (autograder/export.py) ---------------------------
+    "ex.done": {"en": "{rows} student(s) exported to {folder}: {files} ({feedback} feedback file(s))",
+                "zh": "已把 {rows} 名学生导出到 {folder}：{files}（{feedback} 个反馈文件）"},
+    "ex.unmerged": {
+        "en": "note: manual/scores.csv holds points of {students} that are not in grades.csv yet: "
+              "run make manual RUN={run}, then export again",
+        "zh": "注意：manual/scores.csv 中有 {students} 的分数还不在 grades.csv 中：请运行 "
+              "`make manual RUN={run}`，然后重新导出"},
+    "ex.unscored": {
+        "en": "note: {count} answer(s) graded by hand are not scored yet and count 0: grade them "
+              "(make review RUN={run}), run make manual, then export again",
+        "zh": "注意：{count} 份人工评分的回答尚未评分，按 0 分计：请评分（`make review RUN={run}`），"
+              "运行 `make manual`，然后重新导出"},
+    "ex.unmatched": {
+        "en": "note: the LMS cannot match {count} student(s) (no LMS id or e-mail known: give "
+              "ROSTER= with them): {students}",
+        "zh": "注意：教学平台无法匹配 {count} 名学生（不知道其平台 ID 或邮箱：请用 `ROSTER=` 提供含有它们的名单）："
+              "{students}"},
 }

@@ -127,3 +127,11 @@ def test_the_review_apps_pages_are_chinese(zh_tuning, tmp_path):
         found = [f for f in found_on(page, tmp_path)  # store.NO_ANSWER: still English, see below
                  if f.english not in zhcheck.english_runs(store.NO_ANSWER)]
         assert page_words(zh_tuning, found) == [], path
+
+
+def test_make_exports_notes_to_the_ta_are_chinese(zh_run, capsys):
+    from autograder import export
+    export.main(["--run", str(zh_run), "--lms", "csv"])
+    said = capsys.readouterr().out
+    assert said.startswith("已把 12 名学生导出到 ") and "个反馈文件" in said
+    assert [run for run in zhcheck.english_runs(said) if run not in data_runs(zh_run)] == []
