@@ -651,7 +651,16 @@ def forecast_steps(model, series, window, start):
     """The model's forecast of every step from ``start`` on, from the ``window`` values before it."""
     history = np.asarray(series[start - window:-1], dtype="float32")
     windows = np.lib.stride_tricks.sliding_window_view(history, window)
-    return model.predict(windows, batch_size=256, verbose=0).ravel()
+    predicted = np.asarray(model.predict(windows, batch_size=256, verbose=0))
+    if predicted.size != len(windows):  # one next value per window, or nothing to compare
+        shape = (None, *predicted.shape[1:])
+        fail(f"the model gives {predicted.size // max(len(windows), 1)} values for each window of "
+             f"{window} steps (output shape {shape}); a forecaster gives one, the next value: "
+             f"its last layer must be Dense(1), after a layer that returns one vector per window",
+             f"模型对每个 {window} 步的窗口给出了 {predicted.size // max(len(windows), 1)} 个值"
+             f"（输出形状 {shape}）；预测模型只应给出一个值，即下一个值：最后一层必须是 Dense(1)，"
+             f"且它前面的层对每个窗口只返回一个向量")
+    return predicted.ravel()
 
 
 def trained_forecast(builder, dataset, folder=HERE):
