@@ -142,9 +142,9 @@ def test_a_result_no_form_check_foresaw_is_a_sentence_not_a_crash(tmp_path, monk
 
 def test_a_forecaster_giving_a_sequence_is_told_so_not_a_broadcast_error(monkeypatch):
     """A forecaster that returns one value per time step (a recurrent layer left with
-    return_sequences=True at the end) fails "beats the naive forecast" with a sentence about
-    its output, where numpy's broadcast error used to stop the test (make mutants: a
-    Bidirectional layer dropped)."""
+    return_sequences=True at the end, or dropped) fails "beats the naive forecast/baseline"
+    with a sentence about its output, where numpy's broadcast error used to stop the test
+    (make mutants: time_series' Bidirectional layer, weather_rnn's GRU dropped)."""
     import keras
     import numpy as np
     import pytest
@@ -155,7 +155,7 @@ def test_a_forecaster_giving_a_sequence_is_told_so_not_a_broadcast_error(monkeyp
     import gradelib
     series = np.linspace(0, 1, 60, dtype="float32")
     model = keras.Sequential([keras.Input((20, 1)), keras.layers.Dense(1)])  # (None, 20, 1)
-    with pytest.raises(ComparisonError, match=r"gives 20 values for each window of 20 steps "
+    with pytest.raises(ComparisonError, match=r"gives 20 values for each input "
                                               r"\(output shape \(None, 20, 1\)\)"):
         gradelib.forecast_steps(model, series, 20, 40)
     flat = keras.Sequential([keras.Input((20,)), keras.layers.Dense(1)])

@@ -651,15 +651,23 @@ def forecast_steps(model, series, window, start):
     """The model's forecast of every step from ``start`` on, from the ``window`` values before it."""
     history = np.asarray(series[start - window:-1], dtype="float32")
     windows = np.lib.stride_tricks.sliding_window_view(history, window)
-    predicted = np.asarray(model.predict(windows, batch_size=256, verbose=0))
-    if predicted.size != len(windows):  # one next value per window, or nothing to compare
-        shape = (None, *predicted.shape[1:])
-        fail(f"the model gives {predicted.size // max(len(windows), 1)} values for each window of "
-             f"{window} steps (output shape {shape}); a forecaster gives one, the next value: "
-             f"its last layer must be Dense(1), after a layer that returns one vector per window",
-             f"模型对每个 {window} 步的窗口给出了 {predicted.size // max(len(windows), 1)} 个值"
-             f"（输出形状 {shape}）；预测模型只应给出一个值，即下一个值：最后一层必须是 Dense(1)，"
-             f"且它前面的层对每个窗口只返回一个向量")
+    return one_value_each(model.predict(windows, batch_size=256, verbose=0), len(windows))
+
+
+def one_value_each(predicted, count: int) -> np.ndarray:
+    """The model's predictions for ``count`` inputs as one value each, or the test's sentence:
+    a model left with a value per time step (its recurrent layer dropped, or one with
+    return_sequences=True at the end) cannot be compared with the targets."""
+    predicted = np.asarray(predicted)
+    if predicted.size != count:
+        each, shape = predicted.size // max(count, 1), (None, *predicted.shape[1:])
+        fail(f"the model gives {each} values for each input (output shape {shape}), where the "
+             f"grader compares one, the value to predict: its last layer must be Dense(1), after a "
+             f"layer that returns one vector per input (a recurrent layer without "
+             f"return_sequences=True, or Flatten)",
+             f"模型对每个输入给出了 {each} 个值（输出形状 {shape}），而评分程序只比较一个值，即要预测的值："
+             f"最后一层必须是 Dense(1)，且它前面的层对每个输入只返回一个向量（不带 return_sequences=True "
+             f"的循环层，或 Flatten）")
     return predicted.ravel()
 
 
@@ -764,7 +772,8 @@ def trained_weather(builder, dataset, folder=HERE):
                       dataset=dataset, total_steps=budget["epochs"] * budget["steps_per_epoch"],
                       batch_size=budget["batch_size"], shuffle=False)
         with student_training(budget["builder"]):
-            predicted = model.predict(x_val.astype("float32"), batch_size=256, verbose=0).ravel()
+            predicted = one_value_each(
+                model.predict(x_val.astype("float32"), batch_size=256, verbose=0), len(x_val))
         return {"value": float(np.mean(np.abs(predicted - y_val))), "seconds": seconds}
 
     result = measured(builder, budget, dataset, measure, folder)
