@@ -806,7 +806,7 @@ MESSAGES = {
                        "zh": "第 {position} 个回答：{count} 名学生都留空，一次评分适用于所有人"},
     "rv.group_same": {"en": "answer {position}: the same by {count} students, graded once for all",
                       "zh": "第 {position} 个回答：{count} 名学生的回答相同，一次评分适用于所有人"},
-    "rv.position": {"en": "{position} of {count}", "zh": "{position} / {count}"},
+    "rv.position": {"en": "{position} of {count}", "zh": "第 {position} 个，共 {count} 个"},
     "rv.saved": {"en": "saved: {points}", "zh": "已保存：{points}"},
     "rv.the_answer": {"en": "The answer", "zh": "回答"},
     "rv.members": {"en": "The {count} students of this answer", "zh": "给出这个回答的 {count} 名学生"},
