@@ -4,6 +4,7 @@ Debian's ``chromium`` (``make setup`` installs it) driven by playwright, whose o
 browser download is not available offline. A test asks for the ``page`` fixture
 (import it from here into the test module) and fails on any console error.
 """
+import contextlib
 import shutil
 
 import pytest
@@ -37,3 +38,19 @@ def page(browser):
     yield page
     context.close()
     assert not errors, f"the page logged errors: {errors}"
+
+
+@contextlib.contextmanager
+def served(app):
+    """A WSGI app (the review app) on a free loopback port, for as long as the block runs;
+    yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -7,14 +7,12 @@ app. axe-core comes bundled with axe-playwright-python; the browser is Debian's 
 (tests/browser.py). axe runs every rule that is on by default, best practices included
 (landmarks, region, empty table headers).
 """
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from autograder import assignments, manual
 from autograder.review import app as review, store
-from tests.browser import browser, page  # noqa: F401 (fixtures)
+from tests.browser import browser, page, served  # noqa: F401 (fixtures)
 from tests.test_report_html import make_run
 
 WIDTHS = (1366, 390)
@@ -97,13 +95,8 @@ def test_hand_grading_pages(browser, tuning_run, width):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def server(tuning_run):
-    app = review.create_app(review.load(tuning_run))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with served(review.create_app(review.load(tuning_run))) as url:
+        yield url
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -143,13 +136,7 @@ def test_chinese_report_feedback_similarity_and_review_pages(browser, zh_runs, w
     for path in ("report.html", "similarity.html", "feedback/s1001.html", "feedback/s1005.html"):
         assert '<html lang="zh">' in (convnets / path).read_text(encoding="utf-8"), path
         assert audit(browser, (convnets / path).as_uri(), width) == [], path
-    app = review.create_app(review.load(zh_runs["tuning"]))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+    with served(review.create_app(review.load(zh_runs["tuning"]))) as url:
         key = next(iter(assignments.get("tuning").manual_questions))
         for path in ("/", f"/q/{key}/1"):
-            assert audit(browser, f"http://127.0.0.1:{httpd.server_port}{path}", width) == [], path
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+            assert audit(browser, f"{url}{path}", width) == [], path

@@ -6,10 +6,8 @@ port of 127.0.0.1.
 """
 import csv
 import json
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from autograder import assignments, manual
 from autograder.review import answers, store
@@ -18,7 +16,7 @@ from autograder.engine.runner import Outcome
 from autograder.grade import GradeBook
 from autograder.review import app as review
 from autograder.tools import samples
-from tests.browser import browser, page  # noqa: F401 (fixtures)
+from tests.browser import browser, page, served  # noqa: F401 (fixtures)
 
 HOSTILE = {
     "script": "<script>window.pwned = 'script'</script> The curves cross at epoch 4.",
@@ -59,13 +57,8 @@ def run(tmp_path, tuning):
 @pytest.fixture
 def server(run):
     """The app on a free port; yields its base URL."""
-    app = review.create_app(review.load(run))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with served(review.create_app(review.load(run))) as url:
+        yield url
 
 
 def groups(run, key):
