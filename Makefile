@@ -27,6 +27,8 @@ TEST_WORKERS ?= 2
 # make bench: how many submissions stock otter is timed on, JOBS at a time (at least 50, then
 # scaled to each class); DASK=<size> also grades that class on a local Dask cluster and compares.
 OTTER       ?= 50
+# OTTER_FROM=<scale.json> reuses an earlier otter timing of the same sample, jobs and cores.
+OTTER_FROM  ?=
 DASK        ?=
 # make release LANG=zh|en|all: the bundles' language (default: course.toml's language).
 # LANG is also the locale variable every shell has, so only a LANG given on the make command
@@ -60,7 +62,7 @@ help:
 	@echo "                  similarity.csv/.html: copied code and answers (advisory; make grade runs it)"
 	@echo "make demo         build everything and grade the embedded sample class"
 	@echo "make test         the kit's own test suite (TEST_WORKERS=2 pytest workers)"
-	@echo "make bench [JOBS=n] [OTTER=n] [DASK=size]"
+	@echo "make bench [JOBS=n] [OTTER=n | OTTER_FROM=<scale.json>] [DASK=size]"
 	@echo "                  time the sample classes, then generated classes of 25/50/100/300"
 	@echo "                  against stock otter run JOBS at a time, goals beside (runs/bench/; long)"
 	@echo "make new-assignment NAME=<name>"
@@ -137,7 +139,7 @@ test: $(STAMP)
 
 bench: $(STAMP) data
 	$(PY) -m autograder.tools.bench $(if $(JOBS),--jobs $(JOBS)) $(ASSIGNMENTS)
-	$(PY) -m autograder.tools.scale --otter $(OTTER) $(if $(JOBS),--jobs $(JOBS)) $(if $(DASK),--dask $(DASK))
+	$(PY) -m autograder.tools.scale $(if $(OTTER_FROM),--otter-from $(OTTER_FROM),--otter $(OTTER)) $(if $(JOBS),--jobs $(JOBS)) $(if $(DASK),--dask $(DASK))
 	$(PY) -m autograder.tools.hostile $(if $(JOBS),--jobs $(JOBS))
 
 # Adding an assignment: scaffold it from the template, then check what is still wrong.

@@ -319,3 +319,40 @@ def test_otters_sample_gives_every_class_its_scaled_wall_and_ratio(tmp_path, mon
     # the sample (2 of a at 10 s, 2 of b at 20 s) took 30 s; the class of 4 is the same work
     assert (classes[0]["otter_wall"], classes[0]["ratio"]) == (30.0, 3.0)
     assert (classes[1]["otter_wall"], classes[1]["ratio"]) == (60.0, 4.0)
+
+
+def test_an_earlier_otter_timing_is_reused_only_for_the_same_sample_jobs_and_cores(
+        tmp_path, monkeypatch):
+    """--otter-from: a timing of this class's sample at this many jobs and cores is reused,
+    and the zip members that changed since are named; any other timing is refused."""
+    import os
+    import zipfile
+    built = {"a": [(f"s{i:03d}_reference", _sample("reference")) for i in range(0, 8, 2)]}
+    zips = {"a": tmp_path / "a.zip"}
+    with zipfile.ZipFile(zips["a"], "w") as archive:
+        archive.writestr("tests/q1.py", "same")
+        archive.writestr("tests/q2.py", "changed since")
+    runs = [{"assignment": "a", "id": f"s00{i}_reference", "points": 1.0, "why": "",
+             "seconds": 10.0} for i in (0, 2)]
+    anchor = {"jobs": 2, "cores": os.cpu_count(), "wall": 12.0, "memory": {"load_max": 0.5},
+              "runs": runs, "when": "then", "load_at_start": [0.4, 0.3, 0.2],
+              "zips": {"a": {"tests/q1.py": scale.zip_members(zips["a"])["tests/q1.py"],
+                             "tests/q2.py": "an older digest"}}}
+    stored = tmp_path / "scale.json"
+    stored.write_text(json.dumps({"otter": anchor}))
+    monkeypatch.setattr(scale, "run_otter", lambda *a: pytest.fail("otter ran again"))
+    classes = [{"size": 4, "wall": 6.0, "counts": {"a": 4}}]
+    rows = [{"id": student, "total": "1"} for student, _ in built["a"]]
+    otter = scale.otter_anchor(classes, built, tmp_path, zips, rows, 0, jobs=2, stored=stored)
+    assert otter["changed"] == ["a.zip: tests/q2.py"] and otter["differ"] == []
+    assert (classes[0]["otter_wall"], classes[0]["ratio"]) == (24.0, 4.0)
+    report = "\n".join(scale.ratio_table({"jobs": 2, "cores": 2, "classes": classes,
+                                          "otter": otter}))
+    assert "taken from" in report and "a.zip: tests/q2.py" in report
+
+    with pytest.raises(KitError, match="1 at a time"):
+        scale.stored_anchor(stored, built, zips, jobs=1)
+    anchor["runs"] = runs[::-1]
+    stored.write_text(json.dumps(anchor))  # an anchor file alone is read too, then refused
+    with pytest.raises(KitError, match="other submissions"):
+        scale.stored_anchor(stored, built, zips, jobs=2)

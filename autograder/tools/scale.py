@@ -38,6 +38,7 @@ stages.csv.
 """
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -48,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -505,6 +507,13 @@ def ratio_table(result: dict) -> list[str]:
                      f"wall is that scaled by its assignments' mean seconds per submission"
                      + (f" (fewer than {OTTER_SAMPLE}: indicative only)" if ran < OTTER_SAMPLE
                         else ""))
+        if otter.get("from"):
+            changed = otter.get("changed", [])
+            lines.append(f"otter's timing was taken from {otter['from']} ({otter.get('when', '?')}, "
+                         f"load {' '.join(map(str, otter.get('load_at_start', [])))} at its start, "
+                         f"at most {otter['memory']['load_max']} during); the zips' members "
+                         + ("are the same" if not changed else
+                            f"that changed since: {len(changed)}: " + ", ".join(changed[:6])))
         lines.append(f"otter's points differ from the kit's on {len(otter['differ'])} of {ran}"
                      + (": " + "; ".join(otter["differ"][:5]) if otter["differ"] else ""))
     else:
@@ -578,13 +587,54 @@ def render(result: dict) -> list[str]:
 
 # --- the run ------------------------------------------------------------------------------
 
+def zip_members(path: Path) -> dict[str, str]:
+    """Each member's sha256: what an otter run depends on (the zip's own bytes change with
+    every build, its timestamps with them)."""
+    with zipfile.ZipFile(path) as archive:
+        return {item.filename: hashlib.sha256(archive.read(item)).hexdigest()
+                for item in archive.infolist() if not item.is_dir()}
+
+
+def stored_anchor(path: Path, built, zips: dict[str, Path], jobs: int) -> dict:
+    """Otter's timing from an earlier run (``--otter-from``: a scale.json or an anchor file),
+    refused unless it timed this class's sample, ``jobs`` at a time on as many cores; the
+    zip members that changed since are listed (``changed``), for the report to say.
+
+    Why reuse at all: otter's sample costs 20-30 minutes on 2 cores and does not depend on
+    the kit's own code, only on the notebooks, the zips and the machine; timing it once on
+    a quiet machine is fairer than timing it again beside other work."""
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored = stored.get("otter") or stored  # a whole scale.json, or its otter part alone
+    if not stored or "runs" not in stored:
+        raise KitError(f"{path}: no otter timing in it (want a scale.json or an anchor file)")
+    if stored["jobs"] != jobs or stored.get("cores") != os.cpu_count():
+        raise KitError(f"{path}: otter ran {stored['jobs']} at a time on {stored.get('cores')} "
+                       f"cores; this run is {jobs} at a time on {os.cpu_count()}: time it again")
+    wanted = otter_sample(built, len(stored["runs"]))
+    if [(r["assignment"], r["id"]) for r in stored["runs"]] != wanted:
+        raise KitError(f"{path}: otter timed other submissions than this class's sample "
+                       f"(sizes or assignments differ): time it again")
+    then = stored.get("zips", {})
+    changed = sorted(f"{name}.zip: {member}" for name, zip_path in zips.items()
+                     for member, digest in zip_members(zip_path).items()
+                     if then.get(name, {}).get(member) != digest)
+    return {**stored, "changed": changed, "from": str(path)}
+
+
 def otter_anchor(classes: list[dict], built, folder: Path, zips: dict[str, Path],
-                 rows: list[dict], count: int, jobs: int) -> dict:
+                 rows: list[dict], count: int, jobs: int, stored: Path | None = None) -> dict:
     """Time otter on ``count`` submissions of the class ``built`` (graded into ``rows``),
-    ``jobs`` at a time, and give each of ``classes`` its scaled otter wall and ratio."""
-    sample = otter_sample(built, count)
-    print(f"otter run on {len(sample)} submissions, {jobs} at a time...", flush=True)
-    otter = run_otter(sample, zips, folder, jobs)
+    ``jobs`` at a time (or take that timing from ``stored``: :func:`stored_anchor`), and
+    give each of ``classes`` its scaled otter wall and ratio."""
+    if stored:
+        otter = stored_anchor(stored, built, zips, jobs)
+        print(f"otter's timing from {stored} ({otter.get('when', '?')})", flush=True)
+    else:
+        sample = otter_sample(built, count)
+        print(f"otter run on {len(sample)} submissions, {jobs} at a time...", flush=True)
+        otter = run_otter(sample, zips, folder, jobs)
+        otter.update(cores=os.cpu_count(), when=datetime.now().isoformat(timespec="seconds"),
+                     load_at_start=load(), zips={n: zip_members(z) for n, z in zips.items()})
     otter["differ"] = otter_differs(otter["runs"], rows)
     timed = [(r["assignment"], r["seconds"]) for r in otter["runs"]]
     for figures in classes:
@@ -628,9 +678,9 @@ def measure(args, keep: Path) -> dict:
                 result["dask"] = {"size": size, "workers": args.jobs, "wall": round(remote.wall, 1),
                                   "local_wall": round(run.wall, 1), "memory": remote.memory,
                                   "differences": grade_differences(run.rows, remote.rows)}
-        if args.otter:  # on the largest class, the last graded
+        if args.otter or args.otter_from:  # on the largest class, the last graded
             result["otter"] = otter_anchor(result["classes"], built, folder, zips, run.rows,
-                                           args.otter, args.jobs)
+                                           args.otter, args.jobs, stored=args.otter_from)
     result["load_max"] = max([c["memory"]["load_max"] for c in result["classes"]]
                              + ([result["otter"]["memory"]["load_max"]] if result["otter"] else [])
                              + [load()[0]])
@@ -650,6 +700,11 @@ def main(argv=None):
                         help=f"also time stock otter, --jobs at a time, on the first K "
                              f"non-adversarial submissions of the largest class, and scale it "
                              f"(at least {OTTER_SAMPLE} for a figure worth quoting)")
+    parser.add_argument("--otter-from", type=Path, metavar="JSON",
+                        help="take otter's timing from an earlier scale.json (or anchor file) "
+                             "instead of timing it again; refused unless it timed this class's "
+                             "sample on as many jobs and cores, and zip members changed since "
+                             "are listed in the report")
     parser.add_argument("--dask", type=int, metavar="SIZE",
                         help="also grade the class of SIZE on a local Dask cluster and compare")
     parser.add_argument("--results", type=Path, default=RESULTS,
