@@ -90,8 +90,9 @@ GLOSSES = _glosses()
 
 @functools.cache
 def _parameters() -> frozenset:
-    """The parameter names of every graded function (a sentence names the argument it is
-    about; a helper's parameters, such as ``validation``, are English words)."""
+    """The names and parameter names of every graded function (a sentence names the function
+    and the argument it is about: ``forecast``, ``generator``; a helper's parameters, such as
+    ``validation``, are English words)."""
     import ast
 
     from autograder import assignments
@@ -107,7 +108,7 @@ def _parameters() -> frozenset:
                 continue
             for node in ast.walk(tree) if tree else ():
                 if isinstance(node, ast.FunctionDef) and node.name in graded:
-                    names |= {arg.arg.lower() for arg in node.args.args}
+                    names |= {node.name.lower(), *(arg.arg.lower() for arg in node.args.args)}
     return frozenset(names)
 
 

@@ -20,7 +20,7 @@ def check(decode_review, case, advice):
     if not isinstance(got, str) or got != want:  # an array's != would not be one answer
         gradelib.fail(f"decode_review({sequence}, word_index) returned {got!r}, expected "
                       f"{want!r}. {advice}",
-                      f"decode_review({sequence}, word_index) 返回了 {got!r}，应为 {want!r}。{advice}")
+                      f"decode_review({sequence}, word_index) 返回了 `{got!r}`，应为 `{want!r}`。{advice}")
 
 
 @test_case(name=gradelib.text("decode_review shifts every index by 3", "decode_review 把每个索引偏移 3"), points=1)
@@ -28,7 +28,7 @@ def offsets(decode_review):
     check(decode_review, "review", gradelib.text(
         "Look up index - 3: indices 0, 1 and 2 are reserved for padding, start of sequence and "
         "unknown words; join the words with single spaces.",
-        "查找 index - 3：索引 0、1、2 保留给填充、序列开始和未知词；用单个空格连接各个词。"))
+        "查找 `index - 3` 处的词：索引 0、1、2 保留给填充、序列开始和未知词；用单个空格连接各个词。"))
 
 
 @test_case(name=gradelib.text("decode_review writes '?' for reserved and unknown indices",

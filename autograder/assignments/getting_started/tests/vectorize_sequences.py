@@ -12,7 +12,7 @@ OK_FORMAT = False
 name = "vectorize_sequences"
 CASES = ("repeats_and_edges", "small_dimension", "default_dimension")
 SHAPE = gradelib.text("vectorize_sequences returns float32 arrays of shape (samples, dimension)",
-                      "vectorize_sequences 返回形状为 (samples, dimension) 的 float32 数组")
+                      "vectorize_sequences 返回形状为 (序列数, dimension) 的 float32 数组")
 
 
 def dimension_of(args):
@@ -37,7 +37,7 @@ def results(vectorize_sequences):
 @test_case(name=SHAPE, points=1)
 def shape_and_dtype(vectorize_sequences):
     cases = results(vectorize_sequences)
-    gradelib.assert_well_formed(cases, ("the multi-hot values",))
+    gradelib.assert_well_formed(cases, (gradelib.text("the multi-hot values", "多热编码的取值"),))
     for case in cases:
         gradelib.assert_array_like(case.result, (len(case.args[0]), dimension_of(case.args)),
                                    "float32", case.call)
@@ -59,5 +59,5 @@ def multi_hot(vectorize_sequences):
                     f"results[i, sequence] = 1.0 (a repeated word still gives 1.0, an empty "
                     f"sequence a row of zeros).",
                     f"{case.call}：第 {row} 行（序列 {list(case.args[0][row])}）应在索引 {ones} 处为 1.0，"
-                    f"其余为 0.0；实际的非零值为 {found}。请设置 results[i, sequence] = 1.0"
+                    f"其余为 0.0；实际的非零值为 {found}。请设置 `results[i, sequence] = 1.0`"
                     f"（重复的词仍然是 1.0，空序列是一行零）。")

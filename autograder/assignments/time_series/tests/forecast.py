@@ -17,7 +17,8 @@ FORM = gradelib.text("forecast returns a 1-D array of len(series) - start values
 
 def describe(args):
     _, series, window, start = args
-    return f"forecast(model, series of {len(series)} values, {window}, start={start})"
+    return gradelib.text(f"forecast(model, series of {len(series)} values, {window}, start={start})",
+                         f"forecast(model, 含 {len(series)} 个值的 series, {window}, start={start})")
 
 
 def form(args, got):

@@ -14,13 +14,15 @@ OK_FORMAT = False
 name = "windowed_dataset"
 CASES = ("window_6", "window_3")
 SHAPES = gradelib.text("windowed_dataset gives float32 batches of (batch, window) features and "
-                       "(batch,) labels", "windowed_dataset 给出 float32 批量：特征 (batch, window)、标签 (batch,)")
+                       "(batch,) labels", "windowed_dataset 给出 float32 批量：特征形状为 (批量大小, window_size)、标签形状为 (批量大小,)")
 
 
 def describe(args):
     series, window, batch_size, shuffle_buffer = args
-    return (f"windowed_dataset(series of {len(series)} values, window_size={window}, "
-            f"batch_size={batch_size}, shuffle_buffer={shuffle_buffer})")
+    return gradelib.text(f"windowed_dataset(series of {len(series)} values, window_size={window}, "
+                         f"batch_size={batch_size}, shuffle_buffer={shuffle_buffer})",
+                         f"windowed_dataset(含 {len(series)} 个值的 series, window_size={window}, "
+                         f"batch_size={batch_size}, shuffle_buffer={shuffle_buffer})")
 
 
 def form(args, batches):
@@ -33,14 +35,14 @@ def form(args, batches):
         if not isinstance(batch, list) or len(batch) != 2:
             return gradelib.text("each element of the dataset should be a (features, labels) pair: "
                                  "map each window to (window[:-1], window[-1]) before batching.",
-                                 "数据集的每个元素应是一个 (features, labels) 对：分批之前把每个窗口映射成 "
-                                 "(window[:-1], window[-1])。")
+                                 "数据集的每个元素应是一个 (特征, 标签) 对：分批之前把每个窗口映射成 "
+                                 "`(window[:-1], window[-1])`。")
         x, y = np.asarray(batch[0]), np.asarray(batch[1])
         if x.ndim != 2 or x.shape[1] != window or y.shape != (x.shape[0],):
             return gradelib.text(f"batch {number} has features {x.shape} and labels {y.shape}; "
                                  f"expected (batch, {window}) and (batch,).",
-                                 f"第 {number} 个批量的特征为 {x.shape}、标签为 {y.shape}；应为 "
-                                 f"(batch, {window}) 和 (batch,)。")
+                                 f"第 {number} 个批量的特征形状为 {x.shape}、标签形状为 {y.shape}；应为 "
+                                 f"(批量大小, {window}) 和 (批量大小,)。")
     return None
 
 
@@ -81,7 +83,7 @@ def shapes(windowed_dataset):
                           f"drop_remainder=True, then .batch(batch_size) (keep the last, "
                           f"smaller batch).",
                           f"{case.call} 应给出大小为 {expected} 的批量，实际为 {sizes}：窗口长 window_size + 1、"
-                          f"shift 为 1 且 drop_remainder=True，然后 .batch(batch_size)（保留最后那个较小的批量）。")
+                          f"`shift=1` 且 `drop_remainder=True`，然后 `.batch(batch_size)`（保留最后那个较小的批量）。")
 
 
 @test_case(name=gradelib.text("each label is the value right after its window",
@@ -121,7 +123,7 @@ def every_window_once(windowed_dataset):
                           f"{len(series) - window} windows once; {missing} missing, {extra} "
                           f"extra or repeated (shift=1, drop_remainder=True).",
                           f"{case.call}：一个轮次应包含全部 {len(series) - window} 个窗口各一次；缺少 "
-                          f"{missing} 个，多出或重复 {extra} 个（shift=1，drop_remainder=True）。")
+                          f"{missing} 个，多出或重复 {extra} 个（`shift=1`，`drop_remainder=True`）。")
 
 
 @test_case(name=gradelib.text("the windows are shuffled before batching", "窗口在分批之前被打乱"),

@@ -21,7 +21,7 @@ def table(results_table):
         gradelib.fail(f"results_table should return a pandas DataFrame, found "
                       f"{type(got).__name__}: pd.DataFrame(rows, columns=RESULT_COLUMNS).",
                       f"results_table 应当返回一个 pandas DataFrame，实际为 {type(got).__name__}："
-                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS)。")
+                      f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)`。")
     return got
 
 
@@ -61,9 +61,9 @@ def values(results_table):
         gradelib.fail(f"the table has none of the columns {RESULT_COLUMNS} or no rows: "
                       f"pd.DataFrame(rows, columns=RESULT_COLUMNS), one row per run.",
                       f"表格没有 {RESULT_COLUMNS} 中的任何一列，或者没有行："
-                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS)，每个实验记录一行。")
+                      f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)`，每个实验记录一行。")
     skipped = [c for c in RESULT_COLUMNS if c not in columns] + [
-        f"row {row}" for row in range(len(records), len(wanted))]
+        gradelib.text(f"row {row}", f"第 {row} 行") for row in range(len(records), len(wanted))]
     if skipped:
         print(gradelib.text(f"skipped {', '.join(skipped)}: missing, which '{SHAPE}' grades.",
                             f"跳过了 {', '.join(skipped)}：缺失，由“{SHAPE}”评分。"))

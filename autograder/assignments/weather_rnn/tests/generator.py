@@ -15,16 +15,17 @@ name = "generator"
 SEQUENTIAL = ("sequential_wraps", "max_index_none", "max_index_none_odd", "step_not_dividing",
               "cut_short")
 SHAPES = gradelib.text("generator batches have shape (rows, len(range(0, lookback, step)), features) "
-                       "and (rows,), float64", "generator 的批量形状为 (rows, len(range(0, lookback, step)), "
-                       "features) 和 (rows,)，float64")
+                       "and (rows,), float64", "generator 的批量形状为 (行数, len(range(0, lookback, step)), "
+                       "特征数) 和 (行数,)，float64")
 VALUE_TESTS = (gradelib.text("the order of the rows", "行的顺序"), gradelib.text("the targets", "目标"))
 
 
 def call_text(args):
     data, lookback, delay, min_index, max_index, shuffle, batch_size, step = args
-    return (f"generator(data of shape {data.shape}, lookback={lookback}, delay={delay}, "
-            f"min_index={min_index}, max_index={max_index}, shuffle={shuffle}, "
-            f"batch_size={batch_size}, step={step})")
+    arguments = (f"lookback={lookback}, delay={delay}, min_index={min_index}, "
+                 f"max_index={max_index}, shuffle={shuffle}, batch_size={batch_size}, step={step}")
+    return gradelib.text(f"generator(data of shape {data.shape}, {arguments})",
+                         f"generator(形状为 {data.shape} 的 data, {arguments})")
 
 
 def expected(args, count):
@@ -41,7 +42,7 @@ def form(args, got):
                              "应当返回一个无限产生批量的生成器（使用 `while True:` 和 `yield samples, targets`）。")
     if not all(isinstance(batch, list) and len(batch) == 2 for batch in got):
         return gradelib.text("each batch should be a (samples, targets) pair.",
-                             "每个批量应是一个 (samples, targets) 对。")
+                             "每个批量应是一个 (样本, 目标) 对。")
     _, want = expected(args, len(got))
     for number, ((s, t), (ws, wt)) in enumerate(zip(got, want)):
         s, t = np.asarray(s), np.asarray(t)
@@ -51,7 +52,7 @@ def form(args, got):
                 f"{s.shape} and {t.shape}. One sample is data[row - lookback:row:step]: "
                 f"len(range(0, lookback, step)) rows, even when step does not divide lookback.",
                 f"第 {number} 个批量的样本应为 {ws.shape}、目标应为 {wt.shape}，实际为 {s.shape} 和 "
-                f"{t.shape}。一个样本是 data[row - lookback:row:step]：len(range(0, lookback, step)) 行，"
+                f"{t.shape}。一个样本是 `data[row - lookback:row:step]`：len(range(0, lookback, step)) 行，"
                 f"即使 step 不能整除 lookback 也是如此。")
     return None
 
@@ -124,7 +125,7 @@ def targets(generator):
                                      "你取的是该行本身的气温：请加上 delay。")
             gradelib.fail(f"{case.call}: targets should be data[row + {delay}][1] for rows "
                           f"{r[0]}..{r[-1]}.{hint}",
-                          f"{case.call}：第 {r[0]}..{r[-1]} 行的目标应为 data[row + {delay}][1]。{hint}")
+                          f"{case.call}：第 {r[0]}..{r[-1]} 行的目标应为 `data[row + {delay}][1]`。{hint}")
 
 
 def batches_of(generator, case):
@@ -133,7 +134,7 @@ def batches_of(generator, case):
         None if isinstance(got, list) and got and all(
             isinstance(b, list) and len(b) == 2 for b in got)
         else gradelib.text("should yield (samples, targets) batches forever.",
-                           "应当无限地产生 (samples, targets) 批量。")), describe=call_text)
+                           "应当无限地产生 (样本, 目标) 批量。")), describe=call_text)
     if found.problem:
         gradelib.fail(found.problem)
     return found.args, [(np.asarray(s), np.asarray(t)) for s, t in found.result]
@@ -162,8 +163,8 @@ def shuffled(generator):
                               f"row {row}: np.random.randint(min_index + lookback, max_index, "
                               f"size=batch_size).",
                               f"{call_text(args)}：行应从 [{min_index + lookback}, {max_index}) 中抽取，"
-                              f"实际有一个窗口结束于第 {row} 行：np.random.randint(min_index + lookback, "
-                              f"max_index, size=batch_size)。")
+                              f"实际有一个窗口结束于第 {row} 行：`np.random.randint(min_index + lookback, "
+                              f"max_index, size=batch_size)`。")
     same = all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))
     differs = any(not np.array_equal(a[0], b[0]) for a, b in zip(first, other))
     if not same or not differs:

@@ -38,5 +38,5 @@ def naive_mae(evaluate_naive_method):
                           f"sequential batches; predict samples[:, -1, 1]; average the batch MAEs.",
                           f"在隐藏数据上（lookback={args[1]}、delay={args[2]}、batch_size={args[5]}、"
                           f"step={args[6]}），朴素方法的 MAE 是 {want:.4f}，实际为 {value:.4f}。请按顺序走 "
-                          f"(max_index - min_index - lookback) // batch_size 个批量；用 samples[:, -1, 1] "
-                          f"作预测；对各批量的 MAE 取平均。")
+                          f"`(max_index - min_index - lookback) // batch_size` 个批量；用 `samples[:, -1, 1]` 作预测；"
+                          f"对各批量的 MAE 取平均。")

@@ -1,0 +1,136 @@
+"""Every sentence the hidden tests can say to a student is bilingual, and its Chinese is
+Chinese (issue 24).
+
+Why a scan of the source and not a grading: a sentence reaches a student only when a
+submission makes that mistake, and no sample class makes every mistake. So this reads the
+hidden tests (``autograder/assignments/*/tests/*.py``) and ``gradelib.py`` as Python:
+
+- a sentence given to ``gradelib.text``/``gradelib.fail`` as a literal has its Chinese
+  beside it (``text(en, zh)``);
+- that Chinese, its ``{fields}`` filled with a number, holds no English
+  (:func:`autograder.tools.zhcheck.english_runs`: code in backticks, API and argument
+  names stand);
+- no other literal of two or more English words, nor an English word chosen by a
+  conditional, is built outside ``text``/``fail`` (it would reach the feedback in English
+  whatever the course's language): docstrings, dictionary keys and indexes are not read.
+
+``make demo`` then grades every sample class in Chinese and checks the pages it wrote.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+from autograder.tools import zhcheck
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = sorted(REPO.glob("autograder/assignments/*/tests/*.py")) + [
+    REPO / "autograder" / "engine" / "gradelib.py"]
+#: The calls whose arguments are (en, zh) feedback sentences.
+SAYERS = {"text", "fail"}
+
+
+def _called(node) -> str | None:
+    if not isinstance(node, ast.Call):
+        return None
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+
+
+def _is_text(node) -> bool:
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def rendered(node) -> str:
+    """A literal's text, each ``{field}`` of an f-string filled with a number."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    return "".join(part.value if isinstance(part, ast.Constant) else "0" for part in node.values)
+
+
+def _parents(tree) -> dict:
+    return {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+
+
+def _not_words(node, parent) -> bool:
+    """A literal that is a key, an index, a comparison's operand or a docstring: not said."""
+    if isinstance(parent, (ast.Subscript, ast.Compare)) or (
+            isinstance(parent, ast.Dict) and any(node is key for key in parent.keys)):
+        return True
+    if isinstance(parent, ast.Expr) and isinstance(node, ast.Constant):
+        return True  # a docstring
+    return _called(parent) in ("get", "startswith", "endswith", "msg", "msg_in", "getattr",
+                               "hasattr", "record_timing", "replace", "partition", "join",
+                               "glob", "mkdir", "open")
+
+
+def problems_in(path: Path) -> list[str]:
+    """What in one source file would reach a zh student in English (see the docstring)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = _parents(tree)
+    said = set()  # ids of every node inside a sayer's arguments
+    found = []
+    where = path.relative_to(REPO)
+    for call in ast.walk(tree):
+        if _called(call) not in SAYERS or not call.args:
+            continue
+        for argument in call.args:
+            said |= {id(node) for node in ast.walk(argument)}
+        english = call.args[0]
+        if len(call.args) < 2:
+            if _is_text(english):
+                found.append(f"{where}:{call.lineno}: English only: {rendered(english)[:70]!r}")
+            continue
+        chinese = call.args[1]
+        if _is_text(chinese):
+            runs = zhcheck.english_runs(rendered(chinese))
+            if runs:
+                found.append(f"{where}:{call.lineno}: English in the Chinese: {runs}")
+        for node in ast.walk(chinese):  # literals inside its {fields}
+            if node is not chinese and _is_text(node) and not _not_words(node, parents[id(node)]):
+                runs = zhcheck.english_runs(rendered(node))
+                if runs and not isinstance(parents[id(node)], ast.JoinedStr):
+                    found.append(f"{where}:{node.lineno}: English in the Chinese: {runs}")
+    for node in ast.walk(tree):
+        if not _is_text(node) or id(node) in said:
+            continue
+        parent = parents.get(id(node))
+        if parent is None or _not_words(node, parent) or isinstance(parent, ast.JoinedStr):
+            continue
+        runs = zhcheck.english_runs(rendered(node))
+        words = sum(len(run.split()) for run in runs)
+        if words >= 2 or (runs and isinstance(parent, ast.IfExp)):
+            found.append(f"{where}:{node.lineno}: English outside text(en, zh): {runs}")
+    return sorted(found, key=lambda line: int(line.split(":")[1]))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_every_feedback_sentence_is_bilingual_and_its_chinese_is_chinese(path):
+    found = problems_in(path)
+    assert found == [], "\n".join(found)
+
+
+def test_the_scan_finds_english_only_english_in_the_chinese_and_english_outside(tmp_path):
+    """The scan can fail: each kind of mistake it exists for is reported, with its line."""
+    hidden = tmp_path / "planted.py"
+    hidden.write_text(
+        "import gradelib\n"
+        "def form(args, got):\n"
+        "    gradelib.fail(f'should return {got} rows')\n"
+        "    gradelib.fail('the windows overlap', '窗口 overlap with each other')\n"
+        "    found = got if got else 'nothing'\n"
+        "    return f'found {found} of the batches'\n"
+        "def fine(got):\n"
+        "    gradelib.fail(f'{got} is wrong', f'`{got}` 不对：请用 `model.fit(x, y)`')\n"
+        "    return {'value': got['seconds']}\n", encoding="utf-8")
+    global REPO
+    repo, REPO = REPO, tmp_path
+    try:
+        found = problems_in(hidden)
+    finally:
+        REPO = repo
+    assert found == [
+        "planted.py:3: English only: 'should return 0 rows'",
+        "planted.py:4: English in the Chinese: ['overlap with each other']",
+        "planted.py:5: English outside text(en, zh): ['nothing']",
+        "planted.py:6: English outside text(en, zh): ['found of the batches']"]
