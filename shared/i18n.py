@@ -73,6 +73,9 @@ MESSAGES = {
     "all_passed": {
         "en": "All tests passed!",
         "zh": "全部测试通过！"},
+    "helpers_at": {  # the release's first cell (autograder/build/release.py), then a folder
+        "en": "course helpers:",
+        "zh": "课程辅助代码所在的文件夹："},
     "compiled_as_asked": {
         "en": "Compiled as asked.",
         "zh": "已按要求编译。"},

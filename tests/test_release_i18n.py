@@ -220,6 +220,11 @@ def test_setup_cell_comes_first_and_embeds_the_helpers(builds):
     assert first.metadata["kit"] == {"setup": True} and first.source.startswith("#@title")
     assert "_WHEEL = \"" in first.source and 'os.environ.setdefault("KIT_LANG", "zh")' in first.source
     nbformat.validate(nb)
+    # its title in both languages (it runs before any is set); what it prints in the bundle's
+    for language, said in (("zh", "课程辅助代码所在的文件夹："), ("en", "course helpers:")):
+        setup = next(c for c in builds[language].cells if c.cell_type == "code").source
+        assert setup.startswith("#@title Course helpers: run this cell first / 课程辅助代码：请先运行本单元格")
+        assert f"print({said!r}, " in setup and setup.count("print(") == 1
 
 
 def test_translation_files_are_read_strictly(tmp_path):

@@ -200,7 +200,7 @@ def test_released_notebook_runs_with_the_reference(runs, name, mode):
     for key, text in said.items():  # each check also says what else the grader examines
         assert beyond in text, (key, text)
     setup = output_text(nb.cells[next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")])
-    assert "course helpers:" in setup and "dl-course-helpers-" in setup, setup
+    assert i18n.MESSAGES["helpers_at"][language] in setup and "dl-course-helpers-" in setup, setup
     probe = json.loads(output_text(nb.cells[-1]).split("KIT-PROBE ", 1)[1].splitlines()[0])
     assert "dl-course-helpers-" in probe["shared"] and str(REPO_ROOT) not in probe["shared"]
     assert probe["autograder"] == probe["solutions"] == probe["gradelib"] == "not importable"

@@ -17,7 +17,11 @@ into a folder named after its hash under the temporary directory and puts that o
 between the release and the deadline, and the notebook can never meet helpers of
 another version. Where ``shared`` is already importable (the grader, a JupyterHub
 image or laptop that installed the wheel with pip) the cell changes nothing. The
-same cell sets ``KIT_LANG`` to the notebook's language unless the student set it.
+same cell sets ``KIT_LANG`` to the notebook's language unless the student set it. Its
+title is in both languages (it is the one cell that runs before a language is set, and a
+student opening either build must know to run it first); what it prints, the helpers'
+folder, is in the bundle's language, chosen when the bundle is built (the catalogue's
+``helpers_at``): it cannot ask the helpers it is still unpacking.
 
 Languages: each notebook is written once, in English, with its Chinese Markdown in
 ``assignments/<name>/<name>.zh.md`` (``autograder/build/translations.py``); the two
@@ -38,6 +42,7 @@ from autograder import assignments, course
 from autograder.assignments import DIST, REPO_ROOT, KitError
 from autograder.build import translations, wheel
 from autograder.engine import notebooks
+from shared.i18n import msg_in
 
 LANGUAGES = translations.LANGUAGES
 #: What a student installs, with the grader's own pins (requirements.txt), so that a
@@ -80,7 +85,7 @@ if _helpers_missing():
             pass
     sys.path.insert(0, str(_home))
 import shared
-print("course helpers:", os.path.dirname(os.path.dirname(shared.__file__)))
+print({helpers_at!r}, os.path.dirname(os.path.dirname(shared.__file__)))
 '''
 #: The embedded wheel, after the cell's title and comments: one (long) line.
 WHEEL_LINE = '_WHEEL = "{data}"\n'
@@ -194,7 +199,8 @@ def student_requirements(helpers_wheel: str | None = None) -> str:
 
 def setup_cell(wheel_bytes: bytes, language: str):
     digest = hashlib.sha256(wheel_bytes).hexdigest()[:16]
-    code = SETUP_CELL.format(wheel_name=wheel.wheel_name(), digest=digest, language=language)
+    code = SETUP_CELL.format(wheel_name=wheel.wheel_name(), digest=digest, language=language,
+                             helpers_at=msg_in(language, "helpers_at"))
     head, _, rest = code.partition("import importlib.util")
     source = (head + WHEEL_LINE.format(data=base64.b64encode(wheel_bytes).decode())
               + "import importlib.util" + rest)
