@@ -39,6 +39,7 @@ from autograder.engine import collect, distributed, notebooks, report
 from autograder.engine import worksheet as moodle_worksheet
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
+from autograder.engine.members import note
 from autograder.engine.warm import WarmSandbox, WarmScorer
 from shared.i18n import msg_in
 from autograder.review import answers as written_answers, merge as hand_merge
@@ -229,7 +230,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         except Exception as exc:
             print(f"{e.id}: could not be described ({type(exc).__name__}: {exc})",
                   file=sys.stderr)  # for the TA; the row says it to the student
-            described[e.id] = {"notes": f"could not be described ({type(exc).__name__})"}
+            described[e.id] = {"notes": note("note.not_described", error=type(exc).__name__)}
             if e.found is not None:
                 staged.pop(e.id, None)
                 failed[e.id] = not_graded(language, (
@@ -360,7 +361,7 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
                                               notebooks.too_large(entry.found.file_name))
             continue
         if entry.found.refused:  # refused on its own: the student's row says why
-            failed[entry.id] = collect.refusal_message(entry.found)
+            failed[entry.id] = collect.refusal_message(entry.found, language)
             continue
         try:
             digest = collect.sha256(entry.found)
@@ -398,17 +399,17 @@ def describe(entry, deadline, settings, with_roster: bool, previous: dict | None
         time_source, source = previous.get("time_source", ""), previous.get("source", "")
         notes += previous.get("notes", [])
         if found is not None:
-            notes.append("a newer download holds another file: not graded (--regrade)")
+            notes.append(note("note.newer_download"))
     elif found is None:
         return {**values, "penalty": "", "submitted_at": "", "time_source": "", "late_by": "",
-                "source": "", "notes": "no submission"}
+                "source": "", "notes": note("note.no_submission")}
     else:
         submitted = found.submitted_at.astimezone(settings.timezone) if found.submitted_at else None
         time_source, source = found.time_source, found.source
         notes += entry.notes(with_roster)
     late = deadline.late(entry.id, submitted) if deadline else course.ON_TIME
     if deadline and submitted is None:
-        notes.insert(0, "no submission time known: lateness not checked")
+        notes.insert(0, note("note.no_time"))
     if late.reason:
         notes.insert(0, late.reason)
     return {**values,
@@ -439,7 +440,7 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
                 record.update(_found_record(entry, staged, roster, deadline, settings))
             except Exception as exc:  # that student's row says so (describe failed alike)
                 record.update({"source": str(found.source), "sha256": "",
-                               "notes": [f"could not be described ({type(exc).__name__})"]})
+                               "notes": [note("note.not_described", error=type(exc).__name__)]})
         students[entry.id] = record
     info = {"assignment": assignment.name, "title": assignment.config["title"],
             "download": str(download.path), "layout": download.layout,

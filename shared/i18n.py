@@ -298,7 +298,7 @@ MESSAGES = {
         "zh": "朴素方法的平均绝对误差（MAE）{mae:.3f}，即 {celsius:.2f} °C"},
     "nb.weather_shapes": {
         "en": "{rows:,} rows of {columns} measurements: {names}",
-        "zh": "共 {rows:,} 行，每行 {columns} 种测量值：{names}"},
+        "zh": "共 {rows:,} 行，每行 {columns} 种测量值（CSV 文件的列名）：`{names}`"},
     "nb.batch_shape": {
         "en": "one batch of samples: {shape} (samples, time steps, measurements)",
         "zh": "一个批量的样本：{shape}（样本数、时间步数、测量值个数）"},
@@ -422,7 +422,7 @@ MESSAGES = {
     "data.images_not_found": {
         "en": "{files} not found in {folder}{note}; using the synthetic stand-in (to keep it "
               "on disk, {how}).",
-        "zh": "在 {folder} 中没有找到 {files}{note}，改用合成替代数据（想把它保存到磁盘上，请{how}）。"},
+        "zh": "在 `{folder}` 中没有找到 {files}{note}，改用合成替代数据（想把它保存到磁盘上，请{how}）。"},
     "data.lone_split": {
         "en": " ({name} alone is not enough and was not used)",
         "zh": "（只有 {name} 不够，没有使用它）"},
@@ -805,6 +805,7 @@ MESSAGES = {
     "rv.answer_member": {"en": "answer {position}, student {member}", "zh": "第 {position} 个回答，学生 {member}"},
     "rv.on_their_own": {"en": ", graded on their own", "zh": "，单独评分"},
     "rv.answer": {"en": "answer {position}", "zh": "第 {position} 个回答"},
+    "rv.no_answer": {"en": "(no answer)", "zh": "（未作答）"},
     "rv.group_blank": {"en": "answer {position}: left blank by {count} students, graded once for all",
                        "zh": "第 {position} 个回答：{count} 名学生都留空，一次评分适用于所有人"},
     "rv.group_same": {"en": "answer {position}: the same by {count} students, graded once for all",
@@ -852,4 +853,72 @@ MESSAGES = {
               "ROSTER= with them): {students}",
         "zh": "注意：教学平台无法匹配 {count} 名学生（不知道其平台 ID 或邮箱：请用 `ROSTER=` 提供含有它们的名单）："
               "{students}"},
+    # --- a row's notes (grades.csv's notes column, collect's remarks and refusals) -------
+    # Stored in English, matched by that text (report.needs_a_look); each page says them in
+    # its reader's language (collect.say_notes). Keep each "en" exactly as it was written.
+    "note.unidentified": {"en": "unidentified: graded under its file name",
+                          "zh": "未能识别是谁的文件：按文件名评分"},
+    "note.not_on_roster": {"en": "not on the roster", "zh": "不在名单上"},
+    "note.identity": {"en": "identity: {text}", "zh": "身份待核实：{text}"},
+    "note.refused": {"en": "refused: {source} ({why})", "zh": "已拒收：{source}（{why}）"},
+    "note.earlier": {"en": "{count} earlier attempt(s) not graded: {sources}",
+                     "zh": "{count} 次较早的提交未评分：{sources}"},
+    "note.others_refused": {"en": "{count} other file(s) refused: {sources}",
+                            "zh": "另有 {count} 个文件被拒收：{sources}"},
+    "note.history": {"en": "{count} earlier attempt(s) in the LMS history",
+                     "zh": "教学平台的历史记录中有 {count} 次较早的提交"},
+    "note.lms_late": {"en": "the LMS marks it late", "zh": "教学平台将其标为迟交"},
+    "note.no_submission": {"en": "no submission", "zh": "未提交"},
+    "note.newer_download": {"en": "a newer download holds another file: not graded (--regrade)",
+                            "zh": "较新的下载中有另一个文件：未评分（见 `--regrade`）"},
+    "note.no_time": {"en": "no submission time known: lateness not checked",
+                     "zh": "不知道提交时间：未检查是否迟交"},
+    "note.not_described": {"en": "could not be described ({error})",
+                           "zh": "无法读取其提交信息（{error}）"},
+    "note.not_in_worksheet": {"en": "participant {participant} is not in the grading worksheet",
+                              "zh": "评分工作表中没有参与者 {participant}"},
+    "note.folder_name": {
+        "en": "its folder names '{folder}', but the grading worksheet names participant "
+              "{participant} '{worksheet}'",
+        "zh": "其文件夹的名字是“{folder}”，而评分工作表中参与者 {participant} 的名字是“{worksheet}”"},
+    "note.case_only": {"en": "its name differs only in case from '{other}' (kept apart)",
+                       "zh": "其名称与“{other}”只有大小写不同（分开保留）"},
+    "note.controls": {"en": "its file name holds control characters, shown as '?' ({controls})",
+                      "zh": "其文件名含有控制字符，显示为“?”（{controls}）"},
+    "note.symlink": {
+        "en": "it is a symbolic link (it could point at another student's work or the grader's "
+              "files)",
+        "zh": "它是符号链接（可能指向其他学生的作业或评分程序的文件）"},
+    "note.not_plain": {"en": "it is not a plain file (a pipe, socket or device)",
+                       "zh": "它不是普通文件（而是管道、套接字或设备）"},
+    "note.not_utf8": {"en": "its name is not valid UTF-8", "zh": "其文件名不是有效的 UTF-8"},
+    "note.false_utf8": {
+        "en": "its name is flagged UTF-8 but is not (the kit cannot tell which file it is)",
+        "zh": "其文件名标为 UTF-8 但并不是（无法判断是哪个文件）"},
+    "note.absolute": {"en": "its name is an absolute path", "zh": "其文件名是绝对路径"},
+    "note.climbs": {"en": "its name climbs out of the download with '..'",
+                    "zh": "其文件名用“..”指向下载之外"},
+    "note.encrypted": {"en": "it is encrypted (a zip password)", "zh": "它已加密（设有压缩包密码）"},
+    "note.same_name": {
+        "en": "{count} members of the download are named '{name}' (the kit cannot tell which "
+              "one the LMS meant)",
+        "zh": "下载中有 {count} 个文件都名为“{name}”（无法判断教学平台指的是哪一个）"},
+    "note.claims": {
+        "en": "{count} files claim this id under {names} different names or folders: {sources}",
+        "zh": "{count} 个文件以 {names} 个不同的名字或文件夹声称属于这个 ID：{sources}"},
+    "note.name_of_other": {
+        "en": "the name '{name}' on {source} is that of {others} on the roster, not of the id "
+              "it carries",
+        "zh": "{source} 上的名字“{name}”是名单上 {others} 的名字，而不是它所带 ID 的"},
+    "note.not_notebook": {"en": "not a notebook", "zh": "不是笔记本"},
+    "note.skipped_refused": {"en": "refused: {why}", "zh": "已拒收：{why}"},
+    "note.subfolder": {"en": "in a subfolder of a plain folder", "zh": "位于普通文件夹的子文件夹中"},
+    "note.gradescope_meta": {"en": "not Gradescope's metadata (inside a submission): not read",
+                             "zh": "不是 Gradescope 的元数据（位于某份提交之内）：未读取"},
+    "note.file_remark": {"en": "{file}: {remark}", "zh": "{file}：{remark}"},
+    "note.refusal": {
+        "en": "Your file '{file}' ({source}) was not graded: {why}. Upload the notebook again as "
+              "a plain .ipynb file with an ordinary name (letters, digits, '-', '_' and '.').",
+        "zh": "你的文件“{file}”（{source}）没有评分：{why}。请重新上传这个笔记本，使用普通的 .ipynb "
+              "文件和普通的文件名（字母、数字、“-”、“_”和“.”）。"},
 }

@@ -150,7 +150,7 @@ def test_report_puts_the_planted_copies_on_top_escaped_and_linked(tuning_run, ca
     assert "<mark>" in page and "Content-Security-Policy" in page
     assert "<script>" not in page  # the alternative's answer holds one
     summary = (out / "summary.md").read_text()
-    assert "[similarity.html](similarity.html)" in summary and "- alternative & copier" in summary
+    assert "[similarity.html](similarity.html)" in summary and "- `alternative` & `copier`" in summary
     similarity.link_from_summary(out)
     assert (out / "summary.md").read_text() == summary  # once, however often it is linked
 

@@ -173,7 +173,7 @@ def test_a_chinese_course_writes_chinese_feedback_pages(tmp_path, monkeypatch):
     html = (tmp_path / "feedback" / "s1.html").read_text()
     assert '<html lang="zh">' in html and "已评分" in html and "尚未评分" in html
     markdown = (tmp_path / "feedback" / "s1.md").read_text()
-    assert markdown.startswith("# 调参实验：s1 的反馈") and "状态：**已评分**。得分：**7** 分。" in markdown
+    assert markdown.startswith("# 调参实验：`s1` 的反馈") and "状态：**已评分**。得分：**7** 分。" in markdown
 
 
 def test_the_config_texts_of_a_feedback_follow_the_run_language(tmp_path):

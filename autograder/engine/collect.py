@@ -27,15 +27,18 @@ ever written under a name taken from the download: the kit stages each file as
 
 Identity comes from the LMS's ids, never from a display name (:func:`assign`).
 """
+import functools
 import hashlib
 import os
 import re
+import string
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from autograder.assignments import KitError
-from autograder.engine.members import MAX_EXPANDED_BYTES, Tree, Unreadable  # noqa: F401
+from autograder.engine.members import MAX_EXPANDED_BYTES, Tree, Unreadable, note  # noqa: F401
+from shared.i18n import MESSAGES, msg_in
 
 MAX_METADATA_BYTES = 50 * 2**20
 JUNK = re.compile(r"(^|/)(__MACOSX|\.DS_Store|Thumbs\.db|desktop\.ini)(/|$)|(^|/)\._")
@@ -131,8 +134,8 @@ def scan(path: Path, tz=timezone.utc, limit: int = MAX_EXPANDED_BYTES,
         rel = relative[member]
         if not rel.lower().endswith(".ipynb") and PurePosixPath(rel).name != "submission_metadata.yml":
             why = tree.files[member].refused
-            download.skipped.append((tree.source(member), f"refused: {why}" if why
-                                     else "not a notebook"))
+            download.skipped.append((tree.source(member), note("note.skipped_refused", why=why)
+                                     if why else note("note.not_notebook")))
     return download
 
 
@@ -227,7 +230,7 @@ def _gradescope(tree, relative, download):
     if not isinstance(metadata, dict):
         raise KitError(f"{tree.source(meta_member)}: expected one entry per submission_<id> folder")
     base = relative[meta_member][:-len("submission_metadata.yml")]
-    download.skipped += [(tree.source(m), "not Gradescope's metadata (inside a submission): not read")
+    download.skipped += [(tree.source(m), note("note.gradescope_meta"))
                          for m, r in relative.items()
                          if m != meta_member and PurePosixPath(r).name == "submission_metadata.yml"]
     for member, rel in relative.items():
@@ -283,7 +286,7 @@ def _folder(tree, relative, download):
             download.found.append(_found(tree, member, "folder", rel[:-6] if plain else None))
             continue
         if "/" in rel:
-            download.skipped.append((tree.source(member), "in a subfolder of a plain folder"))
+            download.skipped.append((tree.source(member), note("note.subfolder")))
             continue
         download.found.append(_found(tree, member, "folder", rel[:-len(".ipynb")]))
 
@@ -325,35 +328,83 @@ class Entry:
     def notes(self, roster: bool) -> list[str]:
         notes = []
         if not self.identified:
-            notes.append("unidentified: graded under its file name")
+            notes.append(note("note.unidentified"))
         elif roster and not self.on_roster:
-            notes.append("not on the roster")
-        notes += [f"identity: {text}" for text in self.identity]
+            notes.append(note("note.not_on_roster"))
+        notes += [note("note.identity", text=text) for text in self.identity]
         if self.found is not None and self.found.refused:
-            notes.append(f"refused: {self.found.source} ({self.found.refused})")
+            notes.append(note("note.refused", source=self.found.source, why=self.found.refused))
         if self.found is not None:
-            notes += [f"{self.found.file_name}: {remark}" for remark in self.found.remarks]
+            notes += [note("note.file_remark", file=self.found.file_name, remark=remark)
+                      for remark in self.found.remarks]
         graded = [a for a in self.attempts if not a.refused]
         if graded:
-            notes.append(f"{len(graded)} earlier attempt(s) not graded: "
-                         + ", ".join(a.source for a in graded[:3]))
+            notes.append(note("note.earlier", count=len(graded),
+                              sources=", ".join(a.source for a in graded[:3])))
         refused = [a for a in self.attempts if a.refused]
         if refused:
-            notes.append(f"{len(refused)} other file(s) refused: "
-                         + ", ".join(f"{a.source} ({a.refused})" for a in refused[:3])
-                         + (", ..." if len(refused) > 3 else ""))
+            notes.append(note("note.others_refused", count=len(refused),
+                              sources=", ".join(f"{a.source} ({a.refused})" for a in refused[:3])
+                              + (", ..." if len(refused) > 3 else "")))
         if self.history:
-            notes.append(f"{len(self.history)} earlier attempt(s) in the LMS history")
+            notes.append(note("note.history", count=len(self.history)))
         if self.found is not None and self.found.lms.get("late"):
-            notes.append("the LMS marks it late")
+            notes.append(note("note.lms_late"))
         return notes
 
 
-def refusal_message(found: Found) -> str:
-    """What a student whose file was refused reads in their feedback."""
-    return (f"Your file '{found.file_name}' ({found.source}) was not graded: {found.refused}. "
-            f"Upload the notebook again as a plain .ipynb file with an ordinary name "
-            f"(letters, digits, '-', '_' and '.').")
+def refusal_message(found: Found, language: str = "en") -> str:
+    """What a student whose file was refused reads in their feedback, in the students'
+    ``language``."""
+    return msg_in(language, "note.refusal", file=found.file_name, source=found.source,
+                  why=say_note(language, found.refused))
+
+
+# --- notes in the reader's language -----------------------------------------------------------
+
+#: A download's skipped files' notes (the manifest's ``skipped``): read apart from a row's,
+#: whose "refused: {source} ({why})" would also match "refused: {why}".
+SKIPPED_NOTES = ("note.not_notebook", "note.skipped_refused", "note.subfolder",
+                 "note.gradescope_meta")
+NOTE_LIMIT = 2000  # characters of one note said again; a longer one stays as stored
+#: The fields of a note that are notes themselves (a refusal's reason, a remark).
+NESTED_NOTES = ("why", "remark", "text")
+
+
+@functools.cache
+def _note_patterns(skipped: bool) -> list:
+    """(key, pattern of its English) of every note, the most literal text first."""
+    patterns = []
+    for key, entry in MESSAGES.items():
+        if not key.startswith("note.") or key == "note.refusal" or (key in SKIPPED_NOTES) != skipped:
+            continue
+        parts = list(string.Formatter().parse(entry["en"]))
+        literal = sum(len(text) for text, *_ in parts)
+        pattern = "".join(re.escape(text) + (f"(?P<{field}>.+?)" if field else "")
+                          for text, field, *_ in parts)
+        patterns.append((literal, key, re.compile(pattern, re.S)))
+    return [(key, pattern) for _, key, pattern in sorted(patterns, key=lambda p: -p[0])]
+
+
+def say_note(language: str, text: str, skipped: bool = False, depth: int = 0) -> str:
+    """One stored note (the catalogue's English, see :func:`members.note`) in ``language``;
+    a note the catalogue does not know (a late rule's, already in the students' language),
+    or longer than :data:`NOTE_LIMIT`, as stored. The class's data in it stays as it is."""
+    if language == "en" or len(text) > NOTE_LIMIT:
+        return text
+    for key, pattern in _note_patterns(skipped):
+        match = pattern.fullmatch(text)
+        if match:
+            fields = {name: say_note(language, value, depth=depth + 1)
+                      if name in NESTED_NOTES and depth < 2 else value
+                      for name, value in match.groupdict().items()}
+            return msg_in(language, key, **fields)
+    return text
+
+
+def say_notes(language: str, notes: str) -> str:
+    """A row's notes (``"; "``-joined, as grades.csv holds them) in ``language``."""
+    return "; ".join(say_note(language, part) for part in notes.split("; "))
 
 
 def assign(download: Download, roster: list | None = None,
@@ -439,13 +490,13 @@ def _moodle_identities(download: Download, roster: list, worksheet: dict | None)
             continue
         row = worksheet.get(participant)
         if row is None:
-            found.remarks.append(f"participant {participant} is not in the grading worksheet")
+            found.remarks.append(note("note.not_in_worksheet", participant=participant))
             continue
         found.email = row.email
         found.lms.update(id_number=row.id_number, worksheet_name=row.fullname)
         if row.fullname and not name_keys(found.name) & name_keys(row.fullname):
-            found.remarks.append(f"its folder names '{found.name}', but the grading worksheet "
-                                 f"names participant {participant} '{row.fullname}'")
+            found.remarks.append(note("note.folder_name", folder=found.name,
+                                      participant=participant, worksheet=row.fullname))
         found.name = row.fullname or found.name  # the account's; the folder's stays in lms
 
 
@@ -477,8 +528,8 @@ def _identity_doubts(entry: Entry, founds: list, by_name: dict) -> list[str]:
     doubts = []
     claims = sorted({_claim(f) for f in founds})
     if len(claims) > 1:
-        doubts.append(f"{len(founds)} files claim this id under {len(claims)} different names or "
-                      f"folders: " + ", ".join(f.source for f in founds[:4]))
+        doubts.append(note("note.claims", count=len(founds), names=len(claims),
+                           sources=", ".join(f.source for f in founds[:4])))
     own = name_keys(entry.student.name) if entry.student is not None else set()
     names = {}  # each name once, with the first file carrying it
     for found in founds if by_name else []:
@@ -488,8 +539,8 @@ def _identity_doubts(entry: Entry, founds: list, by_name: dict) -> list[str]:
         others = sorted({s.id for key in name_keys(name) for s in by_name.get(key, [])}
                         - {entry.id})
         if name and others and not name_keys(name) & own:
-            doubts.append(f"the name '{name}' on {found.source} is that of "
-                          f"{', '.join(others[:3])} on the roster, not of the id it carries")
+            doubts.append(note("note.name_of_other", name=name, source=found.source,
+                               others=", ".join(others[:3])))
     return doubts[:3]
 
 

@@ -33,12 +33,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.assignments import KitError
+from shared.i18n import msg_in
 
 MAX_MEMBERS = 50_000
 MAX_EXPANDED_BYTES = 4 * 2**30  # a class of notebooks is megabytes; this is a bomb
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
+
+
+def note(key: str, **fields) -> str:
+    """A note for a row or the TA as stored (a refusal's reason, a remark; grades.csv, the
+    manifest): the catalogue's English, the text the kit matches, which each page says again
+    in its reader's language (:func:`autograder.engine.collect.say_note`)."""
+    return msg_in("en", key, **fields)
 
 
 class Unreadable(OSError):
@@ -64,17 +72,16 @@ def _shown(name: str) -> tuple[str, list]:
     controls = [c for c in name if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS]
     text = "".join("?" if unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS else c
                    for c in name)
-    remarks = [f"its file name holds control characters, shown as '?' "
-               f"({ascii(''.join(controls))[:60]})"] if controls else []
+    remarks = [note("note.controls", controls=ascii(''.join(controls))[:60])] if controls else []
     return text, remarks
 
 
 def _climbs(raw: str) -> str:
     """Why a member's name points outside the download ('' when it does not)."""
     if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
-        return "its name is an absolute path"
+        return note("note.absolute")
     if ".." in re.split(r"[/\\]", raw):
-        return "its name climbs out of the download with '..'"
+        return note("note.climbs")
     return ""
 
 
@@ -154,12 +161,11 @@ class Tree:
                 when = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).astimezone(tz)
                 refused = ""
                 if stat.S_ISLNK(info.st_mode):
-                    refused = ("it is a symbolic link (it could point at another student's work "
-                               "or the grader's files)")
+                    refused = note("note.symlink")
                 elif not stat.S_ISREG(info.st_mode):
-                    refused = "it is not a plain file (a pipe, socket or device)"
+                    refused = note("note.not_plain")
                 elif shown != raw and any("\udc80" <= c <= "\udcff" for c in raw):
-                    refused = "its name is not valid UTF-8"
+                    refused = note("note.not_utf8")
                 self._add(Member(shown, info.st_size, when, lambda p=path: open(p, "rb"),
                                  refused, remarks))
 
@@ -198,13 +204,13 @@ class Tree:
         """Why one zip member is refused on its own ('' when it may be read)."""
         raw = info.orig_filename
         if not info.flag_bits & UTF8_FLAG and raw.encode("cp437") in bad:
-            return "its name is flagged UTF-8 but is not (the kit cannot tell which file it is)"
+            return note("note.false_utf8")
         if why := _climbs(raw):
             return why
         if stat.S_ISLNK(info.external_attr >> 16):
-            return "it is a symbolic link (it could point at another student's work or the grader's files)"
+            return note("note.symlink")
         if info.flag_bits & ENCRYPTED_FLAG:
-            return "it is encrypted (a zip password)"
+            return note("note.encrypted")
         return ""
 
     @staticmethod
@@ -234,13 +240,11 @@ class Tree:
             for key in keys:
                 member = self.files[key]
                 if counts[member.name] > 1:
-                    member.refused = member.refused or (
-                        f"{counts[member.name]} members of the download are named "
-                        f"'{member.name}' (the kit cannot tell which one the LMS meant)")
+                    member.refused = member.refused or note(
+                        "note.same_name", count=counts[member.name], name=member.name)
                 other = next((name for name in counts if name != member.name), None)
                 if other is not None:
-                    member.remarks.append(f"its name differs only in case from '{other}' "
-                                          f"(kept apart)")
+                    member.remarks.append(note("note.case_only", other=other))
 
     def source(self, member: str) -> str:
         return f"{self.path.name}:{member}" if self.path.is_file() else f"{self.path.name}/{member}"

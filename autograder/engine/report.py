@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from autograder.assignments import KitError
 from autograder.engine import csvcells
@@ -35,6 +36,23 @@ PROBLEM_STATUSES = ("timeout", "crashed", "invalid", "error", "missing")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                         autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                         lstrip_blocks=True)
+#: Where the class's data goes in a catalogue sentence a page marks (see :func:`marked`).
+DATA_SLOT = "\x00"
+
+
+def marked(sentence: str, *values) -> Markup:
+    """``sentence`` (a catalogue sentence given :data:`DATA_SLOT` for each field that is
+    the class's data: a student's id, a name) with each value marked ``translate="no"``:
+    the page says what is data, not words, so a browser's translator and zhcheck leave it
+    alone (issue 24). Everything escaped."""
+    parts = sentence.split(DATA_SLOT)
+    page = Markup(escape(parts[0]))
+    for value, part in zip(values, parts[1:]):
+        page += Markup('<span translate="no">{}</span>').format(value) + part
+    return page
+
+
+TEMPLATES.globals.update(marked=marked, slot=DATA_SLOT)
 
 
 def question_points(assignment) -> tuple[list[str], float]:
@@ -200,6 +218,7 @@ def feedback_data(out: Path, assignment, student: str, row: dict | None = None) 
         for rubric in item["rubric"]:
             rubric["text"] = texts.get(_rubric_keys(assignment).get(rubric.get("text")),
                                        rubric.get("text", ""))
+    from autograder.engine.collect import say_notes
     number = lambda key: float(row[key]) if row.get(key) not in (None, "") else None  # noqa: E731
     return {"title": texts.get("title", assignment.config["title"]), "language": language,
             "student": student, "name": row.get("name", ""),
@@ -207,7 +226,8 @@ def feedback_data(out: Path, assignment, student: str, row: dict | None = None) 
             "total": number("total") if row else sum(scores.values()),
             "max": number("max"), "penalty": number("penalty"), "final": number("final"),
             "late_by": row.get("late_by", ""), "submitted_at": row.get("submitted_at", ""),
-            "time_source": row.get("time_source", ""), "notes": row.get("notes", ""),
+            "time_source": row.get("time_source", ""),
+            "notes": say_notes(language, row.get("notes", "")),  # stored English: the student's
             "questions": questions, "hand_graded": hand}
 
 
@@ -240,7 +260,8 @@ def _status_word(data: dict) -> str:
 
 def feedback_markdown(data: dict) -> str:
     say = functools.partial(msg_in, data.get("language", "en"))  # the course's language
-    lines = [f"# {say('fb.heading', title=data['title'], student=data['student'])}", ""]
+    student = f"`{data['student']}`"  # an id: code in Markdown
+    lines = [f"# {say('fb.heading', title=data['title'], student=student)}", ""]
     if data["status"] == "missing":
         lines += [say("fb.missing"), ""]
         return "\n".join(lines)
@@ -286,7 +307,7 @@ def needs_a_look(row: dict, language: str = "en") -> list[str]:
     if row.get("status") in PROBLEM_STATUSES:
         reasons.append(_status_word({"language": language, "status": row["status"]}))
     if row.get("flags"):
-        reasons.append(say("look.flags", flags=row["flags"]))
+        reasons.append(marked(say("look.flags", flags=DATA_SLOT), row["flags"]))  # codes
     if float(row.get("penalty") or 0) > 0 or row.get("late_by"):
         reasons.append(say("look.late"))
     notes = row.get("notes", "")  # collect's notes are English: matched, then said in language
@@ -346,9 +367,9 @@ def write_summary(out: Path, assignment, book):
     problems = [r for r in rows if r["status"] not in ("graded", "missing") or r.get("flags")]
     if problems:
         lines += ["", say("sm.look_head"), "", say("sm.flags_note"), ""]
-        lines += [say("sm.problem", id=r["id"], status=_status_word({"language": language,
+        lines += [say("sm.problem", id=f"`{r['id']}`", status=_status_word({"language": language,
                                                                     "status": r["status"]}),
-                      flags=say("sm.problem_flags", flags=r["flags"]) if r.get("flags") else "",
+                      flags=say("sm.problem_flags", flags=f"`{r['flags']}`") if r.get("flags") else "",
                       message=cut(r["message"], 200)) for r in problems]
     lines += ["", say("sm.histogram"), ""]
     atomic_write(out / "summary.md", "\n".join(lines))
@@ -369,7 +390,7 @@ def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
         how = r.get("notes", "").split("; ")[0]
         source = r.get("time_source", "")  # "lms" or "file": a word of the TA's language
         source = say(f"sm.source.{source}") if has(f"sm.source.{source}") else source
-        lines.append(f"| {r['id']} | {r.get('submitted_at', '')} | {source} "
+        lines.append(f"| `{r['id']}` | {r.get('submitted_at', '')} | {source} "
                      f"| {r.get('late_by', '')} | {r.get('penalty') or 0}% | {r['total']} | "
                      f"{r.get('final', '')} | {how} |")
     return lines
@@ -393,11 +414,13 @@ def collect_lines(info: dict, rows: list[dict], language: str = "en") -> list[st
                                         if "earlier attempt(s) not graded" in r.get("notes", "")]}
     for label, ids in groups.items():
         if ids:
-            lines.append(f"- {label}: {', '.join(sorted(ids))}")
+            lines.append(f"- {label}: {', '.join(f'`{id_}`' for id_ in sorted(ids))}")
     skipped = info.get("skipped", [])
     if skipped:
+        from autograder.engine.collect import say_note
         lines.append(say("sm.skipped", count=len(skipped))
-                     + ", ".join(f"{s} ({why})" for s, why in skipped[:10]))
+                     + ", ".join(f"`{s}` ({say_note(language, why, skipped=True)})"
+                                 for s, why in skipped[:10]))
     return lines
 
 
@@ -550,7 +573,11 @@ def write_report(out: Path, assignment, book):
     pending = sum(1 for r in submitted for c in book.manual_columns if not r.get(c))
     info = run_info(out)
     language = run_language(out, assignment, "ta_language")  # the TA's, not the students'
-    look = [(r, look_text(r, reasons)) for r in rows if (reasons := needs_a_look(r, language))]
+    from autograder.engine.collect import say_notes  # stored English, said in the TA's language
+    look = [(r, look_text({**r, "notes": say_notes(language, r.get("notes", "")),  # a missing
+                           "message": "" if r["status"] == "missing" else r.get("message", "")},
+                          reasons))  # row's message says what its notes say: "no submission"
+            for r in rows if (reasons := needs_a_look(r, language))]
     say = functools.partial(msg_in, language)
     page = TEMPLATES.get_template("report.html.j2").render(
         title=_translated(assignment, language).get("title", assignment.config["title"]),
@@ -566,7 +593,8 @@ def write_report(out: Path, assignment, book):
         similarity=similarity_block(out), language=language, t=say,
         word=lambda status: _status_word({"language": language, "status": status}),
         deadline=info.get("deadline", ""), layout=_layout(language, info.get("layout", "")),
-        feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape)
+        feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape,
+        notes=lambda text: say_notes(language, text))
     atomic_write(out / "report.html", page)
 
 

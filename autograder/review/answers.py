@@ -18,6 +18,7 @@ is cut at ``ANSWER_LIMIT`` characters.
 """
 from pathlib import Path
 
+from autograder.assignments import KitError
 from autograder.build import translations
 from autograder.engine import notebooks, report
 from autograder.review import store
@@ -71,9 +72,15 @@ def _answer_text(text: str, placeholders: set[str]) -> str:
     return text or NO_ANSWER
 
 
-def prompts(assignment) -> dict[str, str]:
-    """Each manual question's prompt, read from the assignment's own notebook."""
+def prompts(assignment, language: str = translations.SOURCE_LANGUAGE) -> dict[str, str]:
+    """Each manual question's prompt as the release in ``language`` words it (the TA reads
+    it in theirs), from the assignment's own notebook; the source language's when a
+    translation is missing (never a stopped page)."""
     nb = notebooks.read(assignment.notebook)
+    try:
+        nb = translations.localized(nb, assignment, language)
+    except KitError:
+        pass
     keys, found, previous = list(assignment.manual_questions), {}, ""
     for cell in nb.cells:
         key = cell.get("metadata", {}).get("kit", {}).get("manual")

@@ -93,9 +93,8 @@ def create_app(run: Run) -> Flask:
     app = Flask(__name__)
     md = markdown()
     questions = run.assignment.manual_questions
-    prompts = answers.prompts(run.assignment)
-
     language = report.run_language(run.out, run.assignment, "ta_language")  # the TA's
+    prompts = answers.prompts(run.assignment, language)
     texts = report._translated(run.assignment, language)  # titles and rubric items shown
     title = texts.get("title", run.assignment.config["title"])
     shown = {key: {**q, "title": texts.get(f"manual.{key}.title", q["title"])}
@@ -182,7 +181,9 @@ def create_app(run: Run) -> Flask:
                    for n, s in enumerate(group.students, start=1)]
         return render_template(
             "answer.html", title=title, key=key, question=shown[key],
-            prompt=md.render(prompts.get(key, "")), answer=md.render(group.text),
+            prompt=md.render(prompts.get(key, "")),
+            answer=md.render(msg_in(language, "rv.no_answer") if group.text == store.NO_ANSWER
+                             else group.text),
             items=rubric(key),
             saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
             points=scores.get(student) if member is not None or len(group.students) == 1

@@ -36,8 +36,11 @@ from pathlib import Path
 
 from autograder.assignments import KitError
 from autograder.engine import csvcells
+from shared.i18n import msg_in
 
-NO_ANSWER = "(no answer)"
+#: A blank answer as stored (answers.json, matched by this text); pages show it in their
+#: reader's language (``rv.no_answer``).
+NO_ANSWER = msg_in("en", "rv.no_answer")
 COMMENT_LIMIT = 4000  # characters of a TA's comment
 
 

@@ -101,12 +101,13 @@ def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits:
         what = say("sim.pair", cell=html.escape(pair.cell), kind=kind,
                    score=f"{pair.score:.2f}", above=say("sim.above") if above else "")
         sections.append(
-            f'<section><h2{" class=above" if above else ""}>{html.escape(pair.a)} &amp; '
-            f'{html.escape(pair.b)}{what}</h2>'
-            f'<div class="sides"><div><h3>{html.escape(pair.a)}</h3>{sides[0]}</div>'
-            f'<div><h3>{html.escape(pair.b)}</h3>{sides[1]}</div></div></section>')
+            f'<section><h2{" class=above" if above else ""}>{_student(pair.a)} &amp; '
+            f'{_student(pair.b)}{what}</h2>'
+            f'<div class="sides"><div><h3>{_student(pair.a)}</h3>{sides[0]}</div>'
+            f'<div><h3>{_student(pair.b)}</h3>{sides[1]}</div></div></section>')
     if skipped:  # what a student sent that was not compared, and why
-        items = "".join(f"<li>{html.escape(student)}: {html.escape(cell)}: {html.escape(why)}</li>"
+        items = "".join(f"<li>{_student(student)}: <code>{html.escape(cell)}</code>: "
+                        f"{html.escape(why)}</li>"
                         for student, cell, why in skipped)
         sections.append(f"<section><h2>{say('sim.not_compared', count=len(skipped))}</h2><ul>{items}</ul>"
                         f"</section>")
@@ -120,17 +121,22 @@ def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits:
     tmp.replace(path)
 
 
+def _student(student: str) -> str:
+    """A student's id on the page, escaped and marked as data (``translate="no"``)."""
+    return f'<span translate="no">{html.escape(student)}</span>'
+
+
 def _highlighted(text: str, lines: set[int], words: set[str]) -> str:
     """Code: the shared lines marked; a written answer: the shared words marked."""
     if words:
         parts = re.split(r"([^\W_]+(?:\.\d+)?)", text)
-        return "<pre>" + "".join(
+        return '<pre translate="no">' + "".join(
             f"<mark>{html.escape(part)}</mark>" if index % 2 and part.lower()[:STEM] in words
             and part.lower() not in STOP_WORDS else html.escape(part)
             for index, part in enumerate(parts)) + "</pre>"
     rows = [f"<mark>{html.escape(line)}</mark>" if number in lines else html.escape(line)
             for number, line in enumerate(text.splitlines(), start=1)]
-    return "<pre>" + "\n".join(rows) + "</pre>"
+    return "<pre><code>" + "\n".join(rows) + "</code></pre>"
 
 
 SUMMARY_HEADING = "## Similar work"
@@ -152,7 +158,7 @@ def summary_lines(out: Path) -> list[str]:
              say("sim.summary", count=len(above))
              + (say("sim.summary_skipped", count=skipped) if skipped else ""), ""]
     kinds = {kind: say(f"sim.kind.{kind}") for kind in ("code", "text")}
-    lines += [say("sim.summary_pair", a=r["a"], b=r["b"], cell=r["cell"],
+    lines += [say("sim.summary_pair", a=f"`{r['a']}`", b=f"`{r['b']}`", cell=f"`{r['cell']}`",
                   kind=kinds.get(r["kind"], r["kind"]), score=r["score"]) for r in above[:10]]
     return lines
 

@@ -29,6 +29,7 @@ questions' titles and rubrics); given paths, also notebooks' outputs
 import argparse
 import functools
 import html
+import html.parser
 import json
 import re
 import sys
@@ -192,14 +193,118 @@ def notebook_outputs(path: Path) -> list[Finding]:
     return found
 
 
+#: Elements whose text is code, not words: HTML's own ways of saying so (and scripts,
+#: styles). ``translate="no"`` on any element says the same of its content.
+CODE_ELEMENTS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
+#: Attributes a reader meets as text: a field's hint, a screen reader's label, a tooltip.
+READ_ATTRIBUTES = ("placeholder", "aria-label", "alt", "title")
+#: Elements that have no end tag (HTML's void elements): never on the open-element stack.
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                           "meta", "source", "track", "wbr"})
+DEPTH = 256  # open elements tracked; a page nested deeper is read as one level (bounded work)
+MARKED = 10_000  # distinct pieces of marked data kept to read a title with
+#: The columns of an LMS export a person reads (the rest are the format's headers and ids).
+COMMENT_COLUMNS = ("Feedback comments",)
+
+
+class _Words(html.parser.HTMLParser):
+    """The text a reader of an HTML page reads as words: what is in no code element and no
+    ``translate="no"`` element, and the read attributes of the elements it is in.
+
+    The standard library's parser reads the page once, left to right; the stack of open
+    elements is bounded (:data:`DEPTH`), and an end tag searches only it, so the work is
+    linear in the page whatever it holds."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, bool]] = []  # (tag, in code) of each open element
+        self.text: list[str] = []
+        self.titles: list[str] = []  # <title>: text only, it cannot mark its data
+        self.marked: set[str] = set()  # what the page marks as data or code elsewhere
+
+    def _in_code(self) -> bool:
+        return bool(self.open) and self.open[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        code = (self._in_code() or tag in CODE_ELEMENTS
+                or (attrs.get("translate") or "").strip().lower() == "no")
+        if not code:
+            self.text += [value for name in READ_ATTRIBUTES if (value := attrs.get(name))]
+        if tag not in VOID_ELEMENTS and len(self.open) < DEPTH:
+            self.open.append((tag, code))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS and self.open and self.open[-1][0] == tag:
+            self.open.pop()
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                return
+
+    def handle_data(self, data):
+        if self._in_code():
+            if data.strip() and len(self.marked) < MARKED:
+                self.marked.add(data.strip())
+        elif self.open and self.open[-1][0] == "title":
+            self.titles.append(data)
+        else:
+            self.text.append(data)
+
+    def words(self) -> str:
+        """The page's words; in its title, what the page marks as data in its body is data
+        too (a student's id in "feedback for s1")."""
+        titles = "\n".join(self.titles)
+        for data in sorted(self.marked, key=len, reverse=True):
+            titles = titles.replace(data, " ")
+        return "\n".join([titles, *self.text])
+
+
+def html_words(text: str) -> str:
+    """What a reader of the HTML ``text`` reads as words (see :class:`_Words`), one piece a line."""
+    parser = _Words()
+    parser.feed(text)
+    parser.close()
+    return parser.words()
+
+
+def csv_words(text: str) -> str:
+    """The comments of an LMS export (:data:`COMMENT_COLUMNS`): its headers, ids, names and
+    numbers are the format's and the class's, not words a course translates."""
+    import csv
+    import io
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, [])
+    read = [index for index, column in enumerate(header) if column in COMMENT_COLUMNS]
+    return "\n".join(row[index] for row in rows for index in read if index < len(row))
+
+
 def page(path: Path) -> list[Finding]:
-    """A rendered page (report.html, feedback, similarity, review, an export's comments):
-    its visible text, scripts and styles left out."""
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    """A rendered page (report.html, feedback, similarity, review, an export's comments),
+    read as its format means it: HTML's words (:func:`html_words`), Markdown with its code
+    spans (backticks), an LMS export's comments (:func:`csv_words`)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".html":
-        text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
-        text = re.sub(r"<[^>]*>", "\n", text)
+        text = html_words(text)
+    elif path.suffix == ".csv":
+        text = csv_words(text)
     return check_text(str(path), text)
+
+
+def run_pages(out: Path) -> list[Path]:
+    """Every page of a run folder that a student or the TA reads: report.html, summary.md,
+    similarity.html, each feedback page (.html and .md) and each export's comments
+    (``export/<lms>/*.csv``); the ones the run has, in a stable order. One list, so the demo
+    and the tests check the same pages."""
+    out = Path(out)
+    pages = [out / name for name in ("report.html", "summary.md", "similarity.html")]
+    pages += sorted((out / "feedback").glob("*.html")) + sorted((out / "feedback").glob("*.md"))
+    pages += sorted((out / "export").glob("*/*.csv"))
+    return [path for path in pages if path.is_file()]
 
 
 def _joined(value) -> str:
