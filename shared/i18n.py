@@ -714,6 +714,9 @@ MESSAGES = {
                    "zh": "- **{id}**（{status}{flags}）：{message}"},
     "sm.problem_flags": {"en": "; flags: {flags}", "zh": "；标记：{flags}"},
     "sm.histogram": {"en": "![score histogram](histogram.png)", "zh": "![得分直方图](histogram.png)"},
+    "sm.plot.x": {"en": "total score (max {max})", "zh": "总分（满分 {max}）"},
+    "sm.plot.y": {"en": "submissions", "zh": "提交数"},
+    "sm.plot.title": {"en": "{assignment}: {count} submissions", "zh": "{assignment}：{count} 份提交"},
     "sm.late_head": {"en": "## Late work", "zh": "## 迟交"},
     "sm.late_policy": {
         "en": "Policy: {deadline}. Raw points never change: `total` is what the tests gave, "

@@ -147,3 +147,27 @@ def test_make_exports_notes_to_the_ta_are_chinese(zh_run, capsys):
     assert said.startswith("已把 12 名学生导出到 ") and "个反馈文件" in said
     said = said.replace(str(zh_run / "export" / "csv"), "")  # the folder: a path, not words
     assert zhcheck.english_runs(said) == []
+
+
+def test_the_summarys_histogram_is_labelled_in_the_tas_language(zh_run, monkeypatch):
+    """histogram.png's axes and title, in Chinese with the CJK font the release plots use
+    (matplotlib warns of each glyph its font cannot draw)."""
+    import warnings
+
+    import matplotlib.axes
+
+    from autograder import grade
+    from autograder.engine import report
+    assignment = assignments.get("convnets")
+    questions, max_points = report.question_points(assignment)
+    book = grade.GradeBook(zh_run / "grades.csv", questions, max_points)
+    said = {}
+    set_ = matplotlib.axes.Axes.set
+    monkeypatch.setattr(matplotlib.axes.Axes, "set",
+                        lambda self, **kw: said.update(kw) or set_(self, **kw))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report.write_summary(zh_run, assignment, book)
+    assert said == {"xlabel": "总分（满分 14）", "ylabel": "提交数",
+                    "title": "convnets：11 份提交"}
+    assert not [w for w in caught if "missing from" in str(w.message)]

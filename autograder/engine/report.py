@@ -331,18 +331,21 @@ def write_summary(out: Path, assignment, book):
     summary = stats(totals)
     statuses = Counter(r["status"] for r in rows)
 
+    info = run_info(out)
+    language = run_language(out, assignment, "ta_language")  # the TA's, not the students'
+    say = functools.partial(msg_in, language)
+
+    from shared import plots  # a CJK font behind the default one, as the release's plots
+    plotted = say if language != "zh" or plots.use_cjk_font() else functools.partial(msg_in, "en")
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.hist(totals, bins=range(0, int(book.max_points) + 2), align="left", rwidth=0.85)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel=f"total score (max {book.max_points:g})", ylabel="submissions",
-           title=f"{assignment.name}: {len(totals)} submissions")
+    ax.set(xlabel=plotted("sm.plot.x", max=f"{book.max_points:g}"), ylabel=plotted("sm.plot.y"),
+           title=plotted("sm.plot.title", assignment=assignment.name, count=len(totals)))
     fig.tight_layout()
     fig.savefig(out / "histogram.png", dpi=100)
     plt.close(fig)
 
-    info = run_info(out)
-    language = run_language(out, assignment, "ta_language")  # the TA's, not the students'
-    say = functools.partial(msg_in, language)
     title = _translated(assignment, language).get("title", assignment.config["title"])
     lines = [say("sm.heading", title=title), "",
              say("sm.counts", students=len(rows), submissions=len(totals),
