@@ -7,7 +7,8 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import assignments
-from autograder.tools import samples
+from autograder.tools import samples, zhnotebooks
+from autograder.tools.zhnotebooks import SMALLER
 from autograder.tools.samples import Sample
 
 pytestmark = pytest.mark.slow
@@ -30,38 +31,9 @@ def outputs_of(nb, index):
     return "\n".join(texts)
 
 
-#: Test-only cell, inserted after the imports: every cell of a notebook (training and plots
-#: included) runs, but on slices of the data, two experiments and at most 2 epochs of 2 steps.
-SMALLER = '''
-_fit = keras.Model.fit
-
-def _short_fit(self, *args, **options):
-    options["epochs"] = min(options.get("epochs", 1), 2)
-    for key in ("steps_per_epoch", "validation_steps"):
-        if options.get(key):
-            options[key] = min(options[key], 2)
-    data = args[0] if args else options.get("x")
-    if not hasattr(data, "shape") and not options.get("steps_per_epoch"):  # a dataset
-        options["steps_per_epoch"] = 2
-    return _fit(self, *args, **options)
-
-keras.Model.fit = _short_fit
-
-def _sliced(loader, n_train, n_test):
-    def load(**options):
-        (x, y), (x_test, y_test) = loader(**options)
-        return (x[:n_train], y[:n_train]), (x_test[:n_test], y_test[:n_test])
-    return load
-
-if "load_imdb" in globals():
-    load_imdb, load_reuters = _sliced(load_imdb, 10500, 1000), _sliced(load_reuters, 2500, 500)
-if "VARIANTS" in globals():
-    VARIANTS = {name: VARIANTS[name] for name in ("reuters: 1 layer", "imdb: mse loss")}
-'''
-
-
 def reference_notebook(name):
-    """The reference solution's notebook, with :data:`SMALLER` after the imports."""
+    """The reference solution's notebook, with ``SMALLER`` (autograder/tools/zhnotebooks.py:
+    every cell runs, on slices of the data and 2 epochs of 2 steps) after the imports."""
     nb = samples.notebook_for(assignments.get(name), Sample("ref", "", {}))
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(SMALLER))
@@ -124,3 +96,31 @@ def test_notebooks_run_top_to_bottom_with_the_reference(runs, name):
         assert "synthetic" in everything
     if name == "getting_started":
         assert "test accuracy" in everything and "random baseline" in everything
+
+
+# --- the Chinese releases, as a zh student runs them (issue 24) -----------------------------
+
+#: The filled zh notebooks CI runs (wall on 2 busy cores, 2026-12-04: tuning 41 s, ...);
+#: ``make demo`` runs every filled one (autograder/tools/zhnotebooks.py).
+ZH_FILLED_IN_CI = ("tuning",)
+
+
+@pytest.fixture(scope="module")
+def helpers_wheel(tmp_path_factory):
+    from autograder.build import wheel
+    return wheel.build(tmp_path_factory.mktemp("wheel")).read_bytes()
+
+
+@pytest.mark.parametrize("name, state", [(name, "stubbed") for name in NAMES]
+                         + [(name, "filled") for name in ZH_FILLED_IN_CI])
+def test_a_zh_release_notebook_shows_no_english(name, state, tmp_path, helpers_wheel):
+    """The zh release notebook as handed out, run before any code is written (every check
+    fails, in Chinese) or with the reference filled in (every cell, training and plots
+    included): zhcheck finds no English in anything it shows."""
+    found, _ = zhnotebooks.check(name, state, tmp_path, helpers_wheel)
+    assert found == [], "\n".join(map(str, found))
+    run = tmp_path / f"{name}-{state}" / f"{name}.ipynb"
+    shown = run.read_text(encoding="utf-8")
+    assert "课程辅助代码所在的文件夹" in shown  # the first cell ran, in the bundle's language
+    if state == "stubbed":  # each check cell ran and failed in Chinese
+        assert "NotImplementedError" in shown and "请" in shown

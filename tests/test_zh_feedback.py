@@ -134,3 +134,30 @@ def test_the_scan_finds_english_only_english_in_the_chinese_and_english_outside(
         "planted.py:4: English in the Chinese: ['overlap with each other']",
         "planted.py:5: English outside text(en, zh): ['nothing']",
         "planted.py:6: English outside text(en, zh): ['found of the batches']"]
+
+
+def test_a_run_notebook_is_read_without_the_libraries_log_and_the_datasets_text(tmp_path):
+    """What zhcheck lets stand in a zh notebook's outputs (TensorFlow's and Keras's own log
+    and warnings, a decoded review, the helpers' folder) and what it still reports."""
+    import json
+    logs = ("WARNING: All log messages before absl::InitializeLog() is called are written to "
+            "STDERR\nI0000 00:00:1796421235.073024   16915 port.cc:153] oneDNN custom operations "
+            "are on. You may see slightly different numerical results.\n"
+            "/x/site-packages/keras/src/trainers/epoch_iterator.py:74: UserWarning: `shuffle=True` "
+            "was passed, but will be ignored.\n  self.data_adapter = get_data_adapter(\n"
+            "WARNING:tensorflow:5 out of the last 5 calls to <function f> triggered retracing.\n")
+    cells = [
+        {"cell_type": "code", "metadata": {"kit": {"setup": True}}, "source": "", "outputs": [
+            {"output_type": "stream", "text": "课程辅助代码所在的文件夹： /tmp/dl-course-helpers-0a1b\n"}]},
+        {"cell_type": "code", "metadata": {}, "source": "", "outputs": [
+            {"output_type": "stream", "name": "stderr", "text": logs},
+            {"output_type": "stream", "text": "训练影评 25000 条\n? the film was quietly brilliant\n"}]},
+        {"cell_type": "code", "metadata": {}, "source": "", "outputs": [
+            {"output_type": "stream", "text": "Training on the hidden reviews\n"}]},
+        {"cell_type": "code", "metadata": {"kit": {"setup": True}}, "source": "", "outputs": [
+            {"output_type": "stream", "text": "course helpers: /tmp/dl-course-helpers-0a1b\n"}]}]
+    path = tmp_path / "run.ipynb"
+    path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    found = zhcheck.notebook_outputs(path)
+    assert [(f.where.rsplit(" ", 2)[-2], f.english) for f in found] == [
+        ("3", "Training on the hidden reviews"), ("4", "course helpers")]
