@@ -445,7 +445,8 @@ def write_manifest(out, assignment, download, entries, staged, kept, roster, dea
     info = {"assignment": assignment.name, "title": assignment.config["title"],
             "download": str(download.path), "layout": download.layout,
             "roster": str(roster) if roster else "",
-            "deadline": deadline.describe() if deadline else "",
+            "deadline": deadline.describe() if deadline else "",  # as a run before the facts
+            "deadline_facts": report.deadline_facts(deadline) if deadline else {},  # said per page
             "canvas_column": settings.settings.get(assignment.name, {}).get("canvas_column", ""),
             "language": settings.language_for(assignment.name),  # of the students' pages
             "ta_language": settings.ta_language_for(assignment.name),  # of the TA's

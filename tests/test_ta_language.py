@@ -15,6 +15,7 @@ real notebooks in Chinese).
 import pytest
 
 from autograder import assignments, course, export
+from autograder.engine import report
 from autograder.review import app as review
 from autograder.tools import zhcheck
 from tests import fakes
@@ -157,7 +158,6 @@ def test_the_summarys_histogram_is_labelled_in_the_tas_language(zh_run, monkeypa
     import matplotlib.axes
 
     from autograder import grade
-    from autograder.engine import report
     assignment = assignments.get("convnets")
     questions, max_points = report.question_points(assignment)
     book = grade.GradeBook(zh_run / "grades.csv", questions, max_points)
@@ -171,3 +171,20 @@ def test_the_summarys_histogram_is_labelled_in_the_tas_language(zh_run, monkeypa
     assert said == {"xlabel": "总分（满分 14）", "ylabel": "提交数",
                     "title": "convnets：11 份提交"}
     assert not [w for w in caught if "missing from" in str(w.message)]
+
+
+def test_an_english_class_with_a_chinese_ta_reads_the_deadline_in_chinese(tmp_path, monkeypatch):
+    """The manifest records the deadline's facts; each page says them in its reader's
+    language: report.html and summary.md in the TA's (zh), the students' feedback in theirs."""
+    monkeypatch.setattr(test_report_html, "COURSE", ENGLISH_COURSE.replace(
+        "[course]\n", '[course]\nlanguage = "en"\nta_language = "zh"\n', 1))
+    out = test_report_html.make_run(tmp_path, monkeypatch)
+    for page in ("report.html", "summary.md"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "截止时间 2027-04-05T23:59+08:00" in text and "due 2027-04-05" not in text, page
+    late = next(path for path in (out / "feedback").glob("*.md")
+                if "late" in path.read_text(encoding="utf-8").lower())
+    assert "截止" not in late.read_text(encoding="utf-8")
+    facts = report.run_info(out)["deadline_facts"]
+    assert facts["policy"] == {"percent": 10.0, "per": "day", "cap": 100.0}
+    assert report.deadline_line({"deadline": "stored", "deadline_facts": {"due": "no"}}, "zh") == "stored"

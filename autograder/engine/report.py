@@ -379,12 +379,43 @@ def write_summary(out: Path, assignment, book):
     write_report(out, assignment, book)
 
 
+def deadline_facts(deadline) -> dict:
+    """What the manifest records of a ``course.Deadline`` (times, grace, policy): facts, which
+    each page says in its reader's language (:func:`deadline_line`)."""
+    last = deadline.last_accepted
+    return {"due": deadline.due.isoformat(), "grace_minutes": deadline.grace.total_seconds() / 60,
+            "policy": dataclasses.asdict(deadline.policy),
+            "last_accepted": last.isoformat() if last else "", "extensions": len(deadline.extensions)}
+
+
+def deadline_line(info: dict, language: str) -> str:
+    """The run's deadline and late policy in ``language``, from :func:`deadline_facts`; a run
+    recorded before them (or with facts that do not read) shows the line it stored."""
+    from datetime import datetime, timedelta
+
+    from autograder import course
+    facts = info.get("deadline_facts")
+    if not isinstance(facts, dict) or not facts:
+        return info.get("deadline", "")
+    try:
+        last = facts.get("last_accepted")
+        return course.Deadline(
+            info.get("assignment", ""), datetime.fromisoformat(facts["due"]),
+            grace=timedelta(minutes=float(facts.get("grace_minutes", 0))),
+            policy=course.LatePolicy(**facts["policy"]),
+            last_accepted=datetime.fromisoformat(last) if last else None,
+            extensions=dict.fromkeys(range(int(facts.get("extensions", 0))))).describe(language)
+    except (KeyError, TypeError, ValueError):
+        return info.get("deadline", "")
+
+
 def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
     """The late policy and, for each late student, how the penalty was computed."""
     if not info.get("deadline"):
         return []
     say = functools.partial(msg_in, language)
-    lines = ["", say("sm.late_head"), "", say("sm.late_policy", deadline=info["deadline"]), ""]
+    lines = ["", say("sm.late_head"), "", say("sm.late_policy", deadline=deadline_line(info, language)),
+             ""]
     late = [r for r in rows if r.get("late_by") or float(r.get("penalty") or 0)]
     if not late:
         return lines + [say("sm.none_late")]
@@ -595,7 +626,7 @@ def write_report(out: Path, assignment, book):
         look=look, look_ids={r["id"] for r, _ in look}, late_minutes=late_minutes,
         similarity=similarity_block(out), language=language, t=say,
         word=lambda status: _status_word({"language": language, "status": status}),
-        deadline=info.get("deadline", ""), layout=_layout(language, info.get("layout", "")),
+        deadline=deadline_line(info, language), layout=_layout(language, info.get("layout", "")),
         feedback=lambda student: f"feedback/{student}.html", points=_points, escape=html.escape,
         notes=lambda text: say_notes(language, text))
     atomic_write(out / "report.html", page)
