@@ -809,6 +809,13 @@ MESSAGES = {
     "rv.on_their_own": {"en": ", graded on their own", "zh": "，单独评分"},
     "rv.answer": {"en": "answer {position}", "zh": "第 {position} 个回答"},
     "rv.no_answer": {"en": "(no answer)", "zh": "（未作答）"},
+    # --- manual/<question>.html, every answer to one question (autograder/review/answers.py)
+    "mp.heading": {"en": "{assignment}: {title}", "zh": "{assignment}：{title}"},
+    "mp.intro": {
+        "en": "{count} submissions. Score each answer out of {points} in {scores},\ncolumn {key} "
+              "(or grade them in {review}); then run {manual}.",
+        "zh": "{count} 份提交。请在 {scores} 的 {key} 列中为每个回答打分（满分 {points}），"
+              "或在 {review} 中评分；然后运行 {manual}。"},
     "rv.group_blank": {"en": "answer {position}: left blank by {count} students, graded once for all",
                        "zh": "第 {position} 个回答：{count} 名学生都留空，一次评分适用于所有人"},
     "rv.group_same": {"en": "answer {position}: the same by {count} students, graded once for all",

@@ -198,3 +198,52 @@ def test_the_lms_comment_speaks_the_students_language():
     assert zhcheck.english_runs(export.comment({**late, "status": "timeout"}, False, "zh")) == []
     assert export.comment({**late, "status": "missing"}, language="zh").startswith("未提交：0 分")
     assert export.comment(late) == "6.3/16 points (7 before a 10% late penalty); details in the attached feedback file."
+
+
+@pytest.mark.parametrize("page, runs", [
+    ("<p>分数 <code>model.fit</code> 与 <kbd>Enter</kbd>，<samp>Epoch done</samp></p>", []),
+    ("<pre>def build(units):\n    return model</pre><p>代码如上</p>", []),
+    ('<td translate="no">Sun Hana</td><td>Late work</td>', ["Late work"]),
+    ('<div translate="no"><p>copier <b>and</b> reference</p></div><p>and more</p>', ["and more"]),
+    ('<input placeholder="Search students"><img alt="score chart" src="x.png">', [
+        "Search students", "score chart"]),
+    ('<p translate="no"><input placeholder="data hint"></p>', []),  # inside data: data
+    # The title cannot mark its data: what the body marks is data there too.
+    ('<title>反馈：copier</title><h1>反馈：<span translate="no">copier</span></h1>', []),
+    ("<title>Feedback for copier</title>", ["Feedback for copier"]),
+    ("<p>a<br>b</p><p>未闭合 <span>still read", ["still read"]),
+])
+def test_a_page_is_read_as_html_means_it(tmp_path, page, runs):
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    assert [f.english for f in zhcheck.page(path)] == runs
+
+
+def test_a_page_nested_past_the_depth_is_read_in_linear_work():
+    """A page of 20,000 nested elements: the stack stays bounded, the text is still read."""
+    deep = "<div>" * 20_000 + "Late work" + "</div>" * 20_000
+    assert zhcheck.english_runs(zhcheck.html_words(deep)) == ["Late work"]
+    deep = '<div translate="no">' + "<div>" * 20_000 + "Sun Hana" + "</div>" * 20_000 + "</div>"
+    assert zhcheck.english_runs(zhcheck.html_words(deep)) == []
+
+
+def test_an_lms_export_is_read_for_its_comments_only(tmp_path):
+    moodle = tmp_path / "grades.csv"
+    moodle.write_text("Full name,ID number,Email address,Tuning,Feedback comments\n"
+                      "Sun Hana,s1,sun@example.edu,7,7/16 分；Late work\n", encoding="utf-8")
+    assert [f.english for f in zhcheck.page(moodle)] == ["Late work"]
+    canvas = tmp_path / "gradebook.csv"
+    canvas.write_text("Student,ID,SIS User ID,SIS Login ID,Section,ConvNets (1)\n"
+                      "    Points Possible,,,,,14\nSun Hana,1001,s1,sun,A,7\n", encoding="utf-8")
+    assert zhcheck.page(canvas) == []
+
+
+def test_run_pages_lists_what_a_run_folder_holds(tmp_path):
+    for name in ("report.html", "summary.md", "feedback/s1.html", "feedback/s1.md",
+                 "manual/overfitting.html", "export/moodle/grades.csv", "results/s1.json",
+                 "collected/s1.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [p.relative_to(tmp_path).as_posix() for p in zhcheck.run_pages(tmp_path)] == [
+        "report.html", "summary.md", "feedback/s1.html", "feedback/s1.md",
+        "manual/overfitting.html", "export/moodle/grades.csv"]

@@ -16,6 +16,7 @@ Notebooks are hostile data: they are read through :func:`autograder.engine.noteb
 (bounded), any failure to read one becomes that student's answer text, and each answer
 is cut at ``ANSWER_LIMIT`` characters.
 """
+import functools
 from pathlib import Path
 
 from autograder.assignments import KitError
@@ -23,6 +24,7 @@ from autograder.build import translations
 from autograder.engine import notebooks, report
 from autograder.review import store
 from autograder.review.store import NO_ANSWER
+from shared.i18n import msg_in
 
 BEGIN, END = "<!-- BEGIN QUESTION -->", "<!-- END QUESTION -->"
 ANSWER_LIMIT = 20_000  # characters of one written answer kept
@@ -91,11 +93,16 @@ def prompts(assignment, language: str = translations.SOURCE_LANGUAGE) -> dict[st
 
 
 def write_page(out: Path, assignment, key: str, by_student: dict[str, str]):
-    """``manual/<key>.html``: every answer to one question, in id order, escaped."""
+    """``manual/<key>.html``: every answer to one question, in id order, escaped; its words,
+    title and prompt in the TA's language."""
+    language = report.run_language(out, assignment, "ta_language")
+    question = assignment.manual_questions[key]
+    title = report._translated(assignment, language).get(f"manual.{key}.title", question["title"])
     page = report.TEMPLATES.get_template("manual.html.j2").render(
-        assignment=assignment.name, question=assignment.manual_questions[key], key=key,
-        prompt=prompts(assignment).get(key, ""), answers=sorted(by_student.items()),
-        no_answer=NO_ANSWER, points=lambda value: f"{value:g}")
+        assignment=assignment.name, question=question, key=key, title=title,
+        prompt=prompts(assignment, language).get(key, ""), answers=sorted(by_student.items()),
+        no_answer=NO_ANSWER, points=lambda value: f"{value:g}", language=language,
+        t=functools.partial(msg_in, language))
     store.atomic_write(store.folder(out) / f"{key}.html", page)
 
 

@@ -24,7 +24,15 @@ What it reads (``python -m autograder.tools.zhcheck``; CI runs the cheap parts,
 tests/test_zhcheck.py): the zh catalogue (``shared/i18n.py``), every zh release notebook's
 Markdown and code comments, its README and the config texts its feedback shows (written
 questions' titles and rubrics); given paths, also notebooks' outputs
-(``.ipynb``, run filled or stubbed) and rendered pages (``.html``, ``.md``, ``.csv``).
+(``.ipynb``, run filled or stubbed) and rendered pages (``.html``, ``.md``, ``.csv``;
+:func:`run_pages` lists a run folder's).
+
+A page is read as its format means it (:func:`page`): in HTML, what is in ``<code>``,
+``<pre>``, ``<kbd>``, ``<samp>`` or an element marked ``translate="no"`` (HTML's own "not to
+be translated": the class's data, a student's id or name, their code) is not words, and a
+field's ``placeholder``, ``alt``, ``title`` and ``aria-label`` are; in Markdown, backticks are
+code; in an LMS export, only the comments a student reads are words, not the format's
+headers and ids. So the pages say what is data, and the check holds them to it.
 """
 import argparse
 import functools
@@ -176,11 +184,13 @@ def release(name: str, language: str = "zh") -> list[Finding]:
 
 #: The libraries' own log and warnings, which no course can translate (as Keras's output):
 #: TensorFlow's C++ log (absl's format, ``I0000 00:00:1.2  123 port.cc:153] ...``, and absl's
-#: note before it), its Python log (``WARNING:tensorflow:...``: tf.function retracing) and a
+#: note before it; the CPU-feature entry's second line), its Python log (``WARNING:tensorflow:...``: tf.function retracing) and a
 #: Python warning raised inside an installed library (``.../site-packages/keras/...py:74:
 #: UserWarning: ...`` and the source line the warnings module prints under it).
 LIBRARY_LOG = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\).*"
                          r"|[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] .*|WARNING:tensorflow:.*"
+                         r"|To enable the following instructions: .* rebuild TensorFlow with the "
+                         r"appropriate compiler flags\."
                          r"|\S*site-packages\S*\.py:\d+: \w*Warning: .*(\n[ \t]+.*)?)$", re.M)
 #: A decoded review or newswire (getting_started prints one): ``decode_review`` writes the
 #: start-of-sequence marker as ``?``, so the line starts with ``? ``; its words are the
@@ -316,12 +326,14 @@ def page(path: Path) -> list[Finding]:
 
 def run_pages(out: Path) -> list[Path]:
     """Every page of a run folder that a student or the TA reads: report.html, summary.md,
-    similarity.html, each feedback page (.html and .md) and each export's comments
-    (``export/<lms>/*.csv``); the ones the run has, in a stable order. One list, so the demo
-    and the tests check the same pages."""
+    similarity.html, each feedback page (.html and .md), the hand-grading pages
+    (``manual/<question>.html``) and each export's comments (``export/<lms>/*.csv``); the
+    ones the run has, in a stable order. One list, so the demo and the tests check the same
+    pages."""
     out = Path(out)
     pages = [out / name for name in ("report.html", "summary.md", "similarity.html")]
     pages += sorted((out / "feedback").glob("*.html")) + sorted((out / "feedback").glob("*.md"))
+    pages += sorted((out / "manual").glob("*.html"))
     pages += sorted((out / "export").glob("*/*.csv"))
     return [path for path in pages if path.is_file()]
 
