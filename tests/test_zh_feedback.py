@@ -143,6 +143,8 @@ def test_a_run_notebook_is_read_without_the_libraries_log_and_the_datasets_text(
     logs = ("WARNING: All log messages before absl::InitializeLog() is called are written to "
             "STDERR\nI0000 00:00:1796421235.073024   16915 port.cc:153] oneDNN custom operations "
             "are on. You may see slightly different numerical results.\n"
+            "To enable the following instructions: AVX2 FMA, in other operations, rebuild "
+            "TensorFlow with the appropriate compiler flags.\n"
             "/x/site-packages/keras/src/trainers/epoch_iterator.py:74: UserWarning: `shuffle=True` "
             "was passed, but will be ignored.\n  self.data_adapter = get_data_adapter(\n"
             "WARNING:tensorflow:5 out of the last 5 calls to <function f> triggered retracing.\n")
