@@ -233,9 +233,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             described[e.id] = {"notes": note("note.not_described", error=type(exc).__name__)}
             if e.found is not None:
                 staged.pop(e.id, None)
-                failed[e.id] = not_graded(language, (
-                    f"{e.found.file_name}: its submission time or origin could not be read "
-                    f"({type(exc).__name__})"))
+                failed[e.id] = not_graded(language, msg_in(
+                    language, "fb.undescribed_file", file=e.found.file_name,
+                    error=type(exc).__name__))
     write_manifest(out, assignment, download, entries, staged, kept, roster, deadline, settings)
     book.describe(described)
     for student, message in failed.items():
@@ -376,8 +376,8 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
             staged[entry.id] = path
         except Exception as exc:  # any type: this student's row, never a stopped class
             said = " ".join(str(exc).split())[:200] or type(exc).__name__
-            failed[entry.id] = not_graded(language, f"{entry.found.file_name}: the file could "
-                                                    f"not be read ({said})")
+            failed[entry.id] = not_graded(language, msg_in(
+                language, "fb.unreadable_file", file=entry.found.file_name, said=said))
     return staged, failed, kept
 
 

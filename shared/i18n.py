@@ -926,6 +926,11 @@ MESSAGES = {
     "note.gradescope_meta": {"en": "not Gradescope's metadata (inside a submission): not read",
                              "zh": "不是 Gradescope 的元数据（位于某份提交之内）：未读取"},
     "note.file_remark": {"en": "{file}: {remark}", "zh": "{file}：{remark}"},
+    "fb.unreadable_file": {"en": "{file}: the file could not be read ({said})",
+                             "zh": "{file}：无法读取这个文件（{said}）"},
+    "fb.undescribed_file": {
+        "en": "{file}: its submission time or origin could not be read ({error})",
+        "zh": "{file}：无法读取它的提交时间或来源（{error}）"},
     "note.refusal": {
         "en": "Your file '{file}' ({source}) was not graded: {why}. Upload the notebook again as "
               "a plain .ipynb file with an ordinary name (letters, digits, '-', '_' and '.').",

@@ -197,3 +197,41 @@ def test_an_english_class_with_a_chinese_ta_reads_the_deadline_in_chinese(tmp_pa
     facts = report.run_info(out)["deadline_facts"]
     assert facts["policy"] == {"percent": 10.0, "per": "day", "cap": 100.0}
     assert report.deadline_line({"deadline": "stored", "deadline_facts": {"due": "no"}}, "zh") == "stored"
+
+
+def test_every_note_is_said_again_in_the_readers_language():
+    """A note is stored in the catalogue's English (grades.csv, the manifest: the kit matches
+    that text) and each page says it in its reader's language: every note key, each found
+    back from its English alone (none is read as another), a nested reason too."""
+    import string
+
+    from autograder.engine import collect
+    from autograder.engine.members import note
+    from shared.i18n import MESSAGES, msg_in
+    for key in [k for k in MESSAGES if k.startswith("note.") and k != "note.refusal"]:
+        fields = {name: f"v{n}" for n, (_, name, *_) in enumerate(
+            string.Formatter().parse(MESSAGES[key]["en"])) if name}
+        skipped = key in collect.SKIPPED_NOTES
+        assert collect.say_note("zh", note(key, **fields), skipped=skipped) == \
+            msg_in("zh", key, **fields), key
+    stored = "; ".join([note("note.not_on_roster"), note("note.lms_late"),
+                        note("note.refused", source="dl.zip:a/x.ipynb", why=note("note.symlink")),
+                        note("note.earlier", count=2, sources="a.ipynb, b.ipynb"),
+                        "在截止时间之后迟交 5 小时"])  # a late rule's note: as stored
+    said = collect.say_notes("zh", stored)
+    assert zhcheck.english_runs(said) == [] and said.endswith("; 在截止时间之后迟交 5 小时")
+    assert "符号链接" in said and collect.say_notes("en", stored) == stored
+    long = note("note.identity", text="x" * collect.NOTE_LIMIT)
+    assert collect.say_note("zh", long) == long  # bounded: a longer one stays as stored
+
+
+def test_a_refused_file_is_explained_in_the_students_language():
+    from autograder.engine import collect
+    from autograder.engine.members import note
+    found = collect.Found("dl.zip:a/x.ipynb", "a/x.ipynb", 10, "canvas", "s1",
+                          refused=note("note.encrypted"))
+    said = collect.refusal_message(found, "zh")
+    assert said.startswith("你的文件“x.ipynb”（dl.zip:a/x.ipynb）没有评分：它已加密")
+    assert zhcheck.english_runs(said) == []
+    assert collect.refusal_message(found).startswith(
+        "Your file 'x.ipynb' (dl.zip:a/x.ipynb) was not graded: it is encrypted (a zip password). ")
