@@ -21,7 +21,7 @@ os.environ["KIT_UID_BASE"] = str(runner.DEFAULT_UID_BASE + runner.UID_COUNT * (_
 LONGEST_FIRST = ["test_sample_class", "test_calibration", "test_notebook_runs", "test_bundles",
                  "test_release_student", "test_mutants", "test_scorer_attacks", "test_ta_attacks",
                  "test_scaffold", "test_reference_results", "test_distributed", "test_sandbox",
-                 "test_axe", "test_zhcheck"]
+                 "test_axe", "test_zhcheck", "test_zh_demo"]
 
 
 def pytest_collection_modifyitems(items):

@@ -100,11 +100,6 @@ def test_notebooks_run_top_to_bottom_with_the_reference(runs, name):
 
 # --- the Chinese releases, as a zh student runs them (issue 24) -----------------------------
 
-#: The filled zh notebooks CI runs (wall on 2 busy cores, 2026-12-04: tuning 41 s, ...);
-#: ``make demo`` runs every filled one (autograder/tools/zhnotebooks.py).
-ZH_FILLED_IN_CI = ("tuning",)
-
-
 @pytest.fixture(scope="module")
 def helpers_wheel(tmp_path_factory):
     from autograder.build import wheel
@@ -112,11 +107,12 @@ def helpers_wheel(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name, state", [(name, "stubbed") for name in NAMES]
-                         + [(name, "filled") for name in ZH_FILLED_IN_CI])
+                         + [(name, "filled") for name in zhnotebooks.FILLED_IN_CI])
 def test_a_zh_release_notebook_shows_no_english(name, state, tmp_path, helpers_wheel):
     """The zh release notebook as handed out, run before any code is written (every check
     fails, in Chinese) or with the reference filled in (every cell, training and plots
-    included): zhcheck finds no English in anything it shows."""
+    included): zhcheck finds no English in anything it shows. The filled notebooks not run
+    here run in ``make demo`` (zhnotebooks.FILLED_IN_CI)."""
     found, _ = zhnotebooks.check(name, state, tmp_path, helpers_wheel)
     assert found == [], "\n".join(map(str, found))
     run = tmp_path / f"{name}-{state}" / f"{name}.ipynb"

@@ -7,25 +7,30 @@ One class (ConvNets when it is among them, else the first) is graded as a TA's w
 course file, with a student missing, late, too late, twice and not on the roster, then
 exported for every LMS, with screenshots of its report.html at 1366 and 390 px.
 
-One class (:data:`CHINESE`) is graded again as a Chinese course (issue 24): its zh release
-built, the sample class graded under a course file with ``language = "zh"`` and
-``ta_language = "zh"`` written into its own run folder (``runs/demo/<name>-zh``; the repo's
-course.toml keeps its defaults), exported, its zh feedback page and report.html photographed,
-and every page checked for English (autograder/tools/zhcheck.py).
+Every class is graded again as a Chinese course (issue 24): its zh release built, the sample
+class graded under a course file with ``language = "zh"`` and ``ta_language = "zh"`` written
+into its own run folder (``runs/demo/<name>-zh``; the repo's course.toml keeps its defaults),
+reusing the English run's trained models, exported, every page checked for English
+(autograder/tools/zhcheck.py) and every sample's points compared with the English run's; one
+class's (:data:`CHINESE`) zh feedback page and report.html are photographed. Last, the filled
+zh release notebooks CI does not run are run and their outputs checked for English
+(autograder/tools/zhnotebooks.py).
 """
 import argparse
 import os
 import sys
+import time
+from pathlib import Path
 
 from autograder import assignments, grade
-from autograder.build import bundle, release
-from autograder.tools import samples, week
+from autograder.build import bundle, release, wheel
+from autograder.tools import samples, week, zhnotebooks
 from autograder.assignments import REPO_ROOT
 from autograder.engine.runner import DEFAULT_MEMORY_GB
 
 DEMO_TIMEOUT = 60  # CPU seconds of sandbox per submission; each looping sample costs this much
 WEEK = "convnets"  # the class graded as a TA's week, when it is among those asked for
-CHINESE = "getting_started"  # the class graded in Chinese: the cheapest sample class
+CHINESE = "getting_started"  # the Chinese class photographed: the cheapest sample class
 ZH_COURSE = '[course]\ntimezone = "Asia/Shanghai"\nlanguage = "zh"\nta_language = "zh"\n'
 
 
@@ -61,36 +66,62 @@ def report_screenshots(out) -> list[str]:
         return [f"no screenshots of report.html ({exc})"]
 
 
-def chinese(name: str, *, jobs: int, timeout: float, out=None, progress=True):
+def chinese(name: str, english: dict | None = None, *, jobs: int, timeout: float, out=None,
+            progress=True, seed_from=None, leave_out=(), photograph=False):
     """Grade ``name``'s sample class as a Chinese course, end to end: the zh release, the
-    grading under a zh course file, feedback, report, a Canvas export; photograph a zh
-    feedback page and report.html. Returns (grade book, run folder, lines for the output,
-    English runs zhcheck found on the pages: 0 for a Chinese course)."""
+    grading under a zh course file, feedback, report, a Canvas export, every page checked
+    for English (``zhcheck.run_pages``); with ``photograph``, a zh feedback page and
+    report.html photographed.
+
+    ``english`` is {sample id: total} of the English run: a sample with other points in
+    Chinese is a MISMATCH (the same students get the same points in zh and in en). The
+    English run's trained models are reused (``seed_from``: its run folder, whose
+    ``training-cache`` holds results that do not depend on the language), so this costs
+    the grading of the class's code, not its training. ``leave_out`` names samples not
+    graded again (those that loop until the timeout: their feedback is one catalogue
+    sentence, which the catalogue's check reads; a test, to grade a few).
+
+    Returns (grade book, run folder, lines for the output, the English zhcheck found on the
+    pages, the MISMATCH lines): a Chinese course has neither."""
+    import shutil
+
     from autograder import export
     from autograder.tools import zhcheck
 
     assignments.get(name)
     bundle.build(name)
     zip_path = release.build(name, "zh")
-    folder = samples.write_class(name)
+    folder = samples.write_class(name, REPO_ROOT / "dist" / "demo_zh" / name)
+    for sample in leave_out:
+        (folder / f"{sample}.ipynb").unlink(missing_ok=True)
     out = out or REPO_ROOT / "runs" / "demo" / f"{name}-zh"
     out.mkdir(parents=True, exist_ok=True)
+    if seed_from is not None and (Path(seed_from) / "training-cache").is_dir():
+        shutil.copytree(Path(seed_from) / "training-cache", out / "training-cache",
+                        dirs_exist_ok=True)
     course_file = out / "course.toml"  # the demo's own: the repo's course.toml is untouched
     course_file.write_text(ZH_COURSE, encoding="utf-8")
     book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout,
                              memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress,
                              course_file=course_file)
     exported, _ = export.export(out, "canvas", column=f"{name} (zh)")
-    first = sorted(book.rows)[0]
-    pages = [out / "report.html", out / "summary.md", out / "feedback" / f"{first}.html",
-             out / "feedback" / f"{first}.md"]
-    found = [f for path in pages if path.exists() for f in zhcheck.page(path)]
+    pages = zhcheck.run_pages(out)
+    found = [f for path in pages for f in zhcheck.page(path)]
+    mismatched = []  # issue 24: the same students get the same points in zh and in en
+    for sample, points in sorted((english or {}).items()):
+        zh = book.rows.get(sample, {}).get("total", "no row")
+        if zh == "no row" or float(zh) != float(points):
+            mismatched.append(f"MISMATCH: {sample} gets {zh} points in Chinese, {points} in English")
     lines = [f"Chinese course: release {zip_path}, run {out}, export {exported}",
-             f"zhcheck: {len(found)} English run(s) on its pages"
+             f"zhcheck: {len(found)} English run(s) on its {len(pages)} pages"
              + "".join(f"\n  {f}" for f in found[:20])]
-    lines += _screenshots([(out / "feedback" / f"{first}.html", out / "feedback-zh.png"),
-                           (out / "report.html", out / "report-zh.png")])
-    return book, out, lines, len(found)
+    if leave_out:
+        lines.append(f"not graded again in Chinese: {', '.join(leave_out)}")
+    if photograph:
+        first = sorted(book.rows)[0]
+        lines += _screenshots([(out / "feedback" / f"{first}.html", out / "feedback-zh.png"),
+                               (out / "report.html", out / "report-zh.png")])
+    return book, out, lines, found, mismatched
 
 
 def _screenshots(pairs) -> list[str]:
@@ -145,18 +176,39 @@ def main(argv=None):
         print("\n".join(lines))
         print(f"grades: {out / 'grades.csv'}\nsummary: {out / 'summary.md'}"
               f"\nreport: {out / 'report.html'}")
-        if name == CHINESE:  # the same class again, as a Chinese course
-            zh_book, _, zh_lines, _ = chinese(name, jobs=args.jobs, timeout=args.timeout)
-            print(f"\n{assignment.config['title']} in Chinese")
-            print("\n".join(zh_lines))
-            # The same students get the same points in zh and in en (issue 24).
-            differ = [sample.id for sample in samples.samples_of(assignment)
-                      if book.rows[ids.get(sample.id, sample.id)]["total"]
-                      != zh_book.rows[sample.id]["total"]]
-            mismatches += len(differ)
-            print("same points as in English" if not differ else
-                  f"MISMATCH: other points in Chinese for {', '.join(sorted(differ))}")
+        # the same class again, as a Chinese course (issue 24)
+        english = {sample.id: book.rows[ids.get(sample.id, sample.id)]["total"]
+                   for sample in samples.samples_of(assignment)}
+        looping = [sample.id for sample in samples.samples_of(assignment)
+                   if sample.status == "timeout"]
+        started = time.perf_counter()
+        _, _, zh_lines, _, mismatched = chinese(
+            name, english, jobs=args.jobs, timeout=args.timeout, seed_from=out,
+            leave_out=looping, photograph=name == CHINESE)
+        print(f"\n{assignment.config['title']} in Chinese "
+              f"({time.perf_counter() - started:.0f} s)")
+        print("\n".join(zh_lines + (mismatched or ["same points as in English"])))
+        mismatches += len(mismatched)
+    mismatches += zh_notebooks([name for name in args.assignments
+                                if name not in zhnotebooks.FILLED_IN_CI])
     sys.exit(1 if mismatches else 0)
+
+
+def zh_notebooks(names) -> int:
+    """Run the filled zh release notebooks CI does not run (autograder/tools/zhnotebooks.py)
+    and print what zhcheck finds in their outputs; the count of English runs."""
+    print("\nThe Chinese release notebooks, filled with the reference (CI runs the stubbed ones "
+          f"and {', '.join(zhnotebooks.FILLED_IN_CI)})")
+    out = REPO_ROOT / "runs" / "demo" / "zh-notebooks"
+    wheel_bytes = wheel.build(out / "wheel").read_bytes()
+    total = 0
+    for name in names:
+        found, seconds = zhnotebooks.check(name, "filled", out, wheel_bytes)
+        total += len(found)
+        print(f"{name}: {len(found)} English run(s) in its outputs ({seconds:.0f} s), "
+              f"{out / f'{name}-filled' / f'{name}.ipynb'}"
+              + "".join(f"\n  {f}" for f in found[:20]))
+    return total
 
 
 if __name__ == "__main__":
