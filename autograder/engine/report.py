@@ -360,7 +360,7 @@ def write_summary(out: Path, assignment, book):
     for question in [*book.questions, *book.manual_columns]:
         values = [float(r.get(question) or 0) for r in graded]
         if values:
-            lines.append(f"| {question} | {statistics.fmean(values):.2f} |")
+            lines.append(f"| `{question}` | {statistics.fmean(values):.2f} |")  # a column: code
     blank = sum(1 for r in graded for c in book.manual_columns if not r.get(c))
     if book.manual_columns:
         lines += ["", say("sm.by_hand", blank=blank)]
