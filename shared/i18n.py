@@ -443,6 +443,39 @@ MESSAGES = {
         "en": "{where}: {problem}. Replace it with the course's original {file}, or delete it "
               "and {how} for the synthetic stand-in.",
         "zh": "{where}：{problem}。请换成课程原始的 {file}，或者删除它，然后{how}来得到合成替代数据。"},
+    "jena.fields": {
+        "en": "expected {expected} comma-separated fields, found {found}",
+        "zh": "应有 {expected} 个逗号分隔的字段，实际有 {found} 个"},
+    "jena.not_a_date": {
+        "en": "{column} {text} is not a dd.mm.yyyy HH:MM:SS date",
+        "zh": "{column} 列的 {text} 不是 dd.mm.yyyy HH:MM:SS 格式的日期"},
+    "jena.not_a_number": {
+        "en": "{column} {text} is not a number",
+        "zh": "{column} 列的 {text} 不是数"},
+    "jena.unreadable_row": {"en": "unreadable row", "zh": "无法读取这一行"},
+    "jena.not_readable": {"en": "not readable ({error})", "zh": "无法读取（{error}）"},
+    "jena.header": {
+        "en": "expected the header {expected}, found {found}",
+        "zh": "表头应为 {expected}，实际为 {found}"},
+    "jena.not_text": {
+        "en": "not a readable CSV text file ({error})",
+        "zh": "不是可读取的 CSV 文本文件（{error}）"},
+    "jena.no_rows": {"en": "no data rows after the header", "zh": "表头之后没有数据行"},
+    "jena.days": {
+        "en": "days must be a positive whole number of days, got {days}",
+        "zh": "`days` 必须是正整数（天数），实际为 {days}"},
+    "jena.normalise_rows": {
+        "en": "normalise needs at least train_rows={train_rows:,} rows to fit on, got {rows:,}; "
+              "pass a smaller train_rows",
+        "zh": "`normalise` 至少需要 train_rows={train_rows:,} 行来计算均值和标准差，实际只有 {rows:,} 行；"
+              "请传入更小的 train_rows"},
+    "jena.no_rows_to_evaluate": {
+        "en": "no rows to evaluate: need min_index + lookback < max_index and max_index - 1 + "
+              "delay < {rows:,} rows, got min_index={min_index}, max_index={max_index}, "
+              "lookback={lookback}, delay={delay}",
+        "zh": "没有可以评估的行：需要 `min_index + lookback < max_index` 且 "
+              "`max_index - 1 + delay < {rows:,}`（数据的行数），实际为 min_index={min_index}、"
+              "max_index={max_index}、lookback={lookback}、delay={delay}"},
     "data.h5_missing_keys": {
         "en": "missing dataset(s) {missing}; found {found}",
         "zh": "缺少数据集 {missing}；文件里只有 {found}"},
@@ -809,6 +842,25 @@ MESSAGES = {
     "rv.on_their_own": {"en": ", graded on their own", "zh": "，单独评分"},
     "rv.answer": {"en": "answer {position}", "zh": "第 {position} 个回答"},
     "rv.no_answer": {"en": "(no answer)", "zh": "（未作答）"},
+    "rv.saving": {"en": "saving...", "zh": "正在保存……"},
+    "rv.saved_note": {"en": "saved", "zh": "已保存"},
+    "rv.not_saved": {"en": "not saved: ", "zh": "未保存："},
+    "rv.not_changed": {"en": "not changed: ", "zh": "未更改："},
+    "rv.no_reply": {"en": "the review app does not answer", "zh": "评阅应用没有响应"},
+    "rv.err.rubric_list": {"en": "{where}: 'rubric' must be a list of item ids",
+                           "zh": "{where}：`rubric` 必须是评分细则编号的列表"},
+    "rv.err.unknown_item": {
+        "en": "{where}: no rubric item {item} in question '{key}' (its items are {items})",
+        "zh": "{where}：题目 `{key}` 中没有评分细则 {item}（它的细则是 {items}）"},
+    "rv.err.twice": {"en": "{where}: a rubric item is chosen twice",
+                     "zh": "{where}：同一条评分细则被选了两次"},
+    "rv.err.adjustment": {"en": "{where}: the free points {adjustment} are not a number",
+                          "zh": "{where}：额外加减分 {adjustment} 不是数字"},
+    "rv.err.comment": {"en": "{where}: the comment must be text of at most {limit} characters",
+                       "zh": "{where}：评语必须是不超过 {limit} 个字符的文字"},
+    "rv.err.range": {
+        "en": "{where}: {points} points is not a score between 0 and {max} for question '{key}'",
+        "zh": "{where}：{points} 分不是题目 `{key}` 的有效得分（应在 0 到 {max} 之间）"},
     # --- manual/<question>.html, every answer to one question (autograder/review/answers.py)
     "mp.heading": {"en": "{assignment}: {title}", "zh": "{assignment}：{title}"},
     "mp.intro": {

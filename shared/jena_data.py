@@ -291,7 +291,7 @@ def make_jena(seed: int = PUBLIC_SEED, days: int | None = None) -> pd.DataFrame:
     sets). Deterministic: the same seed and days give the same numbers.
     """
     if days is not None and (operator.index(days) < 1):
-        raise ValueError(f"days must be a positive whole number of days, got {days}")
+        raise ValueError(msg("jena.days", days=days))
     dates, values = _make(seed, days)
     frame = pd.DataFrame(values / 100, columns=list(FEATURES))
     frame.insert(0, COLUMNS[0], dates)
@@ -372,27 +372,28 @@ def _row_problem(path: Path, number: int) -> str:
     """Why data line ``number`` did not parse: its field count, or its first bad field."""
     fields = next(csv.reader([_line(path, number)]), [])
     if len(fields) != len(COLUMNS):
-        return f"expected {len(COLUMNS)} comma-separated fields, found {len(fields)}"
+        return msg("jena.fields", expected=len(COLUMNS), found=len(fields))
     if not re.fullmatch(_DATE_PATTERN, fields[0]):
-        return f"{COLUMNS[0]} {fields[0]!r} is not a dd.mm.yyyy HH:MM:SS date"
+        return msg("jena.not_a_date", column=COLUMNS[0], text=repr(fields[0]))
     for name, text in zip(FEATURES, fields[1:]):
         try:
             if np.isfinite(float(text)):
                 continue
         except ValueError:
             pass
-        return f"{name} {text!r} is not a number"
-    return "unreadable row"
+        return msg("jena.not_a_number", column=name, text=repr(text))
+    return msg("jena.unreadable_row")
 
 
 def _check_header(path: Path) -> None:
     try:
         first = _line(path, 1)
     except OSError as exc:
-        raise _bad(path, None, f"not readable ({exc})") from exc
+        raise _bad(path, None, msg("jena.not_readable", error=exc)) from exc
     names = next(csv.reader([first]), [])
     if tuple(names) != COLUMNS:
-        raise _bad(path, 1, f"expected the header {','.join(COLUMNS)!r}, found {first[:300]!r}")
+        raise _bad(path, 1, msg("jena.header", expected=repr(",".join(COLUMNS)),
+                                found=repr(first[:300])))
 
 
 def read_jena_csv(path) -> tuple[np.ndarray, np.ndarray]:
@@ -412,9 +413,9 @@ def read_jena_csv(path) -> tuple[np.ndarray, np.ndarray]:
         line = int(found.group(1)) if found else None
         raise _bad(path, line, _row_problem(path, line) if line else str(exc)) from exc
     except (UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise _bad(path, None, f"not a readable CSV text file ({exc})") from exc
+        raise _bad(path, None, msg("jena.not_text", error=exc)) from exc
     if frame.empty:
-        raise _bad(path, None, "no data rows after the header")
+        raise _bad(path, None, msg("jena.no_rows"))
     values = frame[list(FEATURES)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
     dates = frame[COLUMNS[0]].to_numpy(dtype=str)
     ok = np.isfinite(values).all(axis=1) & pd.Series(dates).str.fullmatch(_DATE_PATTERN).to_numpy()
@@ -506,8 +507,7 @@ def normalise(float_data: np.ndarray, train_rows: int = TRAIN_ROWS):
     """
     float_data = np.asarray(float_data, dtype=np.float64)
     if len(float_data) < train_rows:
-        raise ValueError(f"normalise needs at least train_rows={train_rows:,} rows to fit "
-                         f"on, got {len(float_data):,}; pass a smaller train_rows")
+        raise ValueError(msg("jena.normalise_rows", train_rows=train_rows, rows=len(float_data)))
     mean = float_data[:train_rows].mean(axis=0)
     std = float_data[:train_rows].std(axis=0)
     return (float_data - mean) / std, mean, std
@@ -526,9 +526,8 @@ def naive_mae(normalised_data: np.ndarray, lookback: int = 1440, delay: int = 14
     data = np.asarray(normalised_data)
     rows = np.arange(min_index + lookback, max_index)
     if len(rows) == 0 or max_index - 1 + delay >= len(data):
-        raise ValueError(f"no rows to evaluate: need min_index + lookback < max_index and "
-                         f"max_index - 1 + delay < {len(data):,} rows, got min_index="
-                         f"{min_index}, max_index={max_index}, lookback={lookback}, delay={delay}")
+        raise ValueError(msg("jena.no_rows_to_evaluate", rows=len(data), min_index=min_index,
+                             max_index=max_index, lookback=lookback, delay=delay))
     last = rows - lookback + (lookback - 1) // step * step
     return float(np.mean(np.abs(data[rows + delay, TEMPERATURE] - data[last, TEMPERATURE])))
 
