@@ -12,6 +12,8 @@ one not on the roster (test_report_html.make_run), graded by the stand-in grader
 Chinese as a real zh grading words it (:func:`chinese_grader`; tests/test_zhcheck.py grades
 real notebooks in Chinese).
 """
+import re
+
 import pytest
 
 from autograder import assignments, course, export
@@ -140,6 +142,15 @@ def test_the_review_apps_pages_are_chinese(zh_tuning, tmp_path):
         assert found == [], "\n".join(map(str, found))
     assert "（未作答）" in response.text and "学习曲线说明了什么" in response.text
     assert '<span translate="no">' in response.text  # the students' ids and names, shown
+    # What the page's script says (read from the page) and a refused grade's reason.
+    words = re.findall(r'data-(?:saving|saved|not-saved|not-changed|no-reply)="([^"]*)"',
+                       response.text)
+    assert len(words) == 5 and zhcheck.english_runs(" ".join(words)) == []
+    refused = client.post(f"/api/q/{key}/1", json={"rubric": [], "adjustment": 99, "comment": ""},
+                          headers={"Origin": "http://localhost"})
+    assert refused.status_code == 400
+    said = refused.get_json()["error"]
+    assert said.startswith("第 1 个回答：99 分不是题目") and zhcheck.english_runs(said) == []
 
 
 def test_the_hand_grading_pages_are_chinese(zh_tuning):

@@ -207,15 +207,17 @@ def create_app(run: Run) -> Flask:
         group = found[position - 1]
         if member is not None and not 1 <= member <= len(group.students):
             return jsonify(error=f"answer {position} has students 1 to {len(group.students)}"), 404
-        label = f"answer {position}" + (f", student {member}" if member is not None else "")
+        label = (msg_in(language, "rv.answer_member", position=position, member=member)
+                 if member is not None else msg_in(language, "rv.answer", position=position))
         review = {k: body.get(k) for k in ("rubric", "adjustment", "comment") if k in body}
         try:
             if member is None:
                 saved = store.save_reviews(run.assignment, run.out, key, list(group.students),
-                                           review, label)
+                                           review, label, language=language)
             else:
                 saved = store.save_reviews(run.assignment, run.out, key,
-                                           [group.students[member - 1]], review, label, own=True)
+                                           [group.students[member - 1]], review, label, own=True,
+                                           language=language)
         except KitError as exc:
             return jsonify(error=str(exc)), 400
         following = (url_for("answer", key=key, position=position)
@@ -239,7 +241,9 @@ def create_app(run: Run) -> Flask:
         group = found[position - 1]
         try:
             saved = store.rejoin_group(run.assignment, run.out, key, group.students[member - 1],
-                                       list(group.students), f"answer {position}, student {member}")
+                                       list(group.students),
+                                       msg_in(language, "rv.answer_member", position=position,
+                                              member=member))
         except KitError as exc:
             return jsonify(error=str(exc)), 400
         return jsonify(saved=saved, graded=len(graded(key)),

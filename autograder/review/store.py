@@ -27,6 +27,7 @@ questions, or a TA and ``make grade``, never lose each other's work.
 """
 import contextlib
 import fcntl
+import functools
 import io
 import json
 import math
@@ -135,32 +136,34 @@ def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def checked_review(assignment, key: str, review: dict, where: str) -> dict:
+def checked_review(assignment, key: str, review: dict, where: str, language: str = "en") -> dict:
     """``review`` ({"rubric": [ids], "adjustment", "comment"}) checked, with its points.
 
     The points are the chosen items' sum plus the free adjustment; outside 0..max,
-    an unknown or repeated item, or a comment that is not text is refused, naming ``where``.
+    an unknown or repeated item, or a comment that is not text is refused, naming ``where``,
+    in ``language`` (the review app's TA reads it on the page).
     """
+    say = functools.partial(msg_in, language)
     question = assignment.manual_questions[key]
     items = {item["id"]: item for item in rubric(assignment, key)}
     chosen, adjustment = review.get("rubric", []), review.get("adjustment", 0)
     comment = review.get("comment", "")
     if not isinstance(chosen, list) or not all(isinstance(i, str) for i in chosen):
-        raise KitError(f"{where}: 'rubric' must be a list of item ids")
+        raise KitError(say("rv.err.rubric_list", where=where))
     unknown = [i for i in chosen if i not in items]
     if unknown:
-        raise KitError(f"{where}: no rubric item {unknown[0]!r} in question '{key}' "
-                       f"(its items are {sorted(items) or 'none'})")
+        raise KitError(say("rv.err.unknown_item", where=where, item=repr(unknown[0]), key=key,
+                           items=sorted(items) or "-"))
     if len(set(chosen)) != len(chosen):
-        raise KitError(f"{where}: a rubric item is chosen twice")
+        raise KitError(say("rv.err.twice", where=where))
     if not is_number(adjustment):
-        raise KitError(f"{where}: the free points {adjustment!r} are not a number")
+        raise KitError(say("rv.err.adjustment", where=where, adjustment=repr(adjustment)))
     if not isinstance(comment, str) or len(comment) > COMMENT_LIMIT:
-        raise KitError(f"{where}: the comment must be text of at most {COMMENT_LIMIT} characters")
+        raise KitError(say("rv.err.comment", where=where, limit=COMMENT_LIMIT))
     points = round(sum(items[i]["points"] for i in chosen) + adjustment, 6)
     if not 0 <= points <= question["points"]:
-        raise KitError(f"{where}: {points:g} points is not a score between 0 and "
-                       f"{question['points']:g} for question '{key}'")
+        raise KitError(say("rv.err.range", where=where, points=f"{points:g}",
+                           max=f"{question['points']:g}", key=key))
     ordered = [i for i in items if i in chosen]  # the config's order
     return {"rubric": ordered, "adjustment": adjustment, "comment": comment.strip(),
             "points": points}
@@ -184,7 +187,8 @@ def save_review(assignment, out: Path, key: str, student: str, review: dict,
 
 
 def save_reviews(assignment, out: Path, key: str, students: list[str], review: dict,
-                 label: str | None = None, own: bool = False) -> dict[str, dict]:
+                 label: str | None = None, own: bool = False,
+                 language: str = "en") -> dict[str, dict]:
     """Check one review and store it for each of ``students``, with the points in
     ``scores.csv``, atomically; return what was stored, by student.
 
@@ -199,7 +203,7 @@ def save_reviews(assignment, out: Path, key: str, students: list[str], review: d
         raise KitError(f"no question '{key}' in {assignment.name} "
                        f"(its questions are {sorted(assignment.manual_questions)})")
     label = label or f"the review of {', '.join(students)}"
-    checked = checked_review(assignment, key, review, label)
+    checked = checked_review(assignment, key, review, label, language)
     keys = list(assignment.manual_questions)
     with locked(out):
         known = read_answers(out)[1]

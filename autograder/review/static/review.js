@@ -9,6 +9,7 @@
   const comment = document.getElementById("comment");
   const total = document.getElementById("total");
   const message = document.getElementById("message");
+  const words = message.dataset;  // the page's words, in the TA's language (shared/i18n.py rv.*)
 
   function score() {
     const chosen = items.filter((box) => box.checked);
@@ -21,7 +22,7 @@
 
   async function save() {
     message.className = "";
-    message.textContent = "saving...";
+    message.textContent = words.saving;
     const body = {
       rubric: items.filter((box) => box.checked).map((box) => box.value),
       adjustment: adjustment.value === "" ? 0 : Number(adjustment.value),
@@ -35,12 +36,12 @@
       });
       reply = await response.json();
     } catch (error) {
-      message.textContent = "not saved: the review app does not answer (" + error + ")";
+      message.textContent = words.notSaved + words.noReply + " (" + error + ")";
       return;
     }
-    if (reply.error) { message.textContent = "not saved: " + reply.error; return; }
+    if (reply.error) { message.textContent = words.notSaved + reply.error; return; }
     message.className = "ok";
-    message.textContent = "saved";
+    message.textContent = words.saved;
     go(reply.next);
   }
 
@@ -54,7 +55,7 @@
         method: "POST", headers: {"Content-Type": "application/json"}, body: "{}",
       });
       const reply = await response.json();
-      if (reply.error) { message.textContent = "not changed: " + reply.error; return; }
+      if (reply.error) { message.textContent = words.notChanged + reply.error; return; }
       go(reply.next);
     });
   }
