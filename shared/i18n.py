@@ -643,7 +643,7 @@ MESSAGES = {
               "请用 <code>{review}</code>（或在 <code>manual/scores.csv</code> 中）评分，"
               "然后运行 <code>{manual}</code>。"},
     "rp.late_policy": {"en": "Late policy: {deadline}.", "zh": "迟交规则：{deadline}。"},
-    "rp.collected": {"en": "Collected from a {layout} download.", "zh": "按 {layout} 格式收集提交。"},
+    "rp.collected": {"en": "Collected from a {layout} download.", "zh": "按{layout}收集提交。"},
     "rp.distribution": {"en": "Distribution of final points", "zh": "最终得分分布"},
     "rp.questions": {"en": "Questions", "zh": "各题"},
     "rp.col.question": {"en": "question", "zh": "题目"},
@@ -762,7 +762,7 @@ MESSAGES = {
         "zh": "| 学生 | 提交时间 | 时间来源 | 迟交时长 | 扣分 | 总分 | 最终得分 | 计算方式 |"},
     "sm.collected_head": {"en": "## Collected", "zh": "## 收集"},
     "sm.collected": {"en": "From `{download}` ({layout} layout){roster}.",
-                     "zh": "来自 `{download}`（{layout} 格式）{roster}。"},
+                     "zh": "来自 `{download}`，按{layout}收集{roster}。"},
     "sm.roster": {"en": "; roster {roster}", "zh": "；名单 {roster}"},
     "sm.group.missing": {"en": "missing (no submission, 0 points)", "zh": "未提交（0 分）"},
     "sm.group.not_on_roster": {"en": "not on the roster (graded)", "zh": "不在名单上（已评分）"},
@@ -812,7 +812,12 @@ MESSAGES = {
     "sim.kind.code": {"en": "code", "zh": "代码"},
     "sim.kind.text": {"en": "text", "zh": "书面回答"},
     "sim.summary_pair": {"en": "- {a} & {b}: {cell} ({kind}) {score}", "zh": "- {a} & {b}：{cell}（{kind}）{score}"},
-    "layout.folder": {"en": "folder", "zh": "文件夹"},
+    # A download's layout: its name in English; in Chinese, the phrase "... 格式" (a Latin
+    # name with the spaces Chinese text puts around it).
+    "layout.folder": {"en": "folder", "zh": "文件夹格式"},
+    "layout.canvas": {"en": "canvas", "zh": " Canvas 格式"},
+    "layout.moodle": {"en": "moodle", "zh": " Moodle 格式"},
+    "layout.gradescope": {"en": "gradescope", "zh": " Gradescope 格式"},
     # --- the review app's pages (autograder/review/templates) -------------------------
     "rv.hide_names": {"en": "hide names", "zh": "隐藏姓名"},
     "rv.show_names": {"en": "show names", "zh": "显示姓名"},
