@@ -238,6 +238,16 @@ def test_an_lms_export_is_read_for_its_comments_only(tmp_path):
     assert zhcheck.page(canvas) == []
 
 
+def test_the_command_checks_a_run_folders_pages(tmp_path, capsys):
+    (tmp_path / "feedback").mkdir()
+    (tmp_path / "feedback" / "s1.html").write_text('<h1>反馈：<span translate="no">s1</span></h1>'
+                                                   "<p>Late work</p>", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        zhcheck.main([str(tmp_path)])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"{tmp_path}/feedback/s1.html: 'Late work'"
+
+
 def test_run_pages_lists_what_a_run_folder_holds(tmp_path):
     for name in ("report.html", "summary.md", "feedback/s1.html", "feedback/s1.md",
                  "manual/overfitting.html", "export/moodle/grades.csv", "results/s1.json",

@@ -354,12 +354,15 @@ def cheap() -> list[Finding]:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path,
-                        help="run notebooks (.ipynb) and rendered pages (.html, .md, .csv) to "
-                             "check too")
+                        help="run notebooks (.ipynb), rendered pages (.html, .md, .csv) and run "
+                             "folders (every page run_pages lists) to check too")
     args = parser.parse_args(argv)
     found = cheap()
     for path in args.paths:
-        found += notebook_outputs(path) if path.suffix == ".ipynb" else page(path)
+        if path.is_dir():
+            found += [f for each in run_pages(path) for f in page(each)]
+        else:
+            found += notebook_outputs(path) if path.suffix == ".ipynb" else page(path)
     for finding in found:
         print(finding)
     print(f"{len(found)} English run(s) in the Chinese course" if found else
