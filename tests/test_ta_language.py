@@ -246,3 +246,14 @@ def test_a_refused_file_is_explained_in_the_students_language():
     assert zhcheck.english_runs(said) == []
     assert collect.refusal_message(found).startswith(
         "Your file 'x.ipynb' (dl.zip:a/x.ipynb) was not graded: it is encrypted (a zip password). ")
+
+
+def test_a_tests_backtick_spans_are_code_on_the_html_pages():
+    """What a test's sentence quotes in backticks (a call, a value, a student's output) is
+    ``<code>`` on the HTML pages, as on the Markdown ones: code to the reader and to zhcheck;
+    the rest escaped."""
+    said = "decode_review 返回了 `'? the film'`，应为 `<b>ok</b>` & 单个 ` 号"
+    shown = str(report.code_spans(said))
+    assert shown == ("decode_review 返回了 <code>&#39;? the film&#39;</code>，应为 "
+                     "<code>&lt;b&gt;ok&lt;/b&gt;</code> &amp; 单个 ` 号")
+    assert zhcheck.english_runs(zhcheck.html_words(shown)) == []

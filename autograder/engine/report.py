@@ -52,7 +52,17 @@ def marked(sentence: str, *values) -> Markup:
     return page
 
 
+CODE_SPAN = re.compile(r"`([^`\n]{1,300})`")
+
+
+def code_spans(text) -> Markup:
+    """A sentence of a test (its name, why it failed) escaped, with its backtick spans as
+    ``<code>``: as its Markdown page shows them, and marked as code, not words (issue 24)."""
+    return Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
 TEMPLATES.globals.update(marked=marked, slot=DATA_SLOT)
+TEMPLATES.filters["code_spans"] = code_spans
 
 
 def question_points(assignment) -> tuple[list[str], float]:
