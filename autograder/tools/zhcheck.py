@@ -101,7 +101,8 @@ GLOSSES = _glosses()
 def _parameters() -> frozenset:
     """The names and parameter names of every graded function (a sentence names the function
     and the argument it is about: ``forecast``, ``generator``; a helper's parameters, such as
-    ``validation``, are English words)."""
+    ``validation``, are English words), and the question names (a hidden test file's name,
+    a written question's key: the keys of their points in grades.csv, ``forecaster``)."""
     import ast
 
     from autograder import assignments
@@ -110,6 +111,8 @@ def _parameters() -> frozenset:
     for name in assignments.available():
         assignment = assignments.get(name)
         graded = set(assignment.config.get("graded_functions", []))
+        names |= {question.lower() for question in (*assignment.question_names,
+                                                    *assignment.manual_questions)}
         for cell in notebooks.read(assignment.notebook).cells:
             try:
                 tree = ast.parse(cell.source) if cell.cell_type == "code" else None
