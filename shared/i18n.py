@@ -847,6 +847,10 @@ MESSAGES = {
     "rv.on_their_own": {"en": ", graded on their own", "zh": "，单独评分"},
     "rv.answer": {"en": "answer {position}", "zh": "第 {position} 个回答"},
     "rv.no_answer": {"en": "(no answer)", "zh": "（未作答）"},
+    "rv.serving": {
+        "en": "Grading {assignment}'s written answers of {run}: open {url} (Ctrl-C to stop; every "
+              "grade is already saved)",
+        "zh": "正在评阅 {run} 中 `{assignment}` 的书面回答：请打开 {url}（按 `Ctrl-C` 停止；每个分数都已保存）"},
     "rv.saving": {"en": "saving...", "zh": "正在保存……"},
     "rv.saved_note": {"en": "saved", "zh": "已保存"},
     "rv.not_saved": {"en": "not saved: ", "zh": "未保存："},

@@ -257,3 +257,21 @@ def test_a_tests_backtick_spans_are_code_on_the_html_pages():
     assert shown == ("decode_review 返回了 <code>&#39;? the film&#39;</code>，应为 "
                      "<code>&lt;b&gt;ok&lt;/b&gt;</code> &amp; 单个 ` 号")
     assert zhcheck.english_runs(zhcheck.html_words(shown)) == []
+
+
+def test_make_reviews_line_to_the_ta_is_chinese(zh_tuning, monkeypatch, capsys):
+    from autograder.review import __main__ as cli
+
+    class Server:  # listens nowhere; Ctrl-C at once
+        server_port = 8765
+
+        def serve_forever(self):
+            raise KeyboardInterrupt
+
+        def server_close(self):
+            pass
+    monkeypatch.setattr(cli, "make_server", lambda *args, **kwargs: Server())
+    cli.main(["--out", str(zh_tuning)])
+    said = capsys.readouterr().out
+    assert said.startswith(f"正在评阅 {zh_tuning} 中 `tuning` 的书面回答：请打开 http://127.0.0.1:8765/")
+    assert zhcheck.english_runs(said.replace(str(zh_tuning), "")) == []

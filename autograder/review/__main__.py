@@ -6,7 +6,9 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from autograder.assignments import KitError
+from autograder.engine import report
 from autograder.review.app import create_app, load
+from shared.i18n import msg_in
 
 HOST = "127.0.0.1"  # this machine only: the app has no login
 
@@ -27,9 +29,9 @@ def main(argv=None):
     except OSError as exc:
         sys.exit(f"error: cannot listen on {HOST}:{args.port} ({exc.strerror}); "
                  f"pick another with PORT=<number>")
-    print(f"Grading {run.assignment.name}'s written answers of {args.out}: open "
-          f"http://{HOST}:{server.server_port}/ (Ctrl-C to stop; every grade is already saved)",
-          flush=True)
+    language = report.run_language(run.out, run.assignment, "ta_language")  # the TA's
+    print(msg_in(language, "rv.serving", assignment=run.assignment.name, run=args.out,
+                 url=f"http://{HOST}:{server.server_port}/"), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
