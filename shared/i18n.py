@@ -811,6 +811,8 @@ MESSAGES = {
         "zh": "有 {count} 个单元格或回答未比较（已在那里列出，并说明原因）。"},
     "sim.kind.code": {"en": "code", "zh": "代码"},
     "sim.kind.text": {"en": "text", "zh": "书面回答"},
+    "sim.cli": {"en": "{count} pair(s) listed, {above} above the threshold: {page}",
+                "zh": "列出了 {count} 对，其中 {above} 对高于阈值：{page}"},
     "sim.summary_pair": {"en": "- {a} & {b}: {cell} ({kind}) {score}", "zh": "- {a} & {b}：{cell}（{kind}）{score}"},
     # A download's layout: its name in English; in Chinese, the phrase "... 格式" (a Latin
     # name with the spaces Chinese text puts around it).

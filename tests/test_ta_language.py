@@ -275,3 +275,11 @@ def test_make_reviews_line_to_the_ta_is_chinese(zh_tuning, monkeypatch, capsys):
     said = capsys.readouterr().out
     assert said.startswith(f"正在评阅 {zh_tuning} 中 `tuning` 的书面回答：请打开 http://127.0.0.1:8765/")
     assert zhcheck.english_runs(said.replace(str(zh_tuning), "")) == []
+
+
+def test_make_similaritys_line_to_the_ta_is_chinese(zh_run, capsys):
+    from autograder import similarity
+    similarity.main(["--out", str(zh_run)])
+    said = capsys.readouterr().out
+    assert said.startswith("列出了 ") and "对高于阈值" in said
+    assert zhcheck.english_runs(said.replace(str(zh_run), "")) == []

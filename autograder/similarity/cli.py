@@ -9,6 +9,7 @@ from autograder.engine import report
 from autograder.similarity.calibration import calibrate_command
 from autograder.similarity.reports import run
 from autograder.similarity.scoring import thresholds
+from shared.i18n import msg_in
 
 
 def main(argv=None):
@@ -40,5 +41,5 @@ def main(argv=None):
         sys.exit(f"error: {exc}")
     limits = thresholds(assignment)
     above = sum(1 for p in pairs if p.score >= limits[p.kind])
-    print(f"{len(pairs)} pair(s) listed, {above} above the threshold: "
-          f"{args.out / 'similarity.html'}")
+    print(msg_in(report.run_language(args.out, assignment, "ta_language"), "sim.cli",
+                 count=len(pairs), above=above, page=args.out / "similarity.html"))
