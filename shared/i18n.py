@@ -989,6 +989,11 @@ MESSAGES = {
     "note.gradescope_meta": {"en": "not Gradescope's metadata (inside a submission): not read",
                              "zh": "不是 Gradescope 的元数据（位于某份提交之内）：未读取"},
     "note.file_remark": {"en": "{file}: {remark}", "zh": "{file}：{remark}"},
+    "note.sim_skipped": {"en": "not compared: {why}", "zh": "未比较：{why}"},
+    "note.sim_budget": {
+        "en": "{size} characters, over what is left of the {budget} compared per student",
+        "zh": "共 {size} 个字符，超出了每名学生最多比较 {budget} 个字符的剩余额度"},
+    "note.sim_failed": {"en": "fingerprinting failed ({error})", "zh": "提取指纹失败（{error}）"},
     "fb.unreadable_file": {"en": "{file}: the file could not be read ({said})",
                              "zh": "{file}：无法读取这个文件（{said}）"},
     "fb.undescribed_file": {

@@ -220,8 +220,10 @@ def test_every_note_is_said_again_in_the_readers_language():
     from autograder.engine.members import note
     from shared.i18n import MESSAGES, msg_in
     for key in [k for k in MESSAGES if k.startswith("note.") and k != "note.refusal"]:
-        fields = {name: f"v{n}" for n, (_, name, *_) in enumerate(
-            string.Formatter().parse(MESSAGES[key]["en"])) if name}
+        fields = {name: "ValueError" if name == "error" else str(12 + n)
+                  if name in collect.NOTE_FIELDS else f"v{n}"
+                  for n, (_, name, *_) in enumerate(string.Formatter().parse(MESSAGES[key]["en"]))
+                  if name}
         skipped = key in collect.SKIPPED_NOTES
         assert collect.say_note("zh", note(key, **fields), skipped=skipped) == \
             msg_in("zh", key, **fields), key
@@ -232,6 +234,9 @@ def test_every_note_is_said_again_in_the_readers_language():
     said = collect.say_notes("zh", stored)
     assert zhcheck.english_runs(said) == [] and said.endswith("; 在截止时间之后迟交 5 小时")
     assert "符号链接" in said and collect.say_notes("en", stored) == stored
+    skipped = note("note.sim_skipped", why=note("note.sim_budget", size="120,000",
+                                                    budget="100,000"))  # similarity's
+    assert collect.say_note("zh", skipped) == "未比较：共 120,000 个字符，超出了每名学生最多比较 100,000 个字符的剩余额度"
     long = note("note.identity", text="x" * collect.NOTE_LIMIT)
     assert collect.say_note("zh", long) == long  # bounded: a longer one stays as stored
 

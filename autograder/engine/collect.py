@@ -369,6 +369,11 @@ SKIPPED_NOTES = ("note.not_notebook", "note.skipped_refused", "note.subfolder",
 NOTE_LIMIT = 2000  # characters of one note said again; a longer one stays as stored
 #: The fields of a note that are notes themselves (a refusal's reason, a remark).
 NESTED_NOTES = ("why", "remark", "text")
+#: What a number or a name field of a note can hold: a note is found back by its words, not
+#: by a field that swallowed another note's ("not compared: 12 characters, ..." is a skip
+#: whose reason counts characters, not a count of "not compared: 12").
+NOTE_FIELDS = {"count": r"[\d,]+", "names": r"\d+", "size": r"[\d,]+", "budget": r"[\d,]+",
+               "participant": r"\d+", "error": r"\w+"}
 
 
 @functools.cache
@@ -380,8 +385,8 @@ def _note_patterns(skipped: bool) -> list:
             continue
         parts = list(string.Formatter().parse(entry["en"]))
         literal = sum(len(text) for text, *_ in parts)
-        pattern = "".join(re.escape(text) + (f"(?P<{field}>.+?)" if field else "")
-                          for text, field, *_ in parts)
+        pattern = "".join(re.escape(text) + (f"(?P<{field}>{NOTE_FIELDS.get(field, '.+?')})"
+                                             if field else "") for text, field, *_ in parts)
         patterns.append((literal, key, re.compile(pattern, re.S)))
     return [(key, pattern) for _, key, pattern in sorted(patterns, key=lambda p: -p[0])]
 

@@ -23,6 +23,8 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 
+from autograder.engine.members import note
+
 MIN_NODES = 3        # a fingerprint is a subtree of at least this many nodes
 TOKEN_GRAM = 5       # tokens per fingerprint for code that does not parse
 STEM = 5             # letters kept of each word of a written answer
@@ -68,8 +70,8 @@ class Budget:
     def spend(self, text: str):
         """Take ``text``'s share, or raise :class:`Skipped` (and take nothing)."""
         if len(text) > self.left:
-            raise Skipped(f"{len(text):,} characters, over what is left of the "
-                          f"{STUDENT_BUDGET:,} compared per student")
+            raise Skipped(note("note.sim_budget", size=f"{len(text):,}",
+                               budget=f"{STUDENT_BUDGET:,}"))
         self.left -= len(text)
 
 

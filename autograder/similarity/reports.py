@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autograder.assignments import KitError
 from autograder.engine import report
+from autograder.engine.collect import say_note
 from autograder.similarity.fingerprints import STEM, STOP_WORDS
 from autograder.similarity.scoring import LISTED, Pair, compare, extract, thresholds, units_of
 from shared.i18n import LANGUAGES, has, msg_in
@@ -107,7 +108,7 @@ def write_html(path: Path, assignment, pairs: list[Pair], sources: dict, limits:
             f'<div><h3>{_student(pair.b)}</h3>{sides[1]}</div></div></section>')
     if skipped:  # what a student sent that was not compared, and why
         items = "".join(f"<li>{_student(student)}: <code>{html.escape(cell)}</code>: "
-                        f"{html.escape(why)}</li>"
+                        f"{html.escape(say_note(language, why))}</li>"
                         for student, cell, why in skipped)
         sections.append(f"<section><h2>{say('sim.not_compared', count=len(skipped))}</h2><ul>{items}</ul>"
                         f"</section>")

@@ -18,6 +18,7 @@ import numpy as np
 from autograder.assignments import KitError
 from autograder.build import translations
 from autograder.engine import notebooks
+from autograder.engine.members import note
 from autograder.similarity.fingerprints import (Budget, Document, Skipped, code_fingerprints,
                                                 covered, strip_placeholders, text_fingerprints)
 
@@ -162,10 +163,10 @@ def units_of(assignment, sources: dict, skipped: list | None = None) -> dict:
                     budgets.setdefault(student, Budget()).spend(text)
                     documents.append(Document(student, text, *make(text)))
                 except Skipped as why:
-                    _skip(skipped, student, unit, f"not compared: {why}")
+                    _skip(skipped, student, unit, note("note.sim_skipped", why=str(why)))
                 except Exception as exc:  # a case fingerprinting did not foresee
-                    _skip(skipped, student, unit, f"not compared: fingerprinting failed "
-                                                  f"({type(exc).__name__})")
+                    _skip(skipped, student, unit, note("note.sim_skipped", why=note(
+                        "note.sim_failed", error=type(exc).__name__)))
             units[unit] = (kind, documents, given.get(unit, Counter()) if kind == "code"
                            else Counter())
     return units
