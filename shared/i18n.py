@@ -98,7 +98,7 @@ MESSAGES = {
         "zh": "{call} 还没有实现：请用你的代码替换 `raise NotImplementedError()`。"},
     "raised": {
         "en": "{call} raised {kind}: {error}",
-        "zh": "{call} 抛出了 {kind}：{error}"},
+        "zh": "{call} 抛出了 {kind}：`{error}`"},
     "parameter_count": {
         "en": "the model has {found:,} parameters, expected {expected:,}",
         "zh": "模型有 {found:,} 个参数，应为 {expected:,} 个"},
@@ -132,7 +132,7 @@ MESSAGES = {
     "unchecked_result": {
         "en": "it returned a {kind} whose form the grader could not check ({error}); return "
               "what the notebook asks for (see the function's docstring).",
-        "zh": "它返回了一个 {kind}，评分程序无法检查它的形式（{error}）；请按 notebook 的要求返回"
+        "zh": "它返回了一个 {kind}，评分程序无法检查它的形式（`{error}`）；请按 notebook 的要求返回"
               "（见函数的文档字符串）。"},
 
     # --- feedback as the grader renders it (autograder/engine/runner.py) -----------------
@@ -453,13 +453,13 @@ MESSAGES = {
         "en": "{column} {text} is not a number",
         "zh": "{column} 列的 {text} 不是数"},
     "jena.unreadable_row": {"en": "unreadable row", "zh": "无法读取这一行"},
-    "jena.not_readable": {"en": "not readable ({error})", "zh": "无法读取（{error}）"},
+    "jena.not_readable": {"en": "not readable ({error})", "zh": "无法读取（`{error}`）"},
     "jena.header": {
         "en": "expected the header {expected}, found {found}",
         "zh": "表头应为 {expected}，实际为 {found}"},
     "jena.not_text": {
         "en": "not a readable CSV text file ({error})",
-        "zh": "不是可读取的 CSV 文本文件（{error}）"},
+        "zh": "不是可读取的 CSV 文本文件（`{error}`）"},
     "jena.no_rows": {"en": "no data rows after the header", "zh": "表头之后没有数据行"},
     "jena.days": {
         "en": "days must be a positive whole number of days, got {days}",
@@ -481,7 +481,7 @@ MESSAGES = {
         "zh": "缺少数据集 {missing}；文件里只有 {found}"},
     "data.h5_unreadable": {
         "en": "not a readable HDF5 file ({error})",
-        "zh": "不是可读取的 HDF5 文件（{error}）"},
+        "zh": "不是可读取的 HDF5 文件（`{error}`）"},
     "data.h5_layout": {
         "en": "expected uint8 images of shape (N, 64, 64, 3) and N labels, found {dtype} "
               "{shape} and {labels} labels",

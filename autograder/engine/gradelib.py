@@ -146,7 +146,7 @@ def raise_student_error(name, error):
         fail(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
              f"with your code.", f"{name} 还没有实现：请用你的代码替换 `raise NotImplementedError()`。")
     fail(f"{name} raised {kind}: {error_summary(message)}",
-         f"{name} 抛出了 {kind}：{error_summary(message)}")
+         f"{name} 抛出了 {kind}：`{error_summary(message)}`")
 
 
 # --- hidden data -----------------------------------------------------------
@@ -294,7 +294,7 @@ def student_training(name):
     except Exception as exc:
         fail(f"training the model from {name} failed with {type(exc).__name__}: "
              f"{error_summary(exc)}",
-             f"训练 {name} 的模型时出错，{type(exc).__name__}：{error_summary(exc)}")
+             f"训练 {name} 的模型时出错，{type(exc).__name__}：`{error_summary(exc)}`")
 
 
 def fresh_model(builder, budget):
