@@ -88,6 +88,25 @@ def test_honest_models_rebuild_exactly(sandbox, key):
     assert keras.ops.all(keras.ops.isclose(rebuilt(x), original(x), atol=1e-5))
 
 
+@pytest.mark.parametrize("key", [k for k in HONEST if isinstance(HONEST[k], keras.Sequential)])
+def test_a_sequential_built_at_once_starts_from_the_weights_of_one_built_layer_by_layer(
+        sandbox, key):
+    """build() adds a Sequential's layers all at a time (one build, not one per layer); the
+    training cache and the budget's seed rely on the same initial weights as before."""
+    artifact = json.loads(json.dumps(sandbox.model_artifact(HONEST[key])))
+    spec = modelspec.parse(artifact["model"], artifact["lambdas"])
+    keras.utils.set_random_seed(7)
+    at_once = modelspec.build(spec)
+    keras.utils.set_random_seed(7)
+    first = spec.layers[0]
+    by_layer = keras.Sequential([keras.Input(batch_shape=first.config["batch_shape"])])
+    for layer in spec.layers[1:]:
+        by_layer.add(modelspec.make_layer(layer))
+    assert len(at_once.weights) == len(by_layer.weights) > 0
+    for ours, theirs in zip(at_once.weights, by_layer.weights):
+        assert ours.shape == theirs.shape and (ours.numpy() == theirs.numpy()).all()
+
+
 def test_names_do_not_change_the_canonical_spec(sandbox):
     first = modelspec.parse(getting_started.build_imdb_model().to_json())
     second = modelspec.parse(getting_started.build_imdb_model().to_json())
@@ -429,3 +448,22 @@ def test_the_batch_priced_is_the_largest_an_assignment_trains_with():
     assert modelcost.batch_size(assignments.get("convnets").config) == 64  # signs; happy 16
     assert modelcost.batch_size(assignments.get("tuning").config) == 64  # extends imdb
     assert modelcost.batch_size({}) == modelcost.DEFAULT_BATCH
+
+
+def test_a_layer_keras_refuses_in_a_sequential_is_named_though_the_model_is_built_at_once(
+        monkeypatch):
+    """build() builds a Sequential at once; when Keras refuses it, the layers are added again
+    one by one so the sentence names the layer Keras refused, with Keras' reason."""
+    spec = modelspec.parse(getting_started.build_imdb_model().to_json())
+    refused = spec.layers[2]  # the second Dense: Keras' build raises, no check of ours did
+
+    class Refusing(layers.Dense):
+        def build(self, input_shape):
+            raise ValueError("this kernel does not fit")
+
+    made = modelspec.make_layer
+    monkeypatch.setattr(modelspec, "make_layer", lambda layer: (
+        Refusing(4) if layer is refused else made(layer)))
+    with pytest.raises(SpecError, match=r"layer 2 \(Dense\): cannot take an input of shape .*"
+                                        r"\(Keras: this kernel does not fit\)"):
+        modelspec.build(spec)

@@ -448,11 +448,7 @@ def build(spec: ModelSpec):
 
     first = spec.layers[0]
     if spec.kind == "Sequential":
-        model = keras.Sequential([keras.Input(batch_shape=first.config["batch_shape"],
-                                              name=first.name)], name=spec.name)
-        for index, layer in enumerate(spec.layers[1:], 1):
-            with _refusing(spec, index):
-                model.add(_marked(make_layer(layer), layer))
+        model = _sequential(spec, keras)
     else:
         tensors, inputs = {}, []
         for index, layer in enumerate(spec.layers):
@@ -478,6 +474,34 @@ def build(spec: ModelSpec):
         with _refusing(spec, None, "its compile settings"):
             compile_model(model, spec.compile)
     model.kit_spec = spec
+    return model
+
+
+def _sequential(spec: ModelSpec, keras):
+    """A Sequential model of ``spec`` built once, with its layers added all at a time.
+
+    Why not layer by layer: Keras rebuilds the whole model at every ``add``, so a model of
+    n layers costs n builds (happyModel: 62-78 ms against 42-46 ms, the same weights, as the
+    layers create their variables in the same order either way), and the warm scorer builds
+    several models per submission. Only when Keras refuses the whole are the layers added
+    again one by one, so the refusal names the layer that could not be built."""
+    first = spec.layers[0]
+
+    def start():
+        return keras.Input(batch_shape=first.config["batch_shape"], name=first.name)
+
+    made = []
+    for index, layer in enumerate(spec.layers[1:], 1):
+        with _refusing(spec, index):
+            made.append(_marked(make_layer(layer), layer))
+    try:
+        return keras.Sequential([start(), *made], name=spec.name)
+    except Exception:  # noqa: BLE001 - built again below, layer by layer, to name the layer
+        pass
+    model = keras.Sequential([start()], name=spec.name)
+    for index, layer in enumerate(spec.layers[1:], 1):
+        with _refusing(spec, index):
+            model.add(_marked(make_layer(layer), layer))
     return model
 
 
