@@ -46,6 +46,7 @@ import functools
 import json
 import math
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -55,7 +56,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from autograder.assignments import REPO_ROOT, KitError, available, get
 from autograder.engine.collect import safe_id
 from shared.i18n import DEFAULT, LANGUAGES  # the languages the message catalogue speaks
-from shared.i18n import msg_in
+from shared.i18n import MESSAGES, msg_in
 
 COURSE_FILE = REPO_ROOT / "course.toml"
 ROSTER_FIELDS = ("id", "name", "email", "section", "lms_id")
@@ -120,7 +121,7 @@ class Late:
 
     late_by: timedelta            # after the (possibly extended) due time; 0 if on time
     penalty: float                # percent of the points earned
-    reason: str                   # the sentence the summary and the feedback show
+    reason: str                   # the note grades.csv keeps, in English (say_late)
     due: datetime | None = None
 
     @property
@@ -141,7 +142,7 @@ class Deadline:
     policy: LatePolicy = LatePolicy()
     last_accepted: datetime | None = None
     extensions: dict = field(default_factory=dict)  # student -> new due datetime
-    language: str = DEFAULT  # of the late notes: the students' (Course.language_for)
+    language: str = DEFAULT  # the students' (Course.language_for): describe()'s default
 
     def due_for(self, student: str) -> datetime:
         return self.extensions.get(student, self.due)
@@ -166,11 +167,11 @@ class Deadline:
         return say("deadline.separator").join(parts)
 
     def late(self, student: str, submitted: datetime | None) -> Late:
-        """The penalty of a submission made at ``submitted`` by ``student``."""
+        """The penalty of a submission made at ``submitted`` by ``student``; its note is
+        stored in English and said in each reader's language by :func:`say_late`."""
         if submitted is None:
             return ON_TIME
-        say = functools.partial(msg_in, self.language)  # the note is the student's to read
-        delta = functools.partial(fmt_delta, language=self.language)
+        say = functools.partial(msg_in, "en")  # as collect's notes: grades.csv's text
         due, last = self.due_for(student), self.last_for(student)
         extended = say("late.extended", due=fmt_time(due)) if student in self.extensions else ""
         late_by = max(submitted - due, timedelta(0))
@@ -180,20 +181,87 @@ class Deadline:
         if late_by == timedelta(0):
             return Late(late_by, 0.0, "", due)
         if late_by <= self.grace:
-            return Late(late_by, 0.0, say("late.within_grace", late=delta(late_by),
-                                          grace=delta(self.grace)), due)
+            return Late(late_by, 0.0, say("late.within_grace", late=fmt_delta(late_by),
+                                          grace=fmt_delta(self.grace)), due)
         if self.policy.none:
-            return Late(late_by, 0.0, say("late.no_penalty", late=delta(late_by),
+            return Late(late_by, 0.0, say("late.no_penalty", late=fmt_delta(late_by),
                                           extended=extended), due)
         units = math.ceil(late_by / UNITS[self.policy.per])
         raw = units * self.policy.percent
         penalty = min(raw, self.policy.cap, 100.0)
         capped = say("late.capped", penalty=penalty) if penalty < raw else ""
         started = say(f"late.started_{self.policy.per}{'' if units == 1 else 's'}", count=units)
-        return Late(late_by, penalty, say("late.penalty", late=delta(late_by), due=fmt_time(due),
-                                          extended=extended, started=started,
+        return Late(late_by, penalty, say("late.penalty", late=fmt_delta(late_by),
+                                          due=fmt_time(due), extended=extended, started=started,
                                           percent=self.policy.percent, raw=raw,
                                           capped=capped), due)
+
+
+# --- a late note in its reader's language ------------------------------------------------
+#
+# grades.csv and the manifest keep a late note in the catalogue's English, as they keep
+# collect's notes: one stored text for a class whose students and TA read different
+# languages. Each page finds the note's sentence and facts back from that English and says
+# it again in its reader's language (the student's feedback in ``language``, report.html and
+# summary.md in ``ta_language``). A text that is not one (a run graded before, whose notes
+# were stored in the students' language) stays as stored.
+
+#: The sentences a late note is, and the catalogue keys each nested field may be.
+LATE_SENTENCES = ("late.penalty", "late.after_last", "late.within_grace", "late.no_penalty")
+LATE_PARTS = {"extended": ("late.extended",), "capped": ("late.capped",),
+              "started": ("late.started_day", "late.started_days", "late.started_hour",
+                          "late.started_hours")}
+_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d(?:[+-]\d\d:\d\d|Z)?"  # fmt_time's
+_DELTA = r"\d{1,9} (?:d|h|min)(?: \d{1,9} (?:h|min)){0,2}"  # fmt_delta's English
+_NUMBER = r"\d{1,9}(?:\.\d{1,9})?(?:e[+-]\d{1,3})?"  # a :g number
+#: What each field of a late note's English holds (bounded: the text comes from grades.csv).
+LATE_FIELDS = {"submitted": _TIME, "last": _TIME, "due": _TIME, "late": _DELTA, "grace": _DELTA,
+               "count": r"\d{1,9}", "percent": _NUMBER, "raw": _NUMBER, "penalty": _NUMBER,
+               "extended": r".{0,80}?", "capped": r".{0,80}?", "started": r".{1,80}?"}
+LATE_NOTE_LIMIT = 500  # characters: a late note is one line; a longer text is not one
+
+
+@functools.cache
+def _late_pattern(key: str) -> re.Pattern:
+    """The catalogue's English of ``key`` with each field a named group."""
+    return re.compile("".join(
+        re.escape(text) + (f"(?P<{name}>{LATE_FIELDS[name]})" if name else "")
+        for text, name, *_ in string.Formatter().parse(MESSAGES[key]["en"])))
+
+
+def english_delta(text: str) -> timedelta:
+    """:func:`fmt_delta`'s English (grades.csv's ``late_by``) back as a duration."""
+    units = {"d": "days", "h": "hours", "min": "minutes"}
+    return sum((timedelta(**{units[unit]: int(number)})
+                for number, unit in re.findall(r"(\d{1,9}) (d|h|min)\b", text)), timedelta(0))
+
+
+def _say_late(language: str, keys: tuple, text: str) -> str | None:
+    """``text``, the English of one of ``keys``, in ``language``; None if it is none."""
+    for key in keys:
+        match = _late_pattern(key).fullmatch(text)
+        if not match:
+            continue
+        fields = {}
+        for name, value in match.groupdict().items():
+            if name in LATE_PARTS:
+                value = _say_late(language, LATE_PARTS[name], value) if value else ""
+            elif name in ("late", "grace"):
+                value = fmt_delta(english_delta(value), language)
+            elif name in ("percent", "raw", "penalty"):
+                value = float(value)
+            fields[name] = value
+        if None not in fields.values():
+            return msg_in(language, key, **fields)
+    return None
+
+
+def say_late(language: str, text: str) -> str | None:
+    """A stored late note (:meth:`Deadline.late`'s English) in ``language``; None if ``text``
+    is not one (a note stored in another language by a run graded before)."""
+    if len(text) > LATE_NOTE_LIMIT:
+        return None
+    return _say_late(language, LATE_SENTENCES, text)
 
 
 def fmt_time(moment: datetime) -> str:

@@ -255,10 +255,13 @@ def test_a_chinese_course_writes_its_late_notes_in_chinese_with_the_same_penalty
     for after in (timedelta(minutes=5), timedelta(days=1, seconds=1), timedelta(days=4, hours=2),
                   timedelta(days=9)):
         en, zh = english.late("s1", DUE + after), chinese.late("s1", DUE + after)
-        assert (en.penalty, en.late_by) == (zh.penalty, zh.late_by)
-        assert re.search(r"[\u4e00-\u9fff]", zh.reason) and not re.search(r"\b(late|day|min)\b", zh.reason)
-    assert chinese.late("s1", DUE + timedelta(days=1, seconds=1)).reason == (
+        assert (en.penalty, en.late_by, en.reason) == (zh.penalty, zh.late_by, zh.reason)  # stored
+        said = course.say_late("zh", zh.reason)  # as each page says it to a Chinese reader
+        assert re.search(r"[\u4e00-\u9fff]", said) and not re.search(r"\b(late|day|min)\b", said)
+        assert course.say_late("en", en.reason) == en.reason
+    assert course.say_late("zh", chinese.late("s1", DUE + timedelta(days=1, seconds=1)).reason) == (
         "在截止时间 2027-03-15T23:59+08:00 之后迟交 1 天 1 分钟：不足一天按一天计，共 2 天 × 10% = 20%")
-    assert "已延期至 2027-03-17T23:59+08:00" in chinese.late("s1007", DUE + timedelta(days=3)).reason
+    assert "已延期至 2027-03-17T23:59+08:00" in course.say_late(
+        "zh", chinese.late("s1007", DUE + timedelta(days=3)).reason)
     assert course.fmt_delta(timedelta(hours=26, minutes=3), "zh") == "1 天 2 小时 3 分钟"
     assert course.fmt_delta(timedelta(hours=26, minutes=3)) == "1 d 2 h 3 min"  # grades.csv late_by

@@ -393,10 +393,15 @@ def _note_patterns(skipped: bool) -> list:
 
 def say_note(language: str, text: str, skipped: bool = False, depth: int = 0) -> str:
     """One stored note (the catalogue's English, see :func:`members.note`) in ``language``;
-    a note the catalogue does not know (a late rule's, already in the students' language),
-    or longer than :data:`NOTE_LIMIT`, as stored. The class's data in it stays as it is."""
+    a late note through :func:`autograder.course.say_late`; a note the catalogue does not
+    know (a run's before, stored in the students' language), or longer than
+    :data:`NOTE_LIMIT`, as stored. The class's data in it stays as it is."""
     if language == "en" or len(text) > NOTE_LIMIT:
         return text
+    from autograder.course import say_late  # noqa: PLC0415 (course imports this module)
+    late = say_late(language, text)  # first: its words are exact, a remark's "{file}: " is not
+    if late:
+        return late
     for key, pattern in _note_patterns(skipped):
         match = pattern.fullmatch(text)
         if match:

@@ -423,6 +423,7 @@ def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
     """The late policy and, for each late student, how the penalty was computed."""
     if not info.get("deadline"):
         return []
+    from autograder.engine.collect import say_note
     say = functools.partial(msg_in, language)
     lines = ["", say("sm.late_head"), "", say("sm.late_policy", deadline=deadline_line(info, language)),
              ""]
@@ -431,11 +432,11 @@ def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
         return lines + [say("sm.none_late")]
     lines += [say("sm.late_table"), "|---|---|---|---|---|---|---|---|"]
     for r in sorted(late, key=lambda r: r["id"]):
-        how = r.get("notes", "").split("; ")[0]
+        how = say_note(language, r.get("notes", "").split("; ")[0])  # stored English
         source = r.get("time_source", "")  # "lms" or "file": a word of the TA's language
         source = say(f"sm.source.{source}") if has(f"sm.source.{source}") else source
         lines.append(f"| `{r['id']}` | {r.get('submitted_at', '')} | {source} "
-                     f"| {r.get('late_by', '')} | {r.get('penalty') or 0}% | {r['total']} | "
+                     f"| {late_by(r.get('late_by', ''), language)} | {r.get('penalty') or 0}% | {r['total']} | "
                      f"{r.get('final', '')} | {how} |")
     return lines
 
@@ -554,11 +555,16 @@ def look_text(row: dict, reasons: list[str], limit: int = 200) -> list[str]:
     return parts
 
 
+def late_by(text: str, language: str = "en") -> str:
+    """grades.csv's ``late_by`` (course.fmt_delta's English) in the reader's ``language``."""
+    from autograder import course
+    return course.fmt_delta(course.english_delta(text), language) if text and language != "en" else text
+
+
 def late_minutes(text: str) -> int:
     """``"1 d 2 h 5 min"`` (course.fmt_delta) as minutes, so "late by" sorts by value."""
-    units = {"d": 24 * 60, "h": 60, "min": 1}
-    return sum(int(number) * units[unit]
-               for number, unit in re.findall(r"(\d{1,9}) (d|h|min)\b", text or ""))
+    from autograder import course
+    return int(course.english_delta(text or "").total_seconds() // 60)
 
 
 def histogram_svg(values: list[float], maximum: float, width=640, height=260,
@@ -634,6 +640,7 @@ def write_report(out: Path, assignment, book):
         tests=test_rates(out, [r["id"] for r in submitted],
                          {r["id"]: r.get("status", "") for r in submitted}),
         look=look, look_ids={r["id"] for r, _ in look}, late_minutes=late_minutes,
+        late_by=lambda text: late_by(text, language),
         similarity=similarity_block(out), language=language, t=say,
         word=lambda status: _status_word({"language": language, "status": status}),
         deadline=deadline_line(info, language), layout=_layout(language, info.get("layout", "")),
