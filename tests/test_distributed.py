@@ -1,4 +1,5 @@
-"""Grading on a Dask cluster gives the same grades.csv as grading on this machine."""
+"""Grading on a Dask cluster gives the same grades.csv as grading on this machine, with each
+worker's warm sandbox host and scorer started once and kept for every submission after."""
 import csv
 
 import pytest
@@ -10,6 +11,8 @@ from autograder.assignments import get
 pytestmark = pytest.mark.slow
 
 CHOSEN = ("reference", "zero_based", "stub")
+#: Each chosen sample twice: a worker grades several, so its warm state is reused (or not).
+CLASS = [f"{sample_id}{copy}" for copy in ("", "_again") for sample_id in CHOSEN]
 
 
 def rows(path):
@@ -18,16 +21,18 @@ def rows(path):
                 for row in csv.DictReader(f)}
 
 
-def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path):
-    from dask.distributed import LocalCluster
+def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path, reference_results):
+    from dask.distributed import Client, LocalCluster
 
+    from autograder.engine import distributed, notebooks
+
+    reference_results("tuning")  # seeded into both runs' training results, as make grade does
     assignment = get("tuning")
     by_id = {s.id: s for s in samples.samples_of(assignment)}
     folder = tmp_path / "class"
-    for sample_id in CHOSEN:
-        from autograder.engine import notebooks
-        notebooks.write(samples.notebook_for(assignment, by_id[sample_id]),
-                        folder / f"{sample_id}.ipynb")
+    for student in CLASS:
+        notebooks.write(samples.notebook_for(assignment, by_id[student.removesuffix("_again")]),
+                        folder / f"{student}.ipynb")
     local = grade.grade_class("tuning", folder, tmp_path / "local", jobs=2, timeout=60,
                               memory_gb=8, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -35,10 +40,23 @@ def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path):
         remote = grade.grade_class("tuning", folder, tmp_path / "cluster", jobs=1, timeout=60,
                                    memory_gb=8, progress=False,
                                    scheduler=cluster.scheduler_address)
-    assert set(remote.rows) == set(CHOSEN)
+        with Client(cluster) as client:
+            warm = [thread for threads in client.run(distributed.warm_state).values()
+                    for thread in threads]
+    assert set(remote.rows) == set(CLASS)
     assert rows(tmp_path / "cluster" / "grades.csv") == rows(tmp_path / "local" / "grades.csv")
-    for sample_id in CHOSEN:
-        assert ((tmp_path / "cluster" / "feedback" / f"{sample_id}.md").read_text()
-                .split("in ")[0] == (tmp_path / "local" / "feedback" / f"{sample_id}.md")
+    for student in CLASS:
+        assert ((tmp_path / "cluster" / "feedback" / f"{student}.md").read_text()
+                .split("in ")[0] == (tmp_path / "local" / "feedback" / f"{student}.md")
                 .read_text().split("in ")[0])
     assert local.rows["reference"]["total"] == "10"
+    # warm state kept: each worker thread imported TensorFlow once, in one sandbox host and one
+    # scorer, for every submission it took; together they took the class, the sandbox and the
+    # scorer once each per submission
+    assert warm and all(t["sandbox_starts"] == 1 and t["scorer_starts"] == 1 for t in warm), warm
+    assert sum(t["sandboxed"] for t in warm) == sum(t["scored"] for t in warm) == len(CLASS)
+    # and trusted training results: the reference solution's, seeded on the workers as locally
+    for run in ("local", "cluster"):
+        stages = rows(tmp_path / run / "stages.csv")
+        assert int(stages["reference"]["reused"]) > 0 and int(
+            stages["reference_again"]["reused"]) > 0, (run, stages)

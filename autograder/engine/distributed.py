@@ -6,10 +6,14 @@ stages the trusted bundle once, packs it, and scatters it to the cluster; each
 worker unpacks it once into its own ``/tmp`` (which every sandbox sees as an
 empty tmpfs) and grades submissions exactly as the local grader does, with
 the same two stages, isolation and limits (a fresh sandbox per submission,
-one warm trusted scorer per worker thread), keeping its trusted training
-results in ``/tmp`` too. Only the notebook's bytes go out and an
-:class:`~autograder.engine.runner.Outcome` comes back, so ``grades.csv``, feedback
-and summary are written on the driver as usual.
+one warm sandbox host and one warm trusted scorer per worker thread, kept from task
+to task: :func:`warm_state` says how often each started and how many it took),
+keeping its trusted training results in ``/tmp`` too, shared by the worker
+processes of a machine as the local pool's jobs share the run's. The worker processes
+of a machine take turns to start their warm workers, half the cores' worth at a time
+(``warm.start_slot``), as the local pool's jobs do. Only the notebook's bytes go out
+and an :class:`~autograder.engine.runner.Outcome` comes back, so ``grades.csv``,
+feedback and summary are written on the driver as usual.
 
 Every worker machine needs the kit cloned and ``make setup`` run (root,
 bubblewrap, the pinned venv, so the same Dask version as the driver's). Give
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from autograder.build import reference_results
 from autograder.engine.runner import grade_one
-from autograder.engine.warm import WarmSandbox, WarmScorer
+from autograder.engine.warm import STARTUP_SECONDS, WarmSandbox, WarmScorer, start_slot
 
 _unpack_lock = threading.Lock()
 #: Folder of the staged bundle with the reference solution's training results, if any.
@@ -66,20 +70,40 @@ def _cache_of(staged: Path) -> Path:
     return staged.with_name(staged.name.replace("remote", "cache"))
 
 
-_warm = threading.local()  # this worker thread's warm workers and the bundle they serve
+#: Each worker thread's warm scorer and sandbox host, by thread: kept across tasks (and
+#: classes of the same bundle), so TensorFlow is imported once per thread, not per task.
+_warm: dict[int, tuple[WarmScorer, WarmSandbox]] = {}
+_warm_lock = threading.Lock()
 
 
 def _workers(staged: Path, memory_bytes: int) -> tuple[WarmScorer, WarmSandbox]:
     """The worker thread's warm scorer and sandbox host for ``staged`` (a new bundle: new ones)."""
-    scorer = getattr(_warm, "scorer", None)
+    thread = threading.get_ident()
+    with _warm_lock:
+        scorer, sandbox = _warm.get(thread, (None, None))
     if scorer is None or scorer.staged != staged:
         if scorer is not None:
             scorer.close(remove=True)
-            _warm.sandbox.close(remove=True)
-        _warm.scorer = WarmScorer(staged, memory_bytes)
-        _warm.sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
-        _warm.scorer.warm_up(_cache_of(staged))
-    return _warm.scorer, _warm.sandbox
+            sandbox.close(remove=True)
+        scorer = WarmScorer(staged, memory_bytes)
+        sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
+        with start_slot():  # as the local pool's jobs: the first ones alone, not all at once
+            scorer.warm_up(_cache_of(staged))
+            sandbox.warm_up()
+            for worker in (sandbox, scorer):
+                worker.wait(STARTUP_SECONDS)
+        with _warm_lock:
+            _warm[thread] = scorer, sandbox
+    return scorer, sandbox
+
+
+def warm_state() -> list[dict]:
+    """What this worker process's warm workers did, one dict per thread (``client.run``):
+    the bundle, how often each process was started and how many submissions it took."""
+    with _warm_lock:
+        return [{"bundle": scorer.staged.name, "scorer_starts": scorer.starts,
+                 "scored": scorer.served, "sandbox_starts": sandbox.starts,
+                 "sandboxed": sandbox.served} for scorer, sandbox in _warm.values()]
 
 
 def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,

@@ -14,7 +14,16 @@ grading job therefore keeps two long-lived processes:
 Either one is restarted when it dies or wedges, and a host that cannot start
 at all (an old bubblewrap, say) makes grading fall back to a cold sandbox per
 submission, with a warning, rather than fail.
+
+Both are started at once, before the first submission needs them (``warm_up``), so that
+the scorer imports TensorFlow while the sandbox host does: the first row of a class
+waits for one TensorFlow import, not two in a row. The scorer then scores an empty
+submission (*priming*: otter, the kit's readers and the hidden tests imported and parsed,
+through the same request and the same check of its global state as any submission), so
+the first student's scoring costs about what every later one does.
 """
+import contextlib
+import fcntl
 import json
 import os
 import select
@@ -22,6 +31,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from autograder.assignments import REPO_ROOT, KitError
@@ -39,17 +50,56 @@ HOST_BIN = "/tmp/kit-bin"
 STARTUP_SECONDS = 180  # a cold disk makes the first TensorFlow import slow
 
 
+def starting_at_once() -> int:
+    """How many jobs of a machine start their warm workers at the same time: each imports
+    TensorFlow in two processes, so half the cores (at least one job). More only slow the
+    first ones down: the first row of a class waits for its own job's two imports."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) // 2)
+
+
+@contextlib.contextmanager
+def start_slot(seconds: float = STARTUP_SECONDS):
+    """Hold one of this machine's :func:`starting_at_once` start-up slots (lock files in
+    /tmp), so that the worker processes of a Dask cluster, which all start with a class,
+    take turns as the local pool's jobs do (``grade.LocalPool``): the caller starts its
+    warm workers and waits until they are ready inside. Waiting for a slot is bounded by
+    ``seconds``, then it goes ahead."""
+    folder = Path(tempfile.gettempdir())
+    handles = [open(folder / f"kit-warm-start-{k}.lock", "a")
+               for k in range(starting_at_once())]
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not any(_locked(h) for h in handles):
+            time.sleep(0.1)
+        yield
+    finally:
+        for handle in handles:  # closing releases the slot held
+            handle.close()
+
+
+def _locked(handle) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
 class WarmProcess:
     """A long-lived helper process of one grading job, with its own scratch folder."""
 
     process: subprocess.Popen | None = None
     home: Path
+    starts = 0  # processes started (1 while it stays warm): a restart is a new import
+    served = 0  # submissions handed to it
 
     def close(self, remove=False):
         """Stop the process (and everything it started); with ``remove``, its folder too."""
         if self.process is not None:
             kill_group(self.process)
             self.process = None
+        self.waiter = None  # its start-up, if pending, ends with the process
         if remove:
             shutil.rmtree(self.home, ignore_errors=True)
 
@@ -65,6 +115,37 @@ class WarmProcess:
     def _reply(self, seconds: float) -> str:
         ready, _, _ = select.select([self.process.stdout], [], [], seconds)
         return self.process.stdout.readline().strip() if ready else ""
+
+    #: the thread reading the line a start-up ends with (:meth:`_expect`), and whether it came
+    waiter: threading.Thread | None = None
+    started_ok = False
+
+    def _expect(self, line: str):
+        """Read, in a thread, the line the process says when its start-up is done, so that
+        the caller goes on (the host and the scorer start at once); :meth:`wait` waits."""
+        def read(process):
+            try:  # a process closed meanwhile gives an empty line, or a closed pipe
+                ready, _, _ = select.select([process.stdout], [], [], STARTUP_SECONDS)
+                self.started_ok = bool(ready) and process.stdout.readline().strip() == line
+            except (OSError, ValueError):
+                self.started_ok = False
+        self.started_ok = False
+        self.waiter = threading.Thread(target=read, args=(self.process,), daemon=True)
+        self.waiter.start()
+
+    def wait(self, seconds: float | None = None):
+        """Wait until the start-up begun by ``warm_up`` is done (or failed)."""
+        waiter = self.waiter
+        if waiter is not None:
+            waiter.join(seconds)
+
+    def _started(self) -> bool | None:
+        """None if no start-up is pending; else wait for it: whether it succeeded."""
+        if self.waiter is None:
+            return None
+        self.waiter.join()
+        self.waiter = None
+        return self.started_ok
 
 
 class WarmSandbox(WarmProcess):
@@ -94,14 +175,24 @@ class WarmSandbox(WarmProcess):
                 "--ro-bind", str(self.bin), HOST_BIN, "--chdir", HOST_BIN, *caps,
                 sys.executable, "kit_zygote.py", *keep]
 
-    def _start(self) -> bool:
+    def _launch(self):
         self.close()
+        self.starts += 1
         self.process = subprocess.Popen(
             self.command(), env=sandbox_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=open(self.log, "ab"), text=True, start_new_session=True)
         if self.register:
             self.register(self.process)
-        if self._reply(STARTUP_SECONDS) == "ready":
+        self._expect("ready")
+
+    def _ready(self) -> bool:
+        """Whether the host is up: a start-up in progress is waited for, a dead host started
+        again; one that does not say "ready" makes every later run() cold."""
+        started = self._started()
+        if started is None and (self.process is None or self.process.poll() is not None):
+            self._launch()
+            started = self._started()
+        if started is not False:
             return True
         self.failed = _tail(self.log)[-800:].strip() or "no reply"
         print(f"warning: the warm sandbox did not start, so every submission gets a cold one "
@@ -109,15 +200,22 @@ class WarmSandbox(WarmProcess):
         self.close()
         return False
 
+    def warm_up(self):
+        """Start the host now, if it is not running, without waiting for its TensorFlow
+        import (:meth:`wait`, or the first run(), waits)."""
+        if not self.failed and self.waiter is None \
+                and (self.process is None or self.process.poll() is not None):
+            self._launch()
+
     def run(self, private: Path, uid: int, *, timeout: float, memory_bytes: int):
         """Run the sandbox on ``private`` (from :meth:`private_dir`, prepared for ``uid``).
 
         Returns (timed_out, exit code) like a cold sandbox, or None when the host
         failed: the caller then grades this submission in a cold sandbox.
         """
-        if self.failed or (self.process is None or self.process.poll() is not None) \
-                and not self._start():
+        if self.failed or not self._ready():
             return None
+        self.served += 1
         request = {"folder": private.name, "uid": uid,
                    "limits": sandbox_limits(memory_bytes, timeout), "timeout": backstop(timeout)}
         reply = self._ask(request, backstop(timeout) + 30)
@@ -149,6 +247,7 @@ class WarmScorer(WarmProcess):
         self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
         self.hide = tuple(hide)
         self.process, self.uses, self.cache, self.slots = None, 0, None, 0
+        self.priming = None  # the priming request's (inbox, outbox) until its reply is read
         self.last_code = None  # the exit code of a scorer that ended during the last request
         self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
         self.inbox, self.outbox = self.home / "inbox", self.home / "outbox"
@@ -158,16 +257,55 @@ class WarmScorer(WarmProcess):
         self.log = self.home / "scorer.log"
 
     def warm_up(self, cache: Path | None = None):
-        """Start the process now, so that it imports TensorFlow while the first sandbox runs."""
+        """Start the process now, so that it imports TensorFlow while the first sandbox runs,
+        and have it score an empty submission (:meth:`_prime`); neither waits."""
         if self.process is None:
             self.cache = cache
             self._start()
+            self._prime()
+
+    def _prime(self):
+        """Send a request for an empty inbox: the scorer imports otter and the kit's readers
+        and parses the hidden tests (every test fails at once: nothing is defined), so the
+        first student's request finds them ready. Its out-folder is in the scorer's own
+        temporary folder, not among the submissions' slots; a thread reads the reply
+        (:meth:`wait`), and the scores are dropped."""
+        inbox, outbox = self.inbox / "priming", self.outbox / ".tmp" / "priming"
+        inbox.mkdir(exist_ok=True)
+        os.chmod(inbox, 0o755)
+        trusted.make_outbox(outbox)
+        self.priming = (inbox, outbox)
+        try:
+            self.process.stdin.write(json.dumps({"artifacts": str(inbox), "out": str(outbox),
+                                                 "timings": None, "cache": None}) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.close()  # score() starts a new one
+            return
+        self._expect("done")
+
+    def _primed(self):
+        """Before the first real request: the priming reply read, its folders removed; a
+        scorer that gave none is closed (the request starts a fresh one)."""
+        if self._started() is False:
+            self.close()
+        self._drop_priming()
+
+    def _drop_priming(self):
+        for folder in self.priming or ():
+            trusted.remove(folder)
+        self.priming = None
+
+    def close(self, remove=False):
+        super().close(remove)  # a closed scorer's priming reply never comes
+        self._drop_priming()
 
     def _start(self):
         self.close()
         trusted.prepare_staged(self.staged)
         if self.cache is not None:
             trusted.open_cache(self.cache)
+        self.starts += 1
         command = trusted.scorer_command(
             trusted.scorer_program("--serve", str(self.staged)), staged=self.staged,
             inbox=self.inbox, outbox=self.outbox, cache=self.cache, hide=self.hide)
@@ -186,6 +324,7 @@ class WarmScorer(WarmProcess):
 
     def score(self, inbox: Path, outbox: Path, cache=None) -> str:
         """Score the artifacts in ``inbox`` into ``outbox``; "" or why the scorer failed."""
+        self._primed()
         if cache != self.cache or self.process is None or self.process.poll() is not None \
                 or self.uses >= self.MAX_USES:
             self.cache = cache
@@ -195,6 +334,7 @@ class WarmScorer(WarmProcess):
                    "cache": str(cache) if cache else None}
         reply = self._ask(request, SCORER_TIMEOUT)
         self.uses += 1
+        self.served += 1
         if reply == "done":
             self.last_code = None
             return ""
