@@ -314,8 +314,8 @@ def outcome_of(future, notebook: Path, language: str = "en") -> Outcome:
         return future.result()
     except Exception as exc:
         print(f"{notebook.stem}: grading failed ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return Outcome(notebook.stem, "invalid", message=not_graded(
-            language, f"{notebook.name}: the grader failed on it ({type(exc).__name__})"))
+        return Outcome(notebook.stem, "invalid", message=not_graded(language, notebooks.Refused(
+            notebook.name, "nb.grader_failed", error=type(exc).__name__).said(language)))
 
 
 def not_graded(language: str, reason: str) -> str:
@@ -358,8 +358,8 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
             if path.exists() and book.done(entry.id) and not regrade:
                 kept[entry.id], staged[entry.id] = previous, path  # the grade stands
             else:
-                failed[entry.id] = not_graded(language,
-                                              notebooks.too_large(entry.found.file_name))
+                failed[entry.id] = not_graded(
+                    language, notebooks.too_large(entry.found.file_name).said(language))
             continue
         if entry.found.refused:  # refused on its own: the student's row says why
             failed[entry.id] = collect.refusal_message(entry.found, language)

@@ -1004,4 +1004,64 @@ MESSAGES = {
               "a plain .ipynb file with an ordinary name (letters, digits, '-', '_' and '.').",
         "zh": "你的文件“{file}”（{source}）没有评分：{why}。请重新上传这个笔记本，使用普通的 .ipynb "
               "文件和普通的文件名（字母、数字、“-”、“_”和“.”）。"},
+
+    # --- a notebook the bounded reader refused (autograder/engine/notebooks.py) -------------
+    # Said to the student in the course's language where their feedback is written; the TA's
+    # stderr line and grades.csv keep the English (notebooks.Refused).
+    "nb.refused": {"en": "{file}: {problem}", "zh": "{file}：{problem}"},
+    "nb.unreadable": {"en": "the notebook could not be read ({error})",
+                      "zh": "无法读取这个 notebook（`{error}`）"},
+    "nb.missing": {"en": "the file does not exist", "zh": "文件不存在"},
+    "nb.too_large": {
+        "en": "the file is over the {limit} MB limit for a notebook; clear the outputs and "
+              "submit it again",
+        "zh": "文件超过了 notebook 的 {limit} MB 上限；请清除输出后重新提交"},
+    "nb.not_regular_file": {"en": "cannot read the file (it is not a regular file)",
+                            "zh": "无法读取文件：它不是普通文件（而是链接、文件夹或设备）"},
+    "nb.cannot_read_it": {"en": "cannot read the file (it {why})", "zh": "无法读取文件（`{why}`）"},
+    "nb.cannot_read": {"en": "cannot read the file ({why})", "zh": "无法读取文件（`{why}`）"},
+    "nb.not_utf8": {
+        "en": "not a notebook (not UTF-8 text at byte {byte}); download the .ipynb again and "
+              "submit that file",
+        "zh": "不是 notebook（第 {byte} 个字节处不是 UTF-8 文本）；请重新下载 .ipynb 文件并提交它"},
+    "nb.invalid_json": {
+        "en": "not a notebook (invalid JSON at line {line}: {error}); download the .ipynb again "
+              "and submit that file",
+        "zh": "不是 notebook（第 {line} 行的 JSON 无效：`{error}`）；请重新下载 .ipynb 文件并提交它"},
+    "nb.json_error": {"en": "not a notebook ({error} reading its JSON)",
+                      "zh": "不是 notebook（读取它的 JSON 时出错：`{error}`）"},
+    "nb.no_cells": {"en": "JSON but not a Jupyter notebook (no 'cells')",
+                    "zh": "是 JSON，但不是 Jupyter notebook（没有 `cells`）"},
+    "nb.version": {
+        "en": "not a notebook Jupyter reads (nbformat version {version}; Jupyter writes 4)",
+        "zh": "不是 Jupyter 能读取的 notebook（格式版本 `nbformat` 为 `{version}`；Jupyter 写出的是 4）"},
+    "nb.invalid": {"en": "not a valid notebook ({problem})",
+                   "zh": "不是有效的 notebook（`{problem}`）"},
+    "nb.lone_surrogate": {
+        "en": "not a notebook Jupyter writes (a \\u escape holding half of a character)",
+        "zh": "不是 Jupyter 写出的 notebook（有一个 `\\u` 转义只含半个字符）"},
+    "nb.long_number": {
+        "en": "not a notebook Jupyter writes (a number of more than {digits} digits)",
+        "zh": "不是 Jupyter 写出的 notebook（有一个数超过 {digits} 位）"},
+    "nb.many_values": {
+        "en": "not a notebook Jupyter writes (more than {count} JSON values)",
+        "zh": "不是 Jupyter 写出的 notebook（JSON 值超过 {count} 个）"},
+    "nb.deep": {
+        "en": "not a notebook Jupyter writes (JSON nested more than {depth} levels deep)",
+        "zh": "不是 Jupyter 写出的 notebook（JSON 嵌套超过 {depth} 层）"},
+    "nb.many_cells": {"en": "the notebook has {count} cells, over the limit of {limit}",
+                      "zh": "这个 notebook 有 {count} 个单元格，超过了 {limit} 个的上限"},
+    "nb.source_not_text": {"en": "cell {number}'s source is not text",
+                           "zh": "第 {number} 个单元格的内容不是文本"},
+    "nb.long_cell": {
+        "en": "cell {number} holds {count} characters, over the limit of {limit} for one cell",
+        "zh": "第 {number} 个单元格有 {count} 个字符，超过了单个单元格 {limit} 个字符的上限"},
+    "nb.many_outputs": {"en": "more than {limit} outputs; clear the outputs and submit it again",
+                        "zh": "输出超过 {limit} 个；请清除输出后重新提交"},
+    "nb.large_output": {
+        "en": "an output of cell {number} is over {limit} MB; clear the outputs and submit it "
+              "again",
+        "zh": "第 {number} 个单元格的一个输出超过 {limit} MB；请清除输出后重新提交"},
+    "nb.grader_failed": {"en": "the grader failed on it ({error})",
+                         "zh": "评分程序处理它时出错（`{error}`）"},
 }

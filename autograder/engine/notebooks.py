@@ -29,6 +29,7 @@ from autograder.assignments import KitError
 # trusted.read_bounded: the kit's one bounded, no-follow reader (imported as a module:
 # trusted imports runner, which imports this one)
 from autograder.engine import trusted
+from shared.i18n import msg_in
 
 STUB_MARKER = "# YOUR CODE HERE"
 
@@ -74,6 +75,21 @@ _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _CHUNK = 2**20  # brackets whose running depth numpy sums at a time
 
 
+class Refused(KitError):
+    """A notebook the bounded reader refused: the file's name, the problem's catalogue key
+    (``nb.*``) and its fields. ``str()`` is the English the TA's stderr line and grades.csv
+    have always shown; :meth:`said` is the sentence in the language the student reads,
+    where their feedback is written (the course's, which this module does not know)."""
+
+    def __init__(self, name: str, key: str, **fields):
+        self.name, self.key, self.fields = name, key, fields
+        super().__init__(self.said("en"))
+
+    def said(self, language: str) -> str:
+        return msg_in(language, "nb.refused", file=self.name,
+                      problem=msg_in(language, self.key, **self.fields))
+
+
 def read(path: Path) -> nbformat.NotebookNode:
     """Read a notebook as nbformat 4, within the module's bounds, or raise KitError
     naming the file and the problem (whatever the exception underneath)."""
@@ -83,46 +99,45 @@ def read(path: Path) -> nbformat.NotebookNode:
     except KitError:
         raise
     except Exception as exc:  # a case the checks below did not foresee: still this file's
-        raise KitError(f"{name}: the notebook could not be read ({type(exc).__name__})") from None
+        raise Refused(name, "nb.unreadable", error=type(exc).__name__) from None
 
 
 def _read(path: Path, name: str) -> nbformat.NotebookNode:
     try:
         data = trusted.read_bounded(path, MAX_NOTEBOOK_BYTES)
     except FileNotFoundError:
-        raise KitError(f"{name}: the file does not exist") from None
+        raise Refused(name, "nb.missing") from None
     except trusted.Unreadable as exc:
         if "limit" in str(exc):
-            raise KitError(too_large(name)) from None
-        raise KitError(f"{name}: cannot read the file (it {exc})") from None
+            raise too_large(name) from None
+        if str(exc) == "is not a regular file":
+            raise Refused(name, "nb.not_regular_file") from None
+        raise Refused(name, "nb.cannot_read_it", why=str(exc)) from None
     except OSError as exc:
-        raise KitError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+        raise Refused(name, "nb.cannot_read", why=exc.strerror or str(exc)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise KitError(f"{name}: not a notebook (not UTF-8 text at byte {exc.start}); "
-                       f"download the .ipynb again and submit that file") from None
+        raise Refused(name, "nb.not_utf8", byte=exc.start) from None
     prescan(name, data)
     del data
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise KitError(f"{name}: not a notebook (invalid JSON at line {exc.lineno}: "
-                       f"{exc.msg}); download the .ipynb again and submit that file") from None
+        raise Refused(name, "nb.invalid_json", line=exc.lineno, error=exc.msg) from None
     except Exception as exc:  # bounded above; anything else is still this file's problem
-        raise KitError(f"{name}: not a notebook ({type(exc).__name__} reading its JSON)") from None
+        raise Refused(name, "nb.json_error", error=type(exc).__name__) from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        raise KitError(f"{name}: JSON but not a Jupyter notebook (no 'cells')")
+        raise Refused(name, "nb.no_cells")
     major = raw.get("nbformat")
     if type(major) is not int or major not in nbformat.versions:
-        raise KitError(f"{name}: not a notebook Jupyter reads (nbformat version "
-                       f"{str(major)[:20]!r}; Jupyter writes 4)")
+        raise Refused(name, "nb.version", version=repr(str(major)[:20]))
     try:
         nb = nbformat.versions[major].to_notebook_json(raw, minor=raw.get("nbformat_minor", 0))
         nb = nbformat.convert(nb, 4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several types, and its converters more
-        raise KitError(f"{name}: not a valid notebook ({_invalid(exc)})") from None
+        raise Refused(name, "nb.invalid", problem=_invalid(exc)) from None
     check_cells(name, nb)
     return nb
 
@@ -139,11 +154,10 @@ def _invalid(exc: Exception) -> str:
     return f"{' '.join(map(str, where))}: {said}" if where else said or type(exc).__name__
 
 
-def too_large(name: str) -> str:
-    """The sentence for a file over ``MAX_NOTEBOOK_BYTES`` (the grader says it without
-    copying the file when the download declares its size)."""
-    return (f"{name}: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit for a "
-            f"notebook; clear the outputs and submit it again")
+def too_large(name: str) -> Refused:
+    """The refusal of a file over ``MAX_NOTEBOOK_BYTES`` (the grader says it without
+    copying the file when the download declares its size: ``too_large(name).said(language)``)."""
+    return Refused(name, "nb.too_large", limit=MAX_NOTEBOOK_BYTES // 2**20)
 
 
 def prescan(name: str, data: bytes):
@@ -154,19 +168,15 @@ def prescan(name: str, data: bytes):
     unquoted = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
     skeleton = _STRING.sub(b'""', unquoted)
     if _LONE_SURROGATE.search(unquoted):
-        raise KitError(f"{name}: not a notebook Jupyter writes (a \\u escape holding half "
-                       f"of a character)")
+        raise Refused(name, "nb.lone_surrogate")
     del unquoted
     if _TOO_MANY_DIGITS.search(skeleton):
-        raise KitError(f"{name}: not a notebook Jupyter writes (a number of more than "
-                       f"{MAX_NUMBER_DIGITS} digits)")
+        raise Refused(name, "nb.long_number", digits=MAX_NUMBER_DIGITS)
     values = sum(skeleton.count(char) for char in (b",", b"[", b"{"))
     if values > MAX_JSON_VALUES:
-        raise KitError(f"{name}: not a notebook Jupyter writes (more than "
-                       f"{MAX_JSON_VALUES:,} JSON values)")
+        raise Refused(name, "nb.many_values", count=f"{MAX_JSON_VALUES:,}")
     if _deepest(skeleton.translate(None, _NOT_A_BRACKET)) > MAX_JSON_DEPTH:
-        raise KitError(f"{name}: not a notebook Jupyter writes (JSON nested more than "
-                       f"{MAX_JSON_DEPTH} levels deep)")
+        raise Refused(name, "nb.deep", depth=MAX_JSON_DEPTH)
 
 
 def _deepest(brackets: bytes) -> int:
@@ -186,15 +196,14 @@ def check_cells(name: str, nb):
     ``metadata.kit`` that is not names to strings is dropped (the cell is then not one
     of the kit's, as if the student had copied it by hand)."""
     if len(nb.cells) > MAX_CELLS:
-        raise KitError(f"{name}: the notebook has {len(nb.cells):,} cells, over the limit of "
-                       f"{MAX_CELLS:,}")
+        raise Refused(name, "nb.many_cells", count=f"{len(nb.cells):,}", limit=f"{MAX_CELLS:,}")
     outputs = 0
     for number, cell in enumerate(nb.cells, start=1):
         if not isinstance(cell.source, str):  # validated; a converter may still leave a list
-            raise KitError(f"{name}: cell {number}'s source is not text")
+            raise Refused(name, "nb.source_not_text", number=number)
         if len(cell.source) > MAX_SOURCE_CHARS:
-            raise KitError(f"{name}: cell {number} holds {len(cell.source):,} characters, "
-                           f"over the limit of {MAX_SOURCE_CHARS:,} for one cell")
+            raise Refused(name, "nb.long_cell", number=number, count=f"{len(cell.source):,}",
+                          limit=f"{MAX_SOURCE_CHARS:,}")
         kit = cell.metadata.get("kit")
         if kit is not None and not (isinstance(kit, dict) and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in kit.items())):
@@ -202,12 +211,10 @@ def check_cells(name: str, nb):
         for output in cell.get("outputs", []):
             outputs += 1
             if outputs > MAX_OUTPUTS:
-                raise KitError(f"{name}: more than {MAX_OUTPUTS:,} outputs; clear the outputs "
-                               f"and submit it again")
+                raise Refused(name, "nb.many_outputs", limit=f"{MAX_OUTPUTS:,}")
             if len(json.dumps(output)) > MAX_OUTPUT_CHARS:
-                raise KitError(f"{name}: an output of cell {number} is over "
-                               f"{MAX_OUTPUT_CHARS // 2**20} MB; clear the outputs and submit "
-                               f"it again")
+                raise Refused(name, "nb.large_output", number=number,
+                              limit=MAX_OUTPUT_CHARS // 2**20)
 
 
 def kit_cells(nb, role: str) -> dict[str, int]:
