@@ -88,7 +88,8 @@ def assert_compiled(model, expected, variable):
 
 def assert_builds_compiled(builder, args, expected, name):
     """For builders that compile their model before returning it."""
-    problems = compile_problems(build(builder, *args, name=name), expected, name=f"{name}()'s model")
+    problems = compile_problems(build(builder, *args, name=name), expected,
+                                name=text(f"{name}()'s model", f"{name}() 返回的模型"))
     if problems:
         fail("\n".join(problems) + f" (compile the model inside {name} before returning it)",
              "\n".join(problems) + f"（请在 {name} 里编译模型，然后再返回它）")
