@@ -81,3 +81,29 @@ def test_a_poisoned_process_trains_the_next_model_as_a_fresh_one(start):
         assert accuracy() != fresh
     if str(REPO / "autograder" / "engine") in sys.path:  # restore() may have dropped it
         sys.path.remove(str(REPO / "autograder" / "engine"))
+
+
+def test_a_warm_scorer_freezes_only_its_start_up_and_still_frees_a_submissions_cycles():
+    """Issue 25: ``serve`` freezes its start-up heap, so that each submission's
+    ``clear_session()`` collection skips TensorFlow's objects; what a submission leaves
+    in reference cycles is still freed by that collection (in a fresh process: a freeze
+    would outlive this test)."""
+    import subprocess
+
+    program = (
+        "import gc, json, weakref\n"
+        "from autograder.engine import scorer\n"
+        "scorer._freeze_warm_heap()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "class Model: pass\n"
+        "model = Model(); model.cycle = model; alive = weakref.ref(model); del model\n"
+        "young = len(gc.get_objects())\n"
+        "gc.collect()\n"
+        "print(json.dumps({'frozen': frozen, 'young': young, 'freed': alive() is None}))\n")
+    result = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["frozen"] > 50_000  # otter and everything it imports: out of every collection
+    assert seen["young"] < seen["frozen"] / 10  # a collection walks only what came after
+    assert seen["freed"]  # a submission's cycle is still collected
