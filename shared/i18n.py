@@ -185,6 +185,7 @@ MESSAGES = {
         "zh": "有一个代码单元格耗尽了内存：它绑定的数据已被删除（保留了它定义的函数），后面的单元格在没有这些数据的情况下运行。"},
 
     # --- shared/summary.py: layer tables ------------------------------------------------
+    "layer_none": {"en": "nothing", "zh": "无"},
     "layer_type": {
         "en": "layer {index}: expected {expected}, found {found} (expected row {expected_row}, "
               "found {found_row})",

@@ -95,7 +95,8 @@ class ComparisonError(AssertionError):
 
 
 def _name(row):
-    return row[0] if row else "nothing"
+    """The layer's type, or the catalogue's word for a layer that is not there."""
+    return row[0] if row else msg("layer_none")
 
 
 def explain_difference(index, got, expected):
