@@ -212,9 +212,13 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     settings = course.load(course_file)
     deadline = settings.deadline(name)
     students = course.read_roster(roster, settings.roster_columns) if roster else None
-    download = collect.scan(Path(submissions), settings.timezone, layout=layout)
-    entries = collect.assign(download, students,
-                             moodle_worksheet.read(worksheet) if worksheet else None)
+    ta_language = settings.ta_language_for(name)  # of the lines the TA reads here
+    try:
+        download = collect.scan(Path(submissions), settings.timezone, layout=layout)
+        entries = collect.assign(download, students,
+                                 moodle_worksheet.read(worksheet) if worksheet else None)
+    except collect.SaidError as exc:  # a download refused whole, said in the TA's language
+        raise KitError(exc.said(ta_language)) from None
     questions, max_points = report.question_points(assignment)
     out.mkdir(parents=True, exist_ok=True)
     book = GradeBook(out / "grades.csv", questions, max_points,
@@ -245,12 +249,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
             if e.id in staged and (regrade or not book.done(e.id))]
     skipped = sum(1 for e in entries if e.id in staged) - len(todo)
     if skipped:
-        print(f"{skipped} submission(s) already graded in {book.path}; "
-              f"pass --regrade to grade them again")
+        print(msg_in(ta_language, "ta.already_graded", count=skipped, path=book.path))
     if kept:
-        print(f"{len(kept)} graded student(s) have a different file in this download than "
-              f"the one graded ({', '.join(sorted(kept)[:5])}); their grades stand: pass "
-              f"--regrade to grade the new files")
+        print(msg_in(ta_language, "ta.kept", count=len(kept), ids=", ".join(sorted(kept)[:5])))
     stages = StageLog(out / "stages.csv")
     running = Running()
     # The trusted half of the grader (hidden tests, config and data) is staged
@@ -602,8 +603,9 @@ def main(argv=None):
         sys.exit(f"error: {exc}")
     except KeyboardInterrupt:
         sys.exit(130)
-    print(f"{len(book.rows)} row(s) in {book.path}; summary in {args.out / 'summary.md'}; "
-          f"report in {args.out / 'report.html'}")
+    language = course.load(args.course).ta_language_for(args.assignment)  # read without error
+    print(msg_in(language, "ta.done", count=len(book.rows), path=book.path,
+                 summary=args.out / "summary.md", report=args.out / "report.html"))
 
 
 if __name__ == "__main__":

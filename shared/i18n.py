@@ -1065,4 +1065,89 @@ MESSAGES = {
         "zh": "第 {number} 个单元格的一个输出超过 {limit} MB；请清除输出后重新提交"},
     "nb.grader_failed": {"en": "the grader failed on it ({error})",
                          "zh": "评分程序处理它时出错（`{error}`）"},
+
+    # --- the TA's terminal: a download grade.py cannot read (collect.py, members.py) --------
+    # members.SaidError: the English is what tests and scripts match; grade.py says it in the
+    # course file's ta_language.
+    "dl.not_folder_or_zip": {
+        "en": "{path} is neither a folder nor a .zip: pass SUBMISSIONS=<the LMS download, as "
+              "downloaded or unzipped>",
+        "zh": "{path} 既不是文件夹也不是 `.zip` 文件：请用 `SUBMISSIONS=` 指定教学平台的下载（原样下载的或已解压的）"},
+    "dl.missing": {
+        "en": "submissions {path} does not exist: pass SUBMISSIONS=<folder or .zip holding the "
+              "students' notebooks>",
+        "zh": "提交 {path} 不存在：请用 `SUBMISSIONS=` 指定存放学生 notebook 的文件夹或 `.zip` 文件"},
+    "dl.too_many_files": {
+        "en": "{path}: more than the {limit} files a class download can hold; refusing it "
+              "(nothing was graded)",
+        "zh": "{path}：文件超过一个班级的下载最多能有的 {limit} 个；拒收整个下载（什么都没有评分）"},
+    "dl.zip_unreadable": {
+        "en": "{path}: the zip's directory cannot be read ({error}); download the class again "
+              "(nothing was extracted or graded)",
+        "zh": "{path}：无法读取压缩包的目录（`{error}`）；请重新下载全班的提交（什么都没有解压或评分）"},
+    "dl.too_many_members": {
+        "en": "{path}: {count} members, more than the {limit} a class download can hold; "
+              "refusing it (nothing was extracted or graded)",
+        "zh": "{path}：有 {count} 个成员，超过一个班级的下载最多能有的 {limit} 个；拒收整个下载（什么都没有解压或评分）"},
+    "dl.zip_bomb": {
+        "en": "{path}: its members expand past {limit} MB (at '{member}'); refusing it as a zip "
+              "bomb (nothing was extracted or graded)",
+        "zh": "{path}：解压后超过 {limit} MB（在“{member}”处）；按压缩炸弹拒收（什么都没有解压或评分）"},
+    "dl.member_refused": {"en": "{source}: refused: {why}", "zh": "{source}：已拒收：{why}"},
+    "dl.metadata_too_large": {
+        "en": "{source}: {size} bytes is more than a metadata file may hold ({limit})",
+        "zh": "{source}：{size} 字节，超过元数据文件最多能有的 {limit} 字节"},
+    "dl.member_unreadable": {
+        "en": "{source}: cannot be read ({error}); download the class again",
+        "zh": "{source}：无法读取（`{error}`）；请重新下载全班的提交"},
+    "dl.no_notebooks": {
+        "en": "no .ipynb file in {path} (it holds: {held}); expected a Canvas, Moodle or "
+              "Gradescope download or a folder of <student id>.ipynb",
+        "zh": "{path} 中没有 .ipynb 文件（其中有：{held}）；应为 Canvas、Moodle 或 Gradescope 的下载，"
+              "或一个放有 `<学号>.ipynb` 的文件夹"},
+    "dl.unknown_layout": {
+        "en": "unknown layout '{layout}' (known: canvas, moodle, gradescope, folder)",
+        "zh": "未知的格式“{layout}”（已知：`canvas`、`moodle`、`gradescope`、`folder`）"},
+    "dl.layout_unknown": {
+        "en": "unknown download layout: the notebooks ({examples}, ...) are neither Canvas files "
+              "(<lastfirst>_<user id>_<attachment id>_<file>), Moodle folders (<Full name>_"
+              "<participant id>_assignsubmission_file), a Gradescope export "
+              "(submission_metadata.yml) nor <student id>.ipynb files at the top; unzip it as "
+              "the LMS gave it",
+        "zh": "无法识别下载的格式：其中的 notebook（{examples} 等）既不是 Canvas 的文件"
+              "（`<lastfirst>_<user id>_<attachment id>_<file>`），也不是 Moodle 的文件夹"
+              "（`<Full name>_<participant id>_assignsubmission_file`）、Gradescope 的导出"
+              "（`submission_metadata.yml`），也不是顶层的 `<学号>.ipynb` 文件；请按教学平台给出的样子解压"},
+    "dl.yaml_invalid": {"en": "{source}: not valid YAML ({error})",
+                        "zh": "{source}：不是有效的 YAML（`{error}`）"},
+    "dl.yaml_invalid_at": {"en": "{source} line {line}: not valid YAML ({error})",
+                           "zh": "{source} 第 {line} 行：不是有效的 YAML（`{error}`）"},
+    "dl.yaml_shape": {"en": "{source}: expected one entry per submission_<id> folder",
+                      "zh": "{source}：应为每个 `submission_<id>` 文件夹一项"},
+    "dl.moodle_unmatched": {
+        "en": "no file of the Moodle download {path} matched a roster student by participant "
+              "id: pass WORKSHEET=<the assignment's grading worksheet csv>, or give the roster an "
+              "lms_id column holding each student's participant id (not the Canvas or Moodle "
+              "user id)",
+        "zh": "Moodle 下载 {path} 中没有文件按参与者 ID 匹配到名单上的学生：请用 `WORKSHEET=` 指定本作业的"
+              "评分工作表（CSV 文件），或在名单中加一列 `lms_id`，写上每名学生的参与者 ID（不是 Canvas 或 Moodle 的用户 ID）"},
+    "dl.moodle_no_ids": {
+        "en": "a Moodle download is matched to the roster by participant id, never by name: pass "
+              "WORKSHEET=<the assignment's grading worksheet csv> (Moodle: View all submissions > "
+              "Download grading worksheet), or give the roster an lms_id column holding each "
+              "student's participant id",
+        "zh": "Moodle 的下载按参与者 ID 与名单匹配，从不按姓名：请用 `WORKSHEET=` 指定本作业的评分工作表（CSV 文件）"
+              "（Moodle：`View all submissions > Download grading worksheet`），或在名单中加一列 `lms_id`，"
+              "写上每名学生的参与者 ID"},
+    # grade.py's lines to the TA (the course file's ta_language)
+    "ta.already_graded": {
+        "en": "{count} submission(s) already graded in {path}; pass --regrade to grade them again",
+        "zh": "{count} 份提交已在 {path} 中评过分；要重新评分请加 `--regrade`"},
+    "ta.kept": {
+        "en": "{count} graded student(s) have a different file in this download than the one "
+              "graded ({ids}); their grades stand: pass --regrade to grade the new files",
+        "zh": "{count} 名已评分的学生在这次下载中的文件与已评分的不同（{ids}）；他们的成绩保持不变：要为新文件评分请加 "
+              "`--regrade`"},
+    "ta.done": {"en": "{count} row(s) in {path}; summary in {summary}; report in {report}",
+                "zh": "{path} 中共 {count} 行；摘要见 {summary}；报告见 {report}"},
 }

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from autograder.assignments import KitError
-from autograder.engine.members import MAX_EXPANDED_BYTES, Tree, Unreadable, note  # noqa: F401
+from autograder.engine.members import (MAX_EXPANDED_BYTES, SaidError, Tree,  # noqa: F401
+                                       Unreadable, note)
 from shared.i18n import MESSAGES, msg_in
 
 MAX_METADATA_BYTES = 50 * 2**20
@@ -120,15 +120,14 @@ def scan(path: Path, tz=timezone.utc, limit: int = MAX_EXPANDED_BYTES,
     notebooks = [m for m in members if relative[m].lower().endswith(".ipynb")]
     if not notebooks:
         held = ", ".join(sorted(relative.values())[:5]) or "nothing"
-        raise KitError(f"no .ipynb file in {path} (it holds: {held}); expected a Canvas, Moodle "
-                       f"or Gradescope download or a folder of <student id>.ipynb")
+        raise SaidError("dl.no_notebooks", path=path, held=held)
     layout = layout or _layout(relative, [m for m in notebooks if not tree.files[m].refused]
                                or notebooks)
     download = Download(Path(path), layout)
     reader = {"canvas": _canvas, "moodle": _moodle, "gradescope": _gradescope,
               "folder": _folder}.get(layout)
     if reader is None:
-        raise KitError(f"unknown layout '{layout}' (known: canvas, moodle, gradescope, folder)")
+        raise SaidError("dl.unknown_layout", layout=layout)
     reader(tree, relative, download)
     for member in members:
         rel = relative[member]
@@ -163,11 +162,7 @@ def _layout(relative: dict, notebooks: list[str]) -> str:
     if top and len(top) * 2 > len(names):
         return "folder"
     examples = ", ".join(names[:3])
-    raise KitError(f"unknown download layout: the notebooks ({examples}, ...) are neither "
-                   f"Canvas files (<lastfirst>_<user id>_<attachment id>_<file>), Moodle folders "
-                   f"(<Full name>_<participant id>_assignsubmission_file), a Gradescope export "
-                   f"(submission_metadata.yml) nor <student id>.ipynb files at the top; "
-                   f"unzip it as the LMS gave it")
+    raise SaidError("dl.layout_unknown", examples=examples)
 
 
 def _found(tree, member, layout, key, **fields) -> Found:
@@ -225,10 +220,11 @@ def _gradescope(tree, relative, download):
         metadata = yaml.safe_load(tree.read(meta_member, MAX_METADATA_BYTES)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise KitError(f"{tree.source(meta_member)}{line}: not valid YAML ({exc})") from None
+        raise SaidError("dl.yaml_invalid_at" if mark else "dl.yaml_invalid",
+                        source=tree.source(meta_member), line=mark.line + 1 if mark else 0,
+                        error=exc) from None
     if not isinstance(metadata, dict):
-        raise KitError(f"{tree.source(meta_member)}: expected one entry per submission_<id> folder")
+        raise SaidError("dl.yaml_shape", source=tree.source(meta_member))
     base = relative[meta_member][:-len("submission_metadata.yml")]
     download.skipped += [(tree.source(m), note("note.gradescope_meta"))
                          for m, r in relative.items()
@@ -460,10 +456,7 @@ def assign(download: Download, roster: list | None = None,
         groups.setdefault(sid, []).append(found)
         students[sid] = student
     if download.layout == "moodle" and roster and not any(students.values()):
-        raise KitError(f"no file of the Moodle download {download.path} matched a roster student "
-                       f"by participant id: pass WORKSHEET=<the assignment's grading worksheet "
-                       f"csv>, or give the roster an lms_id column holding each student's "
-                       f"participant id (not the Canvas or Moodle user id)")
+        raise SaidError("dl.moodle_unmatched", path=download.path)
     entries = []
     for sid, founds in groups.items():
         ordered = sorted(founds, key=lambda f: (bool(f.refused), *_latest_first(f)))
@@ -490,10 +483,7 @@ def _moodle_identities(download: Download, roster: list, worksheet: dict | None)
     grading worksheet, noting a folder name that is not the worksheet's; refuse to match a
     roster with nothing to match participant ids by."""
     if roster and worksheet is None and not any(s.lms_id for s in roster):
-        raise KitError("a Moodle download is matched to the roster by participant id, never by "
-                       "name: pass WORKSHEET=<the assignment's grading worksheet csv> (Moodle: "
-                       "View all submissions > Download grading worksheet), or give the "
-                       "roster an lms_id column holding each student's participant id")
+        raise SaidError("dl.moodle_no_ids")
     for found in download.found:
         participant = found.lms.get("participant")
         if worksheet is None or not participant:

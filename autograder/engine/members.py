@@ -49,6 +49,20 @@ def note(key: str, **fields) -> str:
     return msg_in("en", key, **fields)
 
 
+class SaidError(KitError):
+    """A KitError said through the catalogue: its key and fields. ``str()`` is the English
+    (what the kit's tests and a TA's scripts have always matched); :meth:`said` is the same
+    message in a reader's language, for a caller that knows it (grade.py: the course file's
+    ``ta_language``, read before the download is scanned)."""
+
+    def __init__(self, key: str, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(self.said("en"))
+
+    def said(self, language: str) -> str:
+        return msg_in(language, self.key, **self.fields)
+
+
 class Unreadable(OSError):
     """A member that could not be read, whatever the reader raised (a corrupt stream, an
     unsupported compression, a name that differs from its header): that student's row."""
@@ -127,11 +141,9 @@ class Tree:
         elif path.is_file() and zipfile.is_zipfile(path):
             self._zip(path, tz, limit)
         elif path.is_file():
-            raise KitError(f"{path} is neither a folder nor a .zip: pass SUBMISSIONS=<the LMS "
-                           f"download, as downloaded or unzipped>")
+            raise SaidError("dl.not_folder_or_zip", path=path)
         else:
-            raise KitError(f"submissions {path} does not exist: pass SUBMISSIONS=<folder or .zip "
-                           f"holding the students' notebooks>")
+            raise SaidError("dl.missing", path=path)
         self._mark_alike()
 
     def _add(self, member: Member):
@@ -154,8 +166,7 @@ class Tree:
                 if stat.S_ISDIR(info.st_mode):
                     continue
                 if len(self.files) >= MAX_MEMBERS:
-                    raise KitError(f"{root}: more than the {MAX_MEMBERS} files a class download "
-                                   f"can hold; refusing it (nothing was graded)")
+                    raise SaidError("dl.too_many_files", path=root, limit=MAX_MEMBERS)
                 raw = path.relative_to(root).as_posix()
                 shown, remarks = _shown(raw)
                 when = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).astimezone(tz)
@@ -177,9 +188,8 @@ class Tree:
             self.archive = zipfile.ZipFile(handle)
         except Exception as exc:  # noqa: BLE001 - a corrupt directory may raise anything
             handle.close()
-            raise KitError(f"{path}: the zip's directory cannot be read ({type(exc).__name__}: "
-                           f"{exc}); download the class again (nothing was extracted or "
-                           f"graded)") from None
+            raise SaidError("dl.zip_unreadable", path=path,
+                            error=f"{type(exc).__name__}: {exc}") from None
         handle.listing = False
         infos = self.archive.infolist()
         try:
@@ -217,15 +227,14 @@ class Tree:
     def _check(path: Path, infos: list, limit: int):
         """Refuse the whole zip for what concerns it whole, before anything is read."""
         if len(infos) > MAX_MEMBERS:
-            raise KitError(f"{path}: {len(infos)} members, more than the {MAX_MEMBERS} a class "
-                           f"download can hold; refusing it (nothing was extracted or graded)")
+            raise SaidError("dl.too_many_members", path=path, count=len(infos),
+                            limit=MAX_MEMBERS)
         total = 0
         for info in infos:
             total += info.file_size
             if total > limit:
-                raise KitError(f"{path}: its members expand past {limit / 2**20:.0f} MB (at "
-                               f"'{_shown(info.orig_filename)[0]}'); refusing it as a zip bomb "
-                               f"(nothing was extracted or graded)")
+                raise SaidError("dl.zip_bomb", path=path, limit=f"{limit / 2**20:.0f}",
+                                member=_shown(info.orig_filename)[0])
 
     def _mark_alike(self):
         """Members shown alike are all refused (the download cannot say which is meant);
@@ -252,13 +261,13 @@ class Tree:
     def read(self, member: str, limit: int) -> bytes:
         item = self.files[member]
         if item.refused:
-            raise KitError(f"{self.source(member)}: refused: {item.refused}")
+            raise SaidError("dl.member_refused", source=self.source(member), why=item.refused)
         if item.size > limit:
-            raise KitError(f"{self.source(member)}: {item.size} bytes is more than a metadata "
-                           f"file may hold ({limit})")
+            raise SaidError("dl.metadata_too_large", source=self.source(member), size=item.size,
+                            limit=limit)
         try:
             with item.opener() as handle:
                 return handle.read(limit + 1)[:limit]
         except Exception as exc:  # noqa: BLE001 - the LMS's own file: the download is unusable
-            raise KitError(f"{self.source(member)}: cannot be read ({type(exc).__name__}: "
-                           f"{exc}); download the class again") from None
+            raise SaidError("dl.member_unreadable", source=self.source(member),
+                            error=f"{type(exc).__name__}: {exc}") from None
