@@ -12,7 +12,8 @@ C parser recurses once per nesting level, and ``int()`` refuses more than 4,300 
 neither limit can be reached past the pre-scan), then nbformat validates it, and the
 cells are checked (how many, source and output sizes, the kit's own metadata). Whatever
 goes wrong, of any exception type, is a :class:`KitError` naming the file and the
-problem, which the grader turns into that student's row: a notebook can never stop a
+problem (a :class:`Refused`: English for the TA, said in the course's language to the
+student), which the grader turns into that student's row: a notebook can never stop a
 class. What :func:`read` returns is safe for
 every reader downstream: each cell's ``source`` is a ``str`` and its ``metadata.kit``, if
 any, maps names to strings.
@@ -29,6 +30,7 @@ from autograder.assignments import KitError
 # trusted.read_bounded: the kit's one bounded, no-follow reader (imported as a module:
 # trusted imports runner, which imports this one)
 from autograder.engine import trusted
+from autograder.engine.members import SaidError
 from shared.i18n import msg_in
 
 STUB_MARKER = "# YOUR CODE HERE"
@@ -75,19 +77,18 @@ _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _CHUNK = 2**20  # brackets whose running depth numpy sums at a time
 
 
-class Refused(KitError):
+class Refused(SaidError):
     """A notebook the bounded reader refused: the file's name, the problem's catalogue key
     (``nb.*``) and its fields. ``str()`` is the English the TA's stderr line and grades.csv
     have always shown; :meth:`said` is the sentence in the language the student reads,
     where their feedback is written (the course's, which this module does not know)."""
 
     def __init__(self, name: str, key: str, **fields):
-        self.name, self.key, self.fields = name, key, fields
-        super().__init__(self.said("en"))
+        self.name = name
+        super().__init__(key, **fields)
 
     def said(self, language: str) -> str:
-        return msg_in(language, "nb.refused", file=self.name,
-                      problem=msg_in(language, self.key, **self.fields))
+        return msg_in(language, "nb.refused", file=self.name, problem=super().said(language))
 
 
 def read(path: Path) -> nbformat.NotebookNode:
