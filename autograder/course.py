@@ -55,6 +55,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.assignments import REPO_ROOT, KitError, available, get
 from autograder.engine.collect import safe_id
+from autograder.engine.members import SaidError  # a roster's errors, said in the TA's language
 from shared.i18n import DEFAULT, LANGUAGES  # the languages the message catalogue speaks
 from shared.i18n import MESSAGES, msg_in
 
@@ -511,19 +512,18 @@ def read_roster(path: Path, columns: dict | None = None) -> list[Student]:
     path = Path(path)
     columns = {**{f: f for f in ROSTER_FIELDS}, **(columns or {})}
     if not path.is_file():
-        raise KitError(f"roster {path} does not exist (ROSTER=<csv with a column {columns['id']!r}>)")
+        raise SaidError("roster.missing", path=path, column=repr(columns["id"]))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise KitError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the "
-                       f"roster as CSV UTF-8") from None
+        raise SaidError("roster.not_utf8", path=path, reason=exc.reason,
+                        byte=exc.start) from None
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     if columns["id"] not in header:
-        raise KitError(f"{path} line 1: no id column '{columns['id']}' (columns: "
-                       f"{', '.join(header) or 'none'}); name it, or set [roster] id = "
-                       f"\"<column>\" in the course file")
+        raise SaidError("roster.no_id_column", path=path, column=columns["id"],
+                        header=", ".join(header) or "none")
     students, seen = [], {}
     for row in reader:
         number = reader.line_num
@@ -533,19 +533,18 @@ def read_roster(path: Path, columns: dict | None = None) -> list[Student]:
             if "points possible" in " ".join(str(v) for v in row.values()).lower() or not any(
                     (v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue  # Canvas's points row, or a blank line
-            raise KitError(f"{path} line {number}, column {columns['id']}: the id is empty")
+            raise SaidError("roster.empty_id", path=path, line=number, column=columns["id"])
         if safe_id(student) != student:
-            raise KitError(f"{path} line {number}, column {columns['id']}: the id '{student}' "
-                           f"has characters an id may not (letters, digits and . _ @ + - only, "
-                           f"not starting with a dot): it names the student's feedback file")
+            raise SaidError("roster.bad_id", path=path, line=number, column=columns["id"],
+                            id=student)
         if student in seen:
-            raise KitError(f"{path} line {number}, column {columns['id']}: duplicate id "
-                           f"'{student}' (first on line {seen[student]})")
+            raise SaidError("roster.duplicate_id", path=path, line=number, column=columns["id"],
+                            id=student, first=seen[student])
         seen[student] = number
         students.append(Student(student, value("name"), value("email"), value("section"),
                                 value("lms_id"), number,
                                 tuple((k, (v or "").strip()) for k, v in row.items()
                                       if isinstance(k, str))))
     if not students:
-        raise KitError(f"{path}: the roster has no students")
+        raise SaidError("roster.no_students", path=path)
     return students

@@ -211,13 +211,13 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     assignment = assignments.get(name)
     settings = course.load(course_file)
     deadline = settings.deadline(name)
-    students = course.read_roster(roster, settings.roster_columns) if roster else None
     ta_language = settings.ta_language_for(name)  # of the lines the TA reads here
     try:
+        students = course.read_roster(roster, settings.roster_columns) if roster else None
         download = collect.scan(Path(submissions), settings.timezone, layout=layout)
         entries = collect.assign(download, students,
                                  moodle_worksheet.read(worksheet) if worksheet else None)
-    except collect.SaidError as exc:  # a download refused whole, said in the TA's language
+    except collect.SaidError as exc:  # a roster or download refused, said in the TA's language
         raise KitError(exc.said(ta_language)) from None
     questions, max_points = report.question_points(assignment)
     out.mkdir(parents=True, exist_ok=True)

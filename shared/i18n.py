@@ -1150,4 +1150,29 @@ MESSAGES = {
               "`--regrade`"},
     "ta.done": {"en": "{count} row(s) in {path}; summary in {summary}; report in {report}",
                 "zh": "{path} 中共 {count} 行；摘要见 {summary}；报告见 {report}"},
+
+    # --- the roster (course.read_roster): said in the course file's ta_language ----------
+    "roster.missing": {"en": "roster {path} does not exist (ROSTER=<csv with a column {column}>)",
+                       "zh": "名单 {path} 不存在（`ROSTER=` 应指定一个有 {column} 列的 CSV 文件）"},
+    "roster.not_utf8": {
+        "en": "{path}: not UTF-8 text ({reason} at byte {byte}); save the roster as CSV UTF-8",
+        "zh": "{path}：不是 UTF-8 文本（第 {byte} 个字节：`{reason}`）；请把名单另存为 `CSV UTF-8`"},
+    "roster.no_id_column": {
+        "en": "{path} line 1: no id column '{column}' (columns: {header}); name it, or set "
+              "[roster] id = \"<column>\" in the course file",
+        "zh": "{path} 第 1 行：没有学号列“{column}”（现有的列：{header}）；请给这一列命名，或在课程文件中设置 "
+              "`[roster] id = \"<列名>\"`"},
+    "roster.empty_id": {"en": "{path} line {line}, column {column}: the id is empty",
+                        "zh": "{path} 第 {line} 行，{column} 列：学号为空"},
+    "roster.bad_id": {
+        "en": "{path} line {line}, column {column}: the id '{id}' has characters an id may not "
+              "(letters, digits and . _ @ + - only, not starting with a dot): it names the "
+              "student's feedback file",
+        "zh": "{path} 第 {line} 行，{column} 列：学号“{id}”含有学号不能有的字符（只能用字母、数字和 "
+              "`. _ @ + -`，且不能以点开头）：它是学生反馈文件的文件名"},
+    "roster.duplicate_id": {
+        "en": "{path} line {line}, column {column}: duplicate id '{id}' (first on line {first})",
+        "zh": "{path} 第 {line} 行，{column} 列：学号“{id}”重复（第一次出现在第 {first} 行）"},
+    "roster.no_students": {"en": "{path}: the roster has no students",
+                           "zh": "{path}：名单中没有学生"},
 }

@@ -70,3 +70,18 @@ def test_grades_last_lines_are_in_the_tas_language(tmp_path, monkeypatch, capsys
     said = capsys.readouterr().out
     assert f"1 submission(s) already graded in {out / 'grades.csv'}; pass --regrade" in said
     assert f"1 row(s) in {out / 'grades.csv'}; summary in {out / 'summary.md'}; report in " in said
+
+
+def test_a_roster_refused_is_said_in_the_tas_language(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,email\nAda,ada@example.edu\n")
+    said = {}
+    for language in ("en", "zh"):
+        with pytest.raises(KitError) as caught:
+            grade.grade_class("convnets", tmp_path / "nowhere", tmp_path / "run", jobs=1,
+                              timeout=10, memory_gb=1, progress=False, roster=roster,
+                              course_file=course_file(tmp_path, language))
+        said[language] = str(caught.value)
+    assert said["en"] == (f"{roster} line 1: no id column 'id' (columns: name, email); name it, "
+                          f'or set [roster] id = "<column>" in the course file')  # as before
+    assert said["zh"].startswith(f"{roster} 第 1 行：没有学号列“id”（现有的列：name, email）")
