@@ -74,6 +74,7 @@ def test_a_note_that_is_not_a_late_rules_english_is_shown_as_stored():
     assert collect.say_notes("en", "; ".join(STORED)) == "; ".join(STORED)
     assert report.late_by("1 d 2 h 5 min", "zh") == "1 天 2 小时 5 分钟"
     assert report.late_by("1 d 2 h 5 min", "en") == "1 d 2 h 5 min" and report.late_by("", "zh") == ""
+    assert report.late_by("5 小时", "zh") == "5 小时"  # not fmt_delta's English: as stored
 
 
 def test_every_late_note_and_its_parts_come_back_from_their_english():

@@ -436,7 +436,8 @@ def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
         source = r.get("time_source", "")  # "lms" or "file": a word of the TA's language
         source = say(f"sm.source.{source}") if has(f"sm.source.{source}") else source
         lines.append(f"| `{r['id']}` | {r.get('submitted_at', '')} | {source} "
-                     f"| {late_by(r.get('late_by', ''), language)} | {r.get('penalty') or 0}% | {r['total']} | "
+                     f"| {late_by(r.get('late_by', ''), language)} | {r.get('penalty') or 0}% "
+                     f"| {r['total']} | "
                      f"{r.get('final', '')} | {how} |")
     return lines
 
@@ -558,7 +559,8 @@ def look_text(row: dict, reasons: list[str], limit: int = 200) -> list[str]:
 def late_by(text: str, language: str = "en") -> str:
     """grades.csv's ``late_by`` (course.fmt_delta's English) in the reader's ``language``."""
     from autograder import course
-    return course.fmt_delta(course.english_delta(text), language) if text and language != "en" else text
+    delta = course.english_delta(text or "") if language != "en" else None
+    return course.fmt_delta(delta, language) if delta else text  # unread: as stored
 
 
 def late_minutes(text: str) -> int:
