@@ -4,7 +4,9 @@ when each assignment is due and what lateness costs.
 A TA writes deadlines once, in one file, instead of a spreadsheet per week. Nothing here
 changes a raw score: :meth:`Deadline.late` turns a submission time into a penalty in
 percent of the points earned, with the sentence the summary and the feedback show, and
-``grades.csv`` keeps ``total`` beside ``penalty`` and ``final``.
+``grades.csv`` keeps ``total`` beside ``penalty`` and ``final``. That sentence is stored in
+English, one text for a class whose students and TA read different languages, and each page
+says it in its reader's (:func:`say_late`).
 
 The file (every key but ``due`` optional; docs/ta-week.md, "The course file")::
 

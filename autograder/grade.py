@@ -25,6 +25,7 @@ Writes into the run folder:
 import argparse
 import json
 import os
+import queue
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -233,7 +234,8 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
         try:
             described[e.id] = describe(e, deadline, settings, roster is not None, previous[e.id])
         except Exception as exc:
-            print(f"{e.id}: could not be described ({type(exc).__name__}: {exc})",
+            print(msg_in(ta_language, "ta.not_described", id=e.id,
+                         error=f"{type(exc).__name__}: {exc}"),
                   file=sys.stderr)  # for the TA; the row says it to the student
             described[e.id] = {"notes": note("note.not_described", error=type(exc).__name__)}
             if e.found is not None:
@@ -477,74 +479,89 @@ def _found_record(entry, staged, roster, deadline, settings) -> dict:
 class LocalPool:
     """``jobs`` submissions at a time in threads of this process.
 
-    Each thread keeps its warm workers (:mod:`autograder.engine.warm`): a sandbox host
-    that forks a fresh, isolated process per submission and a trusted scorer,
-    so TensorFlow is imported once per job, not once per submission.
+    Each job is a pair of warm workers (:mod:`autograder.engine.warm`): a sandbox host
+    that forks a fresh, isolated process per submission and a trusted scorer, so
+    TensorFlow is imported once per job, not once per submission. A thread grading a
+    submission takes whichever pair is free and gives it back after.
 
-    The first row comes first: each job's two processes import TensorFlow at once, and on
-    a machine of N cores only N/2 jobs (at least one) start theirs straight away. The
-    other jobs wait until the first job's sandbox host and scorer are ready (their imports
-    done) before starting their own: started together, 2 jobs' four imports on 2 cores
-    took twice as long, and the first submission waited for all four. The total work is
-    the same, so the class takes no longer.
+    The first row comes first: a pair's two processes import TensorFlow at once, and on a
+    machine of N cores only N/2 pairs (at least one) start straight away. The others
+    start when the first pair is ready (its imports done), and only as many as there are
+    submissions left for them, and take submissions once ready: started together, 2 jobs'
+    four imports on 2 cores took twice as long, and the first submission waited for all
+    four; a job still importing held a submission the ready one could have graded.
     """
 
     def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
         self.executor = ThreadPoolExecutor(max_workers=jobs)
         self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "hide": hide,
                         "register": running.add, "cache": cache}
-        self.staged, self.local, self.workers = staged, threading.local(), []
-        self.leading = min(jobs, starting_at_once())  # jobs that warm up straight away
-        self.started, self.lock, self.first_ready = 0, threading.Lock(), threading.Event()
-        self.closing = False
+        self.staged, self.jobs, self.workers = staged, jobs, []
+        self.free = queue.Queue()  # pairs of warm workers not grading right now
+        self.lock, self.pending, self.closing = threading.Lock(), 0, False
+        self.starter = None  # the thread that starts the pairs, from the first submit
 
-    def _warm_up(self):
-        """This thread's warm workers, started once per thread: a leading job's at once, the
-        others' when the first job's are ready (or it has graded a submission)."""
-        if hasattr(self.local, "scorer"):
-            return
+    def _pair(self):
+        """A new (scorer, sandbox) pair, both starting at once (neither waits); None once
+        the pool is shutting down."""
         with self.lock:
-            leading, self.started = self.started < self.leading, self.started + 1
-            first = self.started == 1
-        if not leading:
-            self.first_ready.wait(STARTUP_SECONDS)
-        if self.closing:  # Ctrl-C while this job waited: start nothing more
-            raise RuntimeError("grading was stopped")
-        scorer = WarmScorer(self.staged, self.options["memory_bytes"], self.options["register"],
-                            hide=self.options["hide"])
-        sandbox = WarmSandbox(self.options["hide"], self.options["register"])
-        with self.lock:
+            if self.closing:
+                return None
+            scorer = WarmScorer(self.staged, self.options["memory_bytes"],
+                                self.options["register"], hide=self.options["hide"])
+            sandbox = WarmSandbox(self.options["hide"], self.options["register"])
             self.workers += [scorer, sandbox]
-        self.local.scorer, self.local.sandbox = scorer, sandbox
         scorer.warm_up(self.options["cache"])
         sandbox.warm_up()
-        if first:
-            threading.Thread(target=self._when_ready, args=(scorer, sandbox), daemon=True).start()
+        return scorer, sandbox
 
-    def _when_ready(self, *workers):
-        for worker in workers:
+    def _start_pairs(self):
+        leading = [pair for pair in (self._pair() for _ in range(min(self.jobs,
+                                                                      starting_at_once())))
+                   if pair]
+        for pair in leading:
+            self.free.put(pair)
+        for worker in leading[0] if leading else ():
             worker.wait(STARTUP_SECONDS)
-        self.first_ready.set()
+        more = [self._pair() for _ in range(len(leading), min(self.jobs, self.pending))]
+        for pair in filter(None, more):  # each free once its imports are done
+            for worker in pair:
+                worker.wait(STARTUP_SECONDS)
+            self.free.put(pair)
 
     def _grade(self, notebook: Path):
-        self._warm_up()
+        pair = self.free.get()
+        if pair is None:  # shutting down (Ctrl-C): wake the next waiting thread too
+            self.free.put(None)
+            raise RuntimeError("grading was stopped")
+        scorer, sandbox = pair
         try:
-            return grade_one(notebook, self.staged, scorer=self.local.scorer,
-                             sandbox=self.local.sandbox, **self.options)
+            return grade_one(notebook, self.staged, scorer=scorer, sandbox=sandbox,
+                             **self.options)
         finally:
-            self.first_ready.set()  # a job that has graded one is past its start-up
+            self.free.put(pair)
+            with self.lock:
+                self.pending -= 1
 
     def submit(self, notebook: Path):
+        with self.lock:
+            self.pending += 1
+            if self.starter is None:
+                self.starter = threading.Thread(target=self._start_pairs, daemon=True)
+                self.starter.start()
         return self.executor.submit(self._grade, notebook)
 
     def as_completed(self, futures):
         return as_completed(futures)
 
     def shutdown(self, wait=True, cancel_futures=False):
-        self.closing = True
-        self.first_ready.set()
+        with self.lock:
+            self.closing = True
+        self.free.put(None)  # a thread waiting for a pair that will never come stops
         self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
-        for worker in self.workers:
+        with self.lock:
+            workers = list(self.workers)
+        for worker in workers:
             worker.close(remove=True)
 
 

@@ -1148,6 +1148,8 @@ MESSAGES = {
               "graded ({ids}); their grades stand: pass --regrade to grade the new files",
         "zh": "{count} 名已评分的学生在这次下载中的文件与已评分的不同（{ids}）；他们的成绩保持不变：要为新文件评分请加 "
               "`--regrade`"},
+    "ta.not_described": {"en": "{id}: could not be described ({error})",
+                         "zh": "{id}：无法读取这份提交的时间或来源（`{error}`）"},
     "ta.done": {"en": "{count} row(s) in {path}; summary in {summary}; report in {report}",
                 "zh": "{path} 中共 {count} 行；摘要见 {summary}；报告见 {report}"},
 

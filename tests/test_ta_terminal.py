@@ -85,3 +85,20 @@ def test_a_roster_refused_is_said_in_the_tas_language(tmp_path):
     assert said["en"] == (f"{roster} line 1: no id column 'id' (columns: name, email); name it, "
                           f'or set [roster] id = "<column>" in the course file')  # as before
     assert said["zh"].startswith(f"{roster} 第 1 行：没有学号列“id”（现有的列：name, email）")
+
+
+def test_a_submission_that_cannot_be_described_is_said_to_a_zh_ta_in_chinese(
+        tmp_path, monkeypatch, capsys):
+    fakes.use_fake_grader(monkeypatch)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "dee.ipynb").write_bytes(fakes.notebook())
+
+    def failing_describe(entry, *args):
+        raise OverflowError("date value out of range")
+    monkeypatch.setattr(grade, "describe", failing_describe)
+    book = grade.grade_class("convnets", subs, tmp_path / "run", jobs=1, timeout=10,
+                             memory_gb=1, progress=False, course_file=course_file(tmp_path, "zh"))
+    assert book.rows["dee"]["status"] == "invalid"
+    assert ("dee：无法读取这份提交的时间或来源（`OverflowError: date value out of range`）"
+            in capsys.readouterr().err)
