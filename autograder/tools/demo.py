@@ -199,6 +199,8 @@ def main(argv=None):
 def zh_notebooks(names) -> int:
     """Run the filled zh release notebooks CI does not run (autograder/tools/zhnotebooks.py)
     and print what zhcheck finds in their outputs; the count of English runs."""
+    if not names:
+        return 0
     print("\nThe Chinese release notebooks, filled with the reference (CI runs the stubbed ones "
           f"and {', '.join(zhnotebooks.FILLED_IN_CI)})")
     out = REPO_ROOT / "runs" / "demo" / "zh-notebooks"
