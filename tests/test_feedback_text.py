@@ -3,6 +3,8 @@ gone, an error said once, a stopped notebook's cause instead of knock-on advice,
 unreadable notebook explained without the grader's folders."""
 import json
 
+import pytest
+
 from autograder.assignments import KitError
 from autograder.engine import runner
 from shared.errortext import ERROR_LINE, error_summary, plain
@@ -160,3 +162,20 @@ def test_a_forecaster_giving_a_sequence_is_told_so_not_a_broadcast_error(monkeyp
         gradelib.forecast_steps(model, series, 20, 40)
     flat = keras.Sequential([keras.Input((20,)), keras.layers.Dense(1)])
     assert gradelib.forecast_steps(flat, series, 20, 40).shape == (20,)
+
+
+def test_a_notebook_the_reader_refuses_is_explained_in_the_course_language(tmp_path):
+    """runner.unreadable says a bounded reader's refusal (notebooks.Refused) through the
+    catalogue in the course's language, its file's folder left out."""
+    from autograder.engine import notebooks
+    from autograder.tools import zhcheck
+
+    notebook = tmp_path / "collected" / "s1.ipynb"
+    notebook.parent.mkdir()
+    notebook.write_bytes(b"[" * (notebooks.MAX_JSON_DEPTH + 1) + b"]" * (notebooks.MAX_JSON_DEPTH + 1))
+    (tmp_path / "grading_config.json").write_text(json.dumps({"language": "zh"}))
+    with pytest.raises(notebooks.Refused) as refused:
+        notebooks.read(notebook)
+    said = runner.unreadable(refused.value, notebook, tmp_path)
+    assert said.startswith("你的 notebook 无法评分。") and str(tmp_path) not in said
+    assert zhcheck.english_runs(said) == [], said

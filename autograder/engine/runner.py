@@ -418,12 +418,14 @@ def unreadable(exc: KitError, notebook: Path, staged: Path) -> str:
     from shared.errortext import plain
     from shared.i18n import msg_in
 
-    reason = str(exc)
+    from autograder.engine.members import SaidError
+
+    language = course_language(staged)
+    reason = exc.said(language) if isinstance(exc, SaidError) else str(exc)
     for folder in sorted({str(notebook.parent), str(notebook.resolve().parent), str(staged)},
                          key=len, reverse=True):  # the deepest first
         reason = reason.replace(folder + os.sep, "").replace(folder, "")
-    return msg_in(course_language(staged), "unreadable_notebook",
-                  reason=plain(reason).rstrip(". "))
+    return msg_in(language, "unreadable_notebook", reason=plain(reason).rstrip(". "))
 
 
 def status_of(timed_out, code, progress, timeout, language="en") -> tuple[str, str]:
