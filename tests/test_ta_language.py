@@ -288,3 +288,23 @@ def test_make_similaritys_line_to_the_ta_is_chinese(zh_run, capsys):
     said = capsys.readouterr().out
     assert said.startswith("列出了 ") and "对高于阈值" in said
     assert zhcheck.english_runs(said.replace(str(zh_run), "")) == []
+
+
+def test_a_students_english_answer_is_their_data_not_the_pages_words(zh_tuning, tmp_path):
+    """An answer written in English is shown as the student wrote it, marked translate="no" on
+    the hand-grading page and in the review app, so zhcheck reads only the pages' own words;
+    a blank answer's placeholder stays the page's (Chinese) words."""
+    from autograder.review import answers, store
+
+    assignment = assignments.get("tuning")
+    key = next(iter(assignment.manual_questions))
+    english = "The validation loss rises after epoch five, so the model overfits."
+    answers.write_page(zh_tuning, assignment, key, {"s1": english, "s2": store.NO_ANSWER})
+    page = store.folder(zh_tuning) / f"{key}.html"
+    text = page.read_text(encoding="utf-8")
+    assert english in text and "（未作答）" in text
+    assert zhcheck.page(page) == []
+    planted = tmp_path / "planted.html"  # the same answer without the mark is reported
+    planted.write_text(text.replace(' translate="no">The validation', ">The validation"),
+                       encoding="utf-8")
+    assert any("validation loss rises" in f.english for f in zhcheck.page(planted))

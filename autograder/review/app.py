@@ -184,6 +184,7 @@ def create_app(run: Run) -> Flask:
             prompt=md.render(prompts.get(key, "")),
             answer=md.render(msg_in(language, "rv.no_answer") if group.text == store.NO_ANSWER
                              else group.text),
+            blank=group.text == store.NO_ANSWER,
             items=rubric(key),
             saved=saved or {"rubric": [], "adjustment": 0, "comment": ""},
             points=scores.get(student) if member is not None or len(group.students) == 1
