@@ -38,6 +38,20 @@ def test_every_message_has_both_languages_with_the_same_fields():
                                                       entry["zh"]) or key.startswith("field."), key
 
 
+def test_no_message_key_is_written_twice():
+    """A dict literal keeps the last of two equal keys without a word: a second entry named
+    like an existing one would silently replace the first sentence everywhere it is said."""
+    import ast
+    import collections
+
+    catalogue = REPO_ROOT / "shared" / "i18n.py"
+    tree = ast.parse(catalogue.read_text(encoding="utf-8"))
+    literal = next(node.value for node in tree.body if isinstance(node, ast.Assign)
+                   and any(getattr(t, "id", None) == "MESSAGES" for t in node.targets))
+    keys = collections.Counter(k.value for k in literal.keys if isinstance(k, ast.Constant))
+    assert len(keys) > 400 and [key for key, n in keys.items() if n > 1] == []
+
+
 def test_every_message_the_code_asks_for_exists():
     asked = set()
     for path in [*(REPO_ROOT / "shared").glob("*.py"), *(REPO_ROOT / "assignments").glob("*/*.ipynb")]:
