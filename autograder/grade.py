@@ -23,9 +23,9 @@ Writes into the run folder:
 - ``manual/``: for assignments with written answers (see ``autograder.manual``).
 """
 import argparse
+import collections
 import json
 import os
-import queue
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -497,9 +497,13 @@ class LocalPool:
         self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "hide": hide,
                         "register": running.add, "cache": cache}
         self.staged, self.jobs, self.workers = staged, jobs, []
-        self.free = queue.Queue()  # pairs of warm workers not grading right now
+        self.free, self.waiting = [], collections.deque()  # pairs not grading; threads
+        #: waiting for one, first come first served (each a [event, pair] handed a pair)
         self.lock, self.pending, self.closing = threading.Lock(), 0, False
-        self.starter = None  # the thread that starts the pairs, from the first submit
+        #: the thread that starts the pairs (the first _grade starts it); it lives until
+        #: shutdown, since the processes die with the thread that started them (bubblewrap's
+        #: --die-with-parent: the kernel's parent-death signal follows the starting thread)
+        self.starter, self.stopped = None, threading.Event()
 
     def _pair(self):
         """A new (scorer, sandbox) pair, both starting at once (neither waits); None once
@@ -516,39 +520,62 @@ class LocalPool:
         return scorer, sandbox
 
     def _start_pairs(self):
+        """Start the leading pairs and hand them out; when the first is ready, start the
+        others the submissions left need, each handed out once ready."""
         leading = [pair for pair in (self._pair() for _ in range(min(self.jobs,
                                                                       starting_at_once())))
                    if pair]
         for pair in leading:
-            self.free.put(pair)
+            self._release(pair)
         for worker in leading[0] if leading else ():
             worker.wait(STARTUP_SECONDS)
         more = [self._pair() for _ in range(len(leading), min(self.jobs, self.pending))]
         for pair in filter(None, more):  # each free once its imports are done
             for worker in pair:
                 worker.wait(STARTUP_SECONDS)
-            self.free.put(pair)
+            self._release(pair)
+        self.stopped.wait()  # (see __init__) this thread's processes live while it does
+
+    def _acquire(self):
+        """A free pair, waiting for one if needed: the thread that waited longest (holding
+        the earliest submission) gets the next one; None once the pool is shutting down."""
+        with self.lock:
+            if self.closing or self.free:
+                return self.free.pop() if not self.closing else None
+            waiter = [threading.Event(), None]
+            self.waiting.append(waiter)
+        waiter[0].wait()
+        return waiter[1]
+
+    def _release(self, pair):
+        with self.lock:
+            if self.waiting:
+                waiter = self.waiting.popleft()
+                waiter[1] = pair
+                waiter[0].set()
+            else:
+                self.free.append(pair)
 
     def _grade(self, notebook: Path):
-        pair = self.free.get()
-        if pair is None:  # shutting down (Ctrl-C): wake the next waiting thread too
-            self.free.put(None)
+        with self.lock:  # the first submission to be graded starts the pairs
+            if self.starter is None:
+                self.starter = threading.Thread(target=self._start_pairs, daemon=True)
+                self.starter.start()
+        pair = self._acquire()
+        if pair is None:  # shutting down (Ctrl-C)
             raise RuntimeError("grading was stopped")
         scorer, sandbox = pair
         try:
             return grade_one(notebook, self.staged, scorer=scorer, sandbox=sandbox,
                              **self.options)
         finally:
-            self.free.put(pair)
             with self.lock:
                 self.pending -= 1
+            self._release(pair)
 
     def submit(self, notebook: Path):
         with self.lock:
             self.pending += 1
-            if self.starter is None:
-                self.starter = threading.Thread(target=self._start_pairs, daemon=True)
-                self.starter.start()
         return self.executor.submit(self._grade, notebook)
 
     def as_completed(self, futures):
@@ -557,7 +584,10 @@ class LocalPool:
     def shutdown(self, wait=True, cancel_futures=False):
         with self.lock:
             self.closing = True
-        self.free.put(None)  # a thread waiting for a pair that will never come stops
+            self.stopped.set()
+            for event, _ in self.waiting:  # a thread waiting for a pair stops (None)
+                event.set()
+            self.waiting.clear()
         self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
         with self.lock:
             workers = list(self.workers)
