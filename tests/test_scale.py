@@ -356,3 +356,28 @@ def test_an_earlier_otter_timing_is_reused_only_for_the_same_sample_jobs_and_cor
     stored.write_text(json.dumps(anchor))  # an anchor file alone is read too, then refused
     with pytest.raises(KitError, match="other submissions"):
         scale.stored_anchor(stored, built, zips, jobs=2)
+
+
+def test_the_memory_peak_counts_a_shared_page_once():
+    """A page a forked child shares with its parent is not counted twice (PSS, not RSS)."""
+    import os
+    import time
+
+    import psutil
+
+    block = bytearray(64 * 2**20)  # touched: 64 MiB resident in this process
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    child = os.fork()
+    if child == 0:  # shares every page of the parent until one is written
+        time.sleep(2)
+        os._exit(0)
+    try:
+        me, forked = psutil.Process(), psutil.Process(child)
+        rss = me.memory_info().rss + forked.memory_info().rss
+        pss = (scale.proportional(me, me.memory_info().rss)
+               + scale.proportional(forked, forked.memory_info().rss))
+        assert pss < rss - 48 * 2**20  # the shared 64 MiB counted about once, not twice
+    finally:
+        os.waitpid(child, 0)
+    del block
