@@ -467,3 +467,28 @@ def test_a_layer_keras_refuses_in_a_sequential_is_named_though_the_model_is_buil
     with pytest.raises(SpecError, match=r"layer 2 \(Dense\): cannot take an input of shape .*"
                                         r"\(Keras: this kernel does not fit\)"):
         modelspec.build(spec)
+
+
+def test_no_keras_deserialiser_ever_sees_what_a_sandbox_wrote(sandbox, monkeypatch):
+    """The recorded JSON is read by the kit's parsers against its allowlists and rebuilt from
+    the validated spec by name: Keras' deserialisers (which would import any class path a
+    submission names) are never called, for any honest model or its compile settings."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Keras deserialiser was called on recorded bytes")
+
+    compiled = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    compiled.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    recorded_compile = json.loads(json.dumps(compiled.get_compile_config()))
+    for target, attribute in [(keras.models, "model_from_json"),
+                              (keras.saving, "deserialize_keras_object"),
+                              (keras.layers, "deserialize"), (keras.optimizers, "deserialize"),
+                              (keras.losses, "deserialize"), (keras.Model, "from_config"),
+                              (keras.Sequential, "from_config"),
+                              (keras.Model, "compile_from_config")]:
+        monkeypatch.setattr(target, attribute, refuse)
+    for model in HONEST.values():
+        artifact = json.loads(json.dumps(sandbox.model_artifact(model)))
+        spec = modelspec.parse(artifact["model"], artifact["lambdas"])
+        rebuilt = modelspec.build(spec)
+        compilespec.compile_model(rebuilt, compilespec.parse_compile(recorded_compile))
+        assert rebuilt.count_params() == model.count_params()
