@@ -19,7 +19,8 @@ GRADEBOOK   ?=
 COURSE      ?= course.toml
 LMS         ?=
 JOBS        ?=
-TIMEOUT     ?= 300
+# TIMEOUT=<CPU seconds> and the sandbox's memory come from the assignment's config (30 s, 4 GiB by default).
+TIMEOUT     ?=
 GRADE_FLAGS ?=
 PYTEST_FLAGS ?=
 # pytest workers for make test (whole test modules each, see tests/conftest.py); 1 runs in one process.
@@ -110,7 +111,7 @@ samples: $(STAMP)
 grade: $(STAMP) data
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<LMS download: folder or .zip> [ASSIGNMENT=$(ASSIGNMENT)] [ROSTER=<csv>]"; exit 2; }
 	$(PY) -m autograder.grade --assignment $(ASSIGNMENT) --submissions "$(SUBMISSIONS)" \
-		--out "$(RUN)" --timeout $(TIMEOUT) $(if $(JOBS),--jobs $(JOBS)) \
+		--out "$(RUN)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) \
 		$(if $(ROSTER),--roster "$(ROSTER)") $(if $(COURSE),--course "$(COURSE)") \
 		$(if $(WORKSHEET),--worksheet "$(WORKSHEET)") $(GRADE_FLAGS)
 

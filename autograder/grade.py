@@ -39,7 +39,8 @@ from autograder.build import bundle, reference_results
 from autograder.engine import collect, distributed, notebooks, report
 from autograder.engine import worksheet as moodle_worksheet
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, grade_one, kill_group
+from autograder.engine.runner import (SCORER_MEMORY_GB, Outcome, grade_one, kill_group,
+                                      sandbox_budget)
 from autograder.engine.members import note
 from autograder.engine.warm import (STARTUP_SECONDS, WarmSandbox, WarmScorer,
                                     starting_at_once)
@@ -187,8 +188,8 @@ class StageLog:
             report.write_csv(self.path, self.COLUMNS, [self.rows[k] for k in sorted(self.rows)])
 
 
-def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float,
-                memory_gb: float, regrade: bool = False, progress: bool = True,
+def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float | None = None,
+                memory_gb: float | None = None, regrade: bool = False, progress: bool = True,
                 hidden_data: Path | None = None, reuse: bool = True,
                 scheduler: str | None = None, roster: Path | None = None,
                 course_file: Path | None = None, layout: str | None = None,
@@ -202,6 +203,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     which maps the participant ids of a Moodle download to students
     (:mod:`autograder.engine.worksheet`).
 
+    Each sandbox gets ``timeout`` CPU seconds and ``memory_gb`` GiB of address space; by
+    default the assignment's budget (:func:`autograder.engine.runner.sandbox_budget`).
+
     Submissions are graded ``jobs`` at a time on this machine, or on the Dask
     cluster whose scheduler is at ``scheduler`` (:mod:`autograder.engine.distributed`).
 
@@ -210,6 +214,9 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
     identical to one already trained is not trained again.
     """
     assignment = assignments.get(name)
+    budget = sandbox_budget(assignment.config)
+    timeout = budget[0] if timeout is None else timeout
+    memory_gb = budget[1] if memory_gb is None else memory_gb
     settings = course.load(course_file)
     deadline = settings.deadline(name)
     ta_language = settings.ta_language_for(name)  # of the lines the TA reads here
@@ -511,7 +518,7 @@ class LocalPool:
         with self.lock:
             if self.closing:
                 return None
-            scorer = WarmScorer(self.staged, self.options["memory_bytes"],
+            scorer = WarmScorer(self.staged, SCORER_MEMORY_GB * 2**30,
                                 self.options["register"], hide=self.options["hide"])
             sandbox = WarmSandbox(self.options["hide"], self.options["register"])
             self.workers += [scorer, sandbox]
@@ -617,10 +624,12 @@ def main(argv=None):
     parser.add_argument("--submissions", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path, help="run folder")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--timeout", type=float, default=300,
-                        help="CPU seconds per submission in the sandbox (wall-clock backstop: 4x + 60 s)")
-    parser.add_argument("--memory-gb", type=float, default=DEFAULT_MEMORY_GB,
-                        help="address-space limit per submission")
+    parser.add_argument("--timeout", type=float,
+                        help="CPU seconds per submission in the sandbox (wall-clock backstop: "
+                             "4x + 60 s); default: the assignment's, 30 unless its config says")
+    parser.add_argument("--memory-gb", type=float,
+                        help="address-space limit of a submission's sandbox; default: the "
+                             "assignment's, 4 unless its config says")
     parser.add_argument("--regrade", action="store_true")
     parser.add_argument("--hidden-data", type=Path,
                         help="folder with real test_<dataset>.h5 files to grade on")

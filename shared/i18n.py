@@ -163,9 +163,12 @@ MESSAGES = {
         "zh": "在第一个单元格运行完之前"},
     "status.timeout": {
         "en": "stopped after {seconds} s of computing time {where}: does a cell or a graded "
-              "function loop forever? Points earned so far are kept.",
-        "zh": "用完 {seconds} 秒的计算时间后停止，{where}：是不是有单元格或需要评分的函数陷入了死循环？"
-              "已经得到的分数会保留。"},
+              "function loop forever, or train a model? Grading skips the cells tagged "
+              "`otter_ignore` (training, plots); give a training cell of your own that tag "
+              "too. Points earned so far are kept.",
+        "zh": "用完 {seconds} 秒的计算时间后停止，{where}：是不是有单元格或需要评分的函数陷入了死循环，"
+              "或者在训练模型？评分时会跳过带 `otter_ignore` 标签的单元格（训练、画图）；"
+              "你自己加的训练单元格也请加上这个标签。已经得到的分数会保留。"},
     "status.out_of_memory": {
         "en": "code cell {cell} of {total} ran out of memory and kept it (removing the data it "
               "bound did not free it), so the later cells were not run. Points earned so far "

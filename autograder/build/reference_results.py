@@ -24,9 +24,7 @@ from autograder.build import bundle
 from autograder.engine import notebooks
 from autograder.tools import samples
 from autograder.assignments import KitError
-from autograder.engine.runner import DEFAULT_MEMORY_GB, grade_one
-
-TIMEOUT = 300
+from autograder.engine.runner import grade_one, sandbox_budget
 
 
 def folder_of(assignment) -> Path:
@@ -44,8 +42,9 @@ def build(name: str) -> Path:
         with tempfile.TemporaryDirectory() as tmp, bundle.staged_bundle(assignment) as staged:
             notebook = Path(tmp) / "reference.ipynb"
             notebooks.write(samples.notebook_for(assignment, reference), notebook)
-            outcome = grade_one(notebook, staged, timeout=TIMEOUT,
-                                memory_bytes=DEFAULT_MEMORY_GB * 2**30, cache=partial)
+            cpu_seconds, memory_gb = sandbox_budget(assignment.config)  # a student's
+            outcome = grade_one(notebook, staged, timeout=cpu_seconds,
+                                memory_bytes=int(memory_gb * 2**30), cache=partial)
         want = sum(reference.expected.values())
         if outcome.status != "graded" or sum(outcome.scores.values()) != want:
             raise KitError(f"{name}: the reference solution earned "

@@ -30,7 +30,7 @@ import threading
 from pathlib import Path
 
 from autograder.build import reference_results
-from autograder.engine.runner import grade_one
+from autograder.engine.runner import SCORER_MEMORY_GB, grade_one
 from autograder.engine.warm import STARTUP_SECONDS, WarmSandbox, WarmScorer, start_slot
 
 _unpack_lock = threading.Lock()
@@ -76,7 +76,7 @@ _warm: dict[int, tuple[WarmScorer, WarmSandbox]] = {}
 _warm_lock = threading.Lock()
 
 
-def _workers(staged: Path, memory_bytes: int) -> tuple[WarmScorer, WarmSandbox]:
+def _workers(staged: Path) -> tuple[WarmScorer, WarmSandbox]:
     """The worker thread's warm scorer and sandbox host for ``staged`` (a new bundle: new ones)."""
     thread = threading.get_ident()
     with _warm_lock:
@@ -85,7 +85,7 @@ def _workers(staged: Path, memory_bytes: int) -> tuple[WarmScorer, WarmSandbox]:
         if scorer is not None:
             scorer.close(remove=True)
             sandbox.close(remove=True)
-        scorer = WarmScorer(staged, memory_bytes)
+        scorer = WarmScorer(staged, SCORER_MEMORY_GB * 2**30)
         sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
         with start_slot():  # as the local pool's jobs: the first ones alone, not all at once
             scorer.warm_up(_cache_of(staged))
@@ -117,7 +117,7 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
         cache = _cache_of(staged) if reuse else None
         if cache is not None:
             reference_results.seed(staged / REFERENCE_RESULTS, cache)
-        scorer, sandbox = _workers(staged, memory_bytes)
+        scorer, sandbox = _workers(staged)
         return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
                          hide=(work,), cache=cache, scorer=scorer, sandbox=sandbox)
     finally:

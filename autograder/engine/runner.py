@@ -52,7 +52,20 @@ GRADING_ENV = {
 #: (the same names are in gradelib, which is staged alone).
 TIMINGS_ENV = "KIT_TIMINGS_FILE"
 CACHE_ENV = "KIT_TRAINING_CACHE"
-DEFAULT_MEMORY_GB = 8  # address space per process; TensorFlow reserves a lot of it
+#: The scorer's address space: it trains the submission's model on the hidden data, and
+#: TensorFlow reserves much more than it touches.
+SCORER_MEMORY_GB = 8
+#: A submission's sandbox budget, unless its assignment's config.json says otherwise
+#: (``"sandbox": {"cpu_seconds": ..., "memory_gb": ...}``) or the TA does (``--timeout``,
+#: ``--memory-gb``). Grading skips the cells tagged ``otter_ignore`` (training, plots): what
+#: is left takes the reference solutions 0.3-1.4 CPU s in a warm sandbox and 4-5 s in a
+#: cold one (TensorFlow's import), and reserves 1.4-2.1 GiB of address space. 30 s is 20
+#: times a warm reference and 4 GiB twice its memory: enough for a slower machine or a
+#: slower correct answer, while what loops forever or fills memory stops that much sooner
+#: (at 60 s and 8 GiB, the three looping and one memory-filling samples of a generated class
+#: of 300 took a third of its job-seconds; issue 25), and JOBS sandboxes fit a TA's laptop.
+SANDBOX_CPU_SECONDS = 30
+SANDBOX_MEMORY_GB = 4
 MAX_PROCESSES = 256  # per sandbox user: a fork bomb stops here
 MAX_FILE_BYTES = 64 * 2**20
 CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
@@ -112,6 +125,14 @@ def sandbox_limits(memory_bytes, cpu_seconds=None) -> dict:
         cpu = max(1, int(cpu_seconds))
         limits["CPU"] = (cpu, cpu + CPU_GRACE)
     return limits
+
+
+def sandbox_budget(config: dict) -> tuple[float, float]:
+    """(CPU seconds, GiB of address space) of one submission's sandbox under an assignment's
+    config: its ``sandbox`` entry, or the kit's defaults."""
+    entry = config.get("sandbox") or {}
+    return (float(entry.get("cpu_seconds", SANDBOX_CPU_SECONDS)),
+            float(entry.get("memory_gb", SANDBOX_MEMORY_GB)))
 
 
 def set_limits(limits: dict):
@@ -456,7 +477,9 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
               scorer=None, sandbox=None) -> Outcome:
     """Grade ``notebook`` against the staged bundle; never raises for what a submission does.
 
-    ``cache`` (trusted training results to reuse) must be inside one of ``hide``.
+    ``timeout`` and ``memory_bytes`` are the sandbox's CPU seconds and address space (the
+    scorer's is :data:`SCORER_MEMORY_GB`, whatever the submission). ``cache`` (trusted
+    training results to reuse) must be inside one of ``hide``.
     ``scorer`` and ``sandbox``: warm workers (:mod:`autograder.engine.warm`) to use instead
     of starting a scorer and a sandbox for this submission alone.
     """
@@ -496,7 +519,8 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
         if progress.get("output_dropped"):
             flags.append("output_capped")
         scored = trusted.score_submission(staged, private / "artifacts", work, cache=cache,
-                                          memory_bytes=memory_bytes, register=register,
+                                          memory_bytes=SCORER_MEMORY_GB * 2**30,
+                                          register=register,
                                           hide=hide, scorer=scorer)
         results = scored.questions
         if not scored.complete:  # the TA reads the cause in the grader's log (make grade says)

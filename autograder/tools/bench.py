@@ -29,21 +29,23 @@ import nbformat
 from autograder import assignments, course, export, grade, similarity
 from autograder.build import bundle
 from autograder.engine import collect, report
-from autograder.engine.runner import DEFAULT_MEMORY_GB, Outcome, feedback_text, grade_one
+from autograder.engine.runner import Outcome, feedback_text, grade_one, sandbox_budget
 from autograder.tools import demo, downloads, samples, scale
 
 WEEK_TARGETS = {"collect_export": 10.0, "report_open": 2.0}  # seconds, for 1,000 students
 
 
-def bench(name: str, jobs: int, timeout: float):
+def bench(name: str, jobs: int, timeout: float | None):
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         assignment, book, _ = demo.run(name, jobs=jobs, timeout=timeout, out=Path(out),
                                        progress=False)
         total = time.perf_counter() - started
+    cpu_seconds, memory_gb = sandbox_budget(assignment.config)
     with bundle.staged_bundle(assignment) as staged:
         alone = grade_one(samples.sample_dir(assignment) / "reference.ipynb", staged,
-                          timeout=timeout, memory_bytes=DEFAULT_MEMORY_GB * 2**30)
+                          timeout=cpu_seconds if timeout is None else timeout,
+                          memory_bytes=int(memory_gb * 2**30))
     return alone, book, total
 
 
@@ -153,7 +155,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", default=assignments.available())
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--timeout", type=float, default=demo.DEMO_TIMEOUT)
+    parser.add_argument("--timeout", type=float,
+                        help="CPU seconds per sandbox (default: each assignment's)")
     parser.add_argument("--week-only", action="store_true",
                         help="time the TA's week at class scale (1,000 students) and stop")
     args = parser.parse_args(argv)

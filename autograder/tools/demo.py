@@ -26,15 +26,13 @@ from autograder import assignments, grade
 from autograder.build import bundle, release, wheel
 from autograder.tools import samples, week, zhnotebooks
 from autograder.assignments import REPO_ROOT
-from autograder.engine.runner import DEFAULT_MEMORY_GB
 
-DEMO_TIMEOUT = 60  # CPU seconds of sandbox per submission; each looping sample costs this much
 WEEK = "convnets"  # the class graded as a TA's week, when it is among those asked for
 CHINESE = "getting_started"  # the Chinese class photographed: the cheapest sample class
 ZH_COURSE = '[course]\ntimezone = "Asia/Shanghai"\nlanguage = "zh"\nta_language = "zh"\n'
 
 
-def run(name: str, *, jobs: int, timeout: float, out=None, progress=True):
+def run(name: str, *, jobs: int, timeout: float | None = None, out=None, progress=True):
     """Build the bundles, write the sample class and grade it; return the grade book."""
     assignment = assignments.get(name)
     bundle.build(name)
@@ -42,7 +40,7 @@ def run(name: str, *, jobs: int, timeout: float, out=None, progress=True):
     folder = samples.write_class(name)
     out = out or REPO_ROOT / "runs" / "demo" / name
     book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout,
-                             memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress)
+                             regrade=True, progress=progress)
     return assignment, book, out
 
 
@@ -66,7 +64,7 @@ def report_screenshots(out) -> list[str]:
         return [f"no screenshots of report.html ({exc})"]
 
 
-def chinese(name: str, english: dict | None = None, *, jobs: int, timeout: float, out=None,
+def chinese(name: str, english: dict | None = None, *, jobs: int, timeout: float | None, out=None,
             progress=True, seed_from=None, leave_out=(), photograph=False):
     """Grade ``name``'s sample class as a Chinese course, end to end: the zh release, the
     grading under a zh course file, feedback, report, a Canvas export, every page checked
@@ -102,7 +100,7 @@ def chinese(name: str, english: dict | None = None, *, jobs: int, timeout: float
     course_file = out / "course.toml"  # the demo's own: the repo's course.toml is untouched
     course_file.write_text(ZH_COURSE, encoding="utf-8")
     book = grade.grade_class(name, folder, out, jobs=jobs, timeout=timeout,
-                             memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress,
+                             regrade=True, progress=progress,
                              course_file=course_file)
     exported, _ = export.export(out, "canvas", column=f"{name} (zh)")
     pages = zhcheck.run_pages(out)
@@ -143,7 +141,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", default=assignments.available())
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--timeout", type=float, default=DEMO_TIMEOUT)
+    parser.add_argument("--timeout", type=float,
+                        help="CPU seconds per sandbox (default: each assignment's budget; "
+                             "each looping sample costs this much)")
     parser.add_argument("--week", help="the assignment graded as a TA's week (default: "
                                        f"{WEEK} if asked for, else the first)")
     args = parser.parse_args(argv)

@@ -42,7 +42,6 @@ import psutil
 from autograder import assignments, course, grade, similarity
 from autograder.assignments import REPO_ROOT
 from autograder.engine import notebooks, report
-from autograder.engine.runner import DEFAULT_MEMORY_GB
 from autograder.tools import demo, downloads, samples, scale
 
 NAME = "tuning"
@@ -339,7 +338,7 @@ def _graded(download: HostileDownload, out: Path, jobs: int, timeout: float) -> 
     load = os.getloadavg()[0]
     started = time.perf_counter()
     grade.grade_class(NAME, download.zip, out, jobs=jobs, timeout=timeout,
-                      memory_gb=DEFAULT_MEMORY_GB, progress=False, roster=download.roster,
+                      progress=False, roster=download.roster,
                       course_file=course.COURSE_FILE)
     return {"seconds": time.perf_counter() - started, "load": (load, os.getloadavg()[0]),
             "rows": comparable_rows(out),
@@ -416,8 +415,8 @@ def print_table(m: dict):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--timeout", type=float, default=demo.DEMO_TIMEOUT,
-                        help="CPU seconds per sandbox")
+    parser.add_argument("--timeout", type=float,
+                        help="CPU seconds per sandbox (default: the assignment's)")
     args = parser.parse_args(argv)
     root = REPO_ROOT / "runs" / "hostile" / f"{datetime.now():%Y%m%d-%H%M%S}"
     print(f"issue 21's measurement in {root}, {datetime.now():%Y-%m-%d %H:%M}: "

@@ -197,13 +197,14 @@ class PeakMemory:
 
 # --- the kit, as a TA runs it ------------------------------------------------------------
 
-def grade_command(name: str, submissions: Path, out: Path, *, jobs: int, timeout: float,
-                  scheduler: str | None = None) -> list[str]:
-    """``make grade`` for one assignment, on ``jobs`` local jobs or the Dask ``scheduler``."""
+def grade_command(name: str, submissions: Path, out: Path, *, jobs: int,
+                  timeout: float | None = None, scheduler: str | None = None) -> list[str]:
+    """``make grade`` for one assignment, on ``jobs`` local jobs or the Dask ``scheduler``;
+    the sandbox's CPU seconds are the assignment's unless ``timeout`` says."""
     where = ["--scheduler", scheduler] if scheduler else ["--jobs", str(jobs)]
+    limit = ["--timeout", f"{timeout:g}"] if timeout is not None else []
     return [sys.executable, "-m", "autograder.grade", "--assignment", name,
-            "--submissions", str(submissions), "--out", str(out), "--timeout", f"{timeout:g}",
-            *where]
+            "--submissions", str(submissions), "--out", str(out), *limit, *where]
 
 
 def graded_rows(grades: Path) -> list[dict]:
@@ -256,7 +257,7 @@ class KitRun:
     trained: int = 0  # models trained in the run (the reference solutions' came with the zip)
 
 
-def grade_all(built, folder: Path, out: Path, keep: Path, *, jobs: int, timeout: float,
+def grade_all(built, folder: Path, out: Path, keep: Path, *, jobs: int, timeout: float | None,
               scheduler: str | None = None) -> KitRun:
     """Grade each assignment's part of the class with ``grade``; copies each run's
     grades.csv, stages.csv and log into ``keep``."""
@@ -707,7 +708,9 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions at a time, for the kit and for otter alike")
-    parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--timeout", type=float,
+                        help="CPU seconds per sandbox (default: each assignment's, as make "
+                             "grade)")
     parser.add_argument("--assignments", nargs="+", default=assignments.available(),
                         choices=assignments.available(),
                         help="the classes' assignments (default: all; fewer for a quick look)")

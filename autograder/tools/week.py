@@ -24,7 +24,6 @@ import nbformat
 
 from autograder import assignments, course, export, grade
 from autograder.assignments import DIST, REPO_ROOT, KitError
-from autograder.engine.runner import DEFAULT_MEMORY_GB
 from autograder.tools import downloads, samples
 
 ROLES = ("two attempts", "not on the roster", "late within the cap", "after the last accepted time")
@@ -86,7 +85,8 @@ def make_download(name: str, folder: Path, course_file: Path = course.COURSE_FIL
     return Week(download, roster, Path(course_file), ids, roles, missing.id)
 
 
-def run(name: str, *, jobs: int, timeout: float, out: Path | None = None, progress=True):
+def run(name: str, *, jobs: int, timeout: float | None = None, out: Path | None = None,
+        progress=True):
     """Grade the week's download, export it for every LMS and photograph the report.
 
     Returns (assignment, grade book, run folder, week, {lms: export folder}, screenshot or
@@ -103,7 +103,7 @@ def run(name: str, *, jobs: int, timeout: float, out: Path | None = None, progre
         out = REPO_ROOT / "runs" / "demo" / name
         shutil.rmtree(out, ignore_errors=True)  # the demo's own folder: its ids change
     book = grade.grade_class(name, week.download, out, jobs=jobs, timeout=timeout,
-                             memory_gb=DEFAULT_MEMORY_GB, regrade=True, progress=progress,
+                             regrade=True, progress=progress,
                              roster=week.roster, course_file=week.course_file)
     exported = {lms: export.export(out, lms, column=CANVAS_COLUMN) for lms in export.LMS}
     shot, note = out / "report.png", ""
