@@ -123,3 +123,31 @@ def test_invalid_notebooks_get_a_row_that_says_why(tmp_path):
     empty.write_text('{"a": 1}')
     assert "not a Jupyter notebook" in grade_one(empty, tmp_path, timeout=5,
                                                  memory_bytes=2**30).message
+
+
+def test_each_sandbox_gets_its_assignments_budget_unless_the_ta_says(tmp_path, monkeypatch):
+    """make grade passes no --timeout or --memory-gb: the assignment's config.json decides
+    (its ``sandbox`` entry, else the kit's 30 CPU s and 4 GiB); the TA's flags still win."""
+    from autograder import assignments
+    from autograder.engine import runner
+    seen = []
+
+    def grade_one(notebook, staged, **options):
+        seen.append((options["timeout"], options["memory_bytes"]))
+        return Outcome(notebook.stem, "graded", {"happy_model": 1.0}, seconds=0.1)
+
+    monkeypatch.setattr(grade, "grade_one", grade_one)
+    subs = make_class(tmp_path / "subs", ["ada"])
+    grade.main(["--assignment", "convnets", "--submissions", str(subs),
+                "--out", str(tmp_path / "a"), "--jobs", "1"])
+    assert seen[-1] == (runner.SANDBOX_CPU_SECONDS, runner.SANDBOX_MEMORY_GB * 2**30) == (
+        30, 4 * 2**30)
+    budgeted = assignments.get("convnets")
+    budgeted.config["sandbox"] = {"cpu_seconds": 90, "memory_gb": 6}  # as if config.json said
+    monkeypatch.setattr(grade.assignments, "get", lambda name: budgeted)
+    grade.grade_class("convnets", subs, tmp_path / "b", jobs=1, progress=False)
+    assert seen[-1] == (90, 6 * 2**30)
+    grade.main(["--assignment", "convnets", "--submissions", str(subs), "--out",
+                str(tmp_path / "c"), "--jobs", "1", "--timeout", "12", "--memory-gb", "2"])
+    assert seen[-1] == (12, 2 * 2**30)
+    assert runner.sandbox_budget({"sandbox": {"memory_gb": 3}}) == (30, 3)
