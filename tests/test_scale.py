@@ -57,6 +57,8 @@ def test_the_kit_runs_as_make_grade_on_jobs_or_on_a_cluster(tmp_path):
                                  timeout=60, scheduler="tcp://127.0.0.1:8786")
     assert remote[remote.index("--scheduler") + 1] == "tcp://127.0.0.1:8786"
     assert "--jobs" not in remote
+    default = scale.grade_command("tuning", tmp_path / "subs", tmp_path / "run", jobs=2)
+    assert "--timeout" not in default  # the assignment's budget, as make grade
 
 
 def _sample(sample_id, **kw):
