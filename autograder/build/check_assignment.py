@@ -281,7 +281,9 @@ def sample_problems(assignment, points: dict) -> list[str]:
 
 # --- the checks that run the pipeline -------------------------------------------------
 
-def pipeline_problems(assignment, jobs=2, timeout=120) -> list[str]:
+def pipeline_problems(assignment, jobs=2) -> list[str]:
+    """The sample class graded as make grade grades it, under the assignment's own sandbox
+    budget: a sample that needs more than the budget shows up here, as its wrong status."""
     from autograder import grade
     from autograder.tools import samples
 
@@ -289,8 +291,7 @@ def pipeline_problems(assignment, jobs=2, timeout=120) -> list[str]:
     with tempfile.TemporaryDirectory(prefix=f"check-{assignment.name}-") as tmp:
         folder = samples.write_class(assignment.name, Path(tmp) / "class")
         out = Path(tmp) / "run"
-        book = grade.grade_class(assignment.name, folder, out, jobs=jobs, timeout=timeout,
-                                 memory_gb=8, progress=False)
+        book = grade.grade_class(assignment.name, folder, out, jobs=jobs, progress=False)
         path = rel(assignment.folder / "samples.py")
         for sample in samples.samples_of(assignment):
             row = book.rows.get(sample.id)
