@@ -76,6 +76,7 @@ OTTER_SAMPLE = 50
 OTTER_TIMEOUT = 900  # wall seconds per otter run; stock otter has no limit of its own
 OTTER_RESULTS_BYTES = 16 * 2**20  # otter's results.json, written beside student code
 POLL = 0.1  # seconds between looks at a running grade's grades.csv
+SAMPLE_SECONDS = 1.0  # between two sweeps of the memory sampler
 #: The issue's goals: (what, figure, comparison, bound, unit). Figures: ratio:<size> is
 #: otter's wall over the kit's; reused is the largest class's median marginal seconds of a
 #: reused correct submission; first_row the worst first-row latency of every grade run.
@@ -156,7 +157,9 @@ def proportional(process, rss: int) -> int:
 
 class PeakMemory:
     """Peak memory of this process and its children together (``peak``), of the largest one
-    alone (``largest``), and the highest 1-minute load average, every 0.5 s.
+    alone (``largest``), and the highest 1-minute load average, every second (a sweep reads
+    every process's smaps_rollup, 3 ms for each warm process: the sampler must not load the
+    machine it measures).
 
     The sum is of proportional set sizes (PSS: a page shared by n processes counts 1/n in
     each), not of resident sizes: every sandbox is forked from a warm host and shares its
@@ -170,7 +173,7 @@ class PeakMemory:
 
     def _watch(self):
         me = psutil.Process()
-        while not self.stop.wait(0.5):
+        while not self.stop.wait(SAMPLE_SECONDS):
             shares, sizes = [], []
             for process in [me, *me.children(recursive=True)]:
                 try:
