@@ -56,6 +56,9 @@ BUILD_SECONDS = 60  # CPU seconds per submission rebuilding its models (a course
 SCORES = "score.json"  # in the out-folder, with "complete": false until the last test
 TRAINED = "trained"  # folder of the out-folder where gradelib puts new training results
 TRAINED_ENV = "KIT_TRAINED_OUT"
+#: Where gradelib writes the hidden data it draws (a priming request's "drawn" folder): the
+#: grader shares it with the job's later scorers (``warm.WarmScorer``, ``gradelib.drawn``).
+DRAWN_ENV = "KIT_DRAWN_OUT"
 NOTE_LIMIT = 1000  # characters a passing test may add to the feedback
 
 
@@ -433,12 +436,13 @@ def _freeze_warm_heap():
 def serve(staged):
     """Warm mode: TensorFlow, Keras and otter imported once, then one submission per request.
 
-    Each line on stdin is a JSON request {"artifacts", "out", "timings", "cache"};
-    scores and new training results go to the out-folder and the line "done"
-    to stdout. Every process-wide setting is put back to how it was at start
-    before each submission (``pristine``); a submission after which one differs
-    is reported as tainted (its training results are not kept) and the process
-    exits, so the next submission starts in a fresh one.
+    Each line on stdin is a JSON request {"artifacts", "out", "timings", "cache"} (and, for
+    the priming request alone, "drawn": where to write the hidden data it draws); scores and
+    new training results go to the out-folder and the line "done" to stdout. Every
+    process-wide setting is put back to how it was at start before each submission
+    (``pristine``); a submission after which one differs is reported as tainted (its
+    training results are not kept) and the process exits, so the next submission starts
+    in a fresh one.
     """
     os.environ.update(GRADING_ENV)  # before TensorFlow is imported
     import keras
@@ -451,13 +455,14 @@ def serve(staged):
     for line in sys.stdin:
         request = json.loads(line)
         pristine.restore(start)
-        for key, variable in (("timings", TIMINGS_ENV), ("cache", CACHE_ENV)):
+        for key, variable in (("timings", TIMINGS_ENV), ("cache", CACHE_ENV),
+                              ("drawn", DRAWN_ENV)):
             if request.get(key):
                 os.environ[variable] = request[key]
         out = Path(request["out"])
         questions = score_into(Path(staged), Path(request["artifacts"]), out)
         keras.backend.clear_session()
-        for variable in (TIMINGS_ENV, CACHE_ENV, TRAINED_ENV):
+        for variable in (TIMINGS_ENV, CACHE_ENV, TRAINED_ENV, DRAWN_ENV):
             os.environ.pop(variable, None)
         tainted = pristine.differences(start, pristine.snapshot())
         write_scores(out, questions, complete=True, tainted=tainted)

@@ -26,8 +26,10 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -228,6 +230,72 @@ class WarmSandbox(WarmProcess):
         return None
 
 
+#: The staged bundle's folder of hidden data a scorer drew (``gradelib.DRAWN_DIR``), the files
+#: it may hold (``gradelib.keep_drawn``: one per dataset) and their largest size (ConvNets'
+#: signs: 15 MB).
+DRAWN = "drawn"
+DRAWN_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\.npz")
+DRAWN_LIMIT = 2**30
+
+
+def share_drawn(source: Path, staged: Path) -> bool:
+    """Copy the hidden data a priming scorer drew (``source``, in its outbox) into the staged
+    bundle's ``drawn/`` folder, where every later scorer of the run reads it instead of
+    drawing it again (``gradelib.drawn``); whether this call put it there.
+
+    The data is the kit's own, drawn with the hidden seed before the scorer saw any
+    submission, so it is the same bytes every scorer would draw; the files are still read
+    as anything that crosses the scorer's walls is (regular files only, no link followed,
+    bounded, names the kit writes), and copied, so that nothing the scorer does later
+    changes the copy. The folder appears whole (a rename) or not at all; the first job's
+    copy stays (another job's rename onto it fails). The sandboxes never see the staged
+    bundle (it is under /tmp), so they never see this either."""
+    target = staged / DRAWN
+    if target.exists() or source.is_symlink() or not source.is_dir():
+        return False
+    # made beside the bundle, not in it: a scorer starting meanwhile walks the bundle
+    # (``trusted.prepare_staged``) and must not meet a folder that is being removed
+    folder = Path(tempfile.mkdtemp(prefix="kit-drawn-", dir=staged.parent))
+    try:
+        for path in source.iterdir():
+            if DRAWN_NAME.fullmatch(path.name):
+                _copy_regular(path, folder / path.name, DRAWN_LIMIT)
+        os.chmod(folder, 0o755)
+        os.rename(folder, target)
+        return True
+    except (OSError, trusted.Unreadable):
+        return False
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # left only if it was not renamed
+
+
+def _copy_regular(source: Path, target: Path, limit: int):
+    """``source``'s bytes into a new file ``target`` (0644), in the kernel (``sendfile``):
+    a regular file of at most ``limit`` bytes, opened without following a link."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        raise trusted.Unreadable("is not a regular file") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise trusted.Unreadable("is not a regular file within the limit")
+        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            copied = 0
+            while copied < info.st_size:
+                sent = os.sendfile(out, fd, copied, info.st_size - copied)
+                if not sent:
+                    break
+                copied += sent
+        finally:
+            os.close(out)
+        if copied != info.st_size:
+            raise trusted.Unreadable("changed while it was copied")
+    finally:
+        os.close(fd)
+
+
 class WarmScorer(WarmProcess):
     """A trusted scorer process kept between submissions (``scorer.py --serve``).
 
@@ -248,6 +316,7 @@ class WarmScorer(WarmProcess):
         self.hide = tuple(hide)
         self.process, self.uses, self.cache, self.slots = None, 0, None, 0
         self.priming = None  # the priming request's (inbox, outbox) until its reply is read
+        self.priming_lock = threading.Lock()  # sharing its drawn data, or removing it
         self.last_code = None  # the exit code of a scorer that ended during the last request
         self.home = Path(tempfile.mkdtemp(prefix="kit-trusted-scorer-"))
         self.inbox, self.outbox = self.home / "inbox", self.home / "outbox"
@@ -269,32 +338,56 @@ class WarmScorer(WarmProcess):
         and parses the hidden tests (every test fails at once: nothing is defined), so the
         first student's request finds them ready. Its out-folder is in the scorer's own
         temporary folder, not among the submissions' slots; a thread reads the reply
-        (:meth:`wait`), and the scores are dropped."""
+        (:meth:`wait`), and the scores are dropped.
+
+        The hidden data the tests train on is drawn here too (1.5 CPU s for ConvNets). Unless
+        an earlier scorer of the run already shared it, the request asks for it to be
+        written (``"drawn"``), and once the reply has come it is shared (:func:`share_drawn`)
+        for the job's next scorers and the other jobs' (restarts, a second job)."""
         inbox, outbox = self.inbox / "priming", self.outbox / ".tmp" / "priming"
         inbox.mkdir(exist_ok=True)
         os.chmod(inbox, 0o755)
         trusted.make_outbox(outbox)
         self.priming = (inbox, outbox)
+        request = {"artifacts": str(inbox), "out": str(outbox), "timings": None, "cache": None}
+        if not (self.staged / DRAWN).exists():
+            request["drawn"] = str(outbox / DRAWN)
         try:
-            self.process.stdin.write(json.dumps({"artifacts": str(inbox), "out": str(outbox),
-                                                 "timings": None, "cache": None}) + "\n")
+            self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             self.close()  # score() starts a new one
             return
         self._expect("done")
 
+    def wait(self, seconds: float | None = None):
+        """Wait until priming is done (or failed); then share the data it drew."""
+        super().wait(seconds)
+        waiter = self.waiter
+        if waiter is not None and not waiter.is_alive() and self.started_ok:
+            self._share_drawn()
+
     def _primed(self):
-        """Before the first real request: the priming reply read, its folders removed; a
-        scorer that gave none is closed (the request starts a fresh one)."""
-        if self._started() is False:
+        """Before the first real request: the priming reply read, the data it drew shared,
+        its folders removed; a scorer that gave none is closed (the request starts a fresh
+        one)."""
+        started = self._started()
+        if started is False:
             self.close()
+        elif started:
+            self._share_drawn()
         self._drop_priming()
 
+    def _share_drawn(self):
+        with self.priming_lock:
+            if self.priming is not None:
+                share_drawn(self.priming[1] / DRAWN, self.staged)
+
     def _drop_priming(self):
-        for folder in self.priming or ():
-            trusted.remove(folder)
-        self.priming = None
+        with self.priming_lock:
+            for folder in self.priming or ():
+                trusted.remove(folder)
+            self.priming = None
 
     def close(self, remove=False):
         super().close(remove)  # a closed scorer's priming reply never comes
