@@ -165,3 +165,36 @@ def test_the_second_scorer_of_a_run_reads_what_the_first_drew(tmp_path):
         finally:
             first.close(remove=True)
             second.close(remove=True)
+
+
+def _score_empty(scorer: WarmScorer) -> str:
+    """One request for an empty submission (every test fails at once), as priming sends."""
+    from autograder.engine import trusted
+    inbox, outbox = scorer.slot()
+    inbox.mkdir()
+    os.chmod(inbox, 0o755)
+    trusted.make_outbox(outbox)
+    return scorer.score(inbox, outbox)
+
+
+def test_a_scorer_is_restarted_once_it_outgrows_its_share_of_memory_and_not_before(
+        tmp_path, monkeypatch):
+    """A warm scorer stays one process while it is small (a reused submission leaks nothing
+    measurable), and one that holds more than RESTART_SHARE of its address space is replaced
+    right after its reply, primed before the next request comes, which it answers."""
+    with bundle.staged_bundle(assignments.get("tuning")) as staged:
+        scorer = WarmScorer(staged, 8 * 2**30, hide=(tmp_path,))
+        try:
+            scorer.warm_up(None)
+            assert [_score_empty(scorer) for _ in range(3)] == ["", "", ""]
+            assert scorer.starts == 1 and scorer.served == 3
+            monkeypatch.setattr(WarmScorer, "RESTART_SHARE", 0.0)  # as if it had outgrown
+            first = scorer.process
+            assert _score_empty(scorer) == ""
+            assert scorer.starts == 2 and scorer.process is not first
+            assert scorer.waiter is not None  # the new one primes while the grader goes on
+            assert first.poll() is not None  # the old one is gone
+            monkeypatch.setattr(WarmScorer, "RESTART_SHARE", 0.5)
+            assert _score_empty(scorer) == "" and scorer.starts == 2 and scorer.served == 5
+        finally:
+            scorer.close(remove=True)

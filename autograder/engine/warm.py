@@ -37,6 +37,8 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine import trusted
 from autograder.engine.runner import (SCORER_TIMEOUT, _in_scratch, _limits, _tail, kill_group,
@@ -303,13 +305,19 @@ class WarmScorer(WarmProcess):
     scorer per grading job pays it once. It runs behind the scorer's walls
     (``trusted.scorer_command``): it sees its inbox and the training cache
     read-only and writes only to its outbox, one slot per submission. It is
-    restarted after ``MAX_USES`` submissions (memory), when it dies, when a
-    request outlives ``SCORER_TIMEOUT``, and after a submission that changed its
-    global state (it exits by itself then); a failure is reported for that
-    submission alone.
+    restarted when it has taken more than :attr:`RESTART_SHARE` of its address space
+    (:meth:`_outgrown`), when it dies, when a request outlives ``SCORER_TIMEOUT``, and
+    after a submission that changed its global state (it exits by itself then); a
+    failure is reported for that submission alone.
     """
 
-    MAX_USES = 25
+    #: Started afresh, and primed at once, after a request that left it holding more than
+    #: this share of its address-space limit: training leaks (TensorFlow keeps what it built
+    #: for each model it trained, 60-80 MB a training), a reused result does not (590 MB after
+    #: 80 reused submissions as after one), and no submission's training may meet a limit an
+    #: earlier one used up. It used to restart after every 25 submissions, and paid a whole
+    #: start-up of 3-5 CPU s inside the 26th student's request (issue 25).
+    RESTART_SHARE = 0.5
 
     def __init__(self, staged: Path, memory_bytes: int, register=None, hide=()):
         self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
@@ -410,6 +418,16 @@ class WarmScorer(WarmProcess):
             self.register(self.process)
         self.uses = 0
 
+    def _outgrown(self) -> bool:
+        """Does the scorer (the largest process behind its walls) take more than
+        :attr:`RESTART_SHARE` of its address-space limit now?"""
+        try:
+            wall = psutil.Process(self.process.pid)
+            sizes = [p.memory_info().vms for p in [wall, *wall.children(recursive=True)]]
+        except (psutil.Error, OSError):
+            return False  # ended meanwhile: the next request starts a new one anyway
+        return max(sizes) > self.RESTART_SHARE * self.memory_bytes
+
     def slot(self) -> tuple[Path, Path]:
         """A new (inbox, outbox) pair for one submission, inside the folders the scorer sees."""
         self.slots += 1
@@ -418,8 +436,7 @@ class WarmScorer(WarmProcess):
     def score(self, inbox: Path, outbox: Path, cache=None) -> str:
         """Score the artifacts in ``inbox`` into ``outbox``; "" or why the scorer failed."""
         self._primed()
-        if cache != self.cache or self.process is None or self.process.poll() is not None \
-                or self.uses >= self.MAX_USES:
+        if cache != self.cache or self.process is None or self.process.poll() is not None:
             self.cache = cache
             self._start()
         request = {"artifacts": str(inbox), "out": str(outbox),
@@ -430,6 +447,9 @@ class WarmScorer(WarmProcess):
         self.served += 1
         if reply == "done":
             self.last_code = None
+            if self._outgrown():  # the next request finds a fresh one primed
+                self._start()
+                self._prime()
             return ""
         try:  # a scorer the kernel ended closed its pipe first: its code comes a moment later
             self.last_code = self.process.wait(timeout=5)
