@@ -29,6 +29,7 @@ import shutil
 import tarfile
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from autograder.build import reference_results
@@ -126,6 +127,10 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
         shutil.rmtree(work, ignore_errors=True)
 
 
+#: How long the cluster's thread count is taken as known (workers may join or leave).
+THREADS_SECONDS = 5.0
+
+
 class ClusterPool:
     """The part of an executor ``grade_class`` uses, backed by a Dask cluster.
 
@@ -151,9 +156,15 @@ class ClusterPool:
         self.closed = False
 
     def threads(self) -> int:
-        """Worker threads the cluster has now (at least one: a cluster still starting)."""
-        workers = self.client.scheduler_info().get("workers", {})
-        return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+        """Worker threads the cluster has (at least one: a cluster still starting), asked
+        of the scheduler at most every :data:`THREADS_SECONDS`: a free worker waits for the
+        round trip that hands it its next submission, and this one need not be in it."""
+        now = time.monotonic()
+        if now - getattr(self, "asked", -THREADS_SECONDS) >= THREADS_SECONDS:
+            workers = self.client.scheduler_info().get("workers", {})
+            self.known = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+            self.asked = now
+        return self.known
 
     def submit(self, notebook: Path) -> concurrent.futures.Future:
         future = concurrent.futures.Future()
