@@ -279,15 +279,17 @@ def hidden_training_data(dataset, folder=HERE) -> TrainingData:
     return found
 
 
-#: The arrays :func:`_draw` gives, by the kind of data.
+#: The arrays :func:`_draw` gives, by the kind of data (every kind but images and tables is
+#: text: word-index sequences).
 DRAWN_KEYS = {"image": {"x_train", "y_train", "x_test", "y_test", "classes", "source"},
               "table": {"x_train", "y_train", "x_test", "y_test"},
               "text": {"tokens", "lengths", "labels"}}
+TEXT_KIND = "text"
 
 
 def _kind(dataset, folder=HERE) -> str:
     kind = config(folder)["training"][dataset].get("data", "image")
-    return kind if kind in ("image", "table") else "text"
+    return kind if kind in DRAWN_KEYS else TEXT_KIND
 
 
 def _draw(dataset, folder=HERE) -> dict:
