@@ -322,7 +322,7 @@ class WarmScorer(WarmProcess):
     def __init__(self, staged: Path, memory_bytes: int, register=None, hide=()):
         self.staged, self.memory_bytes, self.register = staged, memory_bytes, register
         self.hide = tuple(hide)
-        self.process, self.uses, self.cache, self.slots = None, 0, None, 0
+        self.process, self.cache, self.slots = None, None, 0
         self.priming = None  # the priming request's (inbox, outbox) until its reply is read
         self.priming_lock = threading.Lock()  # sharing its drawn data, or removing it
         self.last_code = None  # the exit code of a scorer that ended during the last request
@@ -416,7 +416,6 @@ class WarmScorer(WarmProcess):
             preexec_fn=_limits(self.memory_bytes, sandbox=False))
         if self.register:
             self.register(self.process)
-        self.uses = 0
 
     def _outgrown(self) -> bool:
         """Does the scorer (the largest process behind its walls) take more than
@@ -443,7 +442,6 @@ class WarmScorer(WarmProcess):
                    "timings": str(outbox / "timings.jsonl"),
                    "cache": str(cache) if cache else None}
         reply = self._ask(request, SCORER_TIMEOUT)
-        self.uses += 1
         self.served += 1
         if reply == "done":
             self.last_code = None
