@@ -1,5 +1,6 @@
-"""The Dask pool hands the cluster one submission per worker thread, the next when one ends,
-as the local pool does (no task waits queued on a worker behind one that loops)."""
+"""The Dask pool hands out submissions as the local pool does: each worker warms up first,
+the earliest submission goes to the first worker that is warm and free, one per worker
+thread, the next when one ends (none waits on a worker behind one that loops or starts)."""
 import pytest
 
 from autograder.engine import distributed
@@ -8,8 +9,8 @@ from autograder.engine import distributed
 class Remote:
     """A Dask future that ends when the test says."""
 
-    def __init__(self, name, error=None):
-        self.name, self.error, self.callbacks = name, error, []
+    def __init__(self, name, where, error=None):
+        self.name, self.where, self.error, self.callbacks = name, where, error, []
 
     def add_done_callback(self, callback):
         self.callbacks.append(callback)
@@ -25,15 +26,26 @@ class Remote:
 
 
 class Client:
-    def __init__(self, threads):
-        self.threads, self.sent, self.cancelled = threads, [], []
+    """The scheduler's part: its workers, and every task sent, with the worker named."""
+
+    def __init__(self, workers):
+        self.workers, self.sent, self.warm_ups, self.cancelled = list(workers), [], {}, []
 
     def scheduler_info(self):
-        return {"workers": {f"w{i}": {"nthreads": 1} for i in range(self.threads)}}
+        return {"workers": {address: {"nthreads": 1} for address in self.workers}}
 
-    def submit(self, function, bundle, name, notebook, pure, **options):
-        assert function is distributed.grade_remote and notebook == b"{}" and not pure
-        remote = Remote(name, ValueError("worker lost") if name.startswith("lost") else None)
+    def submit(self, function, bundle, *args, pure, workers=None, allow_other_workers=False,
+               **options):
+        assert bundle == "bundle" and not pure
+        if function is distributed.warm_remote:
+            assert workers and len(workers) == 1 and not allow_other_workers
+            remote = self.warm_ups[workers[0]] = Remote("warm-up", workers[0])
+            return remote
+        assert function is distributed.grade_remote and args[1] == b"{}"
+        assert workers is None or allow_other_workers  # it may run elsewhere if that one left
+        name = args[0]
+        remote = Remote(name, workers and workers[0],
+                        ValueError("worker lost") if name.startswith("lost") else None)
         self.sent.append(remote)
         return remote
 
@@ -44,13 +56,17 @@ class Client:
         pass
 
 
-@pytest.fixture
-def pool(tmp_path):
+def make_pool(workers):
     pool = object.__new__(distributed.ClusterPool)  # no cluster: the client is ours
-    pool.client, pool.bundle, pool.options = Client(2), "bundle", {}
-    pool.lock, pool.waiting, pool.running, pool.closed = (
-        distributed.threading.Lock(), distributed.collections.deque(), {}, False)
+    pool.client, pool.bundle, pool.options = Client(workers), "bundle", {"reuse": True}
+    pool._start()
+    pool._hand_out()
     return pool
+
+
+@pytest.fixture
+def pool():
+    return make_pool(["w0", "w1"])
 
 
 def notebooks(tmp_path, names):
@@ -59,30 +75,68 @@ def notebooks(tmp_path, names):
     return [tmp_path / f"{name}.ipynb" for name in names]
 
 
-def test_one_submission_per_worker_thread_the_next_when_one_ends(pool, tmp_path):
-    futures = [pool.submit(path) for path in notebooks(tmp_path, ["a", "b", "c", "d", "e"])]
-    sent = pool.client.sent
-    assert [r.name for r in sent] == ["a.ipynb", "b.ipynb"]  # two threads: two handed out
-    sent[1].end()  # b ends first (a loops): c goes to the free thread, nothing queues behind a
-    assert [r.name for r in sent] == ["a.ipynb", "b.ipynb", "c.ipynb"]
-    assert futures[1].result() == "graded b.ipynb" and not futures[0].done()
-    sent[2].end()
-    sent[3].end()
-    assert [r.name for r in sent][-1] == "e.ipynb" and not futures[0].done()
-    sent[0].end()
-    sent[4].end()
+def sent(pool):
+    return [(r.name.removesuffix(".ipynb"), r.where) for r in pool.client.sent]
+
+
+def test_the_earliest_submission_goes_to_the_first_worker_that_is_warm(pool, tmp_path):
+    assert set(pool.client.warm_ups) == {"w0", "w1"}  # before any submission
+    futures = [pool.submit(path) for path in notebooks(tmp_path, "abcde")]
+    assert sent(pool) == []  # no worker is warm: nothing waits queued on one that starts
+    pool.client.warm_ups["w1"].end()
+    assert sent(pool) == [("a", "w1")]
+    pool.client.warm_ups["w0"].end()
+    assert sent(pool) == [("a", "w1"), ("b", "w0")]
+    pool.client.sent[1].end()  # b ends first (a loops): c goes to the thread b freed
+    assert sent(pool)[-1] == ("c", "w0") and futures[1].result() == "graded b.ipynb"
+    pool.client.sent[2].end()
+    pool.client.sent[3].end()
+    assert sent(pool)[-1] == ("e", "w0") and not futures[0].done()
+    pool.client.sent[0].end()
+    pool.client.sent[4].end()
     done = list(pool.as_completed(futures))
     assert sorted(f.result() for f in done) == [f"graded {n}.ipynb" for n in "abcde"]
+    assert len(pool.client.warm_ups) == 2  # one warm-up per worker, not per submission
+
+
+def test_a_worker_that_joins_later_warms_up_before_it_takes_submissions(pool, tmp_path):
+    for worker in ("w0", "w1"):
+        pool.client.warm_ups[worker].end()
+    futures = [pool.submit(path) for path in notebooks(tmp_path, "abcd")]
+    pool.client.workers.append("w2")
+    pool.asked -= distributed.THREADS_SECONDS  # the next look asks the scheduler again
+    pool.client.sent[0].end()
+    assert "w2" in pool.client.warm_ups and sent(pool)[-1] == ("c", "w0")
+    pool.client.warm_ups["w2"].end()
+    assert sent(pool)[-1] == ("d", "w2")
+    for remote in pool.client.sent[1:]:
+        remote.end()
+    assert all(f.done() for f in futures)
+
+
+def test_with_no_worker_yet_one_submission_waits_at_the_scheduler(tmp_path):
+    pool = make_pool([])
+    futures = [pool.submit(path) for path in notebooks(tmp_path, "ab")]
+    assert sent(pool) == [("a", None)]  # to whichever worker joins first
+    pool.client.workers.append("w0")
+    pool.asked -= distributed.THREADS_SECONDS
+    pool.client.sent[0].end()
+    assert futures[0].result() == "graded a.ipynb" and sent(pool) == [("a", None)]
+    pool.client.warm_ups["w0"].end()
+    assert sent(pool)[-1] == ("b", "w0")
 
 
 def test_an_error_on_the_cluster_is_that_submissions_and_ctrl_c_sends_no_more(pool, tmp_path):
+    pool.client.warm_ups["w0"].end()
     futures = [pool.submit(path) for path in notebooks(tmp_path, ["lost", "b", "c", "d"])]
     pool.client.sent[0].end()
     with pytest.raises(ValueError, match="worker lost"):
         futures[0].result()  # grade.outcome_of makes it that student's row
-    assert len(pool.client.sent) == 3
+    assert sent(pool) == [("lost", "w0"), ("b", "w0")]
     pool.shutdown(wait=False, cancel_futures=True)
-    assert futures[3].cancelled()  # never handed out
-    assert pool.client.cancelled == pool.client.sent[1:]  # those running: cancelled there
+    assert futures[3].cancelled() and futures[2].cancelled()  # never handed out
+    # Those running and the warm-up still going are cancelled there.
+    assert pool.client.cancelled == [pool.client.sent[1], pool.client.warm_ups["w1"]]
     pool.client.sent[1].end()  # a late reply changes nothing and sends nothing
-    assert len(pool.client.sent) == 3 and futures[1].result() == "graded b.ipynb"
+    pool.client.warm_ups["w1"].end()
+    assert len(pool.client.sent) == 2 and futures[1].result() == "graded b.ipynb"

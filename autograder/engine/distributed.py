@@ -6,8 +6,9 @@ stages the trusted bundle once, packs it, and scatters it to the cluster; each
 worker unpacks it once into its own ``/tmp`` (which every sandbox sees as an
 empty tmpfs) and grades submissions exactly as the local grader does, with
 the same two stages, isolation and limits (a fresh sandbox per submission,
-one warm sandbox host and one warm trusted scorer per worker thread, kept from task
-to task: :func:`warm_state` says how often each started and how many it took),
+one warm sandbox host and one warm trusted scorer per worker thread, started before
+the worker's first submission and kept from task to task until the class is graded:
+:func:`warm_state` says how often each started and how many it took),
 keeping its trusted training results in ``/tmp`` too, shared by the worker
 processes of a machine as the local pool's jobs share the run's. The worker processes
 of a machine take turns to start their warm workers, half the cores' worth at a time
@@ -23,6 +24,7 @@ thread per job.
 """
 import collections
 import concurrent.futures
+import contextlib
 import hashlib
 import io
 import shutil
@@ -90,57 +92,115 @@ def _workers(staged: Path) -> tuple[WarmScorer, WarmSandbox]:
             sandbox.close(remove=True)
         scorer = WarmScorer(staged, SCORER_MEMORY_GB * 2**30)
         sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
-        with start_slot():  # as the local pool's jobs: the first ones alone, not all at once
+        # As the local pool's jobs: the first ones start alone, not all at once, and take a
+        # submission while they start (its sandbox runs once the host is up, while the
+        # scorer primes); the slot is held until both are ready, then the next worker
+        # starts, and takes submissions once ready (started beside a busy one, it is slow,
+        # and a submission it held would wait for it).
+        slot = contextlib.ExitStack()
+        waited = slot.enter_context(start_slot())
+        try:
             scorer.warm_up(_cache_of(staged))
             sandbox.warm_up()
-            for worker in (sandbox, scorer):
-                worker.wait(STARTUP_SECONDS)
+        except BaseException:
+            slot.close()
+            raise
+        holder = threading.Thread(target=_hold_until_ready, args=(slot, sandbox, scorer),
+                                  daemon=True)
+        holder.start()
+        if waited:
+            holder.join()
         with _warm_lock:
             _warm[thread] = scorer, sandbox
     return scorer, sandbox
 
 
+def _hold_until_ready(slot: contextlib.ExitStack, *workers):
+    """Keep this machine's start-up slot until ``workers`` are ready (or failed to start)."""
+    with slot:
+        for worker in workers:
+            worker.wait(STARTUP_SECONDS)
+
+
+#: What the warm workers stopped by :func:`close_warm` did (:func:`warm_state`), the latest.
+_stopped: collections.deque = collections.deque(maxlen=64)
+
+
+def _state(scorer: WarmScorer, sandbox: WarmSandbox) -> dict:
+    return {"bundle": scorer.staged.name, "scorer_starts": scorer.starts,
+            "scored": scorer.served, "sandbox_starts": sandbox.starts,
+            "sandboxed": sandbox.served}
+
+
+def close_warm() -> int:
+    """Runs on each worker when a class is graded (``client.run``): stop its warm workers,
+    so that their memory is given back now, not while the next class's workers start (the
+    next class comes with a bundle of its own); how many pairs were stopped."""
+    with _warm_lock:
+        pairs = list(_warm.values())
+        _warm.clear()
+        _stopped.extend(_state(*pair) for pair in pairs)
+    for scorer, sandbox in pairs:
+        scorer.close(remove=True)
+        sandbox.close(remove=True)
+    return len(pairs)
+
+
 def warm_state() -> list[dict]:
     """What this worker process's warm workers did, one dict per thread (``client.run``):
-    the bundle, how often each process was started and how many submissions it took."""
+    the bundle, how often each process was started and how many submissions it took; those
+    stopped after their class (:func:`close_warm`) first."""
     with _warm_lock:
-        return [{"bundle": scorer.staged.name, "scorer_starts": scorer.starts,
-                 "scored": scorer.served, "sandbox_starts": sandbox.starts,
-                 "sandboxed": sandbox.served} for scorer, sandbox in _warm.values()]
+        return [*_stopped, *(_state(*pair) for pair in _warm.values())]
+
+
+def warm_remote(bundle: bytes, reuse: bool = True) -> str:
+    """Runs on a worker before its first submission: unpack the bundle, seed the training
+    results, start the thread's warm workers (:class:`ClusterPool` sends one per worker and
+    hands a worker submissions once it is done). Returns the staged folder."""
+    staged = _unpacked(bundle)
+    if reuse:
+        reference_results.seed(staged / REFERENCE_RESULTS, _cache_of(staged))
+    _workers(staged)
+    return str(staged)
 
 
 def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,
                  reuse: bool = True):
     """Runs on a worker: grade one notebook (its file name and bytes) against the bundle."""
-    staged = _unpacked(bundle)
+    staged = Path(warm_remote(bundle, reuse))  # done already, unless the worker is new
     work = Path(tempfile.mkdtemp(prefix="kit-remote-"))
     try:
         path = work / name
         path.write_bytes(notebook)
-        cache = _cache_of(staged) if reuse else None
-        if cache is not None:
-            reference_results.seed(staged / REFERENCE_RESULTS, cache)
         scorer, sandbox = _workers(staged)
         return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
-                         hide=(work,), cache=cache, scorer=scorer, sandbox=sandbox)
+                         hide=(work,), cache=_cache_of(staged) if reuse else None,
+                         scorer=scorer, sandbox=sandbox)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-#: How long the cluster's thread count is taken as known (workers may join or leave).
+#: How long the cluster's workers are taken as known (workers may join or leave).
 THREADS_SECONDS = 5.0
 
 
 class ClusterPool:
     """The part of an executor ``grade_class`` uses, backed by a Dask cluster.
 
-    It hands the cluster one submission per worker thread and the next one when a thread
-    is free, as the local pool does, instead of all of them at once: the scheduler lets a
-    worker hold a task beside the one it runs (``worker-saturation``, 1.1 by default, is
-    two tasks for a one-thread worker), and a task queued behind a submission that loops
-    into its CPU limit waited for it while the other workers ran out of work (the class
-    of 300 took 8% longer on the cluster than on two local jobs; issue 25). What is not
-    yet handed out stays here, so Ctrl-C cancels it without asking the cluster.
+    It hands out submissions as the local pool does: each worker first gets a warm-up
+    (:func:`warm_remote`: the bundle unpacked, TensorFlow imported by its warm workers), and
+    a submission goes to a worker thread that is warm and free, the earliest submission
+    first, the next when a thread is free again. Left to the scheduler, the first
+    submission went to whichever worker took it, and waited there while that worker
+    started (its turn to start came after the other's), so the first row of each
+    assignment came 1-7 s later than on two local jobs, 17 s of the class of 300's 18 s
+    more wall (issue 25); and the scheduler lets a worker hold a task beside the one it
+    runs (``worker-saturation``, 1.1 by default, is two tasks for a one-thread worker), so a
+    task queued behind a submission that loops into its CPU limit waited for it while the
+    other workers ran out of work. Each submission is sent to its worker by name, but may
+    run on another if that one leaves the cluster. What is not yet handed out stays here,
+    so Ctrl-C cancels it without asking the cluster.
     """
 
     def __init__(self, address: str, staged: Path, *, timeout: float, memory_bytes: int,
@@ -150,21 +210,29 @@ class ClusterPool:
         self.client = Client(address, timeout="30s")
         self.bundle = self.client.scatter(pack(staged), broadcast=True)
         self.options = {"timeout": timeout, "memory_bytes": memory_bytes, "reuse": reuse}
+        self._start()
+        self._hand_out()  # the warm-ups go out now, before the first submission
+
+    def _start(self):
         self.lock = threading.Lock()
         self.waiting = collections.deque()  # (notebook, its future) not handed out yet
-        self.running = {}  # the cluster's future -> ours
-        self.closed = False
+        self.running = {}  # the cluster's future -> (ours, the worker it was sent to)
+        self.warming = {}  # a warm-up's future -> (its worker, the worker's threads)
+        self.known = set()  # workers sent a warm-up
+        self.free = collections.deque()  # a warm worker once per free thread
+        self.asked, self.closed = -THREADS_SECONDS, False
 
-    def threads(self) -> int:
-        """Worker threads the cluster has (at least one: a cluster still starting), asked
-        of the scheduler at most every :data:`THREADS_SECONDS`: a free worker waits for the
-        round trip that hands it its next submission, and this one need not be in it."""
+    def _new_workers(self) -> dict[str, int]:
+        """Workers that joined since the last look (all of them the first time), with their
+        threads; the scheduler is asked at most every :data:`THREADS_SECONDS`, so a free
+        thread does not wait for that round trip before its next submission."""
         now = time.monotonic()
-        if now - getattr(self, "asked", -THREADS_SECONDS) >= THREADS_SECONDS:
-            workers = self.client.scheduler_info().get("workers", {})
-            self.known = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
-            self.asked = now
-        return self.known
+        if now - self.asked < THREADS_SECONDS:
+            return {}
+        self.asked = now
+        workers = self.client.scheduler_info().get("workers", {})
+        return {address: max(1, int(info.get("nthreads", 1)))
+                for address, info in workers.items() if address not in self.known}
 
     def submit(self, notebook: Path) -> concurrent.futures.Future:
         future = concurrent.futures.Future()
@@ -174,23 +242,51 @@ class ClusterPool:
         return future
 
     def _hand_out(self):
-        """Send waiting submissions while a worker thread has none."""
-        while True:
-            with self.lock:
-                if self.closed or not self.waiting or len(self.running) >= self.threads():
-                    return
+        """Warm up new workers; send waiting submissions to free warm threads. With no
+        worker known (a cluster still starting), one submission goes out to whichever
+        worker joins first, which warms up as it takes it."""
+        warm_ups, sent = [], []
+        with self.lock:
+            if self.closed:
+                return
+            for address, threads in self._new_workers().items():
+                self.known.add(address)
+                remote = self.client.submit(warm_remote, self.bundle, self.options["reuse"],
+                                            workers=[address], allow_other_workers=False,
+                                            pure=False)
+                self.warming[remote] = address, threads
+                warm_ups.append(remote)
+            while self.waiting and (self.free or not (self.known or self.running)):
                 notebook, future = self.waiting.popleft()
                 if not future.set_running_or_notify_cancel():
                     continue
+                where = self.free.popleft() if self.free else None
+                placed = {"workers": [where], "allow_other_workers": True} if where else {}
                 remote = self.client.submit(grade_remote, self.bundle, notebook.name,
-                                            notebook.read_bytes(), pure=False, **self.options)
-                self.running[remote] = future
+                                            notebook.read_bytes(), pure=False, **placed,
+                                            **self.options)
+                self.running[remote] = future, where
+                sent.append(remote)
+        for remote in warm_ups:
+            remote.add_done_callback(self._warmed)
+        for remote in sent:
             remote.add_done_callback(self._finished)
+
+    def _warmed(self, remote):
+        """A worker's warm-up ended: its threads take submissions (if it failed, they take
+        them all the same, and each submission's row says what went wrong there)."""
+        with self.lock:
+            address, threads = self.warming.pop(remote, (None, 0))
+            if address is not None:
+                self.free.extend([address] * threads)
+        self._hand_out()
 
     def _finished(self, remote):
         """A Dask future ended (on the client's thread): its result or error to ours."""
         with self.lock:
-            future = self.running.pop(remote, None)
+            future, where = self.running.pop(remote, (None, None))
+            if where is not None:
+                self.free.append(where)
         if future is not None:
             try:
                 future.set_result(remote.result())
@@ -207,9 +303,14 @@ class ClusterPool:
         with self.lock:
             self.closed = True
             waiting, self.waiting = list(self.waiting), collections.deque()
-            running = list(self.running)
+            running = [*self.running, *self.warming]
         for _, future in waiting:
             future.cancel()
         if cancel_futures:
             self.client.cancel(running)
+        if not self.running:  # the class is graded (after Ctrl-C, what runs ends there)
+            try:
+                self.client.run(close_warm)
+            except Exception:  # noqa: BLE001 - a worker that left has nothing to stop
+                pass
         self.client.close()

@@ -67,16 +67,19 @@ def start_slot(seconds: float = STARTUP_SECONDS):
     """Hold one of this machine's :func:`starting_at_once` start-up slots (lock files in
     /tmp), so that the worker processes of a Dask cluster, which all start with a class,
     take turns as the local pool's jobs do (``grade.LocalPool``): the caller starts its
-    warm workers and waits until they are ready inside. Waiting for a slot is bounded by
-    ``seconds``, then it goes ahead."""
+    warm workers and holds the slot until they are ready. Waiting for a slot is bounded by
+    ``seconds``, then it goes ahead. Yields whether it had to wait (a job that did not
+    leads: it may take a submission while it starts, as the local pool's first jobs do)."""
     folder = Path(tempfile.gettempdir())
     handles = [open(folder / f"kit-warm-start-{k}.lock", "a")
                for k in range(starting_at_once())]
     try:
         deadline = time.monotonic() + seconds
+        waited = False
         while time.monotonic() < deadline and not any(_locked(h) for h in handles):
+            waited = True
             time.sleep(0.1)
-        yield
+        yield waited
     finally:
         for handle in handles:  # closing releases the slot held
             handle.close()
