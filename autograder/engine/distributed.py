@@ -282,17 +282,19 @@ class ClusterPool:
         self._hand_out()
 
     def _finished(self, remote):
-        """A Dask future ended (on the client's thread): its result or error to ours."""
+        """A Dask future ended (on the client's thread): the next submission to its thread,
+        then its result or error to ours (fetching the result is a round trip to the
+        worker, which the next submission need not wait for)."""
         with self.lock:
             future, where = self.running.pop(remote, (None, None))
             if where is not None:
                 self.free.append(where)
+        self._hand_out()
         if future is not None:
             try:
                 future.set_result(remote.result())
             except Exception as exc:  # noqa: BLE001 - the student's row says it (outcome_of)
                 future.set_exception(exc)
-        self._hand_out()
 
     def as_completed(self, futures):
         return concurrent.futures.as_completed(futures)
