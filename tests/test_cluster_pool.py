@@ -104,7 +104,7 @@ def test_a_worker_that_joins_later_warms_up_before_it_takes_submissions(pool, tm
         pool.client.warm_ups[worker].end()
     futures = [pool.submit(path) for path in notebooks(tmp_path, "abcd")]
     pool.client.workers.append("w2")
-    pool.asked -= distributed.THREADS_SECONDS  # the next look asks the scheduler again
+    pool.asked -= distributed.WORKERS_SECONDS  # the next look asks the scheduler again
     pool.client.sent[0].end()
     assert "w2" in pool.client.warm_ups and sent(pool)[-1] == ("c", "w0")
     pool.client.warm_ups["w2"].end()
@@ -119,7 +119,7 @@ def test_with_no_worker_yet_one_submission_waits_at_the_scheduler(tmp_path):
     futures = [pool.submit(path) for path in notebooks(tmp_path, "ab")]
     assert sent(pool) == [("a", None)]  # to whichever worker joins first
     pool.client.workers.append("w0")
-    pool.asked -= distributed.THREADS_SECONDS
+    pool.asked -= distributed.WORKERS_SECONDS
     pool.client.sent[0].end()
     assert futures[0].result() == "graded a.ipynb" and sent(pool) == [("a", None)]
     pool.client.warm_ups["w0"].end()

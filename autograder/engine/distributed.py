@@ -154,26 +154,29 @@ def warm_state() -> list[dict]:
         return [*_stopped, *(_state(*pair) for pair in _warm.values())]
 
 
+def _prepared(bundle: bytes, reuse: bool) -> tuple[Path, WarmScorer, WarmSandbox]:
+    """This machine's staged bundle (training results seeded) and the thread's warm workers."""
+    staged = _unpacked(bundle)
+    if reuse:
+        reference_results.seed(staged / REFERENCE_RESULTS, _cache_of(staged))
+    return staged, *_workers(staged)
+
+
 def warm_remote(bundle: bytes, reuse: bool = True) -> str:
     """Runs on a worker before its first submission: unpack the bundle, seed the training
     results, start the thread's warm workers (:class:`ClusterPool` sends one per worker and
     hands a worker submissions once it is done). Returns the staged folder."""
-    staged = _unpacked(bundle)
-    if reuse:
-        reference_results.seed(staged / REFERENCE_RESULTS, _cache_of(staged))
-    _workers(staged)
-    return str(staged)
+    return str(_prepared(bundle, reuse)[0])
 
 
 def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,
                  reuse: bool = True):
     """Runs on a worker: grade one notebook (its file name and bytes) against the bundle."""
-    staged = Path(warm_remote(bundle, reuse))  # done already, unless the worker is new
+    staged, scorer, sandbox = _prepared(bundle, reuse)  # warm already, unless the worker is new
     work = Path(tempfile.mkdtemp(prefix="kit-remote-"))
     try:
         path = work / name
         path.write_bytes(notebook)
-        scorer, sandbox = _workers(staged)
         return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
                          hide=(work,), cache=_cache_of(staged) if reuse else None,
                          scorer=scorer, sandbox=sandbox)
@@ -182,7 +185,7 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
 
 
 #: How long the cluster's workers are taken as known (workers may join or leave).
-THREADS_SECONDS = 5.0
+WORKERS_SECONDS = 5.0
 
 
 class ClusterPool:
@@ -220,14 +223,14 @@ class ClusterPool:
         self.warming = {}  # a warm-up's future -> (its worker, the worker's threads)
         self.known = set()  # workers sent a warm-up
         self.free = collections.deque()  # a warm worker once per free thread
-        self.asked, self.closed = -THREADS_SECONDS, False
+        self.asked, self.closed = -WORKERS_SECONDS, False
 
     def _new_workers(self) -> dict[str, int]:
         """Workers that joined since the last look (all of them the first time), with their
-        threads; the scheduler is asked at most every :data:`THREADS_SECONDS`, so a free
+        threads; the scheduler is asked at most every :data:`WORKERS_SECONDS`, so a free
         thread does not wait for that round trip before its next submission."""
         now = time.monotonic()
-        if now - self.asked < THREADS_SECONDS:
+        if now - self.asked < WORKERS_SECONDS:
             return {}
         self.asked = now
         workers = self.client.scheduler_info().get("workers", {})
