@@ -161,6 +161,10 @@ MESSAGES = {
     "status.before_first_cell": {
         "en": "before the first cell finished",
         "zh": "在第一个单元格运行完之前"},
+    "status.record_lost": {
+        "en": "after a cell removed or replaced the grader's record of the cells run (in the "
+              "`artifacts` folder)",
+        "zh": "在某个单元格删除或替换了评分程序记录运行进度的文件（`artifacts` 文件夹）之后"},
     "status.timeout": {
         "en": "stopped after {seconds} s of computing time {where}: does a cell or a graded "
               "function loop forever, or train a model? Grading skips the cells tagged "

@@ -13,6 +13,7 @@ the fingerprinting with Hypothesis. The hostile notebooks are made by
 one Canvas download (issue 21's "done when" measurement, in ``make bench``).
 """
 import json
+import os
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder import assignments, course, grade, similarity
-from autograder.engine import notebooks
+from autograder.engine import notebooks, runner
 from autograder.engine.runner import Outcome
 from autograder.similarity import fingerprints
 from autograder.tools import hostile, samples
@@ -83,9 +84,11 @@ def test_every_student_has_a_row_with_its_status(classes):
         message = rows[student]["message"]
         if status == "graded":  # bounded reading changed nothing of a valid notebook
             assert rows[student]["total"] == full, (student, rows[student])
-        else:  # a sentence for the student naming the file and the problem
+        elif status == "invalid":  # a sentence for the student naming the file and the problem
             assert f"{student}.ipynb" in message and "ask the student" not in message, message
-            assert "Traceback" not in message
+        else:  # the sandbox's record replaced: said so, not "before the first cell"
+            assert "removed or replaced the grader's record" in message, message
+        assert "Traceback" not in message
 
 
 @slow
@@ -192,7 +195,8 @@ def test_the_combined_download_has_one_row_per_student_with_its_status(tmp_path,
     the two honest students, one student per hostile notebook, one per hostile member name
     and the stray members, with a roster. Collect, the member rules, staging, the bounded
     reader and similarity are the real ones; only the sandbox and the scorer are a stand-in
-    that reads the staged notebook as ``runner.prepare`` does (full marks when it can)."""
+    that reads the staged notebook as ``runner.prepare`` does (full marks when it can; a
+    crash for the cells that replace the sandbox's own files, as the real sandbox gives)."""
     download = hostile.canvas_download(tmp_path / "dl")
     questions, _ = grade.report.question_points(assignments.get(NAME))
     read = []
@@ -200,9 +204,12 @@ def test_the_combined_download_has_one_row_per_student_with_its_status(tmp_path,
     def _grade(self, notebook):
         read.append(notebook.stem)
         try:
-            notebooks.read(notebook)
+            nb = notebooks.read(notebook)
         except notebooks.KitError as exc:
             return Outcome(notebook.stem, "invalid", message=str(exc))
+        if any(attack.strip() in cell.source for cell in nb.cells
+               for attack in (hostile.FIFO_PROGRESS, hostile.ARTIFACTS_LINK)):
+            return Outcome(notebook.stem, "crashed", message="the sandbox's record was replaced")
         return Outcome(notebook.stem, "graded", {q: 1.0 for q in questions},
                        {q: "" for q in questions})
     monkeypatch.setattr(grade.LocalPool, "_grade", _grade)
@@ -315,3 +322,80 @@ def test_fuzzed_code_is_fingerprinted_without_an_exception(pieces, repeat, depth
         counts, lines = fingerprints.code_fingerprints(text)
         assert set(counts) == set(lines)
         fingerprints.text_fingerprints(text)
+
+
+# --- what the sandbox leaves behind, read by the TA's process ------------------------------
+
+def _sandbox_folder(tmp_path):
+    artifacts = tmp_path / "sandbox" / "artifacts"
+    artifacts.mkdir(parents=True)
+    return artifacts
+
+
+def test_progress_that_is_not_a_file_the_kit_wrote_reads_as_none(tmp_path):
+    """A FIFO (which would block for ever), a link, a folder, 100 KB of brackets, or the
+    wrong JSON: each reads at once as a lost record, never an exception or a wait, and the
+    student reads that a cell removed or replaced it."""
+    artifacts = _sandbox_folder(tmp_path)
+    progress = artifacts / "progress.json"
+    (tmp_path / "outside.json").write_text('{"finished": true, "cells_run": 3}')
+    makers = {"fifo": lambda: os.mkfifo(progress),
+              "link": lambda: progress.symlink_to(tmp_path / "outside.json"),
+              "folder": lambda: progress.mkdir(),
+              "deep": lambda: progress.write_text("[" * 99_000),
+              "over": lambda: progress.write_text(" " * (runner.PROGRESS_LIMIT + 1) + "{}"),
+              "list": lambda: progress.write_text("[1, 2]"),
+              "digits": lambda: progress.write_text('{"cells_run": ' + "9" * 5000 + "}")}
+    for kind, make in makers.items():
+        make()
+        assert runner._progress(artifacts) == runner.LOST, kind
+        if progress.is_dir() and not progress.is_symlink():
+            progress.rmdir()
+        else:
+            progress.unlink()
+    assert runner._progress(artifacts) == {}  # none at all: the first cell never ended
+    status, message = runner.status_of(False, 71, runner.LOST, 30)
+    assert status == "crashed" and "removed or replaced the grader's record" in message
+
+
+def test_progress_keeps_only_the_fields_and_types_the_kit_reads(tmp_path):
+    artifacts = _sandbox_folder(tmp_path)
+    (artifacts / "progress.json").write_text(json.dumps(
+        {"cells_run": "3", "cells_total": 7, "finished": 1, "out_of_memory": True,
+         "flags": ["memory", 5, "x" * 500], "output_dropped": 12, "errors": ["cell 1"]}))
+    assert runner._progress(artifacts) == {"cells_total": 7, "output_dropped": 12,
+                                          "flags": ["memory"]}
+    status, message = runner.status_of(False, 0, runner._progress(artifacts), 30)
+    assert status == "crashed" and "code cell 1 of the 7" in message, message
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=JSON_VALUES, code=st.one_of(st.none(), st.integers(-300, 300)),
+       timed_out=st.booleans())
+def test_fuzzed_progress_gives_a_status_and_a_sentence(tmp_path, value, code, timed_out):
+    """Whatever JSON the student's code leaves as progress.json, the status and the sentence
+    the student reads are made without an exception."""
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "progress.json").write_text(json.dumps(value))
+    progress = runner._progress(artifacts)
+    status, message = runner.status_of(timed_out, code, progress, 30)
+    assert status in ("graded", "timeout", "crashed") and isinstance(message, str)
+
+
+def test_an_artifacts_link_is_read_as_an_empty_folder_of_the_kits(tmp_path):
+    """A student who replaced their artifacts folder by a link into the TA's file system
+    gets an empty folder read in its place, never the link's target."""
+    private, work = tmp_path / "private", tmp_path / "work"
+    private.mkdir()
+    work.mkdir()
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "progress.json").write_text('{"finished": true}')
+    (private / "artifacts").symlink_to(target)
+    chosen = runner._artifacts_of(private, work)
+    assert chosen.parent == work and list(chosen.iterdir()) == []
+    (private / "artifacts").unlink()
+    (private / "artifacts").mkdir()
+    assert runner._artifacts_of(private, work) == private / "artifacts"

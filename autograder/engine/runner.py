@@ -27,6 +27,7 @@ import re
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -273,15 +274,60 @@ def _stage_times(timings: Path) -> tuple[float, int]:
     return total, reused
 
 
+#: progress.json when the student's code removed or replaced what the sandbox wrote.
+LOST = {"lost": True}
+#: The largest progress.json read (the sandbox's own is under 10 KB: a count, flags, and
+#: at most one 300-character line per cell).
+PROGRESS_LIMIT = 100_000
+
+
 def _progress(artifacts: Path) -> dict:
-    path = artifacts / "progress.json"
+    """What the sandbox said of its run (progress.json), reduced to the fields and types the
+    kit reads; {} when there is no such file, :data:`LOST` when it is not one the kit wrote.
+
+    The student's code ran as the owner of that folder, so the file may be anything: a
+    FIFO (opening it would wait for ever, and the class with it), a link, 100 KB of
+    ``[``, a count that is a string. It is read as every file from a sandbox is
+    (:func:`trusted.read_bounded`: regular, unlinked, bounded); a failure of any type makes
+    it lost, and the submission's status says the record was removed or replaced."""
     try:
-        if path.is_symlink() or path.stat().st_size > 100_000:
-            return {}
-        data = json.loads(path.read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+        data = json.loads(trusted.read_bounded(artifacts / "progress.json", PROGRESS_LIMIT))
+    except FileNotFoundError:  # the first cell never ended (or the folder was replaced)
         return {}
+    except Exception:  # Unreadable, ValueError, RecursionError, ...
+        return LOST
+    return _progress_fields(data) if isinstance(data, dict) else LOST
+
+
+def _progress_fields(data: dict) -> dict:
+    """The fields of progress.json status_of and grade_one use, each of its type or left out."""
+    def count(value):
+        return value if isinstance(value, int) and not isinstance(value, bool) \
+            and 0 <= value < 2**63 else None
+    fields = {key: count(data.get(key)) for key in ("cells_run", "cells_total",
+                                                    "out_of_memory", "output_dropped")}
+    fields = {key: value for key, value in fields.items() if value is not None}
+    if data.get("finished") is True:
+        fields["finished"] = True
+    flags = data.get("flags")
+    if isinstance(flags, list):
+        fields["flags"] = [flag for flag in flags[:100] if isinstance(flag, str) and len(flag) < 100]
+    return fields
+
+
+def _artifacts_of(private: Path, work: Path) -> Path:
+    """The sandbox's artifacts folder, or an empty one of the kit's when what is there is
+    not a folder (a student may replace it with a link into the TA's file system, which
+    paths read later would follow)."""
+    artifacts = private / "artifacts"
+    try:
+        if stat.S_ISDIR(os.lstat(artifacts).st_mode):
+            return artifacts
+    except OSError:
+        pass
+    empty = work / "no-artifacts"
+    empty.mkdir(exist_ok=True)
+    return empty
 
 
 def prepare(notebook: Path, private: Path, staged: Path, uid: int):
@@ -453,9 +499,13 @@ def status_of(timed_out, code, progress, timeout, language="en") -> tuple[str, s
     """The submission's status and the sentence that tells the student why, in ``language``."""
     from shared.i18n import msg_in
 
-    where = (msg_in(language, "status.in_cell", cell=progress.get("cells_run", 0) + 1,
-                    total=progress.get("cells_total", "?"))
-             if progress else msg_in(language, "status.before_first_cell"))
+    if progress.get("lost"):
+        where = msg_in(language, "status.record_lost")
+    elif progress:
+        where = msg_in(language, "status.in_cell", cell=progress.get("cells_run", 0) + 1,
+                       total=progress.get("cells_total", "?"))
+    else:
+        where = msg_in(language, "status.before_first_cell")
     if out_of_time(timed_out, code):
         return "timeout", msg_in(language, "status.timeout", seconds=f"{timeout:.0f}",
                                  where=where)
@@ -511,14 +561,15 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
                                     memory_bytes=memory_bytes, hide=hide, register=register)
         timed_out, code = sandboxed
         sandbox_seconds = time.perf_counter() - started
-        progress = _progress(private / "artifacts")
+        artifacts = _artifacts_of(private, work)
+        progress = _progress(artifacts) if artifacts.parent == private else LOST
         status, message = status_of(timed_out, code, progress, timeout, course_language(staged))
         # progress.json is the sandbox's own word, which a submission can rewrite: keep only
         # flag names the kit knows (they are advisory; points never depend on them).
         flags = sorted({str(f) for f in progress.get("flags", []) if str(f) in FLAGS})
         if progress.get("output_dropped"):
             flags.append("output_capped")
-        scored = trusted.score_submission(staged, private / "artifacts", work, cache=cache,
+        scored = trusted.score_submission(staged, artifacts, work, cache=cache,
                                           memory_bytes=SCORER_MEMORY_GB * 2**30,
                                           register=register,
                                           hide=hide, scorer=scorer)

@@ -122,6 +122,23 @@ def over_the_limit() -> bytes:
 
 
 #: kind -> (its maker, the status its student gets). Valid files get the reference's points.
+#: A cell that leaves a FIFO where the sandbox writes progress.json and takes its own write
+#: permission away, so that the sandbox stops with the FIFO in place: opening it would wait
+#: for a writer for ever (the TA's process did, 2026-12-05, and the class with it).
+FIFO_PROGRESS = """
+import os as _os
+if _os.path.exists("artifacts/progress.json"):
+    _os.remove("artifacts/progress.json")
+_os.mkfifo("artifacts/progress.json")
+_os.chmod("artifacts", 0o500)
+"""
+#: A cell that replaces the artifacts folder with a link into the file system, which the
+#: TA's process would follow when it reads the artifacts.
+ARTIFACTS_LINK = """
+import os as _os, shutil as _shutil
+_shutil.rmtree("artifacts")
+_os.symlink("/etc", "artifacts")
+"""
 NOTEBOOK_ATTACKS = {
     "truncated": (lambda: json.dumps(reference())[:4000], "invalid"),
     "not_utf8": (lambda: json.dumps(reference()).encode()[:-1] + b', "x": "\xff\xfe"}',
@@ -143,6 +160,9 @@ NOTEBOOK_ATTACKS = {
     "sum_2000": (lambda: appended("best_epoch", "_total = " + "+".join(["1"] * 2000)), "graded"),
     "deep_90kb": (lambda: appended("results_table", deep_lines(90_000)), "graded"),
     "deep_3mb": (lambda: appended("build_model", deep_lines(3 * 2**20)), "graded"),
+    # the sandbox's own files, replaced by the student's code for the TA's process to read
+    "fifo_progress": (lambda: appended("best_epoch", FIFO_PROGRESS), "crashed"),
+    "artifacts_link": (lambda: appended("best_epoch", ARTIFACTS_LINK), "crashed"),
 }
 #: Files the budget of similarity leaves out, with the cell (the report lists them).
 OVER_BUDGET = {("deep_3mb", "build_model")}
