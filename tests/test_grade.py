@@ -5,7 +5,16 @@ import pytest
 
 from autograder import grade
 from autograder.assignments import KitError
-from autograder.engine.runner import Outcome
+from autograder.engine.runner import Outcome, Sandboxed
+
+
+def grade_with(monkeypatch, grade_one):
+    """Grade each submission with ``grade_one(notebook, staged, **options)`` (the sandbox's
+    options: timeout, memory_bytes...) instead of the sandbox and the scorer."""
+    def run_sandboxed(notebook, staged, **options):
+        return Sandboxed(notebook.stem, 0.0, notebook.parent / "never-made",
+                         ended=grade_one(notebook, staged, **options))
+    monkeypatch.setattr(grade, "run_sandboxed", run_sandboxed)
 
 
 def make_class(folder, ids):
@@ -25,7 +34,7 @@ def fake_grader(monkeypatch):
         return Outcome(notebook.stem, "graded", {"happy_model": 3.0, "signs_model": 4.0},
                        {"happy_model": "ok", "signs_model": "ok"}, seconds=0.1)
 
-    monkeypatch.setattr(grade, "grade_one", grade_one)
+    grade_with(monkeypatch, grade_one)
     return calls
 
 
@@ -93,7 +102,7 @@ def test_ctrl_c_keeps_a_consistent_csv_and_the_rerun_finishes(tmp_path, monkeypa
             raise KeyboardInterrupt
         return Outcome(notebook.stem, "graded", {"happy_model": 1.0}, seconds=0.1)
 
-    monkeypatch.setattr(grade, "grade_one", interrupted)
+    grade_with(monkeypatch, interrupted)
     with pytest.raises(KeyboardInterrupt):
         grade.grade_class("convnets", subs, tmp_path / "run", jobs=1, timeout=10,
                           memory_gb=4, progress=False)
@@ -105,7 +114,7 @@ def test_ctrl_c_keeps_a_consistent_csv_and_the_rerun_finishes(tmp_path, monkeypa
         seen.append(notebook.stem)
         return Outcome(notebook.stem, "graded", {"happy_model": 2.0}, seconds=0.1)
 
-    monkeypatch.setattr(grade, "grade_one", fine)
+    grade_with(monkeypatch, fine)
     run(subs, tmp_path / "run")
     rows = read_rows(tmp_path / "run" / "grades.csv")
     assert [r["id"] for r in rows] == ["ada", "bob", "cy", "dee"]
@@ -136,7 +145,7 @@ def test_each_sandbox_gets_its_assignments_budget_unless_the_ta_says(tmp_path, m
         seen.append((options["timeout"], options["memory_bytes"]))
         return Outcome(notebook.stem, "graded", {"happy_model": 1.0}, seconds=0.1)
 
-    monkeypatch.setattr(grade, "grade_one", grade_one)
+    grade_with(monkeypatch, grade_one)
     subs = make_class(tmp_path / "subs", ["ada"])
     grade.main(["--assignment", "convnets", "--submissions", str(subs),
                 "--out", str(tmp_path / "a"), "--jobs", "1"])

@@ -20,6 +20,7 @@ writes can change them; a sandbox that crashes or times out partway still
 gets the points its artifacts so far earn.
 """
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -311,7 +312,8 @@ def _progress_fields(data: dict) -> dict:
         fields["finished"] = True
     flags = data.get("flags")
     if isinstance(flags, list):
-        fields["flags"] = [flag for flag in flags[:100] if isinstance(flag, str) and len(flag) < 100]
+        fields["flags"] = [flag for flag in flags[:100]
+                           if isinstance(flag, str) and len(flag) < 100]
     return fields
 
 
@@ -522,6 +524,121 @@ def status_of(timed_out, code, progress, timeout, language="en") -> tuple[str, s
     return "graded", ""
 
 
+@dataclass
+class Sandboxed:
+    """A submission whose sandbox has run and that waits for the scorer: the first half of
+    :func:`grade_one`, kept apart so that a pool may score it later (``grade.LocalPool``
+    does, when a submission identical to it is being scored: see :meth:`fingerprint`).
+    ``ended`` is its outcome when there is nothing to score (the notebook was refused).
+    :meth:`remove` removes its folders, once scored."""
+
+    student: str
+    started: float
+    work: Path
+    private: Path | None = None
+    ended: Outcome | None = None
+    artifacts: Path | None = None
+    status: str = ""
+    message: str = ""
+    flags: list = field(default_factory=list)
+    sandbox_seconds: float = 0.0
+
+    def fingerprint(self, staged: Path) -> str | None:
+        """A digest of every artifact the scorer will read (:func:`trusted.probe_names`),
+        read as the scorer's copy reads them; None when one of them is not a regular file
+        within the limit. Two submissions with the same digest are scored alike, down to the
+        models trained: the digest decides only which of them is scored first."""
+        digest = hashlib.sha256()
+        for name in trusted.probe_names(staged):
+            try:
+                data = trusted.read_bounded(self.artifacts / f"{name}.json",
+                                            trusted.ARTIFACT_LIMIT)
+            except FileNotFoundError:
+                data = None
+            except Exception:  # Unreadable, or anything else: no digest, scored at once
+                return None
+            digest.update(f"{name}\0{-1 if data is None else len(data)}\0".encode())
+            digest.update(data or b"")
+        return digest.hexdigest()
+
+    def remove(self):
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
+                  register=None, hide=(), sandbox=None) -> Sandboxed:
+    """Stage 1 of :func:`grade_one`: the notebook read, laid out and run in a sandbox (the
+    warm ``sandbox`` when it works, else a cold one); its status from what the run left."""
+    ran = Sandboxed(notebook.stem, time.perf_counter(), Path(tempfile.mkdtemp(prefix="kit-grade-")))
+    uids = uid_range()
+    uid = uids[next(_uids) % (len(uids) - 1)]  # the last one is the scorer's
+    try:
+        sandboxed = None
+        if sandbox is not None and not sandbox.failed:
+            ran.private = sandbox.private_dir()
+            try:
+                prepare(notebook, ran.private, staged, uid)
+            except KitError as exc:
+                ran.ended = Outcome(ran.student, "invalid",
+                                    message=unreadable(exc, notebook, staged))
+                return ran
+            sandboxed = sandbox.run(ran.private, uid, timeout=timeout, memory_bytes=memory_bytes)
+            if sandboxed is None:  # the host failed: this submission starts again, cold
+                shutil.rmtree(ran.private, ignore_errors=True)
+        if sandboxed is None:
+            ran.private = ran.work / "sandbox"
+            ran.private.mkdir()
+            try:
+                prepare(notebook, ran.private, staged, uid)
+            except KitError as exc:
+                ran.ended = Outcome(ran.student, "invalid",
+                                    message=unreadable(exc, notebook, staged))
+                return ran
+            sandboxed = run_sandbox(ran.private, ran.work / "sandbox.log", uid, timeout=timeout,
+                                    memory_bytes=memory_bytes, hide=hide, register=register)
+        timed_out, code = sandboxed
+        ran.sandbox_seconds = time.perf_counter() - ran.started
+        ran.artifacts = _artifacts_of(ran.private, ran.work)
+        progress = _progress(ran.artifacts) if ran.artifacts.parent == ran.private else LOST
+        ran.status, ran.message = status_of(timed_out, code, progress, timeout,
+                                            course_language(staged))
+        # progress.json is the sandbox's own word, which a submission can rewrite: keep only
+        # flag names the kit knows (they are advisory; points never depend on them).
+        ran.flags = sorted({str(f) for f in progress.get("flags", []) if str(f) in FLAGS})
+        if progress.get("output_dropped"):
+            ran.flags.append("output_capped")
+        return ran
+    except BaseException:
+        ran.remove()
+        raise
+
+
+def score_sandboxed(ran: Sandboxed, staged: Path, *, cache: Path | None = None,
+                    register=None, hide=(), scorer=None) -> Outcome:
+    """Stage 2 of :func:`grade_one`: ``ran``'s artifacts scored by the trusted scorer (the
+    warm ``scorer``, else a cold one), and the outcome the student's row is made of."""
+    scored = trusted.score_submission(staged, ran.artifacts, ran.work, cache=cache,
+                                      memory_bytes=SCORER_MEMORY_GB * 2**30,
+                                      register=register, hide=hide, scorer=scorer)
+    results, status, message = scored.questions, ran.status, ran.message
+    language = course_language(staged)
+    if not scored.complete:  # the TA reads the cause in the grader's log (make grade says)
+        from shared.i18n import msg_in
+        done = sum(len(r["cases"]) for r in results.values())
+        status, message = "error", msg_in(language, "grader_stopped", done=done)
+        print(f"{ran.student}: the trusted scorer stopped ({scored.failure}) after {done} "
+              f"test(s); grade it again with --regrade", file=sys.stderr)
+    say_once(results, status, language)
+    return Outcome(ran.student, status,
+                   {q: float(r["score"]) for q, r in results.items()},
+                   {q: feedback_text(r, language) for q, r in results.items()},
+                   message=message, seconds=time.perf_counter() - ran.started,
+                   train_seconds=scored.train_seconds, flags=ran.flags,
+                   sandbox_seconds=ran.sandbox_seconds, reused=scored.reused, results=results)
+
+
 def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
               register=None, hide=(), cache: Path | None = None,
               scorer=None, sandbox=None) -> Outcome:
@@ -533,65 +650,13 @@ def grade_one(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int
     ``scorer`` and ``sandbox``: warm workers (:mod:`autograder.engine.warm`) to use instead
     of starting a scorer and a sandbox for this submission alone.
     """
-    student = notebook.stem
-    started = time.perf_counter()
-    uids = uid_range()
-    uid = uids[next(_uids) % (len(uids) - 1)]  # the last one is the scorer's
-    work = Path(tempfile.mkdtemp(prefix="kit-grade-"))
-    private = None
+    ran = run_sandboxed(notebook, staged, timeout=timeout, memory_bytes=memory_bytes,
+                        register=register, hide=hide, sandbox=sandbox)
     try:
-        sandboxed = None
-        if sandbox is not None and not sandbox.failed:
-            private = sandbox.private_dir()
-            try:
-                prepare(notebook, private, staged, uid)
-            except KitError as exc:
-                return Outcome(student, "invalid", message=unreadable(exc, notebook, staged))
-            sandboxed = sandbox.run(private, uid, timeout=timeout, memory_bytes=memory_bytes)
-            if sandboxed is None:  # the host failed: this submission starts again, cold
-                shutil.rmtree(private, ignore_errors=True)
-        if sandboxed is None:
-            private = work / "sandbox"
-            private.mkdir()
-            try:
-                prepare(notebook, private, staged, uid)
-            except KitError as exc:
-                return Outcome(student, "invalid", message=unreadable(exc, notebook, staged))
-            sandboxed = run_sandbox(private, work / "sandbox.log", uid, timeout=timeout,
-                                    memory_bytes=memory_bytes, hide=hide, register=register)
-        timed_out, code = sandboxed
-        sandbox_seconds = time.perf_counter() - started
-        artifacts = _artifacts_of(private, work)
-        progress = _progress(artifacts) if artifacts.parent == private else LOST
-        status, message = status_of(timed_out, code, progress, timeout, course_language(staged))
-        # progress.json is the sandbox's own word, which a submission can rewrite: keep only
-        # flag names the kit knows (they are advisory; points never depend on them).
-        flags = sorted({str(f) for f in progress.get("flags", []) if str(f) in FLAGS})
-        if progress.get("output_dropped"):
-            flags.append("output_capped")
-        scored = trusted.score_submission(staged, artifacts, work, cache=cache,
-                                          memory_bytes=SCORER_MEMORY_GB * 2**30,
-                                          register=register,
-                                          hide=hide, scorer=scorer)
-        results = scored.questions
-        if not scored.complete:  # the TA reads the cause in the grader's log (make grade says)
-            from shared.i18n import msg_in
-            done = sum(len(r["cases"]) for r in results.values())
-            status, message = "error", msg_in(course_language(staged), "grader_stopped",
-                                              done=done)
-            print(f"{student}: the trusted scorer stopped ({scored.failure}) after {done} "
-                  f"test(s); grade it again with --regrade", file=sys.stderr)
-        say_once(results, status, course_language(staged))
-        return Outcome(student, status,
-                       {q: float(r["score"]) for q, r in results.items()},
-                       {q: feedback_text(r, course_language(staged)) for q, r in results.items()},
-                       message=message, seconds=time.perf_counter() - started,
-                       train_seconds=scored.train_seconds, flags=flags,
-                       sandbox_seconds=sandbox_seconds, reused=scored.reused, results=results)
+        return ran.ended or score_sandboxed(ran, staged, cache=cache, register=register,
+                                            hide=hide, scorer=scorer)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-        if private is not None:
-            shutil.rmtree(private, ignore_errors=True)
+        ran.remove()
 
 
 def kill_group(process):

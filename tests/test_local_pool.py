@@ -1,0 +1,127 @@
+"""The local pool's hand-out (``grade.LocalPool``): a submission identical to one being
+scored waits for it, without holding a pair, and trains nothing again.
+
+The fast test replaces the warm pairs and both stages with stand-ins driven by events, so
+that the order is forced, not hoped for; the slow one checks on the real sandbox that two
+students' identical notebooks leave artifacts with one fingerprint and a different
+mistake another (else the pool would never find a submission to wait for).
+"""
+import itertools
+import threading
+from pathlib import Path
+
+import pytest
+
+from autograder import assignments, grade
+from autograder.build import bundle
+from autograder.engine import notebooks, runner
+from autograder.engine.runner import Outcome
+from autograder.engine.warm import WarmSandbox
+from autograder.tools import samples
+
+slow = pytest.mark.slow
+
+
+class Worker:
+    """A warm scorer or sandbox, ready once every submission has been handed to the pool
+    (as real ones, which import TensorFlow meanwhile: the pool starts as many pairs as
+    there are submissions waiting, up to its jobs)."""
+
+    def __init__(self, name, submitted):
+        self.name, self.submitted = name, submitted
+
+    def wait(self, seconds=None):
+        assert self.submitted.wait(30)
+
+    def close(self, remove=False):
+        pass
+
+
+class Ran:
+    """A sandboxed submission whose fingerprint is its name up to the digit ("a1", "a2": a)."""
+
+    def __init__(self, student):
+        self.student, self.ended, self.removed = student, None, False
+
+    def fingerprint(self, staged):
+        return None if self.student.startswith("x") else self.student.rstrip("0123456789")
+
+    def remove(self):
+        self.removed = True
+
+
+def test_an_identical_submission_waits_for_the_one_being_scored_and_frees_its_pair(
+        tmp_path, monkeypatch):
+    """a1 trains model a and is held there; a2 (the same artifacts) gives its pair to the
+    next submissions, which are graded meanwhile, and is scored once a1 is, reusing a."""
+    trained, scored_on, ran = [], {}, {}
+    release_a, a1_scoring, lock = threading.Event(), threading.Event(), threading.Lock()
+    submitted, pairs = threading.Event(), itertools.count()
+    monkeypatch.setattr(grade.LocalPool, "_pair", lambda self: (
+        Worker(f"scorer{next(pairs)}", submitted), Worker("sandbox", submitted)))
+
+    def run_sandboxed(notebook, staged, *, sandbox, **_):
+        if notebook.stem == "a2":  # its sandbox ends once a1 is being scored
+            assert a1_scoring.wait(30)
+        ran[notebook.stem] = Ran(notebook.stem)
+        return ran[notebook.stem]
+
+    def score_sandboxed(submission, staged, *, scorer, cache, **_):
+        key = submission.fingerprint(staged)
+        with lock:
+            new = key not in trained
+            if new and key is not None:
+                trained.append(key)
+        if submission.student == "a1":
+            a1_scoring.set()
+            assert release_a.wait(30)
+        scored_on[submission.student] = scorer.name
+        return Outcome(submission.student, "graded", reused=int(not new))
+
+    monkeypatch.setattr(grade, "run_sandboxed", run_sandboxed)
+    monkeypatch.setattr(grade, "score_sandboxed", score_sandboxed)
+    pool = grade.LocalPool(2, tmp_path, timeout=30, memory_bytes=2**30, hide=(),
+                           running=grade.Running(), cache=None)
+    try:
+        futures = {name: pool.submit(tmp_path / f"{name}.ipynb")
+                   for name in ("a1", "a2", "c1", "x1", "x2")}
+        submitted.set()
+        for name in ("c1", "x1", "x2"):  # graded while a1 is held: a2 holds no pair
+            assert futures[name].result(timeout=30).status == "graded"
+        assert not futures["a1"].done() and not futures["a2"].done()
+        release_a.set()
+        a1, a2 = futures["a1"].result(timeout=30), futures["a2"].result(timeout=30)
+    finally:
+        release_a.set()
+        pool.shutdown()
+    assert (a1.reused, a2.reused) == (0, 1)  # a was trained once, for a1
+    assert trained == ["a", "c"] and pool.deferred == 1
+    assert all(r.removed for r in ran.values())  # each folder removed once scored
+    assert pool.scoring == {}
+
+
+@slow
+def test_identical_notebooks_leave_artifacts_of_one_fingerprint(tmp_path):
+    """Two students' copies of one mistake run in the warm sandbox leave the same
+    fingerprint; another mistake leaves another."""
+    assignment = assignments.get("getting_started")
+    by_id = {s.id: s for s in samples.samples_of(assignment)}
+    host = WarmSandbox()
+    try:
+        with bundle.staged_bundle(assignment) as staged:
+            prints = {}
+            for student, sample in (("ann", "no_sigmoid"), ("bo", "no_sigmoid"),
+                                    ("cy", "bottleneck")):
+                notebook = tmp_path / f"{student}.ipynb"
+                notebooks.write(samples.notebook_for(assignment, by_id[sample]), notebook)
+                submission = runner.run_sandboxed(notebook, staged, timeout=60,
+                                                  memory_bytes=4 * 2**30, sandbox=host)
+                try:
+                    assert submission.ended is None and submission.status == "graded", \
+                        submission.message
+                    prints[student] = submission.fingerprint(staged)
+                finally:
+                    submission.remove()
+    finally:
+        host.close(remove=True)
+    assert prints["ann"] and prints["ann"] == prints["bo"] != prints["cy"], prints
