@@ -4,6 +4,7 @@ Every wall is checked twice: in a cold sandbox (bubblewrap started for one
 submission) and in a warm one (a child forked by the pre-imported host of
 ``autograder.engine.warm``), which must be exactly as closed.
 """
+import errno
 import json
 import os
 import shutil
@@ -15,9 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import assignments
 from autograder.assignments import REPO_ROOT
-from autograder.engine.runner import (_limits, _progress, run_sandbox, sandbox_command,
-                                      sandbox_env, status_of)
+from autograder.build import bundle
+from autograder.engine import quota
+from autograder.engine.runner import (_limits, _progress, run_sandbox, run_sandboxed,
+                                      sandbox_command, sandbox_env, status_of)
 from autograder.engine.warm import WarmSandbox
 
 UID = 61999
@@ -208,3 +212,61 @@ def test_the_time_limit_counts_computing_time_not_waiting(tmp_path, mode):
                 host.close(remove=True)
             shutil.rmtree(private, ignore_errors=True)
     assert results == {"waits": ("graded", 2), "spins": ("timeout", 0)}
+
+
+#: A cell that writes more than its folder holds, in pieces under the file-size limit, then
+#: more files than it holds; it says how far it got (in report.json, once it made room).
+FILLS_ITS_FOLDER = r'''
+import json, os, shutil
+report = {"written": 0, "files": 0, "errors": []}
+chunk = b"x" * (16 * 2**20)
+try:
+    for i in range(64):  # 1 GiB
+        with open(f"big{i}", "wb") as f:
+            f.write(chunk)
+        report["written"] += len(chunk)
+except OSError as e:
+    report["errors"].append(e.errno)
+for i in range(64):
+    if os.path.exists(f"big{i}"):
+        os.remove(f"big{i}")
+try:
+    os.mkdir("many")
+    for i in range(20_000):
+        open(f"many/{i}", "w").close()
+        report["files"] += 1
+except OSError as e:
+    report["errors"].append(e.errno)
+shutil.rmtree("many", ignore_errors=True)
+open("report.json", "w").write(json.dumps(report))
+'''
+
+
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+def test_a_submission_cannot_fill_the_disk_the_class_is_graded_on(tmp_path, monkeypatch, mode):
+    """Its folder is a tmpfs of its own (quota.FOLDER_BYTES, FOLDER_FILES; smaller here):
+    writing past it fails with ENOSPC in the student's cell, and once graded it is gone."""
+    monkeypatch.setattr(quota, "FOLDER_BYTES", 256 * 2**20)
+    monkeypatch.setattr(quota, "FOLDER_FILES", 5_000)
+    assignment = assignments.get("tuning")
+    notebook = tmp_path / "fills.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FILLS_ITS_FOLDER)]),
+                   notebook)
+    host = WarmSandbox() if mode == "warm" else None
+    try:
+        with bundle.staged_bundle(assignment) as staged:
+            ran = run_sandboxed(notebook, staged, timeout=60, memory_bytes=4 * 2**30,
+                                sandbox=host)
+            try:
+                assert os.path.ismount(host.spool if host else ran.private)
+                report = json.loads((ran.private / "report.json").read_text())
+            finally:
+                ran.remove()
+            assert not ran.private.exists() and not ran.work.exists()
+    finally:
+        if host:
+            host.close(remove=True)
+            assert not host.spool.exists()
+    assert report["errors"] == [errno.ENOSPC, errno.ENOSPC], report
+    assert 200 * 2**20 <= report["written"] <= 256 * 2**20, report
+    assert 4_000 <= report["files"] < 5_000, report

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import psutil
 
-from autograder.engine import notebooks, trusted
+from autograder.engine import notebooks, quota, trusted
 from autograder.assignments import REPO_ROOT, KitError
 
 #: Environment that makes TensorFlow deterministic and quiet in both stages.
@@ -563,6 +563,7 @@ class Sandboxed:
 
     def remove(self):
         if self.private is not None:
+            quota.release(self.private)  # a cold sandbox's folder: gone at once
             shutil.rmtree(self.private, ignore_errors=True)
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -590,6 +591,7 @@ def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes:
         if sandboxed is None:
             ran.private = ran.work / "sandbox"
             ran.private.mkdir()
+            quota.limit(ran.private)
             try:
                 prepare(notebook, ran.private, staged, uid)
             except KitError as exc:

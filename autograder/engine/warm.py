@@ -40,7 +40,7 @@ from pathlib import Path
 import psutil
 
 from autograder.assignments import REPO_ROOT, KitError
-from autograder.engine import trusted
+from autograder.engine import quota, trusted
 from autograder.engine.runner import (SCORER_TIMEOUT, _in_scratch, _limits, _tail, kill_group,
                                       sandbox_env, sandbox_limits, walls, backstop)
 from autograder.engine.zygote import SPOOL
@@ -108,6 +108,9 @@ class WarmProcess:
             self.process = None
         self.waiter = None  # its start-up, if pending, ends with the process
         if remove:
+            spool = getattr(self, "spool", None)
+            if spool is not None:
+                quota.release(spool)
             shutil.rmtree(self.home, ignore_errors=True)
 
     def _ask(self, request: dict, seconds: float) -> str:
@@ -163,6 +166,7 @@ class WarmSandbox(WarmProcess):
         self.home = Path(tempfile.mkdtemp(prefix="kit-warm-sandbox-"))
         self.spool, self.bin = self.home / "spool", self.home / "bin"
         self.spool.mkdir()
+        quota.limit(self.spool)  # what one submission writes at a time: bounded
         self.bin.mkdir()
         for source, name in (("zygote.py", "kit_zygote.py"), ("sandbox.py", "kit_sandbox.py"),
                              ("kit_codec.py", "kit_codec.py")):

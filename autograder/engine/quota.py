@@ -1,0 +1,56 @@
+"""A size-limited folder for everything a sandbox may write.
+
+A submission's sandbox may write only in its own folder (``/tmp/sandbox`` inside; a folder
+of the grading job's spool, or of its work folder when cold, outside), and each file it
+writes is capped (``RLIMIT_FSIZE``, 64 MB); the number of files is not. In its 30 CPU
+seconds a notebook can write tens of GB in 64 MB pieces, or a million empty files: the
+disk the TA grades on fills, and the student graded beside it, or the TA's own
+``grades.csv``, cannot be written. So the folder that holds a submission's folder is a
+tmpfs of its own, mounted here by the grader (root, as grading is): at most
+:data:`FOLDER_BYTES` and :data:`FOLDER_FILES`, and once unmounted it is gone at once,
+however many files the student made. A warm sandbox host's spool is one such folder (it
+runs one submission at a time); a cold sandbox's folder another.
+
+A correct notebook writes a few KB there (its artifacts and output); one that saves a
+model or an array has room for it. Where the kernel refuses the mount (no
+``CAP_SYS_ADMIN``), the folder stays as it was and :func:`limit` says so: the grader warns
+once and grades on.
+"""
+import ctypes
+import os
+import sys
+import threading
+from pathlib import Path
+
+#: What one sandbox's folder may hold: bytes (tmpfs pages are memory, given back as soon as
+#: the folder is unmounted) and files (each costs the kernel about 1 KB).
+FOLDER_BYTES = 2**30
+FOLDER_FILES = 50_000
+
+MS_NOSUID, MS_NODEV = 2, 4
+MNT_DETACH = 2
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_warned = threading.Event()
+
+
+def limit(folder: Path) -> bool:
+    """Mount a tmpfs of :data:`FOLDER_BYTES` and :data:`FOLDER_FILES` on the empty
+    ``folder``; whether it is now limited (a warning, once per process, when not)."""
+    options = f"size={FOLDER_BYTES},nr_inodes={FOLDER_FILES},mode=0755".encode()
+    if _libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs",
+                   ctypes.c_ulong(MS_NOSUID | MS_NODEV), options) == 0:
+        return True
+    error = os.strerror(ctypes.get_errno())
+    if not _warned.is_set():
+        _warned.set()
+        print(f"warning: the sandboxes' folders could not be limited in size ({error}): a "
+              f"submission could fill the disk the class is graded on", file=sys.stderr)
+    return False
+
+
+def release(folder: Path):
+    """Unmount what :func:`limit` mounted on ``folder`` (its files go with it); nothing when
+    nothing is mounted there."""
+    if os.path.ismount(folder):
+        _libc.umount2(os.fsencode(folder), MNT_DETACH)
