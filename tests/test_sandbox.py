@@ -270,3 +270,26 @@ def test_a_submission_cannot_fill_the_disk_the_class_is_graded_on(tmp_path, monk
     assert report["errors"] == [errno.ENOSPC, errno.ENOSPC], report
     assert 200 * 2**20 <= report["written"] <= 256 * 2**20, report
     assert 4_000 <= report["files"] < 5_000, report
+
+
+def test_a_killed_graders_folders_are_unmounted_by_the_next_one(tmp_path):
+    """A grader killed with SIGKILL cannot unmount its sandboxes' folders; the next one to
+    start a warm sandbox does (quota.sweep), and leaves those of a running grader alone."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its process id now names no process
+    folders = {}
+    for owner in ("killed", "running"):
+        home = Path(tempfile.mkdtemp(prefix="kit-quota-test-"))
+        (home / "spool").mkdir()
+        assert quota.limit(home / "spool")
+        (home / "spool" / "left.txt").write_text("what the last submission wrote")
+        (home / quota.OWNER).write_text(str(gone.pid if owner == "killed" else os.getppid()))
+        folders[owner] = home
+    try:
+        assert quota.sweep() >= 1
+        assert not folders["killed"].exists()
+        assert os.path.ismount(folders["running"] / "spool")
+    finally:
+        for home in folders.values():
+            quota.release(home / "spool")
+            shutil.rmtree(home, ignore_errors=True)

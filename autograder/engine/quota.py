@@ -18,9 +18,13 @@ once and grades on.
 """
 import ctypes
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
+
+import psutil
 
 #: What one sandbox's folder may hold: bytes (tmpfs pages are memory, given back as soon as
 #: the folder is unmounted) and files (each costs the kernel about 1 KB).
@@ -34,10 +38,16 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _warned = threading.Event()
 
 
+#: Beside each limited folder: the grader's process id, so that a later grader can unmount
+#: the folders of one that was killed before it could (:func:`sweep`).
+OWNER = ".kit-quota-owner"
+
+
 def limit(folder: Path) -> bool:
     """Mount a tmpfs of :data:`FOLDER_BYTES` and :data:`FOLDER_FILES` on the empty
     ``folder``; whether it is now limited (a warning, once per process, when not)."""
     options = f"size={FOLDER_BYTES},nr_inodes={FOLDER_FILES},mode=0755".encode()
+    (folder.parent / OWNER).write_text(str(os.getpid()))
     if _libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs",
                    ctypes.c_ulong(MS_NOSUID | MS_NODEV), options) == 0:
         return True
@@ -54,3 +64,32 @@ def release(folder: Path):
     nothing is mounted there."""
     if os.path.ismount(folder):
         _libc.umount2(os.fsencode(folder), MNT_DETACH)
+
+
+def sweep() -> int:
+    """Unmount and remove the limited folders of graders that are no longer running (a
+    grader killed with SIGKILL leaves its tmpfs mounted, holding what its last
+    submission wrote, until the machine restarts); how many. Run as a class starts."""
+    swept = 0
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return 0
+    scratch = Path(tempfile.gettempdir())
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3 or fields[2] != "tmpfs":
+            continue
+        folder = Path(fields[1].replace("\\040", " "))
+        if folder.parent.parent != scratch or not folder.parent.name.startswith("kit-"):
+            continue
+        try:
+            owner = int((folder.parent / OWNER).read_text())
+        except (OSError, ValueError):
+            continue  # not one of ours
+        if owner == os.getpid() or psutil.pid_exists(owner):
+            continue
+        release(folder)
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        swept += 1
+    return swept

@@ -166,6 +166,7 @@ class WarmSandbox(WarmProcess):
         self.home = Path(tempfile.mkdtemp(prefix="kit-warm-sandbox-"))
         self.spool, self.bin = self.home / "spool", self.home / "bin"
         self.spool.mkdir()
+        quota.sweep()  # those of a grader that was killed
         quota.limit(self.spool)  # what one submission writes at a time: bounded
         self.bin.mkdir()
         for source, name in (("zygote.py", "kit_zygote.py"), ("sandbox.py", "kit_sandbox.py"),
