@@ -1,16 +1,19 @@
 """The Dask pool hands out submissions as the local pool does: each worker warms up first,
 the earliest submission goes to the first worker that is warm and free, one per worker
-thread, the next when one ends (none waits on a worker behind one that loops or starts)."""
+thread, the next when one ends (none waits on a worker behind one that loops or starts);
+a submission parked behind an identical one is scored on its worker once that one is."""
 import pytest
 
 from autograder.engine import distributed
 
 
 class Remote:
-    """A Dask future that ends when the test says."""
+    """A Dask future that ends when the test says, with what the test says (by default the
+    submission graded, scored first with no fingerprint)."""
 
     def __init__(self, name, where, error=None):
         self.name, self.where, self.error, self.callbacks = name, where, error, []
+        self.value = distributed.Graded(f"graded {name}")
 
     def add_done_callback(self, callback):
         self.callbacks.append(callback)
@@ -18,9 +21,11 @@ class Remote:
     def result(self):
         if self.error:
             raise self.error
-        return f"graded {self.name}"
+        return self.value
 
-    def end(self):
+    def end(self, value=None):
+        if value is not None:
+            self.value = value
         for callback in self.callbacks:
             callback(self)
 
@@ -41,8 +46,12 @@ class Client:
             assert workers and len(workers) == 1 and not allow_other_workers
             remote = self.warm_ups[workers[0]] = Remote("warm-up", workers[0])
             return remote
-        assert function is distributed.grade_remote and args[1] == b"{}"
         assert workers is None or allow_other_workers  # it may run elsewhere if that one left
+        if function is distributed.score_parked:  # args: the token, reuse
+            remote = Remote(f"score {args[0]}", workers[0])
+            self.sent.append(remote)
+            return remote
+        assert function is distributed.grade_remote and args[1] == b"{}"
         name = args[0]
         remote = Remote(name, workers and workers[0],
                         ValueError("worker lost") if name.startswith("lost") else None)
@@ -140,3 +149,60 @@ def test_an_error_on_the_cluster_is_that_submissions_and_ctrl_c_sends_no_more(po
     pool.client.sent[1].end()  # a late reply changes nothing and sends nothing
     pool.client.warm_ups["w1"].end()
     assert len(pool.client.sent) == 2 and futures[1].result() == "graded b.ipynb"
+
+
+def parked(token, key="model-k"):
+    return distributed.Parked(token, key)
+
+
+def test_a_submission_parked_behind_an_identical_one_is_scored_on_its_worker_after_it(
+        pool, tmp_path):
+    """a and b have the same artifacts: b comes back parked and its thread grades c; once a
+    is scored, b is sent back to its own worker (before d), and its row is that scoring's."""
+    for worker in ("w0", "w1"):
+        pool.client.warm_ups[worker].end()
+    futures = dict(zip("abcd", (pool.submit(p) for p in notebooks(tmp_path, "abcd"))))
+    assert sent(pool) == [("a", "w0"), ("b", "w1")]
+    pool.client.sent[1].end(parked("tb"))
+    assert sent(pool)[-1] == ("c", "w1") and not futures["b"].done()
+    pool.client.sent[2].end()  # c graded: w1 free, but b waits for a; d goes there
+    assert sent(pool)[-1] == ("d", "w1")
+    pool.client.sent[0].end(distributed.Graded("graded a", "model-k"))  # a scored, k kept
+    assert len(pool.client.sent) == 4  # b is ready, but its worker is busy with d
+    pool.client.sent[3].end()  # d done: w1 free, b goes back to it
+    assert sent(pool)[-1] == ("score tb", "w1")
+    pool.client.sent[-1].end(distributed.Graded("graded b"))
+    assert {n: f.result() for n, f in futures.items()} == {
+        "a": "graded a", "b": "graded b", "c": "graded c.ipynb", "d": "graded d.ipynb"}
+    assert pool.parked == {} and not pool.ready
+
+
+def test_parked_after_the_other_was_scored_it_is_scored_at_once(pool, tmp_path):
+    pool.client.warm_ups["w0"].end()
+    futures = [pool.submit(p) for p in notebooks(tmp_path, "ab")]
+    pool.client.sent[0].end(distributed.Graded("graded a", "model-k"))
+    pool.client.sent[1].end(parked("tb"))  # the marker was seen before a's answer came
+    assert sent(pool)[-1] == ("score tb", "w0")
+    pool.client.sent[-1].end(distributed.Graded("graded b"))
+    assert futures[1].result() == "graded b"
+
+
+def test_a_parked_submission_whose_worker_left_is_graded_again(pool, tmp_path):
+    """score_parked finds no such token (its worker left, the task ran elsewhere): the
+    notebook is handed out again, first; an error elsewhere releases what is parked, and
+    nothing stays parked once nothing runs."""
+    pool.client.warm_ups["w0"].end()
+    futures = [pool.submit(p) for p in notebooks(tmp_path, ["a", "b", "c"])]
+    pool.client.sent[0].end(parked("ta", "model-j"))  # waits for a scoring never reported
+    assert sent(pool)[-1] == ("b", "w0")
+    pool.client.sent[1].end(parked("tb", "model-k"))
+    assert sent(pool)[-1] == ("c", "w0")
+    pool.client.sent[2].end()  # nothing runs, nothing waits: the parked are scored anyway
+    assert [name for name, _ in sent(pool)][3:] == ["score ta"]
+    pool.client.sent[3].error = LookupError("no submission parked as ta")
+    pool.client.sent[3].end()
+    assert sent(pool)[-1] == ("score tb", "w0")  # parked ones first, then a again
+    pool.client.sent[-1].end(distributed.Graded("graded b"))
+    assert sent(pool)[-1] == ("a", "w0")  # graded again from its notebook
+    pool.client.sent[-1].end()
+    assert [f.result() for f in futures] == ["graded a.ipynb", "graded b", "graded c.ipynb"]

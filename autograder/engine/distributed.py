@@ -27,15 +27,21 @@ import concurrent.futures
 import contextlib
 import hashlib
 import io
+import os
 import shutil
 import tarfile
 import tempfile
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from autograder.build import reference_results
-from autograder.engine.runner import SCORER_MEMORY_GB, grade_one
+from autograder.engine.runner import (SCORER_MEMORY_GB, Outcome, Sandboxed, run_sandboxed,
+                                      score_sandboxed)
 from autograder.engine.warm import STARTUP_SECONDS, WarmSandbox, WarmScorer, start_slot
 
 _unpack_lock = threading.Lock()
@@ -140,6 +146,11 @@ def close_warm() -> int:
         pairs = list(_warm.values())
         _warm.clear()
         _stopped.extend(_state(*pair) for pair in pairs)
+        parked = list(_parked.values())
+        _parked.clear()
+    for ran, work in parked:  # none once a class is graded; left by Ctrl-C
+        ran.remove()
+        shutil.rmtree(work, ignore_errors=True)
     for scorer, sandbox in pairs:
         scorer.close(remove=True)
         sandbox.close(remove=True)
@@ -169,18 +180,106 @@ def warm_remote(bundle: bytes, reuse: bool = True) -> str:
     return str(_prepared(bundle, reuse)[0])
 
 
+@dataclass
+class Graded:
+    """A worker's answer for a submission it graded: its outcome, and the fingerprint of its
+    artifacts when it was scored first (the client then sends those parked on it)."""
+
+    outcome: Outcome
+    key: str | None = None
+
+
+@dataclass
+class Parked:
+    """A worker's answer for a submission whose artifacts are those of one being scored on
+    its machine (:meth:`runner.Sandboxed.fingerprint`): it waits on that worker, by
+    ``token``, until the client sends :func:`score_parked` once ``key`` was scored (from
+    the training results that one keeps), and the worker's thread takes the next one."""
+
+    token: str
+    key: str
+
+
+#: Submissions this worker process sandboxed and parked, by token: (sandboxed, work folder).
+_parked: dict[str, tuple[Sandboxed, Path]] = {}
+
+
+def _claim(staged: Path, key: str) -> Path | None:
+    """The marker saying that this process scores ``key`` on this machine now, or None when
+    another running process does (a marker whose process is gone is taken over)."""
+    folder = staged.with_name(staged.name.replace("remote", "scoring"))
+    folder.mkdir(exist_ok=True)
+    marker = folder / key
+    for _ in range(2):
+        try:
+            handle = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            try:
+                owner = int(marker.read_text() or "0")
+            except (OSError, ValueError):
+                owner = 0
+            if owner and psutil.pid_exists(owner):
+                return None
+            marker.unlink(missing_ok=True)  # its scorer's process died: score it here
+            continue
+        with os.fdopen(handle, "w") as f:
+            f.write(str(os.getpid()))
+        return marker
+    return None
+
+
+def _score(ran: Sandboxed, staged: Path, work: Path, scorer, reuse: bool) -> Outcome:
+    return score_sandboxed(ran, staged, cache=_cache_of(staged) if reuse else None,
+                           hide=(work,), scorer=scorer)
+
+
 def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memory_bytes: int,
-                 reuse: bool = True):
-    """Runs on a worker: grade one notebook (its file name and bytes) against the bundle."""
+                 reuse: bool = True) -> Graded | Parked:
+    """Runs on a worker: grade one notebook (its file name and bytes) against the bundle;
+    or, when a submission with the same artifacts is being scored on this machine, park it
+    (:class:`Parked`)."""
     staged, scorer, sandbox = _prepared(bundle, reuse)  # warm already, unless the worker is new
     work = Path(tempfile.mkdtemp(prefix="kit-remote-"))
+    ran = None
     try:
         path = work / name
         path.write_bytes(notebook)
-        return grade_one(path, staged, timeout=timeout, memory_bytes=memory_bytes,
-                         hide=(work,), cache=_cache_of(staged) if reuse else None,
-                         scorer=scorer, sandbox=sandbox)
+        ran = run_sandboxed(path, staged, timeout=timeout, memory_bytes=memory_bytes,
+                            hide=(work,), sandbox=sandbox)
+        if ran.ended:
+            return Graded(ran.ended)
+        key = ran.fingerprint(staged) if reuse else None
+        marker = _claim(staged, key) if key else None
+        if key and marker is None:
+            token = uuid.uuid4().hex
+            with _warm_lock:
+                _parked[token] = ran, work
+            ran = work = None  # kept for score_parked
+            return Parked(token, key)
+        try:
+            return Graded(_score(ran, staged, work, scorer, reuse), key)
+        finally:
+            if marker is not None:
+                marker.unlink(missing_ok=True)
     finally:
+        if ran is not None:
+            ran.remove()
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def score_parked(bundle: bytes, token: str, reuse: bool = True) -> Graded:
+    """Runs on the worker that parked ``token``: score it. LookupError on another worker
+    (the one that parked it left the cluster): the client sends the notebook again."""
+    staged, scorer, _ = _prepared(bundle, reuse)
+    with _warm_lock:
+        ran, work = _parked.pop(token, (None, None))
+    if ran is None:
+        raise LookupError(f"no submission parked as {token} on this worker")
+    try:
+        return Graded(_score(ran, staged, work, scorer, reuse))
+    finally:
+        ran.remove()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -204,6 +303,11 @@ class ClusterPool:
     other workers ran out of work. Each submission is sent to its worker by name, but may
     run on another if that one leaves the cluster. What is not yet handed out stays here,
     so Ctrl-C cancels it without asking the cluster.
+
+    A model is trained once per machine, as on the local pool: a submission whose artifacts
+    are those of one being scored there comes back :class:`Parked`, its thread takes the
+    next submission, and once the other is scored it is sent back to its worker to be
+    scored (:func:`score_parked`), before any new submission.
     """
 
     def __init__(self, address: str, staged: Path, *, timeout: float, memory_bytes: int,
@@ -218,8 +322,12 @@ class ClusterPool:
 
     def _start(self):
         self.lock = threading.Lock()
-        self.waiting = collections.deque()  # (notebook, its future) not handed out yet
-        self.running = {}  # the cluster's future -> (ours, the worker it was sent to)
+        #: (notebook, its future, whether it was handed out before) not handed out yet
+        self.waiting = collections.deque()
+        self.running = {}  # the cluster's future -> (ours, the worker it was sent to, notebook)
+        self.parked = {}  # fingerprint -> [(token, worker, our future, notebook)] waiting for it
+        self.ready = collections.deque()  # those whose fingerprint was scored, to score now
+        self.scored = set()  # fingerprints scored (parked ones go straight to ready)
         self.warming = {}  # a warm-up's future -> (its worker, the worker's threads)
         self.known = set()  # workers sent a warm-up
         self.free = collections.deque()  # a warm worker once per free thread
@@ -240,7 +348,7 @@ class ClusterPool:
     def submit(self, notebook: Path) -> concurrent.futures.Future:
         future = concurrent.futures.Future()
         with self.lock:
-            self.waiting.append((notebook, future))
+            self.waiting.append((notebook, future, False))
         self._hand_out()
         return future
 
@@ -259,16 +367,26 @@ class ClusterPool:
                                             pure=False)
                 self.warming[remote] = address, threads
                 warm_ups.append(remote)
+            for item in list(self.ready):  # parked ones first, each on its own worker
+                token, where, future, notebook = item
+                if where in self.free:
+                    self.free.remove(where)
+                    self.ready.remove(item)
+                    remote = self.client.submit(score_parked, self.bundle, token,
+                                                self.options["reuse"], pure=False,
+                                                workers=[where], allow_other_workers=True)
+                    self.running[remote] = future, where, notebook
+                    sent.append(remote)
             while self.waiting and (self.free or not (self.known or self.running)):
-                notebook, future = self.waiting.popleft()
-                if not future.set_running_or_notify_cancel():
+                notebook, future, again = self.waiting.popleft()
+                if not (again or future.set_running_or_notify_cancel()):
                     continue
                 where = self.free.popleft() if self.free else None
                 placed = {"workers": [where], "allow_other_workers": True} if where else {}
                 remote = self.client.submit(grade_remote, self.bundle, notebook.name,
                                             notebook.read_bytes(), pure=False, **placed,
                                             **self.options)
-                self.running[remote] = future, where
+                self.running[remote] = future, where, notebook
                 sent.append(remote)
         for remote in warm_ups:
             remote.add_done_callback(self._warmed)
@@ -287,17 +405,46 @@ class ClusterPool:
     def _finished(self, remote):
         """A Dask future ended (on the client's thread): the next submission to its thread,
         then its result or error to ours (fetching the result is a round trip to the
-        worker, which the next submission need not wait for)."""
+        worker, which the next submission need not wait for); a parked submission waits for
+        its fingerprint, and those parked on a fingerprint just scored are sent back."""
         with self.lock:
-            future, where = self.running.pop(remote, (None, None))
+            future, where, notebook = self.running.pop(remote, (None, None, None))
             if where is not None:
                 self.free.append(where)
         self._hand_out()
-        if future is not None:
-            try:
-                future.set_result(remote.result())
-            except Exception as exc:  # noqa: BLE001 - the student's row says it (outcome_of)
-                future.set_exception(exc)
+        if future is None:
+            return
+        try:
+            result, error = remote.result(), None
+        except Exception as exc:  # noqa: BLE001 - the student's row says it (outcome_of)
+            result, error = None, exc
+        with self.lock:
+            if isinstance(result, Parked):
+                item = (result.token, where, future, notebook)
+                if result.key in self.scored:
+                    self.ready.append(item)
+                else:
+                    self.parked.setdefault(result.key, []).append(item)
+            elif isinstance(result, Graded) and result.key:
+                self.scored.add(result.key)
+                self.ready.extend(self.parked.pop(result.key, []))
+            elif isinstance(error, LookupError):  # parked on a worker that left: again
+                self.waiting.appendleft((notebook, future, True))
+            elif error is not None:  # it may have been the one others wait for
+                self._release_parked()
+            if not (self.running or self.ready or self.waiting):
+                self._release_parked()  # never wait for a scoring that will not come
+        self._hand_out()
+        if isinstance(result, Graded):
+            future.set_result(result.outcome)
+        elif error is not None and not isinstance(error, LookupError):
+            future.set_exception(error)
+
+    def _release_parked(self):
+        """Every parked submission to be scored now (called with the lock held)."""
+        for items in self.parked.values():
+            self.ready.extend(items)
+        self.parked.clear()
 
     def as_completed(self, futures):
         return concurrent.futures.as_completed(futures)
@@ -308,9 +455,17 @@ class ClusterPool:
         with self.lock:
             self.closed = True
             waiting, self.waiting = list(self.waiting), collections.deque()
+            parked = [*self.ready, *(i for items in self.parked.values() for i in items)]
+            self.ready.clear()
+            self.parked.clear()
             running = [*self.running, *self.warming]
-        for _, future in waiting:
-            future.cancel()
+        for _, future, again in waiting:
+            if again:  # handed out before: no longer cancellable
+                future.set_exception(RuntimeError("grading was stopped"))
+            else:
+                future.cancel()
+        for _, _, future, _ in parked:  # sandboxed, not scored (close_warm removes them)
+            future.set_exception(RuntimeError("grading was stopped"))
         if cancel_futures:
             self.client.cancel(running)
         if not self.running:  # the class is graded (after Ctrl-C, what runs ends there)
