@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
@@ -591,18 +592,21 @@ class LocalPool:
             ran = run_sandboxed(notebook, self.staged, sandbox=pair[1], **self.sandbox_options)
             if ran.ended:
                 return ran.ended
-            key = ran.fingerprint(self.staged)
+            # (without trusted results kept, the one waiting would train the model again)
+            key = ran.fingerprint(self.staged) if self.score_options["cache"] else None
             with self.lock:
                 blocker = self.scoring.get(key) if key else None
                 if blocker is None and key:
                     mine = self.scoring[key] = threading.Event()
             if blocker is not None:  # its pair grades the next one while this one waits
+                waiting_since = time.perf_counter()
                 self._release(pair)
                 pair = None
                 blocker.wait()
                 pair = self._acquire(first=True)
                 if pair is None:
                     raise RuntimeError("grading was stopped")
+                ran.waited += time.perf_counter() - waiting_since
                 with self.lock:
                     self.deferred += 1
             return score_sandboxed(ran, self.staged, scorer=pair[0], **self.score_options)

@@ -41,7 +41,7 @@ class Ran:
     """A sandboxed submission whose fingerprint is its name up to the digit ("a1", "a2": a)."""
 
     def __init__(self, student):
-        self.student, self.ended, self.removed = student, None, False
+        self.student, self.ended, self.removed, self.waited = student, None, False, 0.0
 
     def fingerprint(self, staged):
         return None if self.student.startswith("x") else self.student.rstrip("0123456789")
@@ -50,54 +50,81 @@ class Ran:
         self.removed = True
 
 
+class StandIns:
+    """The pool's two stages, stood in for: ``a1`` is held in its scoring (training model
+    a) until the test releases it, and ``a2``'s sandbox ends only once a1 is being scored."""
+
+    def __init__(self, monkeypatch):
+        self.trained, self.ran, self.lock = [], {}, threading.Lock()
+        self.release_a, self.a1_scoring = threading.Event(), threading.Event()
+        self.submitted, pairs = threading.Event(), itertools.count()
+        monkeypatch.setattr(grade.LocalPool, "_pair", lambda pool: (
+            Worker(f"scorer{next(pairs)}", self.submitted),
+            Worker("sandbox", self.submitted)))
+        monkeypatch.setattr(grade, "run_sandboxed", self.run_sandboxed)
+        monkeypatch.setattr(grade, "score_sandboxed", self.score_sandboxed)
+
+    def run_sandboxed(self, notebook, staged, *, sandbox, **_):
+        if notebook.stem == "a2":
+            assert self.a1_scoring.wait(30)
+        self.ran[notebook.stem] = Ran(notebook.stem)
+        return self.ran[notebook.stem]
+
+    def score_sandboxed(self, submission, staged, *, scorer, cache, **_):
+        key = submission.fingerprint(staged)
+        with self.lock:
+            new = key not in self.trained
+            if new and key is not None:
+                self.trained.append(key)
+        if submission.student == "a1":
+            self.a1_scoring.set()
+            assert self.release_a.wait(30)
+        return Outcome(submission.student, "graded", reused=int(not new))
+
+    def grade(self, tmp_path, cache, names=("a1", "a2", "c1", "x1", "x2")):
+        """The pool started on ``names``: (pool, {name: future})."""
+        pool = grade.LocalPool(2, tmp_path, timeout=30, memory_bytes=2**30, hide=(),
+                               running=grade.Running(), cache=cache)
+        futures = {name: pool.submit(tmp_path / f"{name}.ipynb") for name in names}
+        self.submitted.set()
+        return pool, futures
+
+
 def test_an_identical_submission_waits_for_the_one_being_scored_and_frees_its_pair(
         tmp_path, monkeypatch):
     """a1 trains model a and is held there; a2 (the same artifacts) gives its pair to the
     next submissions, which are graded meanwhile, and is scored once a1 is, reusing a."""
-    trained, scored_on, ran = [], {}, {}
-    release_a, a1_scoring, lock = threading.Event(), threading.Event(), threading.Lock()
-    submitted, pairs = threading.Event(), itertools.count()
-    monkeypatch.setattr(grade.LocalPool, "_pair", lambda self: (
-        Worker(f"scorer{next(pairs)}", submitted), Worker("sandbox", submitted)))
-
-    def run_sandboxed(notebook, staged, *, sandbox, **_):
-        if notebook.stem == "a2":  # its sandbox ends once a1 is being scored
-            assert a1_scoring.wait(30)
-        ran[notebook.stem] = Ran(notebook.stem)
-        return ran[notebook.stem]
-
-    def score_sandboxed(submission, staged, *, scorer, cache, **_):
-        key = submission.fingerprint(staged)
-        with lock:
-            new = key not in trained
-            if new and key is not None:
-                trained.append(key)
-        if submission.student == "a1":
-            a1_scoring.set()
-            assert release_a.wait(30)
-        scored_on[submission.student] = scorer.name
-        return Outcome(submission.student, "graded", reused=int(not new))
-
-    monkeypatch.setattr(grade, "run_sandboxed", run_sandboxed)
-    monkeypatch.setattr(grade, "score_sandboxed", score_sandboxed)
-    pool = grade.LocalPool(2, tmp_path, timeout=30, memory_bytes=2**30, hide=(),
-                           running=grade.Running(), cache=None)
+    stand_ins = StandIns(monkeypatch)
+    pool, futures = stand_ins.grade(tmp_path, cache=tmp_path / "cache")
     try:
-        futures = {name: pool.submit(tmp_path / f"{name}.ipynb")
-                   for name in ("a1", "a2", "c1", "x1", "x2")}
-        submitted.set()
         for name in ("c1", "x1", "x2"):  # graded while a1 is held: a2 holds no pair
             assert futures[name].result(timeout=30).status == "graded"
         assert not futures["a1"].done() and not futures["a2"].done()
-        release_a.set()
+        stand_ins.release_a.set()
         a1, a2 = futures["a1"].result(timeout=30), futures["a2"].result(timeout=30)
     finally:
-        release_a.set()
+        stand_ins.release_a.set()
         pool.shutdown()
     assert (a1.reused, a2.reused) == (0, 1)  # a was trained once, for a1
-    assert trained == ["a", "c"] and pool.deferred == 1
+    assert stand_ins.trained == ["a", "c"] and pool.deferred == 1
+    ran = stand_ins.ran
     assert all(r.removed for r in ran.values())  # each folder removed once scored
+    assert ran["a2"].waited > 0 and ran["c1"].waited == 0  # left out of its own seconds
     assert pool.scoring == {}
+
+
+def test_without_trusted_results_kept_nobody_waits(tmp_path, monkeypatch):
+    """With no training cache (``--no-reuse``) the one waiting would train the model again
+    anyway: a2 is scored at once, beside a1."""
+    stand_ins = StandIns(monkeypatch)
+    pool, futures = stand_ins.grade(tmp_path, cache=None, names=("a1", "a2"))
+    try:
+        assert futures["a2"].result(timeout=30).status == "graded"
+        assert not futures["a1"].done()
+    finally:
+        stand_ins.release_a.set()
+        pool.shutdown()
+    assert pool.deferred == 0 and stand_ins.ran["a2"].waited == 0
 
 
 @slow

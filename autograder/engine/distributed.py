@@ -148,7 +148,7 @@ def close_warm() -> int:
         _stopped.extend(_state(*pair) for pair in pairs)
         parked = list(_parked.values())
         _parked.clear()
-    for ran, work in parked:  # none once a class is graded; left by Ctrl-C
+    for ran, work, _ in parked:  # none once a class is graded; left by Ctrl-C
         ran.remove()
         shutil.rmtree(work, ignore_errors=True)
     for scorer, sandbox in pairs:
@@ -200,8 +200,9 @@ class Parked:
     key: str
 
 
-#: Submissions this worker process sandboxed and parked, by token: (sandboxed, work folder).
-_parked: dict[str, tuple[Sandboxed, Path]] = {}
+#: Submissions this worker process sandboxed and parked, by token: (sandboxed, work folder,
+#: when it was parked).
+_parked: dict[str, tuple[Sandboxed, Path, float]] = {}
 
 
 def _claim(staged: Path, key: str) -> Path | None:
@@ -253,7 +254,7 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
         if key and marker is None:
             token = uuid.uuid4().hex
             with _warm_lock:
-                _parked[token] = ran, work
+                _parked[token] = ran, work, time.perf_counter()
             ran = work = None  # kept for score_parked
             return Parked(token, key)
         try:
@@ -273,9 +274,10 @@ def score_parked(bundle: bytes, token: str, reuse: bool = True) -> Graded:
     (the one that parked it left the cluster): the client sends the notebook again."""
     staged, scorer, _ = _prepared(bundle, reuse)
     with _warm_lock:
-        ran, work = _parked.pop(token, (None, None))
+        ran, work, parked_at = _parked.pop(token, (None, None, 0.0))
     if ran is None:
         raise LookupError(f"no submission parked as {token} on this worker")
+    ran.waited += time.perf_counter() - parked_at
     try:
         return Graded(_score(ran, staged, work, scorer, reuse))
     finally:

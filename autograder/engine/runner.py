@@ -542,6 +542,9 @@ class Sandboxed:
     message: str = ""
     flags: list = field(default_factory=list)
     sandbox_seconds: float = 0.0
+    #: seconds it waited, sandboxed, for an identical submission to be scored (not its own
+    #: grading time: left out of its ``Outcome.seconds``)
+    waited: float = 0.0
 
     def fingerprint(self, staged: Path) -> str | None:
         """A digest of every artifact the scorer will read (:func:`trusted.probe_names`),
@@ -636,7 +639,7 @@ def score_sandboxed(ran: Sandboxed, staged: Path, *, cache: Path | None = None,
     return Outcome(ran.student, status,
                    {q: float(r["score"]) for q, r in results.items()},
                    {q: feedback_text(r, language) for q, r in results.items()},
-                   message=message, seconds=time.perf_counter() - ran.started,
+                   message=message, seconds=time.perf_counter() - ran.started - ran.waited,
                    train_seconds=scored.train_seconds, flags=ran.flags,
                    sandbox_seconds=ran.sandbox_seconds, reused=scored.reused, results=results)
 
