@@ -206,3 +206,21 @@ def test_a_parked_submission_whose_worker_left_is_graded_again(pool, tmp_path):
     assert sent(pool)[-1] == ("a", "w0")  # graded again from its notebook
     pool.client.sent[-1].end()
     assert [f.result() for f in futures] == ["graded a.ipynb", "graded b", "graded c.ipynb"]
+
+
+def test_a_submission_parked_on_a_worker_the_driver_did_not_choose_goes_back_there(tmp_path):
+    """With no worker known, the first submission goes to whichever joins; parked there, it
+    says which worker holds it, and is scored on that one."""
+    pool = make_pool([])
+    futures = [pool.submit(path) for path in notebooks(tmp_path, "ab")]
+    assert sent(pool) == [("a", None)]
+    pool.client.workers += ["w0", "w1"]
+    pool.asked -= distributed.WORKERS_SECONDS
+    pool.client.sent[0].end(distributed.Parked("ta", "model-k", "w1"))
+    for worker in ("w0", "w1"):
+        pool.client.warm_ups[worker].end()
+    assert sent(pool) == [("a", None), ("b", "w0")]
+    pool.client.sent[1].end()  # nothing runs or waits: a is scored, where it is parked
+    assert sent(pool)[-1] == ("score ta", "w1")
+    pool.client.sent[-1].end()
+    assert [f.result() for f in futures] == ["graded score ta", "graded b.ipynb"]

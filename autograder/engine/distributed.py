@@ -198,6 +198,15 @@ class Parked:
 
     token: str
     key: str
+    worker: str | None = None  # its address (the driver sent it to none in particular)
+
+
+def _worker_address() -> str | None:
+    try:
+        from distributed import get_worker
+        return get_worker().address
+    except (ImportError, ValueError):  # not on a Dask worker (a test calls it directly)
+        return None
 
 
 #: Submissions this worker process sandboxed and parked, by token: (sandboxed, work folder,
@@ -256,7 +265,7 @@ def grade_remote(bundle: bytes, name: str, notebook: bytes, timeout: float, memo
             with _warm_lock:
                 _parked[token] = ran, work, time.perf_counter()
             ran = work = None  # kept for score_parked
-            return Parked(token, key)
+            return Parked(token, key, _worker_address())
         try:
             return Graded(_score(ran, staged, work, scorer, reuse), key)
         finally:
@@ -371,6 +380,8 @@ class ClusterPool:
                 warm_ups.append(remote)
             for item in list(self.ready):  # parked ones first, each on its own worker
                 token, where, future, notebook = item
+                if where is None and self.free:  # its worker unknown: the token says
+                    where = self.free[0]
                 if where in self.free:
                     self.free.remove(where)
                     self.ready.remove(item)
@@ -422,7 +433,7 @@ class ClusterPool:
             result, error = None, exc
         with self.lock:
             if isinstance(result, Parked):
-                item = (result.token, where, future, notebook)
+                item = (result.token, where or result.worker, future, notebook)
                 if result.key in self.scored:
                     self.ready.append(item)
                 else:
@@ -439,8 +450,11 @@ class ClusterPool:
         self._hand_out()
         if isinstance(result, Graded):
             future.set_result(result.outcome)
-        elif error is not None and not isinstance(error, LookupError):
-            future.set_exception(error)
+        elif error is not None:
+            if not isinstance(error, LookupError):
+                future.set_exception(error)
+        elif not isinstance(result, Parked):  # a worker with an older kit: its outcome
+            future.set_result(result)
 
     def _release_parked(self):
         """Every parked submission to be scored now (called with the lock held)."""
