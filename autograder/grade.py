@@ -515,7 +515,7 @@ class LocalPool:
         self.score_options = {"hide": hide, "register": running.add, "cache": cache}
         #: fingerprint -> set once the submission being scored with it is
         self.scoring: dict[str, threading.Event] = {}
-        self.deferred = 0  # submissions scored after an identical one (for tests, bench)
+        self.deferred = 0  # submissions scored after an identical one
         self.staged, self.jobs, self.workers = staged, jobs, []
         self.free, self.waiting = [], collections.deque()  # pairs not grading; threads
         #: waiting for one, first come first served (each a [event, pair] handed a pair)
@@ -598,17 +598,9 @@ class LocalPool:
                 blocker = self.scoring.get(key) if key else None
                 if blocker is None and key:
                     mine = self.scoring[key] = threading.Event()
-            if blocker is not None:  # its pair grades the next one while this one waits
-                waiting_since = time.perf_counter()
-                self._release(pair)
-                pair = None
-                blocker.wait()
-                pair = self._acquire(first=True)
-                if pair is None:
-                    raise RuntimeError("grading was stopped")
-                ran.waited += time.perf_counter() - waiting_since
-                with self.lock:
-                    self.deferred += 1
+            if blocker is not None:
+                held, pair = pair, None  # (released by _after, not by finally below)
+                pair = self._after(blocker, ran, held)
             return score_sandboxed(ran, self.staged, scorer=pair[0], **self.score_options)
         finally:
             if mine is not None:
@@ -621,6 +613,21 @@ class LocalPool:
                 self.pending -= 1
             if pair is not None:
                 self._release(pair)
+
+    def _after(self, blocker: threading.Event, ran, pair):
+        """Wait for ``blocker`` (set once the identical submission is scored) without
+        holding ``pair``, which grades the next submission meanwhile; the pair to score
+        ``ran`` with, taken before any submission not yet sandboxed."""
+        since = time.perf_counter()
+        self._release(pair)
+        blocker.wait()
+        pair = self._acquire(first=True)
+        if pair is None:
+            raise RuntimeError("grading was stopped")
+        ran.waited += time.perf_counter() - since
+        with self.lock:
+            self.deferred += 1
+        return pair
 
     def submit(self, notebook: Path):
         with self.lock:

@@ -386,16 +386,16 @@ def test_fuzzed_progress_gives_a_status_and_a_sentence(tmp_path, value, code, ti
 
 def test_an_artifacts_link_is_read_as_an_empty_folder_of_the_kits(tmp_path):
     """A student who replaced their artifacts folder by a link into the TA's file system
-    gets an empty folder read in its place, never the link's target."""
-    private, work = tmp_path / "private", tmp_path / "work"
+    has no artifacts folder as far as the kit is concerned (run_sandboxed reads an empty
+    one of its own instead, and the record as lost), never the link's target."""
+    private = tmp_path / "private"
     private.mkdir()
-    work.mkdir()
+    assert runner._artifacts_of(private) is None  # removed
     target = tmp_path / "elsewhere"
     target.mkdir()
     (target / "progress.json").write_text('{"finished": true}')
     (private / "artifacts").symlink_to(target)
-    chosen = runner._artifacts_of(private, work)
-    assert chosen.parent == work and list(chosen.iterdir()) == []
+    assert runner._artifacts_of(private) is None  # replaced by a link
     (private / "artifacts").unlink()
     (private / "artifacts").mkdir()
-    assert runner._artifacts_of(private, work) == private / "artifacts"
+    assert runner._artifacts_of(private) == private / "artifacts"

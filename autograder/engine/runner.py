@@ -317,19 +317,15 @@ def _progress_fields(data: dict) -> dict:
     return fields
 
 
-def _artifacts_of(private: Path, work: Path) -> Path:
-    """The sandbox's artifacts folder, or an empty one of the kit's when what is there is
-    not a folder (a student may replace it with a link into the TA's file system, which
-    paths read later would follow)."""
+def _artifacts_of(private: Path) -> Path | None:
+    """The sandbox's artifacts folder; None when what is there is not a folder (a student
+    may replace it with a link into the TA's file system, which paths read later would
+    follow)."""
     artifacts = private / "artifacts"
     try:
-        if stat.S_ISDIR(os.lstat(artifacts).st_mode):
-            return artifacts
+        return artifacts if stat.S_ISDIR(os.lstat(artifacts).st_mode) else None
     except OSError:
-        pass
-    empty = work / "no-artifacts"
-    empty.mkdir(exist_ok=True)
-    return empty
+        return None
 
 
 def prepare(notebook: Path, private: Path, staged: Path, uid: int):
@@ -571,6 +567,17 @@ class Sandboxed:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def _laid_out(ran: Sandboxed, notebook: Path, staged: Path, uid: int) -> bool:
+    """:func:`prepare` into ``ran.private``; False, with ``ran.ended`` the student's
+    ``invalid`` row, when the notebook is refused."""
+    try:
+        prepare(notebook, ran.private, staged, uid)
+        return True
+    except KitError as exc:
+        ran.ended = Outcome(ran.student, "invalid", message=unreadable(exc, notebook, staged))
+        return False
+
+
 def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes: int,
                   register=None, hide=(), sandbox=None) -> Sandboxed:
     """Stage 1 of :func:`grade_one`: the notebook read, laid out and run in a sandbox (the
@@ -582,11 +589,7 @@ def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes:
         sandboxed = None
         if sandbox is not None and not sandbox.failed:
             ran.private = sandbox.private_dir()
-            try:
-                prepare(notebook, ran.private, staged, uid)
-            except KitError as exc:
-                ran.ended = Outcome(ran.student, "invalid",
-                                    message=unreadable(exc, notebook, staged))
+            if not _laid_out(ran, notebook, staged, uid):
                 return ran
             sandboxed = sandbox.run(ran.private, uid, timeout=timeout, memory_bytes=memory_bytes)
             if sandboxed is None:  # the host failed: this submission starts again, cold
@@ -595,18 +598,16 @@ def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes:
             ran.private = ran.work / "sandbox"
             ran.private.mkdir()
             quota.limit(ran.private)
-            try:
-                prepare(notebook, ran.private, staged, uid)
-            except KitError as exc:
-                ran.ended = Outcome(ran.student, "invalid",
-                                    message=unreadable(exc, notebook, staged))
+            if not _laid_out(ran, notebook, staged, uid):
                 return ran
             sandboxed = run_sandbox(ran.private, ran.work / "sandbox.log", uid, timeout=timeout,
                                     memory_bytes=memory_bytes, hide=hide, register=register)
         timed_out, code = sandboxed
         ran.sandbox_seconds = time.perf_counter() - ran.started
-        ran.artifacts = _artifacts_of(ran.private, ran.work)
-        progress = _progress(ran.artifacts) if ran.artifacts.parent == ran.private else LOST
+        found = _artifacts_of(ran.private)
+        progress = _progress(found) if found else LOST
+        ran.artifacts = found or ran.work / "no-artifacts"  # replaced: an empty one of ours
+        ran.artifacts.mkdir(exist_ok=True)
         ran.status, ran.message = status_of(timed_out, code, progress, timeout,
                                             course_language(staged))
         # progress.json is the sandbox's own word, which a submission can rewrite: keep only

@@ -108,9 +108,6 @@ class WarmProcess:
             self.process = None
         self.waiter = None  # its start-up, if pending, ends with the process
         if remove:
-            spool = getattr(self, "spool", None)
-            if spool is not None:
-                quota.release(spool)
             shutil.rmtree(self.home, ignore_errors=True)
 
     def _ask(self, request: dict, seconds: float) -> str:
@@ -175,6 +172,12 @@ class WarmSandbox(WarmProcess):
         self.log = self.home / "host.log"
         self.process = None
         self.failed = ""  # why the host could not start; then every run() returns None
+
+    def close(self, remove=False):
+        super().close()
+        if remove:  # its spool is a tmpfs of its own (quota.limit): unmounted, then removed
+            quota.release(self.spool)
+            shutil.rmtree(self.home, ignore_errors=True)
 
     def private_dir(self) -> Path:
         """A new, empty folder for one submission, visible to the host (and only to it)."""
