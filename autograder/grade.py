@@ -487,17 +487,20 @@ def _found_record(entry, staged, roster, deadline, settings) -> dict:
 class LocalPool:
     """``jobs`` submissions at a time in threads of this process.
 
-    Each job is a pair of warm workers (:mod:`autograder.engine.warm`): a sandbox host
-    that forks a fresh, isolated process per submission and a trusted scorer, so
-    TensorFlow is imported once per job, not once per submission. A thread grading a
-    submission takes whichever pair is free and gives it back after.
+    Each job is a pair of warm workers (:mod:`autograder.engine.warm`): a trusted scorer of
+    its own, and the sandbox host, which forks a fresh, isolated process per submission
+    and which every job shares (its start-up is about 4 CPU seconds, and at 300
+    submissions every job's was 4% of ``make bench``'s time). So TensorFlow is imported
+    once per job and once more, not once per submission. A thread grading a submission
+    takes whichever pair is free and gives it back after.
 
-    The first row comes first: a pair's two processes import TensorFlow at once, and on a
-    machine of N cores only N/2 pairs (at least one) start straight away. The others
-    start when the first pair is ready (its imports done), and only as many as there are
-    submissions left for them, and take submissions once ready: started together, 2 jobs'
-    four imports on 2 cores took twice as long, and the first submission waited for all
-    four; a job still importing held a submission the ready one could have graded.
+    The first row comes first: the host and the first scorer import TensorFlow at once,
+    and on a machine of N cores only N/2 pairs (at least one) start straight away. The
+    others start when the first pair is ready (its imports done), and only as many as
+    there are submissions left for them, and take submissions once ready: started
+    together, 2 jobs' imports on 2 cores took twice as long, and the first submission
+    waited for all of them; a job still importing held a submission the ready one could
+    have graded.
 
     A model is trained once: a submission whose artifacts are those of one being scored
     (the same mistake twice, :meth:`runner.Sandboxed.fingerprint`) is scored after it, from
@@ -517,6 +520,7 @@ class LocalPool:
         self.scoring: dict[str, threading.Event] = {}
         self.deferred = 0  # submissions scored after an identical one
         self.staged, self.jobs, self.workers = staged, jobs, []
+        self.sandbox = None  # the host every pair shares
         self.free, self.waiting = [], collections.deque()  # pairs not grading; threads
         #: waiting for one, first come first served (each a [event, pair] handed a pair)
         self.lock, self.pending, self.closing = threading.Lock(), 0, False
@@ -526,15 +530,19 @@ class LocalPool:
         self.starter, self.stopped = None, threading.Event()
 
     def _pair(self):
-        """A new (scorer, sandbox) pair, both starting at once (neither waits); None once
-        the pool is shutting down."""
+        """A new scorer and the shared sandbox host, both starting at once if not started
+        (neither waits); None once the pool is shutting down."""
         with self.lock:
             if self.closing:
                 return None
             scorer = WarmScorer(self.staged, SCORER_MEMORY_GB * 2**30,
                                 self.score_options["register"], hide=self.score_options["hide"])
-            sandbox = WarmSandbox(self.score_options["hide"], self.score_options["register"])
-            self.workers += [scorer, sandbox]
+            if self.sandbox is None:
+                self.sandbox = WarmSandbox(self.score_options["hide"],
+                                           self.score_options["register"])
+                self.workers.append(self.sandbox)
+            sandbox = self.sandbox
+            self.workers.append(scorer)
         scorer.warm_up(self.score_options["cache"])
         sandbox.warm_up()
         return scorer, sandbox

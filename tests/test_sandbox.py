@@ -258,7 +258,7 @@ def test_a_submission_cannot_fill_the_disk_the_class_is_graded_on(tmp_path, monk
             ran = run_sandboxed(notebook, staged, timeout=60, memory_bytes=4 * 2**30,
                                 sandbox=host)
             try:
-                assert os.path.ismount(host.spool if host else ran.private)
+                assert os.path.ismount(ran.private)
                 report = json.loads((ran.private / "report.json").read_text())
             finally:
                 ran.remove()
@@ -293,3 +293,105 @@ def test_a_killed_graders_folders_are_unmounted_by_the_next_one(tmp_path):
         for home in folders.values():
             quota.release(home / "spool")
             shutil.rmtree(home, ignore_errors=True)
+
+
+#: The first of two submissions on one host: it fills its folder, says so, then waits for the
+#: test's word (a file the grader's side writes in its folder) before it ends.
+FILLS_THEN_WAITS = r'''
+import os, time
+chunk = b"x" * (16 * 2**20)
+try:
+    for i in range(64):
+        with open(f"big{i}", "wb") as f:
+            f.write(chunk)
+except OSError as e:
+    os.remove("big0")  # room for the two words
+    open("full.txt", "w").write(str(e.errno))
+for _ in range(2400):  # two minutes at most
+    if os.path.exists("go.txt"):
+        break
+    time.sleep(0.05)
+'''
+
+#: The second: writes 96 MB (in two files, under the file-size limit) beside the first,
+#: which has filled its own folder.
+WRITES_96MB = r'''
+import os
+for name in ("a.bin", "b.bin"):
+    with open(name, "wb") as f:
+        f.write(b"y" * (48 * 2**20))
+open("wrote.txt", "w").write(str(os.path.getsize("a.bin") + os.path.getsize("b.bin")))
+'''
+
+
+def test_one_host_serves_two_submissions_at_once_each_in_a_room_of_its_own(tmp_path,
+                                                                             monkeypatch):
+    """The jobs of a class share one host (grade.LocalPool): a second submission runs while
+    the first is still running, and the first having filled its folder takes none of the
+    second's room. Ordered by files, not by time: the first ends only once the second has."""
+    import threading
+    from autograder.engine.runner import prepare, uid_range
+    monkeypatch.setattr(quota, "FOLDER_BYTES", 256 * 2**20)
+    host = WarmSandbox()
+    uids = uid_range()
+    results = {}
+    try:
+        with bundle.staged_bundle(assignments.get("tuning")) as staged:
+            folders = {}
+            for index, (name, cell) in enumerate((("first", FILLS_THEN_WAITS),
+                                                  ("second", WRITES_96MB))):
+                notebook = tmp_path / f"{name}.ipynb"
+                nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]),
+                               notebook)
+                folders[name] = host.private_dir()
+                assert os.path.ismount(folders[name])
+                prepare(notebook, folders[name], staged, uids[index])
+
+            def run(name, index):
+                results[name] = host.run(folders[name], uids[index], timeout=120,
+                                         memory_bytes=4 * 2**30)
+            first = threading.Thread(target=run, args=("first", 0))
+            first.start()
+            try:
+                for _ in range(2400):
+                    if (folders["first"] / "full.txt").exists() or not first.is_alive():
+                        break
+                    first.join(0.05)
+                assert (folders["first"] / "full.txt").read_text() == str(errno.ENOSPC)
+                second = threading.Thread(target=run, args=("second", 1))
+                second.start()
+                second.join(120)
+                assert results.get("second") == (False, 0), (
+                    results, (folders["second"] / "kit_sandbox.log").read_text())
+                assert first.is_alive() and "first" not in results
+            finally:
+                (folders["first"] / "go.txt").write_text("go")
+                first.join(120)
+            assert results["first"] == (False, 0)
+            assert (folders["second"] / "wrote.txt").read_text() == str(96 * 2**20)
+            for folder in folders.values():
+                quota.release(folder)
+                assert not os.path.ismount(folder)
+    finally:
+        host.close(remove=True)
+    assert host.served == 2 and host.starts == 1
+
+
+def test_the_host_answers_a_bad_request_by_its_id_and_serves_on(tmp_path):
+    """A request it cannot serve gets ``<id> error ...`` (``?`` when the id itself is
+    unreadable), and the host goes on reading until the grader closes the pipe."""
+    import io
+    from autograder.engine import zygote
+    requests, asking = os.pipe()
+    os.write(asking, b'{"id": 5, "folder": "../other", "uid": 70000, "limits": {}, '
+                     b'"timeout": 1}\nnot json\n{"id": 6, "folder": "x", "uid": 0}\n'
+                     b'{"id": 7, "folder": "x"')
+    os.write(asking, b', "uid": 70000}\n')  # a line in two pieces: read as one request
+    os.close(asking)
+    replies = io.StringIO()
+    zygote.serve((), requests, replies)
+    os.close(requests)
+    lines = replies.getvalue().splitlines()
+    assert [line.split(" ", 2)[:2] for line in lines] == [["5", "error"], ["?", "error"],
+                                                          ["6", "error"], ["7", "error"]]
+    assert "bad request" in lines[0] and "bad request" in lines[2] and "limits" in lines[3]

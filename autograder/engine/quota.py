@@ -8,8 +8,10 @@ disk the TA grades on fills, and the student graded beside it, or the TA's own
 ``grades.csv``, cannot be written. So the folder that holds a submission's folder is a
 tmpfs of its own, mounted here by the grader (root, as grading is): at most
 :data:`FOLDER_BYTES` and :data:`FOLDER_FILES`, and once unmounted it is gone at once,
-however many files the student made. A warm sandbox host's spool is one such folder (it
-runs one submission at a time); a cold sandbox's folder another.
+however many files the student made. Each submission's folder is one, whether a cold
+sandbox's or one in a warm sandbox host's spool (itself a small shared tmpfs, so that the
+folders mounted in it reach the host, :func:`share`): the jobs sharing a host, and a
+submission kept waiting to be scored, never take each other's room.
 
 A correct notebook writes a few KB there (its artifacts and output); one that saves a
 model or an array has room for it. Where the kernel refuses the mount (no
@@ -31,7 +33,7 @@ import psutil
 FOLDER_BYTES = 2**30
 FOLDER_FILES = 50_000
 
-MS_NOSUID, MS_NODEV = 2, 4
+MS_NOSUID, MS_NODEV, MS_SHARED = 2, 4, 1 << 20
 MNT_DETACH = 2
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -57,6 +59,14 @@ def limit(folder: Path) -> bool:
         print(f"warning: the sandboxes' folders could not be limited in size ({error}): a "
               f"submission could fill the disk the class is graded on", file=sys.stderr)
     return False
+
+
+def share(folder: Path) -> bool:
+    """Make the mount on ``folder`` shared, so that what is mounted in it later also appears
+    in a bubblewrap started before (a warm sandbox host's spool: each submission's folder in
+    it is limited on its own, :func:`limit`); whether it now is. The host's own mounts do
+    not come back out: bubblewrap's copy is a slave."""
+    return _libc.mount(None, os.fsencode(folder), None, ctypes.c_ulong(MS_SHARED), None) == 0
 
 
 def release(folder: Path):

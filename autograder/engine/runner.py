@@ -562,7 +562,7 @@ class Sandboxed:
 
     def remove(self):
         if self.private is not None:
-            quota.release(self.private)  # a cold sandbox's folder: gone at once
+            quota.release(self.private)  # a tmpfs of its own (warm or cold): gone at once
             shutil.rmtree(self.private, ignore_errors=True)
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -593,6 +593,7 @@ def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes:
                 return ran
             sandboxed = sandbox.run(ran.private, uid, timeout=timeout, memory_bytes=memory_bytes)
             if sandboxed is None:  # the host failed: this submission starts again, cold
+                quota.release(ran.private)
                 shutil.rmtree(ran.private, ignore_errors=True)
         if sandboxed is None:
             ran.private = ran.work / "sandbox"

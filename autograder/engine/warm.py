@@ -1,15 +1,17 @@
 """Warm grading workers: start-up is paid once per grading job, not once per submission.
 
-Importing TensorFlow costs 5 s or more; a correct notebook runs in less. Each
-grading job therefore keeps two long-lived processes:
+Importing TensorFlow costs 5 s or more; a correct notebook runs in less. So a
+class keeps long-lived processes:
 
-- :class:`WarmSandbox`, the untrusted stage: ``autograder/zygote.py`` inside
-  bubblewrap, behind the same walls as a cold sandbox, with TensorFlow already
-  imported. It forks a fresh process per submission in new namespaces, with
-  its own folder, empty scratch space and an unprivileged uid of its own
-  (see the zygote's docstring for the walls). Student code never runs in the
+- :class:`WarmSandbox`, the untrusted stage, one that every job shares:
+  ``autograder/zygote.py`` inside bubblewrap, behind the same walls as a cold
+  sandbox, with TensorFlow already imported. It forks a fresh process per
+  submission in new namespaces, with its own folder (a tmpfs of its own), empty
+  scratch space and an unprivileged uid of its own (see the zygote's docstring
+  for the walls), and serves several at once. Student code never runs in the
   host itself, so nothing one submission does reaches the next.
-- :class:`WarmScorer`, the trusted stage: ``autograder.engine.scorer --serve``.
+- :class:`WarmScorer`, the trusted stage, one per job:
+  ``autograder.engine.scorer --serve``.
 
 Either one is restarted when it dies or wedges, and a host that cannot start
 at all (an old bubblewrap, say) makes grading fall back to a cold sandbox per
@@ -156,7 +158,15 @@ class WarmProcess:
 
 
 class WarmSandbox(WarmProcess):
-    """One job's sandbox host; :meth:`run` grades a prepared private folder in a fresh child."""
+    """The sandbox host of a grading run, shared by its jobs: :meth:`run` grades a prepared
+    private folder in a fresh child, from any number of threads at once.
+
+    One host, not one per job: each host imports TensorFlow (about 4 CPU seconds), and on a
+    machine whose cores are all grading that is 4 seconds of grading lost per job and class.
+    Each submission's folder is a tmpfs of its own (:meth:`private_dir`), so that what one
+    submission writes never takes the room of another running beside it, or of one kept
+    waiting to be scored.
+    """
 
     def __init__(self, hide=(), register=None):
         self.hide, self.register = tuple(hide), register
@@ -164,7 +174,8 @@ class WarmSandbox(WarmProcess):
         self.spool, self.bin = self.home / "spool", self.home / "bin"
         self.spool.mkdir()
         quota.sweep()  # those of a grader that was killed
-        quota.limit(self.spool)  # what one submission writes at a time: bounded
+        # A tmpfs whose mounts reach the host: each submission's folder is mounted on it.
+        self.folders_limited = quota.limit(self.spool) and quota.share(self.spool)
         self.bin.mkdir()
         for source, name in (("zygote.py", "kit_zygote.py"), ("sandbox.py", "kit_sandbox.py"),
                              ("kit_codec.py", "kit_codec.py")):
@@ -172,6 +183,13 @@ class WarmSandbox(WarmProcess):
         self.log = self.home / "host.log"
         self.process = None
         self.failed = ""  # why the host could not start; then every run() returns None
+        self.starting = threading.Lock()  # one thread at a time starts (or waits for) the host
+        self.lock = threading.Lock()  # requests in flight and their replies
+        self.replied = threading.Condition(self.lock)
+        self.asked = 0  # the last request's id
+        self.pending: dict[int, subprocess.Popen] = {}  # request id -> the host asked
+        self.replies: dict[int, str] = {}
+        self.reading = None  # the host whose replies a thread reads
 
     def close(self, remove=False):
         super().close()
@@ -180,8 +198,12 @@ class WarmSandbox(WarmProcess):
             shutil.rmtree(self.home, ignore_errors=True)
 
     def private_dir(self) -> Path:
-        """A new, empty folder for one submission, visible to the host (and only to it)."""
-        return Path(tempfile.mkdtemp(dir=self.spool))
+        """A new, empty folder for one submission, visible to the host (and only to it), a
+        tmpfs of its own (:mod:`~autograder.engine.quota`; removed with ``quota.release``)."""
+        private = Path(tempfile.mkdtemp(dir=self.spool))
+        if self.folders_limited:
+            quota.limit(private)
+        return private
 
     def command(self) -> list[str]:
         caps = [arg for cap in HOST_CAPABILITIES for arg in ("--cap-add", cap)]
@@ -200,27 +222,69 @@ class WarmSandbox(WarmProcess):
             self.register(self.process)
         self._expect("ready")
 
-    def _ready(self) -> bool:
-        """Whether the host is up: a start-up in progress is waited for, a dead host started
-        again; one that does not say "ready" makes every later run() cold."""
-        started = self._started()
-        if started is None and (self.process is None or self.process.poll() is not None):
-            self._launch()
+    def _ready(self):
+        """The running host: a start-up in progress is waited for, a dead host started again;
+        None when it does not say "ready" (then every later run() is cold)."""
+        with self.starting:
+            if self.failed:
+                return None
             started = self._started()
-        if started is not False:
-            return True
-        self.failed = _tail(self.log)[-800:].strip() or "no reply"
-        print(f"warning: the warm sandbox did not start, so every submission gets a cold one "
-              f"(slower, as safe): {self.failed}", file=sys.stderr)
-        self.close()
-        return False
+            if started is None and (self.process is None or self.process.poll() is not None):
+                self._launch()
+                started = self._started()
+            if started is not False:
+                if self.reading is not self.process:
+                    self.reading = self.process
+                    threading.Thread(target=self._read_replies, args=(self.process,),
+                                     daemon=True).start()
+                return self.process
+            self.failed = _tail(self.log)[-800:].strip() or "no reply"
+            print(f"warning: the warm sandbox did not start, so every submission gets a cold "
+                  f"one (slower, as safe): {self.failed}", file=sys.stderr)
+            self.close()
+            return None
+
+    def _read_replies(self, process):
+        """Hand each reply line of ``process`` (``<id> <reply>``) to the request it answers;
+        once it ends, the requests it had not answered get an empty reply."""
+        try:
+            for line in process.stdout:
+                ident, _, reply = line.strip().partition(" ")
+                with self.lock:
+                    if ident.isdigit() and self.pending.pop(int(ident), None) is process:
+                        self.replies[int(ident)] = reply
+                        self.replied.notify_all()
+        except (OSError, ValueError):
+            pass
+        with self.lock:
+            for ident in [i for i, asked in self.pending.items() if asked is process]:
+                del self.pending[ident]
+                self.replies[ident] = ""
+            self.replied.notify_all()
+
+    def _ask(self, process, request: dict, seconds: float) -> str:
+        """Send ``request`` to ``process``: its reply, or "" if none came within ``seconds``."""
+        with self.lock:
+            self.asked += 1
+            ident = request["id"] = self.asked
+            self.pending[ident] = process
+            try:
+                process.stdin.write(json.dumps(request) + "\n")
+                process.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                del self.pending[ident]
+                return ""
+            self.replied.wait_for(lambda: ident in self.replies, seconds)
+            self.pending.pop(ident, None)
+            return self.replies.pop(ident, "")
 
     def warm_up(self):
         """Start the host now, if it is not running, without waiting for its TensorFlow
         import (:meth:`wait`, or the first run(), waits)."""
-        if not self.failed and self.waiter is None \
-                and (self.process is None or self.process.poll() is not None):
-            self._launch()
+        with self.starting:
+            if not self.failed and self.waiter is None \
+                    and (self.process is None or self.process.poll() is not None):
+                self._launch()
 
     def run(self, private: Path, uid: int, *, timeout: float, memory_bytes: int):
         """Run the sandbox on ``private`` (from :meth:`private_dir`, prepared for ``uid``).
@@ -228,18 +292,22 @@ class WarmSandbox(WarmProcess):
         Returns (timed_out, exit code) like a cold sandbox, or None when the host
         failed: the caller then grades this submission in a cold sandbox.
         """
-        if self.failed or not self._ready():
+        process = self._ready()
+        if process is None:
             return None
-        self.served += 1
+        with self.lock:
+            self.served += 1
         request = {"folder": private.name, "uid": uid,
                    "limits": sandbox_limits(memory_bytes, timeout), "timeout": backstop(timeout)}
-        reply = self._ask(request, backstop(timeout) + 30)
+        reply = self._ask(process, request, backstop(timeout) + 30)
         if reply == "timeout":
             return True, None
         if reply.startswith("exit "):
             code = int(reply.split()[1])
             return False, -(code - 128) if code > 128 else code
-        self.close()  # dead or wedged: the next submission starts a new host
+        with self.starting:  # dead or wedged: the next submission starts a new host
+            if self.process is process:
+                self.close()
         return None
 
 

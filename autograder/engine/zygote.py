@@ -10,8 +10,10 @@ folder at ``/tmp/kit-spool`` where each submission's private folder appears.
 It runs as root *inside* that wall, keeping only the capabilities it needs to
 build the next wall, and never runs student code itself.
 
-For each request on stdin (``{"folder": ..., "uid": ..., "limits": ...,
-"timeout": ...}``) it forks. The child gets what a cold sandbox gets:
+For each request on stdin (``{"id": ..., "folder": ..., "uid": ..., "limits": ...,
+"timeout": ...}``) it forks, and reads the next request meanwhile: the grading jobs of a
+machine share one host, each running a submission of its own. The child gets what a cold
+sandbox gets:
 
 - new mount, PID, network, IPC and UTS namespaces; a fresh ``/proc`` that
   shows only this submission's processes; fresh empty ``/tmp``, ``/var/tmp``
@@ -23,15 +25,17 @@ For each request on stdin (``{"folder": ..., "uid": ..., "limits": ...,
   unprivileged uid of its own, no capabilities, ``no_new_privs``; then
   ``kit_sandbox.main``, exactly as a cold sandbox runs it.
 
-The host replies ``exit <code>`` (``exit 152`` when the submission used up its CPU
-time, SIGXCPU; ``timeout`` when it outlived the wall-clock backstop and was killed). Student code never runs in the host, so the
-host stays clean for the next submission.
+The host replies ``<id> exit <code>`` once the submission ends (``exit 152`` when it used up
+its CPU time, SIGXCPU; ``<id> timeout`` when it outlived the wall-clock backstop and was
+killed). Student code never runs in the host, so the host stays clean for the next
+submission.
 """
 import ctypes
 import json
 import os
 import random
 import resource
+import select
 import signal
 import sys
 import tempfile
@@ -142,36 +146,89 @@ def init(uid, limits):
             os._exit(code if code >= 0 else 128 - code)
 
 
-def serve_one(request, keep=()) -> str:
-    """Fork a monitor that builds the walls, starts init and enforces the time limit."""
+def launch(request, keep=(), close=()) -> int:
+    """Fork a monitor that builds the walls, starts init and enforces the time limit; its
+    pid (its exit status is the submission's, :func:`answer`). ``close``: descriptors of the
+    host the monitor has no use for (the other submissions' process handles)."""
     folder, uid = str(request["folder"]), int(request["uid"])
     if "/" in folder or folder in ("", ".", "..") or uid < 1000:
-        return "error bad request"
+        raise ValueError("bad request")
+    limits, timeout = request["limits"], max(1, int(request["timeout"]))
     monitor = os.fork()
-    if monitor == 0:
-        code = 72
-        try:
-            unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
-            first = os.fork()  # PID 1 of the new namespace
-            if first == 0:
-                try:
-                    build_walls(folder, keep)
-                    init(uid, request["limits"])
-                finally:
-                    os._exit(73)
-            signal.signal(signal.SIGALRM, lambda *_: os.kill(first, signal.SIGKILL))
-            signal.alarm(max(1, int(request["timeout"])))
-            _, status = os.waitpid(first, 0)
-            left = signal.alarm(0)
-            code = os.waitstatus_to_exitcode(status)
-            code = TIMED_OUT if code == -signal.SIGKILL and left == 0 else code
-        except BaseException as exc:  # noqa: BLE001
-            print(f"sandbox setup failed: {exc!r}", file=sys.stderr, flush=True)
-        finally:
-            os._exit(code if code >= 0 else 128 - code)
-    _, status = os.waitpid(monitor, 0)
+    if monitor:
+        return monitor
+    code = 72
+    try:
+        for fd in close:
+            os.close(fd)
+        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+        first = os.fork()  # PID 1 of the new namespace
+        if first == 0:
+            try:
+                build_walls(folder, keep)
+                init(uid, limits)
+            finally:
+                os._exit(73)
+        signal.signal(signal.SIGALRM, lambda *_: os.kill(first, signal.SIGKILL))
+        signal.alarm(timeout)
+        _, status = os.waitpid(first, 0)
+        left = signal.alarm(0)
+        code = os.waitstatus_to_exitcode(status)
+        code = TIMED_OUT if code == -signal.SIGKILL and left == 0 else code
+    except BaseException as exc:  # noqa: BLE001
+        print(f"sandbox setup failed: {exc!r}", file=sys.stderr, flush=True)
+    finally:
+        os._exit(code if code >= 0 else 128 - code)
+
+
+def answer(status) -> str:
+    """The reply for a monitor's wait status."""
     code = os.waitstatus_to_exitcode(status)
     return "timeout" if code == TIMED_OUT else f"exit {code}"
+
+
+def _handle(pid) -> int:
+    """A process handle on the monitor ``pid``; without one, the monitor is stopped."""
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+
+
+def serve(keep, requests=0, reply=sys.stdout):
+    """Serve request lines from the descriptor ``requests`` until it closes, several at once.
+
+    Each request carries an ``id``, and its reply line starts with it (``7 exit 0``): the
+    grading jobs of a machine share one host (one TensorFlow import, not one per job), so
+    replies come in the order the submissions end. The host waits on each monitor through a
+    process handle (``pidfd``) beside the request pipe: no signal handler, no thread, so
+    nothing of the host's own is running when it forks the next monitor."""
+    running, buffered = {}, b""  # pidfd -> (monitor pid, request id)
+    while True:
+        ready, _, _ = select.select([requests, *running], [], [])
+        for fd in ready:
+            if fd in running:
+                pid, ident = running.pop(fd)
+                os.close(fd)
+                _, status = os.waitpid(pid, 0)
+                print(f"{ident} {answer(status)}", file=reply, flush=True)
+                continue
+            chunk = os.read(requests, 65536)
+            if not chunk:
+                return  # the grader is done: bubblewrap takes any monitor left along
+            buffered += chunk
+            *lines, buffered = buffered.split(b"\n")
+            for line in lines:
+                ident = "?"
+                try:
+                    request = json.loads(line)
+                    ident = int(request["id"])
+                    pid = launch(request, keep, close=list(running))
+                    running[_handle(pid)] = (pid, ident)
+                except (ValueError, KeyError, TypeError, OSError) as exc:
+                    print(f"{ident} error {exc!r}", file=reply, flush=True)
 
 
 def main(keep):
@@ -187,12 +244,7 @@ def main(keep):
     reply = sys.stdout
     sys.stdout = sys.stderr  # nothing but replies on the control pipe
     print("ready", file=reply, flush=True)
-    for line in sys.stdin:
-        try:
-            answer = serve_one(json.loads(line), keep)
-        except (ValueError, KeyError, TypeError) as exc:
-            answer = f"error {exc!r}"
-        print(answer, file=reply, flush=True)
+    serve(keep, sys.stdin.fileno(), reply)
 
 
 if __name__ == "__main__":
