@@ -2,6 +2,7 @@
 lets stand as code, and the cheap part CI runs: the zh catalogue and every zh release's
 Markdown, code comments and README hold no English."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -228,3 +229,36 @@ def test_run_pages_lists_what_a_run_folder_holds(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in zhcheck.run_pages(tmp_path)] == [
         "report.html", "summary.md", "feedback/s1.html", "feedback/s1.md",
         "manual/overfitting.html", "export/moodle/grades.csv"]
+
+
+def test_a_class_reads_the_translations_once_and_an_edited_file_again(tmp_path, monkeypatch):
+    """The feedback page's title and written questions come from the release notebook and
+    its translation, read once per class (0.4 CPU s each time in Chinese), and read again
+    once either file changes."""
+    import dataclasses
+    from autograder.build import translations
+    from autograder.engine import report
+
+    @dataclasses.dataclass(frozen=True)
+    class Stand:
+        name: str
+        folder: Path
+
+        @property
+        def notebook(self):
+            return self.folder / "stand.ipynb"
+
+    stand = Stand("stand", tmp_path)
+    for path in (stand.notebook, tmp_path / "config.json", tmp_path / "stand.zh.md"):
+        path.write_text("first")
+    reads = []
+
+    def config_texts(assignment, language):
+        reads.append(language)
+        return {"title": (tmp_path / "stand.zh.md").read_text()}
+    monkeypatch.setattr(translations, "config_texts", config_texts)
+    first = report._translated(stand, "zh")
+    first["title"] = "changed by a caller"
+    assert report._translated(stand, "zh") == {"title": "first"} and reads == ["zh"]
+    (tmp_path / "stand.zh.md").write_text("second, longer")
+    assert report._translated(stand, "zh") == {"title": "second, longer"} and len(reads) == 2

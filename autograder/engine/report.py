@@ -188,12 +188,34 @@ def _rubric_keys(assignment) -> dict:
 
 
 def _translated(assignment, language: str) -> dict:
-    """The config's texts a feedback page shows (title, written questions), in ``language``."""
+    """The config's texts a feedback page shows (title, written questions), in ``language``.
+
+    Read once per class, not once per student: they come from the release notebook and its
+    translation (two thirds of the TA's own time per feedback page went to reading them
+    again). The cache is keyed on both files' sizes and times, so an edited one is read."""
+    from autograder.build import translations
+    key = (assignment.name, language, *(_stat(path) for path in (
+        assignment.notebook, assignment.folder / "config.json",
+        translations.path_of(assignment, language))))
+    return dict(_translated_cached(assignment, language, key))
+
+
+def _stat(path: Path):
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return str(path), found.st_size, found.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=32)
+def _translated_cached(assignment, language: str, key) -> tuple:
     from autograder.build import translations
     try:
-        return translations.config_texts(assignment, language)
+        texts = translations.config_texts(assignment, language)
     except KitError:  # a translation missing: the English, never a stopped run
-        return translations.config_texts(assignment, translations.SOURCE_LANGUAGE)
+        texts = translations.config_texts(assignment, translations.SOURCE_LANGUAGE)
+    return tuple(texts.items())
 
 
 # --- feedback ------------------------------------------------------------------------------
