@@ -281,17 +281,22 @@ def test_a_killed_graders_folders_are_unmounted_by_the_next_one(tmp_path):
     for owner in ("killed", "running"):
         home = Path(tempfile.mkdtemp(prefix="kit-quota-test-"))
         (home / "spool").mkdir()
-        assert quota.limit(home / "spool")
+        assert quota.limit(home / "spool") and quota.share(home / "spool")
         (home / "spool" / "left.txt").write_text("what the last submission wrote")
+        (home / "spool" / "submission").mkdir()  # a submission's folder in it: its own tmpfs
+        assert quota.limit(home / "spool" / "submission")
+        (home / "spool" / "submission" / "left.txt").write_text("its last write")
         (home / quota.OWNER).write_text(str(gone.pid if owner == "killed" else os.getppid()))
         folders[owner] = home
     try:
         assert quota.sweep() >= 1
         assert not folders["killed"].exists()
+        assert not any(str(folders["killed"]) in line
+                       for line in Path("/proc/self/mounts").read_text().splitlines())
         assert os.path.ismount(folders["running"] / "spool")
     finally:
         for home in folders.values():
-            quota.release(home / "spool")
+            quota.release(home / "spool")  # its submission's folder goes with it
             shutil.rmtree(home, ignore_errors=True)
 
 

@@ -351,6 +351,11 @@ def test_an_earlier_otter_timing_is_reused_only_for_the_same_sample_jobs_and_cor
     report = "\n".join(scale.ratio_table({"jobs": 2, "cores": 2, "classes": classes,
                                           "otter": otter}))
     assert "taken from" in report and "a.zip: tests/q2.py" in report
+    assert "caution" not in report  # timed on a quiet machine
+    otter["memory"] = {"load_max": 2 * 2 + 1.2}  # beside another run's tests
+    busy = "\n".join(scale.ratio_table({"jobs": 2, "cores": 2, "classes": classes,
+                                        "otter": {**otter, "cores": 2}}))
+    assert "caution: otter was timed beside other work (load up to 5.2 on 2 cores)" in busy
 
     with pytest.raises(KitError, match="1 at a time"):
         scale.stored_anchor(stored, built, zips, jobs=1)

@@ -533,6 +533,12 @@ def ratio_table(result: dict) -> list[str]:
                          f"at most {otter['memory']['load_max']} during); the zips' members "
                          + ("are the same" if not changed else
                             f"that changed since: {len(changed)}: " + ", ".join(changed[:6])))
+            if busy_anchor(otter):
+                lines.append(f"caution: otter was timed beside other work (load up to "
+                             f"{otter['memory']['load_max']} on {otter.get('cores')} cores); a "
+                             f"busy machine slows otter, and "
+                             f"the ratios flatter the kit: time otter again (OTTER=50) on a "
+                             f"quiet machine for a figure to quote")
         lines.append(f"otter's points differ from the kit's on {len(otter['differ'])} of {ran}"
                      + (": " + "; ".join(otter["differ"][:5]) if otter["differ"] else ""))
     else:
@@ -593,6 +599,16 @@ def dask_lines(result: dict) -> list[str]:
     return [f"{dask['size']} submissions on a local Dask cluster ({dask['workers']} worker "
             f"processes, one thread each): {dask['wall']:.0f} s against {dask['local_wall']:.0f} s "
             f"with --jobs {result['jobs']} (goal: no more, {faster}); grades.csv {same}", ""]
+
+
+def busy_anchor(otter: dict) -> bool:
+    """Was a stored otter timing taken beside other work? Its own runs (otter and a kernel
+    per job) keep the load up to about 1.5 per core, so a load above twice the cores means
+    something else ran too, and otter's seconds are inflated: an anchor timed at load 5.2 on
+    2 cores was 34% slower than otter timed again on the quiet machine (2026-12-05)."""
+    cores = otter.get("cores") or os.cpu_count() or 1
+    return max(otter.get("memory", {}).get("load_max", 0),
+               *(otter.get("load_at_start") or [0])[:1]) > 2 * cores
 
 
 def render(result: dict) -> list[str]:
