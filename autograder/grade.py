@@ -43,8 +43,7 @@ from autograder.assignments import REPO_ROOT, KitError
 from autograder.engine.runner import (SCORER_MEMORY_GB, Outcome, kill_group, run_sandboxed,
                                       sandbox_budget, score_sandboxed)
 from autograder.engine.members import note
-from autograder.engine.warm import (STARTUP_SECONDS, WarmSandbox, WarmScorer,
-                                    starting_at_once)
+from autograder.engine.warm import STARTUP_SECONDS, WarmSandbox, WarmScorer
 from shared.i18n import msg_in
 from autograder.review import answers as written_answers, merge as hand_merge
 
@@ -484,90 +483,18 @@ def _found_record(entry, staged, roster, deadline, settings) -> dict:
         "history": [h.isoformat() for h in entry.history]}
 
 
-class LocalPool:
-    """``jobs`` submissions at a time in threads of this process.
+class Turns:
+    """Interchangeable things (sandbox turns, warm scorers) handed out first come, first
+    served: the thread that waited longest gets the next one, or one that asks ``first``
+    (its submission already run in its sandbox)."""
 
-    Each job is a pair of warm workers (:mod:`autograder.engine.warm`): a trusted scorer of
-    its own, and the sandbox host, which forks a fresh, isolated process per submission
-    and which every job shares (its start-up is about 4 CPU seconds, and at 300
-    submissions every job's was 4% of ``make bench``'s time). So TensorFlow is imported
-    once per job and once more, not once per submission. A thread grading a submission
-    takes whichever pair is free and gives it back after.
+    def __init__(self):
+        self.lock, self.free, self.waiting = threading.Lock(), [], collections.deque()
+        self.closing = False
 
-    The first row comes first: the host and the first scorer import TensorFlow at once,
-    and on a machine of N cores only N/2 pairs (at least one) start straight away. The
-    others start when the first pair is ready (its imports done), and only as many as
-    there are submissions left for them, and take submissions once ready: started
-    together, 2 jobs' imports on 2 cores took twice as long, and the first submission
-    waited for all of them; a job still importing held a submission the ready one could
-    have graded.
-
-    A model is trained once: a submission whose artifacts are those of one being scored
-    (the same mistake twice, :meth:`runner.Sandboxed.fingerprint`) is scored after it, from
-    the training results it keeps, and its pair grades the next submission meanwhile (there
-    are twice as many threads as pairs, so that one may wait without a core doing so).
-    Scored at once, both trained the same model, each on a core: 20-28 of the 410
-    job-seconds of ``make bench``'s 300 (issue 25).
-    """
-
-    def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
-        # one job has one pair, which the submission being scored holds: nobody to wait
-        self.executor = ThreadPoolExecutor(max_workers=2 * jobs if jobs > 1 else 1)
-        self.sandbox_options = {"timeout": timeout, "memory_bytes": memory_bytes,
-                                "hide": hide, "register": running.add}
-        self.score_options = {"hide": hide, "register": running.add, "cache": cache}
-        #: fingerprint -> set once the submission being scored with it is
-        self.scoring: dict[str, threading.Event] = {}
-        self.deferred = 0  # submissions scored after an identical one
-        self.staged, self.jobs, self.workers = staged, jobs, []
-        self.sandbox = None  # the host every pair shares
-        self.free, self.waiting = [], collections.deque()  # pairs not grading; threads
-        #: waiting for one, first come first served (each a [event, pair] handed a pair)
-        self.lock, self.pending, self.closing = threading.Lock(), 0, False
-        #: the thread that starts the pairs (the first _grade starts it); it lives until
-        #: shutdown, since the processes die with the thread that started them (bubblewrap's
-        #: --die-with-parent: the kernel's parent-death signal follows the starting thread)
-        self.starter, self.stopped = None, threading.Event()
-
-    def _pair(self):
-        """A new scorer and the shared sandbox host, both starting at once if not started
-        (neither waits); None once the pool is shutting down."""
-        with self.lock:
-            if self.closing:
-                return None
-            scorer = WarmScorer(self.staged, SCORER_MEMORY_GB * 2**30,
-                                self.score_options["register"], hide=self.score_options["hide"])
-            if self.sandbox is None:
-                self.sandbox = WarmSandbox(self.score_options["hide"],
-                                           self.score_options["register"])
-                self.workers.append(self.sandbox)
-            sandbox = self.sandbox
-            self.workers.append(scorer)
-        scorer.warm_up(self.score_options["cache"])
-        sandbox.warm_up()
-        return scorer, sandbox
-
-    def _start_pairs(self):
-        """Start the leading pairs and hand them out; when the first is ready, start the
-        others the submissions left need, each handed out once ready."""
-        leading = [pair for pair in (self._pair() for _ in range(min(self.jobs,
-                                                                      starting_at_once())))
-                   if pair]
-        for pair in leading:
-            self._release(pair)
-        for worker in leading[0] if leading else ():
-            worker.wait(STARTUP_SECONDS)
-        more = [self._pair() for _ in range(len(leading), min(self.jobs, self.pending))]
-        for pair in filter(None, more):  # each free once its imports are done
-            for worker in pair:
-                worker.wait(STARTUP_SECONDS)
-            self._release(pair)
-        self.stopped.wait()  # (see __init__) this thread's processes live while it does
-
-    def _acquire(self, first=False):
-        """A free pair, waiting for one if needed: the thread that waited longest (holding
-        the earliest submission) gets the next one, or ``first`` (a submission already run
-        in its sandbox); None once the pool is shutting down."""
+    def take(self, first=False, patience=None, impatient=None):
+        """A free one, waiting for one if needed (after ``patience`` seconds of it, calling
+        ``impatient``); None once closed."""
         with self.lock:
             if self.closing or self.free:
                 return self.free.pop() if not self.closing else None
@@ -576,28 +503,146 @@ class LocalPool:
                 self.waiting.appendleft(waiter)
             else:
                 self.waiting.append(waiter)
+        if patience is not None and not waiter[0].wait(patience):
+            impatient()
         waiter[0].wait()
         return waiter[1]
 
-    def _release(self, pair):
+    def give(self, thing):
         with self.lock:
             if self.waiting:
                 waiter = self.waiting.popleft()
-                waiter[1] = pair
+                waiter[1] = thing
                 waiter[0].set()
             else:
-                self.free.append(pair)
+                self.free.append(thing)
+
+    def close(self):
+        """Every thread waiting, and every later one, gets None."""
+        with self.lock:
+            self.closing = True
+            for event, _ in self.waiting:
+                event.set()
+            self.waiting.clear()
+
+
+class LocalPool:
+    """``jobs`` submissions at a time in threads of this process.
+
+    The two stages are handed out apart (:class:`Turns`): ``jobs`` sandbox turns on the
+    sandbox host every job shares, which forks a fresh, isolated process per submission,
+    and the warm trusted scorers (:mod:`autograder.engine.warm`). A scorer imports
+    TensorFlow and otter (about 5.5 CPU seconds, as the host's 4); a class whose scoring
+    keeps up with its sandboxes needs one. So the pool starts with the host and one
+    scorer, and starts another (up to ``jobs``) only when a sandboxed submission has waited
+    :attr:`PATIENCE` seconds for one: the scorers are then what holds the class up (a
+    model training, say).
+    At 100 submissions of ``make bench`` every job's own host and scorer were a third of
+    the time (issue 25).
+
+    The first row comes first: the host and the first scorer import TensorFlow at once,
+    and nothing else starts until they are ready: more imports on 2 cores would only slow
+    them, and the first submission waits for both.
+
+    A model is trained once: a submission whose artifacts are those of one being scored
+    (the same mistake twice, :meth:`runner.Sandboxed.fingerprint`) is scored after it, from
+    the training results it keeps, while other submissions are graded (there are twice as
+    many threads as sandbox turns, so that one may wait without a core doing so).
+    Scored at once, both trained the same model, each on a core: 20-28 of the 410
+    job-seconds of ``make bench``'s 300.
+    """
+
+    #: Seconds a sandboxed submission waits for a scorer before another one is started: ten
+    #: reused correct submissions' scoring, well past a sandbox's, within a model's training.
+    PATIENCE = 3.0
+
+    def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
+        # one job: the submission being scored holds the one turn; nobody to wait
+        self.executor = ThreadPoolExecutor(max_workers=2 * jobs if jobs > 1 else 1)
+        self.sandbox_options = {"timeout": timeout, "memory_bytes": memory_bytes,
+                                "hide": hide, "register": running.add}
+        self.score_options = {"hide": hide, "register": running.add, "cache": cache}
+        #: fingerprint -> set once the submission being scored with it is
+        self.scoring: dict[str, threading.Event] = {}
+        self.deferred = 0  # submissions scored after an identical one
+        self.staged, self.jobs, self.workers = staged, jobs, []
+        self.sandbox = None  # the host every sandbox turn uses
+        self.turns, self.scorers = Turns(), Turns()
+        self.started = 0  # scorers started
+        self.lock, self.closing = threading.Lock(), False
+        #: the thread that starts the warm workers (the first _grade starts it); it lives
+        #: until shutdown, since the processes die with the thread that started them
+        #: (bubblewrap's --die-with-parent: the kernel's parent-death signal follows the
+        #: starting thread). ``wanted`` wakes it for another scorer.
+        self.starter, self.stopped, self.wanted = None, threading.Event(), threading.Event()
+
+    def _host(self):
+        return WarmSandbox(self.score_options["hide"], self.score_options["register"])
+
+    def _scorer(self):
+        return WarmScorer(self.staged, SCORER_MEMORY_GB * 2**30,
+                          self.score_options["register"], hide=self.score_options["hide"])
+
+    def _new(self, scorer: bool):
+        """A new scorer (or the host), starting, not waited for; None once shutting down."""
+        with self.lock:
+            if self.closing:
+                return None
+            worker = self._scorer() if scorer else self._host()
+            self.workers.append(worker)
+            self.started += scorer
+        worker.warm_up(*[self.score_options["cache"]] if scorer else [])
+        return worker
+
+    def _start_workers(self):
+        """The host and the first scorer at once; the sandbox turns handed out at once (a
+        sandbox waits for the host's start-up), the scorer once ready; then another scorer
+        each time one is wanted (:meth:`_scoring_turn`), handed out once ready."""
+        self.sandbox = self._new(scorer=False)
+        scorer = self._new(scorer=True)
+        if self.sandbox is None or scorer is None:
+            return
+        for turn in range(self.jobs):
+            self.turns.give(turn)
+        scorer.wait(STARTUP_SECONDS)
+        self.scorers.give(scorer)
+        while self.started < self.jobs:
+            self.wanted.wait()
+            if self.stopped.is_set():
+                break
+            self.wanted.clear()
+            scorer = self._new(scorer=True)
+            if scorer is None:
+                break
+            scorer.wait(STARTUP_SECONDS)
+            self.scorers.give(scorer)
+        self.stopped.wait()  # (see __init__) this thread's processes live while it does
+
+    def _scoring_turn(self, ran, first=False):
+        """A scorer for ``ran``; another one is wanted if it waits :attr:`PATIENCE`."""
+        since = time.perf_counter()
+        scorer = self.scorers.take(first, self.PATIENCE if self.jobs > 1 else None,
+                                   self.wanted.set)
+        if scorer is None:
+            raise RuntimeError("grading was stopped")
+        ran.queued += time.perf_counter() - since
+        return scorer
 
     def _grade(self, notebook: Path):
-        with self.lock:  # the first submission to be graded starts the pairs
+        with self.lock:  # the first submission to be graded starts the workers
             if self.starter is None:
-                self.starter = threading.Thread(target=self._start_pairs, daemon=True)
+                self.starter = threading.Thread(target=self._start_workers, daemon=True)
                 self.starter.start()
-        pair, ran, mine, key = self._acquire(), None, None, None
+        ran, mine, key, scorer = None, None, None, None
         try:
-            if pair is None:  # shutting down (Ctrl-C)
+            turn = self.turns.take()
+            if turn is None:  # shutting down (Ctrl-C)
                 raise RuntimeError("grading was stopped")
-            ran = run_sandboxed(notebook, self.staged, sandbox=pair[1], **self.sandbox_options)
+            try:
+                ran = run_sandboxed(notebook, self.staged, sandbox=self.sandbox,
+                                    **self.sandbox_options)
+            finally:
+                self.turns.give(turn)
             if ran.ended:
                 return ran.ended
             # (without trusted results kept, the one waiting would train the model again)
@@ -607,9 +652,9 @@ class LocalPool:
                 if blocker is None and key:
                     mine = self.scoring[key] = threading.Event()
             if blocker is not None:
-                held, pair = pair, None  # (released by _after, not by finally below)
-                pair = self._after(blocker, ran, held)
-            return score_sandboxed(ran, self.staged, scorer=pair[0], **self.score_options)
+                self._after(blocker, ran)
+            scorer = self._scoring_turn(ran, first=blocker is not None)
+            return score_sandboxed(ran, self.staged, scorer=scorer, **self.score_options)
         finally:
             if mine is not None:
                 with self.lock:
@@ -617,29 +662,21 @@ class LocalPool:
                 mine.set()
             if ran is not None:
                 ran.remove()
-            with self.lock:
-                self.pending -= 1
-            if pair is not None:
-                self._release(pair)
+            if scorer is not None:
+                self.scorers.give(scorer)
 
-    def _after(self, blocker: threading.Event, ran, pair):
-        """Wait for ``blocker`` (set once the identical submission is scored) without
-        holding ``pair``, which grades the next submission meanwhile; the pair to score
-        ``ran`` with, taken before any submission not yet sandboxed."""
+    def _after(self, blocker: threading.Event, ran):
+        """Wait for ``blocker`` (set once the identical submission is scored), holding no
+        turn and no scorer."""
         since = time.perf_counter()
-        self._release(pair)
         blocker.wait()
-        pair = self._acquire(first=True)
-        if pair is None:
+        if self.closing:
             raise RuntimeError("grading was stopped")
         ran.waited += time.perf_counter() - since
         with self.lock:
             self.deferred += 1
-        return pair
 
     def submit(self, notebook: Path):
-        with self.lock:
-            self.pending += 1
         return self.executor.submit(self._grade, notebook)
 
     def as_completed(self, futures):
@@ -648,10 +685,10 @@ class LocalPool:
     def shutdown(self, wait=True, cancel_futures=False):
         with self.lock:
             self.closing = True
-            self.stopped.set()
-            for event, _ in self.waiting:  # a thread waiting for a pair stops (None)
-                event.set()
-            self.waiting.clear()
+        self.stopped.set()
+        self.wanted.set()
+        self.turns.close()
+        self.scorers.close()
         self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
         with self.lock:
             workers = list(self.workers)

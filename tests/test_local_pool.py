@@ -1,7 +1,8 @@
 """The local pool's hand-out (``grade.LocalPool``): a submission identical to one being
-scored waits for it, without holding a pair, and trains nothing again.
+scored waits for it, holding neither a sandbox turn nor a scorer, and trains nothing again;
+a second scorer starts only when a submission waits for one.
 
-The fast test replaces the warm pairs and both stages with stand-ins driven by events, so
+The fast tests replace the warm workers and both stages with stand-ins driven by events, so
 that the order is forced, not hoped for; the slow one checks on the real sandbox that two
 students' identical notebooks leave artifacts with one fingerprint and a different
 mistake another (else the pool would never find a submission to wait for).
@@ -23,12 +24,14 @@ slow = pytest.mark.slow
 
 
 class Worker:
-    """A warm scorer or sandbox, ready once every submission has been handed to the pool
-    (as real ones, which import TensorFlow meanwhile: the pool starts as many pairs as
-    there are submissions waiting, up to its jobs)."""
+    """A warm scorer or sandbox host, ready once every submission has been handed to the
+    pool (as real ones, which import TensorFlow meanwhile)."""
 
     def __init__(self, name, submitted):
         self.name, self.submitted = name, submitted
+
+    def warm_up(self, cache=None):
+        pass
 
     def wait(self, seconds=None):
         assert self.submitted.wait(30)
@@ -42,6 +45,7 @@ class Ran:
 
     def __init__(self, student):
         self.student, self.ended, self.removed, self.waited = student, None, False, 0.0
+        self.queued = 0.0
 
     def fingerprint(self, staged):
         return None if self.student.startswith("x") else self.student.rstrip("0123456789")
@@ -57,10 +61,13 @@ class StandIns:
     def __init__(self, monkeypatch):
         self.trained, self.ran, self.lock = [], {}, threading.Lock()
         self.release_a, self.a1_scoring = threading.Event(), threading.Event()
-        self.submitted, pairs = threading.Event(), itertools.count()
-        monkeypatch.setattr(grade.LocalPool, "_pair", lambda pool: (
-            Worker(f"scorer{next(pairs)}", self.submitted),
-            Worker("sandbox", self.submitted)))
+        self.submitted, scorers = threading.Event(), itertools.count()
+        monkeypatch.setattr(grade.LocalPool, "_scorer", lambda pool: Worker(
+            f"scorer{next(scorers)}", self.submitted))
+        monkeypatch.setattr(grade.LocalPool, "_host", lambda pool: Worker(
+            "sandbox", self.submitted))
+        monkeypatch.setattr(grade.LocalPool, "PATIENCE", 0.2)  # then a second scorer starts
+        self.scorers = []
         monkeypatch.setattr(grade, "run_sandboxed", self.run_sandboxed)
         monkeypatch.setattr(grade, "score_sandboxed", self.score_sandboxed)
 
@@ -73,6 +80,7 @@ class StandIns:
     def score_sandboxed(self, submission, staged, *, scorer, cache, **_):
         key = submission.fingerprint(staged)
         with self.lock:
+            self.scorers.append(scorer.name)
             new = key not in self.trained
             if new and key is not None:
                 self.trained.append(key)
@@ -90,14 +98,15 @@ class StandIns:
         return pool, futures
 
 
-def test_an_identical_submission_waits_for_the_one_being_scored_and_frees_its_pair(
+def test_an_identical_submission_waits_for_the_one_being_scored_and_frees_its_turn(
         tmp_path, monkeypatch):
-    """a1 trains model a and is held there; a2 (the same artifacts) gives its pair to the
-    next submissions, which are graded meanwhile, and is scored once a1 is, reusing a."""
+    """a1 trains model a and is held there; a2 (the same artifacts) holds nothing while the
+    next submissions are graded (by a second scorer, wanted once they waited for a1's), and
+    is scored once a1 is, reusing a."""
     stand_ins = StandIns(monkeypatch)
     pool, futures = stand_ins.grade(tmp_path, cache=tmp_path / "cache")
     try:
-        for name in ("c1", "x1", "x2"):  # graded while a1 is held: a2 holds no pair
+        for name in ("c1", "x1", "x2"):  # graded while a1 is held: a2 holds nothing
             assert futures[name].result(timeout=30).status == "graded"
         assert not futures["a1"].done() and not futures["a2"].done()
         stand_ins.release_a.set()
@@ -106,16 +115,32 @@ def test_an_identical_submission_waits_for_the_one_being_scored_and_frees_its_pa
         stand_ins.release_a.set()
         pool.shutdown()
     assert (a1.reused, a2.reused) == (0, 1)  # a was trained once, for a1
-    assert stand_ins.trained == ["a", "c"] and pool.deferred == 1
+    assert pool.started == 2 and "scorer1" in stand_ins.scorers  # wanted while a1 trained
+    assert sorted(stand_ins.trained) == ["a", "c"] and pool.deferred == 1  # a once
     ran = stand_ins.ran
     assert all(r.removed for r in ran.values())  # each folder removed once scored
     assert ran["a2"].waited > 0 and ran["c1"].waited == 0  # left out of its own seconds
     assert pool.scoring == {}
 
 
+def test_a_class_whose_scoring_keeps_up_starts_one_scorer(tmp_path, monkeypatch):
+    """Nothing waits for a scorer as long as PATIENCE: the second scorer (5.5 CPU seconds of
+    imports) is never started, and the one there scores every submission."""
+    stand_ins = StandIns(monkeypatch)
+    monkeypatch.setattr(grade.LocalPool, "PATIENCE", 60.0)
+    pool, futures = stand_ins.grade(tmp_path, cache=tmp_path / "cache",
+                                    names=[f"x{i}" for i in range(8)])
+    try:
+        assert all(f.result(timeout=30).status == "graded" for f in futures.values())
+    finally:
+        pool.shutdown()
+    assert pool.started == 1 and set(stand_ins.scorers) == {"scorer0"}
+    assert len(stand_ins.scorers) == 8
+
+
 def test_without_trusted_results_kept_nobody_waits(tmp_path, monkeypatch):
     """With no training cache (``--no-reuse``) the one waiting would train the model again
-    anyway: a2 is scored at once, beside a1."""
+    anyway: a2 is scored beside a1, by a second scorer."""
     stand_ins = StandIns(monkeypatch)
     pool, futures = stand_ins.grade(tmp_path, cache=None, names=("a1", "a2"))
     try:

@@ -541,6 +541,8 @@ class Sandboxed:
     #: seconds it waited, sandboxed, for an identical submission to be scored (not its own
     #: grading time: left out of its ``Outcome.seconds``)
     waited: float = 0.0
+    #: seconds it waited, sandboxed, for a scorer to be free (left out as well)
+    queued: float = 0.0
 
     def fingerprint(self, staged: Path) -> str | None:
         """A digest of every artifact the scorer will read (:func:`trusted.probe_names`),
@@ -641,7 +643,8 @@ def score_sandboxed(ran: Sandboxed, staged: Path, *, cache: Path | None = None,
     return Outcome(ran.student, status,
                    {q: float(r["score"]) for q, r in results.items()},
                    {q: feedback_text(r, language) for q, r in results.items()},
-                   message=message, seconds=time.perf_counter() - ran.started - ran.waited,
+                   message=message,
+                   seconds=time.perf_counter() - ran.started - ran.waited - ran.queued,
                    train_seconds=scored.train_seconds, flags=ran.flags,
                    sandbox_seconds=ran.sandbox_seconds, reused=scored.reused, results=results)
 
