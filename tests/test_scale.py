@@ -282,6 +282,12 @@ def test_the_report_puts_each_goal_beside_its_figure():
     assert "1.6 s" in goals and "<= 1.5 s" in goals and "14.5 s" in goals and "<= 10 s" in goals
     assert "training 60 s" in text  # where the time went
     assert "indicative only" in "\n".join(scale.render(_result(otter_runs=4)))
+    overlapped = _result()
+    overlapped["classes"][-1]["time"]["outside"] = -57.0  # sandboxes and scorers side by side
+    lines = scale.render(overlapped)
+    line = next(line for line in lines if line.startswith("  300: sandbox"))
+    assert "outside" not in line and "-57" not in line
+    assert "sum 57 s past the jobs' wall" in lines[lines.index(line) + 1]
 
 
 def test_the_report_compares_the_cluster_with_local_jobs():

@@ -576,8 +576,13 @@ def time_table(result: dict) -> list[str]:
     for c in result["classes"]:
         total = sum(max(s, 0.0) for s in c["time"].values()) or 1.0
         parts = ", ".join(f"{name} {s:.0f} s ({100 * max(s, 0.0) / total:.0f}%)"
-                          for name, s in c["time"].items())
+                          for name, s in c["time"].items() if name != "outside" or s >= 0)
         lines.append(f"{c['size']:>5}: {parts}")
+        if c["time"].get("outside", 0) < 0:
+            # JOBS sandbox turns and the scorers run at once: more processes than cores
+            lines.append(f"       (the stages' seconds sum {-c['time']['outside']:.0f} s past "
+                         f"the jobs' wall: sandboxes and scorers ran side by side, sharing "
+                         f"the cores, so each stage's seconds are wall seconds, not CPU)")
     return lines
 
 
