@@ -68,10 +68,11 @@ def starting_at_once() -> int:
 def start_slot(seconds: float = STARTUP_SECONDS):
     """Hold one of this machine's :func:`starting_at_once` start-up slots (lock files in
     /tmp), so that the worker processes of a Dask cluster, which all start with a class,
-    take turns as the local pool's jobs do (``grade.LocalPool``): the caller starts its
-    warm workers and holds the slot until they are ready. Waiting for a slot is bounded by
-    ``seconds``, then it goes ahead. Yields whether it had to wait (a job that did not
-    leads: it may take a submission while it starts, as the local pool's first jobs do)."""
+    take turns (the local pool, ``grade.LocalPool``, likewise starts its host and one
+    scorer before anything else): the caller starts its warm workers and holds the slot
+    until they are ready. Waiting for a slot is bounded by ``seconds``, then it goes ahead.
+    Yields whether it had to wait (a worker that did not leads: it may take a submission
+    while it starts)."""
     folder = Path(tempfile.gettempdir())
     handles = [open(folder / f"kit-warm-start-{k}.lock", "a")
                for k in range(starting_at_once())]
