@@ -557,7 +557,7 @@ class LocalPool:
     PATIENCE = 3.0
 
     def __init__(self, jobs, staged, *, timeout, memory_bytes, hide, running, cache):
-        # one job: the submission being scored holds the one turn; nobody to wait
+        # one job: one submission at a time, sandboxed then scored; nobody waits beside it
         self.executor = ThreadPoolExecutor(max_workers=2 * jobs if jobs > 1 else 1)
         self.sandbox_options = {"timeout": timeout, "memory_bytes": memory_bytes,
                                 "hide": hide, "register": running.add}
