@@ -192,12 +192,12 @@ def _translated(assignment, language: str) -> dict:
 
     Read once per class, not once per student: they come from the release notebook and its
     translation (two thirds of the TA's own time per feedback page went to reading them
-    again). The cache is keyed on both files' sizes and times, so an edited one is read."""
+    again). The cache is keyed on the three files' sizes and times, so an edited one is read."""
     from autograder.build import translations
-    key = (assignment.name, language, *(_stat(path) for path in (
-        assignment.notebook, assignment.folder / "config.json",
-        translations.path_of(assignment, language))))
-    return dict(_translated_cached(assignment, language, key))
+    stamps = tuple(_stat(path) for path in (assignment.notebook,
+                                            assignment.folder / "config.json",
+                                            translations.path_of(assignment, language)))
+    return dict(_translated_cached(assignment, language, stamps))
 
 
 def _stat(path: Path):
@@ -209,7 +209,7 @@ def _stat(path: Path):
 
 
 @functools.lru_cache(maxsize=32)
-def _translated_cached(assignment, language: str, key) -> tuple:
+def _translated_cached(assignment, language: str, stamps: tuple) -> tuple:
     from autograder.build import translations
     try:
         texts = translations.config_texts(assignment, language)

@@ -1,4 +1,4 @@
-"""Warm grading workers: start-up is paid once per grading job, not once per submission.
+"""Warm grading workers: start-up is paid once per class (and scorer), not per submission.
 
 Importing TensorFlow costs 5 s or more; a correct notebook runs in less. So a
 class keeps long-lived processes:
@@ -10,8 +10,8 @@ class keeps long-lived processes:
   scratch space and an unprivileged uid of its own (see the zygote's docstring
   for the walls), and serves several at once. Student code never runs in the
   host itself, so nothing one submission does reaches the next.
-- :class:`WarmScorer`, the trusted stage, one per job:
-  ``autograder.engine.scorer --serve``.
+- :class:`WarmScorer`, the trusted stage: ``autograder.engine.scorer --serve``, one
+  to start with and more while the class waits for one (``grade.LocalPool``).
 
 Either one is restarted when it dies or wedges, and a host that cannot start
 at all (an old bubblewrap, say) makes grading fall back to a cold sandbox per
@@ -263,8 +263,9 @@ class WarmSandbox(WarmProcess):
                 self.replies[ident] = ""
             self.replied.notify_all()
 
-    def _ask(self, process, request: dict, seconds: float) -> str:
-        """Send ``request`` to ``process``: its reply, or "" if none came within ``seconds``."""
+    def _exchange(self, process, request: dict, seconds: float) -> str:
+        """Send ``request`` to ``process`` under a new id: its reply, or "" if none came within
+        ``seconds`` (the replies of several requests at once come in any order)."""
         with self.lock:
             self.asked += 1
             ident = request["id"] = self.asked
@@ -300,7 +301,7 @@ class WarmSandbox(WarmProcess):
             self.served += 1
         request = {"folder": private.name, "uid": uid,
                    "limits": sandbox_limits(memory_bytes, timeout), "timeout": backstop(timeout)}
-        reply = self._ask(process, request, backstop(timeout) + 30)
+        reply = self._exchange(process, request, backstop(timeout) + 30)
         if reply == "timeout":
             return True, None
         if reply.startswith("exit "):
