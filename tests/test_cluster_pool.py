@@ -2,6 +2,10 @@
 the earliest submission goes to the first worker that is warm and free, one per worker
 thread, the next when one ends (none waits on a worker behind one that loops or starts);
 a submission parked behind an identical one is scored on its worker once that one is."""
+import contextlib
+import time
+from pathlib import Path
+
 import pytest
 
 from autograder.engine import distributed
@@ -224,3 +228,100 @@ def test_a_submission_parked_on_a_worker_the_driver_did_not_choose_goes_back_the
     assert sent(pool)[-1] == ("score ta", "w1")
     pool.client.sent[-1].end()
     assert [f.result() for f in futures] == ["graded score ta", "graded b.ipynb"]
+
+
+class Worker:
+    """A warm scorer or sandbox host that starts, serves and stops when told."""
+
+    def __init__(self, staged=None, *args):
+        self.staged, self.starts, self.served, self.failed, self.closed = staged, 0, 0, "", False
+
+    def warm_up(self, *args):
+        self.starts = 1
+
+    def wait(self, seconds=None):
+        pass
+
+    def close(self, remove=False):
+        self.closed = True
+
+
+@pytest.fixture
+def worker_process(monkeypatch, tmp_path):
+    """distributed's warm workers as :class:`Worker`s, and the start-up slots each start
+    asked for (how many TensorFlow imports)."""
+    imports = []
+
+    @contextlib.contextmanager
+    def start_slot(imports_now=2, seconds=0):
+        imports.append(imports_now)
+        yield False
+
+    monkeypatch.setattr(distributed, "WarmScorer", Worker)
+    monkeypatch.setattr(distributed, "WarmSandbox", Worker)
+    monkeypatch.setattr(distributed, "start_slot",
+                        lambda imports=2: start_slot(imports))
+    monkeypatch.setattr(distributed, "_cache_of", lambda staged: tmp_path / "cache")
+    monkeypatch.setattr(distributed, "_warm", {})
+    monkeypatch.setattr(distributed, "_host", None)
+    monkeypatch.setattr(distributed, "_stopped", [])
+    return imports
+
+
+def test_the_sandbox_host_is_kept_for_the_next_class_and_its_scorer_is_not(worker_process):
+    first_scorer, host = distributed._workers(Path("/staged/tuning"))
+    assert distributed._workers(Path("/staged/tuning")) == (first_scorer, host)  # next task
+    assert distributed.close_warm() == 1 and first_scorer.closed and not host.closed
+    second_scorer, same_host = distributed._workers(Path("/staged/convnets"))
+    assert same_host is host and second_scorer is not first_scorer
+    # the first class imported TensorFlow twice (host and scorer), the second once
+    assert worker_process == [2, 1]
+    state = distributed.warm_state()
+    assert state["host"]["starts"] == 1 and [s["bundle"] for s in state["scorers"]] == [
+        "tuning", "convnets"]
+
+
+def test_a_host_that_failed_to_start_is_tried_again_with_the_next_class_only(worker_process):
+    _, host = distributed._workers(Path("/staged/tuning"))
+    host.failed = "no bubblewrap"
+    assert distributed._workers(Path("/staged/tuning"))[1] is host  # cold sandboxes meanwhile
+    distributed.close_warm()
+    _, new_host = distributed._workers(Path("/staged/convnets"))
+    assert new_host is not host and host.closed and worker_process == [2, 2]
+
+
+def test_a_host_no_class_asked_for_stops_itself(worker_process, monkeypatch):
+    monkeypatch.setattr(distributed, "HOST_IDLE_SECONDS", 0.05)
+    _, host = distributed._workers(Path("/staged/tuning"))
+    distributed.close_warm()
+    distributed._workers(Path("/staged/convnets"))  # asked for within the idle time: kept
+    time.sleep(0.3)
+    assert not host.closed and distributed._host is host
+    distributed.close_warm()
+    time.sleep(0.3)
+    assert host.closed and distributed._host is None
+
+
+def test_start_up_slots_are_one_import_per_core_taken_all_or_none(monkeypatch, tmp_path):
+    import threading
+
+    from autograder.engine import warm
+    monkeypatch.setattr(warm.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(warm, "starting_at_once", lambda: 2)
+
+    def host_and_scorer(results):
+        with warm.start_slot(imports=2, seconds=3) as waited:
+            results.append(waited)
+
+    with warm.start_slot(imports=1) as waited:  # a worker starting its scorer alone
+        assert not waited
+        results = []
+        both = threading.Thread(target=host_and_scorer, args=(results,))
+        both.start()  # needs both slots: waits, holding neither
+        time.sleep(0.3)
+        started = time.monotonic()
+        with warm.start_slot(imports=1, seconds=3) as waited:  # so the free one is taken
+            assert time.monotonic() - started < 1.5
+        assert not results
+    both.join()
+    assert results == [True]

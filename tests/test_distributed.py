@@ -1,5 +1,6 @@
 """Grading on a Dask cluster gives the same grades.csv as grading on this machine, with each
-worker's warm sandbox host and scorer started once and kept for every submission after."""
+worker's warm scorer started once per class and kept for every submission after, and its
+sandbox host started once and kept for the next class."""
 import csv
 
 import pytest
@@ -40,9 +41,12 @@ def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path, reference_res
         remote = grade.grade_class("tuning", folder, tmp_path / "cluster", jobs=1, timeout=60,
                                    memory_gb=8, progress=False,
                                    scheduler=cluster.scheduler_address)
+        # a second class on the same cluster: the same hosts, new scorers
+        again = grade.grade_class("tuning", folder, tmp_path / "again", jobs=1, timeout=60,
+                                  memory_gb=8, progress=False,
+                                  scheduler=cluster.scheduler_address)
         with Client(cluster) as client:
-            warm = [thread for threads in client.run(distributed.warm_state).values()
-                    for thread in threads]
+            states = list(client.run(distributed.warm_state).values())
     assert set(remote.rows) == set(CLASS)
     assert rows(tmp_path / "cluster" / "grades.csv") == rows(tmp_path / "local" / "grades.csv")
     for student in CLASS:
@@ -50,11 +54,19 @@ def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path, reference_res
                 .split("in ")[0] == (tmp_path / "local" / "feedback" / f"{student}.md")
                 .read_text().split("in ")[0])
     assert local.rows["reference"]["total"] == "10"
-    # warm state kept: each worker thread imported TensorFlow once, in one sandbox host and one
-    # scorer, for every submission it took; together they took the class, the sandbox and the
-    # scorer once each per submission
-    assert warm and all(t["sandbox_starts"] == 1 and t["scorer_starts"] == 1 for t in warm), warm
-    assert sum(t["sandboxed"] for t in warm) == sum(t["scored"] for t in warm) == len(CLASS)
+    assert rows(tmp_path / "again" / "grades.csv") == rows(tmp_path / "cluster" / "grades.csv")
+    assert set(again.rows) == set(CLASS)
+    # warm state kept: each worker process imported TensorFlow once in its sandbox host, for
+    # both classes, and once per class in each thread's scorer, for every submission that
+    # thread took; together they took each class, sandbox and scorer once per submission
+    # (a worker that joined the cluster late may have missed the first class)
+    hosts = [state["host"] for state in states if state["host"]]
+    scorers = [scorer for state in states for scorer in state["scorers"]]
+    assert all(host["starts"] == 1 for host in hosts), states
+    assert sum(host["served"] for host in hosts) == 2 * len(CLASS), states
+    assert all(s["starts"] == 1 for s in scorers), states
+    assert sum(s["served"] for s in scorers) == 2 * len(CLASS), states
+    assert any(len({s["bundle"] for s in state["scorers"]}) == 2 for state in states), states
     # and trusted training results: the reference solution's, seeded on the workers as locally
     for run in ("local", "cluster"):
         stages = rows(tmp_path / run / "stages.csv")

@@ -6,13 +6,14 @@ stages the trusted bundle once, packs it, and scatters it to the cluster; each
 worker unpacks it once into its own ``/tmp`` (which every sandbox sees as an
 empty tmpfs) and grades submissions exactly as the local grader does, with
 the same two stages, isolation and limits (a fresh sandbox per submission,
-one warm sandbox host and one warm trusted scorer per worker thread, started before
-the worker's first submission and kept from task to task until the class is graded:
-:func:`warm_state` says how often each started and how many it took),
+one warm trusted scorer per worker thread, started before the worker's first submission
+and kept from task to task until the class is graded, and one warm sandbox host per
+worker process, kept from class to class: :func:`warm_state` says how often each started
+and how many it took),
 keeping its trusted training results in ``/tmp`` too, shared by the worker
 processes of a machine as the local pool's jobs share the run's. The worker processes
-of a machine take turns to start their warm workers, half the cores' worth at a time
-(``warm.start_slot``), as the local pool's jobs do. Only the notebook's bytes go out
+of a machine take turns to start their warm workers, a TensorFlow import per core at a
+time (``warm.start_slot``), as the local pool's jobs do. Only the notebook's bytes go out
 and an :class:`~autograder.engine.runner.Outcome` comes back, so ``grades.csv``,
 feedback and summary are written on the driver as usual.
 
@@ -81,88 +82,136 @@ def _cache_of(staged: Path) -> Path:
     return staged.with_name(staged.name.replace("remote", "cache"))
 
 
-#: Each worker thread's warm scorer and sandbox host, by thread: kept across tasks (and
-#: classes of the same bundle), so TensorFlow is imported once per thread, not per task.
-_warm: dict[int, tuple[WarmScorer, WarmSandbox]] = {}
+#: Each worker thread's warm scorer, by thread: kept across tasks (and classes of the same
+#: bundle), so TensorFlow is imported once per thread and class, not per task.
+_warm: dict[int, WarmScorer] = {}
 _warm_lock = threading.Lock()
+#: The worker process's sandbox host, shared by its threads and kept from class to class
+#: (:func:`_sandbox_host`), and how many times it was asked for (the idle stop checks that
+#: nobody asked since).
+_host: WarmSandbox | None = None
+_host_uses = 0
+#: A host no class has asked for in this long is stopped, and its memory given back.
+HOST_IDLE_SECONDS = 900
+
+
+def _sandbox_host(new_class: bool = False) -> tuple[WarmSandbox, bool]:
+    """The worker process's sandbox host, and whether it is new (it imports TensorFlow).
+
+    Unlike a scorer, which holds its class's hidden tests, the host holds nothing of any
+    class: the worker's files live in /tmp, empty in every sandbox, and each submission
+    comes in a folder of its own that is gone once it is graded. So it is kept for the
+    worker's next class, which then imports TensorFlow once (its scorer) instead of twice.
+    It runs in the Dask worker, itself a long-lived process of the TA's; a host that
+    failed to start is tried again with the next class (``new_class``), not before: until
+    then its submissions get cold sandboxes, as on the local pool."""
+    global _host, _host_uses
+    with _warm_lock:
+        _host_uses += 1
+        if _host is not None and not (new_class and _host.failed):
+            return _host, False
+        old, _host = _host, WarmSandbox()
+    if old is not None:
+        old.close(remove=True)
+    return _host, True
 
 
 def _workers(staged: Path) -> tuple[WarmScorer, WarmSandbox]:
-    """The worker thread's warm scorer and sandbox host for ``staged`` (a new bundle: new ones)."""
+    """The worker thread's warm scorer for ``staged`` (a new bundle: a new one) and the
+    process's sandbox host."""
     thread = threading.get_ident()
     with _warm_lock:
-        scorer, sandbox = _warm.get(thread, (None, None))
-    if scorer is None or scorer.staged != staged:
-        if scorer is not None:
-            scorer.close(remove=True)
-            sandbox.close(remove=True)
-        scorer = WarmScorer(staged, SCORER_MEMORY_GB * 2**30)
-        sandbox = WarmSandbox()  # the worker's files live in /tmp, empty in every sandbox
-        # As the local pool's jobs: the first ones start alone, not all at once, and take a
-        # submission while they start (its sandbox runs once the host is up, while the
-        # scorer primes); the slot is held until both are ready, then the next worker
-        # starts, and takes submissions once ready (started beside a busy one, it is slow,
-        # and a submission it held would wait for it).
-        slot = contextlib.ExitStack()
-        waited = slot.enter_context(start_slot())
-        try:
-            scorer.warm_up(_cache_of(staged))
-            sandbox.warm_up()
-        except BaseException:
-            slot.close()
-            raise
-        holder = threading.Thread(target=_hold_until_ready, args=(slot, sandbox, scorer),
-                                  daemon=True)
-        holder.start()
-        if waited:
-            holder.join()
-        with _warm_lock:
-            _warm[thread] = scorer, sandbox
+        scorer = _warm.get(thread)
+    if scorer is not None and scorer.staged == staged:
+        return scorer, _sandbox_host()[0]
+    if scorer is not None:
+        scorer.close(remove=True)
+    scorer = WarmScorer(staged, SCORER_MEMORY_GB * 2**30)
+    sandbox, new_host = _sandbox_host(new_class=True)
+    # As the local pool's jobs: the first ones start alone, not all at once, and take a
+    # submission while they start (its sandbox runs once the host is up, while the scorer
+    # primes); the slots are held until both are ready, then the next worker starts, and
+    # takes submissions once ready (started beside a busy one, it is slow, and a submission
+    # it held would wait for it). With the host kept from the last class, a worker imports
+    # once, and two of them start at once on two cores.
+    slot = contextlib.ExitStack()
+    waited = slot.enter_context(start_slot(imports=2 if new_host else 1))
+    try:
+        scorer.warm_up(_cache_of(staged))
+        sandbox.warm_up()
+    except BaseException:
+        slot.close()
+        raise
+    holder = threading.Thread(target=_hold_until_ready, args=(slot, sandbox, scorer),
+                              daemon=True)
+    holder.start()
+    if waited:
+        holder.join()
+    with _warm_lock:
+        _warm[thread] = scorer
     return scorer, sandbox
 
 
 def _hold_until_ready(slot: contextlib.ExitStack, *workers):
-    """Keep this machine's start-up slot until ``workers`` are ready (or failed to start)."""
+    """Keep this machine's start-up slots until ``workers`` are ready (or failed to start)."""
     with slot:
         for worker in workers:
             worker.wait(STARTUP_SECONDS)
 
 
-#: What the warm workers stopped by :func:`close_warm` did (:func:`warm_state`), the latest.
+#: What the warm scorers stopped by :func:`close_warm` did (:func:`warm_state`), the latest.
 _stopped: collections.deque = collections.deque(maxlen=64)
 
 
-def _state(scorer: WarmScorer, sandbox: WarmSandbox) -> dict:
-    return {"bundle": scorer.staged.name, "scorer_starts": scorer.starts,
-            "scored": scorer.served, "sandbox_starts": sandbox.starts,
-            "sandboxed": sandbox.served}
+def _state(worker) -> dict:
+    return {"starts": worker.starts, "served": worker.served}
+
+
+def _scorer_state(scorer: WarmScorer) -> dict:
+    return {"bundle": scorer.staged.name, **_state(scorer)}
 
 
 def close_warm() -> int:
-    """Runs on each worker when a class is graded (``client.run``): stop its warm workers,
-    so that their memory is given back now, not while the next class's workers start (the
-    next class comes with a bundle of its own); how many pairs were stopped."""
+    """Runs on each worker when a class is graded (``client.run``): stop its warm scorers,
+    so that their memory is given back now, not while the next class's scorers start (the
+    next class comes with a bundle of its own); how many were stopped. The sandbox host
+    stays for the next class, and stops itself after :data:`HOST_IDLE_SECONDS` without one."""
     with _warm_lock:
-        pairs = list(_warm.values())
+        scorers = list(_warm.values())
         _warm.clear()
-        _stopped.extend(_state(*pair) for pair in pairs)
+        _stopped.extend(_scorer_state(scorer) for scorer in scorers)
         parked = list(_parked.values())
         _parked.clear()
+        uses = _host_uses
     for ran, work, _ in parked:  # none once a class is graded; left by Ctrl-C
         ran.remove()
         shutil.rmtree(work, ignore_errors=True)
-    for scorer, sandbox in pairs:
+    for scorer in scorers:
         scorer.close(remove=True)
-        sandbox.close(remove=True)
-    return len(pairs)
+    idle = threading.Timer(HOST_IDLE_SECONDS, _stop_idle_host, args=(uses,))
+    idle.daemon = True
+    idle.start()
+    return len(scorers)
 
 
-def warm_state() -> list[dict]:
-    """What this worker process's warm workers did, one dict per thread (``client.run``):
-    the bundle, how often each process was started and how many submissions it took; those
-    stopped after their class (:func:`close_warm`) first."""
+def _stop_idle_host(uses: int):
+    """Stop the sandbox host if no class asked for it since ``uses``."""
+    global _host
     with _warm_lock:
-        return [*_stopped, *(_state(*pair) for pair in _warm.values())]
+        if _host_uses != uses or _host is None:
+            return
+        host, _host = _host, None
+    host.close(remove=True)
+
+
+def warm_state() -> dict:
+    """What this worker process's warm workers did (``client.run``): its sandbox host
+    (how often its process started, how many submissions it took, across classes) and each
+    thread's scorers (the bundle, starts and submissions), those stopped after their class
+    (:func:`close_warm`) first."""
+    with _warm_lock:
+        return {"host": _state(_host) if _host is not None else None,
+                "scorers": [*_stopped, *(_scorer_state(scorer) for scorer in _warm.values())]}
 
 
 def _prepared(bundle: bytes, reuse: bool) -> tuple[Path, WarmScorer, WarmSandbox]:

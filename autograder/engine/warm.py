@@ -57,20 +57,22 @@ STARTUP_SECONDS = 180  # a cold disk makes the first TensorFlow import slow
 
 
 def starting_at_once() -> int:
-    """How many jobs of a machine start their warm workers at the same time: each imports
-    TensorFlow in two processes, so half the cores (at least one job). More only slow the
-    first ones down: the first row of a class waits for its own job's two imports."""
+    """How many TensorFlow imports of warm workers a machine starts at the same time: one
+    per core. More only slow the first ones down: the first row of a class waits for its
+    own job's imports."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, (cores or 1) // 2)
+    return max(1, cores or 1)
 
 
 @contextlib.contextmanager
-def start_slot(seconds: float = STARTUP_SECONDS):
-    """Hold one of this machine's :func:`starting_at_once` start-up slots (lock files in
-    /tmp), so that the worker processes of a Dask cluster, which all start with a class,
-    take turns (the local pool, ``grade.LocalPool``, likewise starts its host and one
-    scorer before anything else): the caller starts its warm workers and holds the slot
-    until they are ready. Waiting for a slot is bounded by ``seconds``, then it goes ahead.
+def start_slot(imports: int = 2, seconds: float = STARTUP_SECONDS):
+    """Hold ``imports`` of this machine's :func:`starting_at_once` start-up slots (lock files
+    in /tmp, one per core), so that the worker processes of a Dask cluster, which all start
+    with a class, take turns (the local pool, ``grade.LocalPool``, likewise starts its host
+    and one scorer before anything else): the caller starts its warm workers, one import
+    each (a scorer, and a sandbox host unless one is kept from an earlier class), and holds
+    the slots until they are ready. All of them or none are taken, so two callers never
+    hold half of what each needs. Waiting is bounded by ``seconds``, then it goes ahead.
     Yields whether it had to wait (a worker that did not leads: it may take a submission
     while it starts)."""
     folder = Path(tempfile.gettempdir())
@@ -79,21 +81,31 @@ def start_slot(seconds: float = STARTUP_SECONDS):
     try:
         deadline = time.monotonic() + seconds
         waited = False
-        while time.monotonic() < deadline and not any(_locked(h) for h in handles):
+        while time.monotonic() < deadline and not _take(handles, min(imports, len(handles))):
             waited = True
             time.sleep(0.1)
         yield waited
     finally:
-        for handle in handles:  # closing releases the slot held
+        for handle in handles:  # closing releases the slots held
             handle.close()
 
 
-def _locked(handle) -> bool:
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+def _take(handles, needed: int) -> bool:
+    """Lock ``needed`` of ``handles``, or none (those taken are let go again)."""
+    taken = []
+    for handle in handles:
+        if len(taken) == needed:
+            break
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            taken.append(handle)
+        except BlockingIOError:
+            pass
+    if len(taken) == needed:
         return True
-    except BlockingIOError:
-        return False
+    for handle in taken:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
 
 
 class WarmProcess:
