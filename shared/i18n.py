@@ -663,7 +663,7 @@ MESSAGES = {
     "rp.tests_note": {
         "en": "The most common failure counts root causes: where a notebook timed out or crashed, "
               "the tests it never reached fail with \"run its cell first\", and those are counted apart.",
-        "zh": "最常见的失败原因只统计根本原因：笔记本超时或崩溃时，它没有运行到的测试会以“先运行它的单元格”失败，"
+        "zh": "最常见的失败原因只统计根本原因：notebook 超时或崩溃时，它没有运行到的测试会以“请先运行定义它的单元格”失败，"
               "这些另行计数。"},
     "rp.col.test": {"en": "test", "zh": "测试"},
     "rp.col.points": {"en": "points", "zh": "分值"},
@@ -785,7 +785,7 @@ MESSAGES = {
         "zh": "{count} 次隐藏测试中的训练复用了相同模型的可信结果，没有重新训练。"},
     "sm.time_table": {"en": "| stage | total s | median s per submission |",
                       "zh": "| 阶段 | 总计（秒） | 每份提交的中位数（秒） |"},
-    "sm.stage.sandbox": {"en": "sandbox (the notebook)", "zh": "沙箱（运行笔记本）"},
+    "sm.stage.sandbox": {"en": "sandbox (the notebook)", "zh": "沙箱（运行 notebook）"},
     "sm.stage.scorer": {"en": "scorer (training included)", "zh": "评分进程（含训练）"},
     "sm.stage.training": {"en": "training in the hidden tests", "zh": "隐藏测试中的训练"},
     "sm.stage.total": {"en": "total", "zh": "总计"},
@@ -991,7 +991,7 @@ MESSAGES = {
         "en": "the name '{name}' on {source} is that of {others} on the roster, not of the id "
               "it carries",
         "zh": "{source} 上的名字“{name}”是名单上 {others} 的名字，而不是它所带 ID 的"},
-    "note.not_notebook": {"en": "not a notebook", "zh": "不是笔记本"},
+    "note.not_notebook": {"en": "not a notebook", "zh": "不是 notebook"},
     "note.skipped_refused": {"en": "refused: {why}", "zh": "已拒收：{why}"},
     "note.subfolder": {"en": "in a subfolder of a plain folder", "zh": "位于普通文件夹的子文件夹中"},
     "note.gradescope_meta": {"en": "not Gradescope's metadata (inside a submission): not read",
@@ -1010,7 +1010,7 @@ MESSAGES = {
     "note.refusal": {
         "en": "Your file '{file}' ({source}) was not graded: {why}. Upload the notebook again as "
               "a plain .ipynb file with an ordinary name (letters, digits, '-', '_' and '.').",
-        "zh": "你的文件“{file}”（{source}）没有评分：{why}。请重新上传这个笔记本，使用普通的 .ipynb "
+        "zh": "你的文件“{file}”（{source}）没有评分：{why}。请重新上传这个 notebook，使用普通的 .ipynb "
               "文件和普通的文件名（字母、数字、“-”、“_”和“.”）。"},
 
     # --- a notebook the bounded reader refused (autograder/engine/notebooks.py) -------------
