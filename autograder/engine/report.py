@@ -312,10 +312,12 @@ def feedback_markdown(data: dict) -> str:
                   else say("fb.points", points=f"{item['points']:g}"))
         heading = say("fb.hand", title=item["title"], points=points, max=f"{item['max']:g}")
         lines += [f"## {heading}", ""]
-        lines += [f"- [{'x' if r['given'] else ' '}] {r['text']} ({r['points']:+g}"
-                  f"{'' if r['given'] else ', ' + say('fb.not_given')})" for r in item["rubric"]]
+        lines += [f"- [{'x' if r['given'] else ' '}] {r['text']}" + say(
+                      "rp.paren", text=f"{r['points']:+g}" + ("" if r["given"] else
+                                       say("rp.comma") + say("fb.not_given")))
+                  for r in item["rubric"]]
         if item.get("adjustment"):
-            lines += [f"- {say('fb.free_points')}: {item['adjustment']:+g}"]
+            lines += [f"- {say('fb.free_points')}{say('rp.colon')}{item['adjustment']:+g}"]
         if item["comment"]:
             lines += ["", item["comment"]]
         lines.append("")

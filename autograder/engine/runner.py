@@ -375,7 +375,7 @@ def feedback_text(question: dict, language: str = "en") -> str:
         points = case["points"]
         worth = msg_in(language, "fb.case_points" if points == 1 else "fb.case_points_many",
                        points=f"{points:g}")
-        lines.append(f"{mark} {case['name']} {worth}")
+        lines.append(f"{mark} {case['name']}{worth}")  # en " (2 points)", zh "（2 分）"
         said = case_text(case)
         if said:  # why it failed; or what a passing test noted (a case it skipped, a training)
             lines.append("    " + said.replace("\n", "\n    "))
