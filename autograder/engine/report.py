@@ -385,7 +385,8 @@ def write_summary(out: Path, assignment, book):
              say("sm.counts", students=len(rows), submissions=len(totals),
                  max=f"{book.max_points:g}"), "",
              say("sm.stats_head"), "|---|---|"]
-    lines += [f"| {say('sm.stat.' + key)} | {value:.2f} |" for key, value in summary.items()]
+    lines += [f"| {say('sm.stat.' + key)} | {value if key == 'n' else f'{value:.2f}'} |"
+              for key, value in summary.items()]  # n counts submissions: no decimals
     lines += ["", say("sm.status_head"), "|---|---|"]
     lines += [f"| {_status_word({'language': language, 'status': status})} | {count} |"
               for status, count in sorted(statuses.items())]
