@@ -603,7 +603,8 @@ def cases_of(function, name, cases, form=None, describe=None, folder=HERE) -> li
         except Exception as exc:  # a result of a shape no form check foresaw: still a sentence
             problem = msg("unchecked_result", kind=type(result).__name__,
                           error=f"{type(exc).__name__}: {error_summary(exc)}")
-        found.append(Case(case, args, call, result, f"{call}: {problem}" if problem else None))
+        found.append(Case(case, args, call, result,
+                          text(f"{call}: {problem}", f"{call}：{problem}") if problem else None))
     return found
 
 

@@ -25,7 +25,8 @@ def layers(build_model):
         problems = architecture_problems(case.result,
                                          expected_table(n_layers, units, activation, output))
         if problems:
-            gradelib.fail(f"{case.call}: " + "\n".join(problems))
+            gradelib.fail(f"{case.call}: " + "\n".join(problems),
+                          f"{case.call}：" + "\n".join(problems))
 
 
 @test_case(name=gradelib.text("build_model compiles with rmsprop, the given loss and accuracy",

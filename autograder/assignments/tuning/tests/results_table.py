@@ -19,9 +19,10 @@ def table(results_table):
     got = gradelib.call_case(results_table, "results_table", "three_runs")
     if not hasattr(got, "columns") or not hasattr(got, "to_dict"):
         gradelib.fail(f"results_table should return a pandas DataFrame, found "
-                      f"{type(got).__name__}: pd.DataFrame(rows, columns=RESULT_COLUMNS).",
+                      f"{type(got).__name__}: build it with "
+                      f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)`.",
                       f"results_table 应当返回一个 pandas DataFrame，实际为 {type(got).__name__}："
-                      f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)`。")
+                      f"请用 `pd.DataFrame(rows, columns=RESULT_COLUMNS)` 构建它。")
     return got
 
 
@@ -58,10 +59,10 @@ def values(results_table):
     wanted = expected_rows()
     columns = [column for column in RESULT_COLUMNS if column in got.columns]
     if not columns or not records:
-        gradelib.fail(f"the table has none of the columns {RESULT_COLUMNS} or no rows: "
-                      f"pd.DataFrame(rows, columns=RESULT_COLUMNS), one row per run.",
-                      f"表格没有 {RESULT_COLUMNS} 中的任何一列，或者没有行："
-                      f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)`，每个实验记录一行。")
+        gradelib.fail(f"the table has none of the columns {RESULT_COLUMNS} or no rows: build "
+                      f"it with `pd.DataFrame(rows, columns=RESULT_COLUMNS)`, one row per run.",
+                      f"表格没有 {RESULT_COLUMNS} 中的任何一列，或者没有行：请用 "
+                      f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)` 构建它，每个实验记录一行。")
     skipped = [c for c in RESULT_COLUMNS if c not in columns] + [
         gradelib.text(f"row {row}", f"第 {row} 行") for row in range(len(records), len(wanted))]
     if skipped:
