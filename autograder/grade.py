@@ -245,7 +245,7 @@ def grade_class(name, submissions: Path, out: Path, *, jobs: int, timeout: float
                          error=f"{type(exc).__name__}: {exc}"),
                   file=sys.stderr)  # for the TA; the row says it to the student
             described[e.id] = {"notes": note("note.not_described", error=type(exc).__name__)}
-            if e.found is not None:
+            if e.found is not None and (regrade or not book.done(e.id)):  # a grade stands
                 staged.pop(e.id, None)
                 failed[e.id] = not_graded(language, msg_in(
                     language, "fb.undescribed_file", file=e.found.file_name,
@@ -364,15 +364,21 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
             continue
         path = folder / f"{entry.id}.ipynb"
         previous = before.get(entry.id, {})
+        # A grade already given stands whatever this download brings (a newer file that is
+        # too large, refused or unreadable included): only --regrade replaces it.
+        stands = path.exists() and book.done(entry.id) and not regrade
         if entry.found.size > notebooks.MAX_NOTEBOOK_BYTES:  # neither hashed nor copied
-            if path.exists() and book.done(entry.id) and not regrade:
+            if stands:
                 kept[entry.id], staged[entry.id] = previous, path  # the grade stands
             else:
                 failed[entry.id] = not_graded(
                     language, notebooks.too_large(entry.found.file_name).said(language))
             continue
         if entry.found.refused:  # refused on its own: the student's row says why
-            failed[entry.id] = collect.refusal_message(entry.found, language)
+            if stands:
+                kept[entry.id], staged[entry.id] = previous, path
+            else:
+                failed[entry.id] = collect.refusal_message(entry.found, language)
             continue
         try:
             digest = collect.sha256(entry.found)
@@ -386,6 +392,9 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
             collect.stage(entry.found, path)
             staged[entry.id] = path
         except Exception as exc:  # any type: this student's row, never a stopped class
+            if stands:
+                kept[entry.id], staged[entry.id] = previous, path
+                continue
             said = " ".join(str(exc).split())[:200] or type(exc).__name__
             failed[entry.id] = not_graded(language, msg_in(
                 language, "fb.unreadable_file", file=entry.found.file_name, said=said))

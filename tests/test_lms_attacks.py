@@ -159,6 +159,36 @@ def test_a_member_that_lies_about_its_size_is_that_students_row(tmp_path, monkey
     assert rows[str(persons[0].canvas_id)]["total"] == "14"
 
 
+def test_a_newer_file_refused_or_unreadable_never_replaces_a_grade(tmp_path, monkeypatch):
+    """Canvas's next download holds each student's latest file only. When that file is
+    refused (a link, encrypted) or cannot be read, the grade already given stands on a rerun
+    (the newer file noted, as for any newer file); --regrade alone replaces it."""
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo, cy = downloads.people(3)
+    roster = downloads.write_roster(tmp_path / "roster.csv", [ada, bo, cy])
+    course_file = tmp_path / "course.toml"
+    course_file.write_text(COURSE)
+    out = tmp_path / "run"
+    first = write_zip(tmp_path / "dl1" / "submissions.zip",
+                      [(canvas_name(p, 7730000 + i), FULL, "") for i, p in enumerate([ada, bo, cy])])
+    rows = grade_zip(first, out, roster, course_file)
+    assert [rows[p.id]["total"] for p in (ada, bo, cy)] == ["14", "14", "14"]
+    second = write_zip(tmp_path / "dl2" / "submissions.zip",
+                       [(canvas_name(ada, 7730010), b"/etc/passwd", "link"),
+                        (canvas_name(bo, 7730011), HALF, "encrypted"),
+                        (canvas_name(cy, 7730012), HALF, "")])
+    data = bytearray(second.read_bytes())  # Cy's member says 10 bytes: it holds more
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 24:directory + 28] = (10).to_bytes(4, "little")
+    second.write_bytes(bytes(data))
+    rows = grade_zip(second, out, roster, course_file)
+    for person in (ada, bo, cy):
+        assert rows[person.id]["status"] == "graded" and rows[person.id]["total"] == "14"
+        assert "a newer download holds another file" in rows[person.id]["notes"]
+    rows = grade_zip(second, out, roster, course_file, regrade=True)
+    assert [rows[p.id]["status"] for p in (ada, bo, cy)] == ["invalid"] * 3
+
+
 def test_two_thousand_members_of_one_name_make_one_short_row(tmp_path, monkeypatch):
     """Whatever the download repeats, the student's row stays a row (its notes bounded)."""
     fakes.use_fake_grader(monkeypatch)
