@@ -989,6 +989,11 @@ MESSAGES = {
     "note.claims": {
         "en": "{count} files claim this id under {names} different names or folders: {sources}",
         "zh": "{count} 个文件以 {names} 个不同的名字或文件夹声称属于这个 ID：{sources}"},
+    "note.canvas_ambiguous": {
+        "en": "the file name {source} also reads as Canvas user {others}'s (a name can hold "
+              "'_<digits>_'): ranked after the files whose name reads one way",
+        "zh": "文件名 {source} 也可读作 Canvas 用户 {others} 的文件（名字中可含“_<数字>_”）："
+              "排在只有一种读法的文件之后"},
     "note.name_of_other": {
         "en": "the name '{name}' on {source} is that of {others} on the roster, not of the id "
               "it carries",

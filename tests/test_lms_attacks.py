@@ -245,6 +245,41 @@ def test_moodle_impersonation_by_display_name_is_graded_under_the_participant_id
     assert not (tmp_path / "run2").exists()
 
 
+def canvas_member(sortable: str, user: int, attachment: int, file: str) -> str:
+    """A member name as Canvas's ContentZipper writes it (``sanitize_user_name``: ``_(\\d+)_``
+    collapsed; then ``sanitize_file_name``: every non-word character removed)."""
+    name = re.sub(r"_(\d+)_", r"\1", sortable).lower()
+    prefix = re.sub(r"[^\w]", "", f"{name}_{user}")
+    return f"{prefix}_{attachment}_{file}"
+
+
+def test_a_canvas_name_holding_another_users_id_never_outranks_that_users_file(
+        tmp_path, monkeypatch):
+    """Mal names himself 'Ezekiel, Ai_ <Ada's id>_ 99999999999' in Canvas: Canvas's own
+    sanitising leaves ``<ada's lastfirst>_<ada's id>_99999999999__<mal's id>_...``, which
+    reads as Ada's file with the largest attachment id. Ada's own file is graded, Mal's
+    is listed under her row for the TA to check, and nothing is silent."""
+    fakes.use_fake_grader(monkeypatch)
+    ada, mal, cy = downloads.people(3)
+    forged = f"{ada.sortable}_ {ada.canvas_id}_ 99999999999_"
+    honest = canvas_member(ada.sortable, ada.canvas_id, 7730144, "week3.ipynb")
+    assert honest == canvas_name(ada, 7730144)
+    path = write_zip(tmp_path / "dl" / "submissions.zip", [
+        (honest, FULL, ""),
+        (canvas_member(forged, mal.canvas_id, 7730200, "week3.ipynb"), HALF, ""),
+        (canvas_member(cy.sortable, cy.canvas_id, 7730300, "hw_3_1_week3.ipynb"), FULL, "")])
+    roster = downloads.write_roster(tmp_path / "roster.csv", [ada, mal, cy])
+    course_file = tmp_path / "course.toml"
+    course_file.write_text(COURSE)
+    rows = grade_zip(path, tmp_path / "run", roster, course_file)
+    assert rows[ada.id]["total"] == "14" and rows[ada.id]["status"] == "graded"
+    assert f"also reads as Canvas user {mal.canvas_id}'s" in rows[ada.id]["notes"]
+    assert "identity to check" in report.needs_a_look(rows[ada.id])
+    assert rows[mal.id]["status"] == "missing"
+    # An honest file name holding _<digits>_<digits>_ of no known user is not a doubt.
+    assert rows[cy.id]["total"] == "14" and "identity" not in rows[cy.id]["notes"]
+
+
 def gradescope_zip(path: Path, submissions: list) -> Path:
     """A Gradescope export of (folder number, [(sid, name, email)], created, notebook)."""
     root, lines, files = "assignment_1_export", [], []

@@ -44,6 +44,10 @@ MAX_METADATA_BYTES = 50 * 2**20
 JUNK = re.compile(r"(^|/)(__MACOSX|\.DS_Store|Thumbs\.db|desktop\.ini)(/|$)|(^|/)\._")
 CANVAS = re.compile(r"^(?:(?P<name>.*?)_)?(?:(?P<late>late)_)?(?P<user>\d+)_(?P<attachment>\d+)_"
                     r"(?P<file>.+)$", re.IGNORECASE)
+#: Every place a Canvas name could end: Canvas's own sanitising of the sortable name
+#: (``_(\d+)_`` collapsed, then non-word characters removed) lets a student whose name is
+#: ``Doe, Jane_ 4242_ 99999999999`` make ``doejane_4242_99999999999_<own id>_...``.
+CANVAS_PREFIX = re.compile(r"(?=(?:^|_)(?:late_)?(\d+)_(\d+)_.)", re.IGNORECASE)
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z]+)"
                     r"(?:_(?P<rest>.*))?$")
 GRADESCOPE_FOLDER = re.compile(r"^submission_(?P<submission>\d+)$")
@@ -189,8 +193,19 @@ def _canvas(tree, relative, download):
             tree, member, "canvas", match.group("user"), name=name,
             lms={"user_id": match.group("user"), "attachment_id": match.group("attachment"),
                  "prefix": rel[:match.start("file")].rstrip("_"), "late": late,
-                 "file": match.group("file")},
+                 "file": match.group("file"), "readings": _canvas_readings(rel)},
             rank=(int(match.group("attachment")),)))
+
+
+def _canvas_readings(rel: str) -> list[str]:
+    """Every Canvas user id ``rel`` can be read as carrying (its name part word characters
+    only, as Canvas writes it), in order; more than one: the name or the file holds
+    ``_<digits>_<digits>_`` and the file name alone cannot say whose the file is."""
+    users = []
+    for match in CANVAS_PREFIX.finditer(rel):
+        if re.fullmatch(r"\w*", rel[:match.start()]) and match.group(1) not in users:
+            users.append(match.group(1))
+    return users
 
 
 def _moodle(tree, relative, download):
@@ -457,12 +472,17 @@ def assign(download: Download, roster: list | None = None,
         students[sid] = student
     if download.layout == "moodle" and roster and not any(students.values()):
         raise SaidError("dl.moodle_unmatched", path=download.path)
+    contested = _contested(download, roster)
     entries = []
     for sid, founds in groups.items():
-        ordered = sorted(founds, key=lambda f: (bool(f.refused), *_latest_first(f)))
+        ordered = sorted(founds, key=lambda f: (bool(f.refused), id(f) in contested,
+                                                *_latest_first(f)))
         history = download.history.get(ordered[0].key or "", [])
         entry = Entry(sid, ordered[0], students[sid], ordered[1:], True, history)
-        entry.identity = _identity_doubts(entry, founds, by_name)
+        entry.identity = [note("note.canvas_ambiguous", source=f.source,
+                               others=", ".join(contested[id(f)][:3]))
+                          for f in founds if id(f) in contested][:2]
+        entry.identity += _identity_doubts(entry, founds, by_name)
         entries.append(entry)
     taken = set(groups) | {s.id for s in roster}
     numbers: dict[str, int] = {}  # per name, the last number given: linear however many
@@ -476,6 +496,23 @@ def assign(download: Download, roster: list | None = None,
     submitted = {e.id for e in entries}
     entries += [Entry(s.id, None, s) for s in roster if s.id not in submitted]
     return sorted(entries, key=lambda e: e.id)
+
+
+def _contested(download: Download, roster: list) -> dict:
+    """id() of each Canvas file whose name also reads as another Canvas user's, one that
+    has a file of its own in the download or is on the roster -> those users' ids. Such a
+    file never silently outranks a file whose name reads one way (a student can put
+    ``_<user>_<attachment>_`` into their own Canvas name)."""
+    if download.layout != "canvas":
+        return {}
+    known = {f.lms.get("user_id") for f in download.found} | {s.lms_id for s in roster}
+    contested = {}
+    for found in download.found:
+        own = found.lms.get("user_id")
+        others = [u for u in found.lms.get("readings", []) if u != own and u in known]
+        if others:
+            contested[id(found)] = others
+    return contested
 
 
 def _moodle_identities(download: Download, roster: list, worksheet: dict | None):
