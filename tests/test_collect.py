@@ -342,6 +342,23 @@ def test_a_bad_moodle_worksheet_names_the_file_line_and_column(tmp_path, text, s
         worksheet.read(path)
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x1c", "\x1d", "\x1e"])
+def test_a_name_holding_a_unicode_line_separator_is_one_worksheet_row(tmp_path, separator):
+    """A full name with U+2028 (or NEL, or a file separator), which str.splitlines() breaks
+    at: quoted, it lost the character and shifted every line number; unquoted (a site whose
+    full names have no space), it cut the row in two and stopped the whole class."""
+    path = tmp_path / "worksheet.csv"
+    path.write_text("Identifier,Full name,Email address\n"
+                    f"Participant 1034521,\u674e{separator}\u534e,li@example.edu\n"
+                    f'Participant 1034522,"Bo{separator}Cruz",bo@example.edu\n'
+                    "Participant 1034523,Cy Dee,cy@example.edu\n", encoding="utf-8")
+    rows = worksheet.read(path)
+    assert [(r.participant, r.fullname, r.email, r.line) for r in rows.values()] == [
+        ("1034521", f"\u674e{separator}\u534e", "li@example.edu", 2),
+        ("1034522", f"Bo{separator}Cruz", "bo@example.edu", 3),
+        ("1034523", "Cy Dee", "cy@example.edu", 4)]
+
+
 def test_a_moodle_worksheet_in_another_language_maps_participants(tmp_path):
     path = tmp_path / "worksheet.csv"
     path.write_bytes('\ufeff"Identifier","Full name","Email address","ID number"\n'

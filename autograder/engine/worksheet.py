@@ -15,6 +15,7 @@ The worksheet comes from the LMS but holds what students typed (names): it is re
 bounded, and a problem names the file, the line and the column.
 """
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,9 @@ def read(path: Path) -> dict[str, Row]:
     except UnicodeDecodeError as exc:
         raise KitError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); pass the "
                        f"worksheet as Moodle gave it") from None
-    reader = csv.DictReader(text.splitlines())
+    # Lines end where CSV says (\r\n, \n): str.splitlines() also breaks at U+2028, U+0085,
+    # \x1c-\x1e, which a student's name may hold, and cut their row in two.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     if "Identifier" not in header:
