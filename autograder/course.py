@@ -45,6 +45,7 @@ file that names none (:meth:`Course.language_for`); the TA's own pages follow
 """
 import csv
 import functools
+import io
 import json
 import math
 import re
@@ -520,7 +521,9 @@ def read_roster(path: Path, columns: dict | None = None) -> list[Student]:
     except UnicodeDecodeError as exc:
         raise SaidError("roster.not_utf8", path=path, reason=exc.reason,
                         byte=exc.start) from None
-    reader = csv.DictReader(text.splitlines())
+    # Rows end where CSV says: str.splitlines() also breaks at U+2028, NEL, \x1c-\x1e,
+    # which a student's own name in a Canvas gradebook export may hold.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     if columns["id"] not in header:

@@ -222,6 +222,18 @@ def test_roster_with_default_and_configured_columns(tmp_path):
     assert dict(canvas[0].row)["SIS Login ID"] == "aabe"
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\x1e"])
+def test_a_name_holding_a_unicode_line_separator_stays_in_its_roster_row(tmp_path, separator):
+    """Canvas writes a sortable name without a comma unquoted; one holding U+2028 (or NEL)
+    was cut in two by str.splitlines(), and the half without an id stopped the class."""
+    canvas = roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section\n"
+                              f"    Points Possible,,,,\nAda{separator}Abe,4801,s1,aabe,L1\n"
+                              f'"Bauer,{separator} Bo",4802,s2,bbauer,L1\n',
+                    id="SIS User ID", name="Student", lms_id="ID", section="Section")
+    assert [(s.id, s.name, s.lms_id, s.line) for s in canvas] == [
+        ("s1", f"Ada{separator}Abe", "4801", 3), ("s2", f"Bauer,{separator} Bo", "4802", 4)]
+
+
 @pytest.mark.parametrize("text, says", [
     ("student,name\ns1,A\n", "roster.csv line 1: no id column 'id' (columns: student, name)"),
     ("id,name\ns1,A\ns2,B\ns1,C\n", "roster.csv line 4, column id: duplicate id 's1' (first on line 2)"),
