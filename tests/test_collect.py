@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder import course, grade
 from autograder.assignments import KitError
@@ -366,3 +368,29 @@ def test_a_moodle_worksheet_in_another_language_maps_participants(tmp_path):
     row = worksheet.read(path)["1034521"]
     assert (row.fullname, row.email, row.id_number, row.line) == (
         "李 华", "li.hua@example.edu", "s1001", 2)
+
+
+def _readings_as_specified(rel):
+    """Every user id a Canvas name reads as, checked the plain way (quadratic)."""
+    import re
+    users = []
+    for match in collect.CANVAS_PREFIX.finditer(rel):
+        if re.fullmatch(r"\w*", rel[:match.start()]) and match.group(1) not in users:
+            users.append(match.group(1))
+    return users
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="_1234aé-. ", max_size=40))
+def test_the_canvas_readings_are_those_specified(tail):
+    for rel in (tail, f"doejane_4242_99_{tail}_week3.ipynb", f"a_1_2_{tail}"):
+        assert collect._canvas_readings(rel) == _readings_as_specified(rel)
+
+
+def test_reading_a_canvas_name_is_linear_in_its_length():
+    """A member name is the student's to choose (up to 64 KB in a zip): checking each
+    reading's prefix again took 9 s for one such name."""
+    from tests.test_modelspec import per_byte_growth
+    for make in (lambda n: "a" + "_1_1" * (n // 4) + "_x.ipynb",
+                 lambda n: "a" + "".join(f"_{k}_1" for k in range(n // 10)) + "_x.ipynb"):
+        assert per_byte_growth(collect._canvas_readings, make) < 2.5
