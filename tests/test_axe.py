@@ -108,7 +108,9 @@ def test_review_app_pages(browser, server, width):  # noqa: F811
         assert audit(browser, server + path, width) == [], path
 
     def names_shown_and_a_refusal(page):
-        page.goto(f"{server}/names/on?back=/q/{key}/1")
+        page.goto(f"{server}/q/{key}/1")
+        page.click("#names")
+        page.wait_for_selector("#members summary")
         page.click("#members summary")
         page.fill("#adjustment", "99")
         page.click("#save")

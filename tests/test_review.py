@@ -6,6 +6,7 @@ port of 127.0.0.1.
 """
 import csv
 import json
+import re
 
 import pytest
 
@@ -190,7 +191,8 @@ def test_two_sessions_on_two_questions_lose_nothing(server, run, browser):
 
 
 def test_hostile_answers_do_not_run(server, run, page):
-    page.goto(f"{server}/names/on?back=/")
+    page.goto(f"{server}/")
+    page.click("#names")  # ids shown, to find each hostile answer
     found = groups(run, "overfitting")
     for name in HOSTILE:
         position = found.index((f"hostile_{name}",)) + 1
@@ -297,8 +299,33 @@ def test_an_ordinary_link_renders_without_a_referrer(run):
 ])
 def test_the_names_switch_returns_to_the_apps_own_pages_only(run, back, lands):
     client = review.create_app(review.load(run)).test_client()
-    reply = client.get("/names/on", query_string={"back": back}, base_url="http://127.0.0.1:9")
-    assert reply.status_code == 302 and reply.headers["Location"] == lands
+    reply = client.post("/names/on", query_string={"back": back}, base_url="http://127.0.0.1:9")
+    assert reply.status_code == 303 and reply.headers["Location"] == lands
+
+
+def test_a_link_in_an_answer_cannot_unmask_the_class(run):
+    """Only absolute http(s) and mailto links are links: a relative one would open the
+    app's own pages with the TA's cookies. And the names switch is a form's POST from the
+    app itself: no link (GET) and no other site's form flips it."""
+    loaded = review.load(run)
+    answer = ("[names](/names/on?back=/) [names](names/on) [here](//evil.example/x) "
+              "[odd](https:///names/on) [mail](mailto:ta@example.edu) [docs](https://keras.io/)")
+    for student in loaded.answers:
+        loaded.answers[student]["overfitting"] = answer
+    client = review.create_app(loaded).test_client()
+    page = client.get("/q/overfitting/1", base_url="http://127.0.0.1:9").get_data(as_text=True)
+    links = re.findall(r'<a href="([^"]*)" rel="noopener', page)
+    assert links == ["mailto:ta@example.edu", "https://keras.io/"]
+    assert "[names](/names/on?back=/)" in page  # the rest stays text
+    assert client.get("/names/on", base_url="http://127.0.0.1:9").status_code == 405
+    for headers in ({"Origin": "https://evil.example"},
+                    {"Sec-Fetch-Site": "cross-site", "Origin": "null"}):
+        foreign = client.post("/names/on", base_url="http://127.0.0.1:9", headers=headers)
+        assert foreign.status_code == 403 and "names=1" not in foreign.headers.get(
+            "Set-Cookie", "")
+    own = client.post("/names/on", base_url="http://127.0.0.1:9",
+                      headers={"Origin": "http://127.0.0.1:9"})
+    assert own.status_code == 303 and "names=1" in own.headers["Set-Cookie"]
 
 
 def test_one_student_of_a_group_graded_alone_then_with_the_group_again(server, run, page):

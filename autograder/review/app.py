@@ -3,7 +3,7 @@
 Why it is built this way:
 
 - Student answers are hostile data. They are rendered as Markdown with raw HTML
-  escaped, images off and only http(s)/mailto links (markdown-it's link check),
+  escaped, images off and only absolute http(s)/mailto links (:data:`LINK`),
   and every page carries a Content-Security-Policy that allows scripts and styles
   from this app's own ``static/`` only: an answer that slipped a tag through would
   still not run.
@@ -12,7 +12,8 @@ Why it is built this way:
   takes JSON only, which a cross-site form cannot send.
 - Anonymous by default: answers come in a shuffled order seeded per question
   (every TA, and every reload, sees the same order) and URLs carry positions,
-  never ids; a switch (cookie) shows the ids. Every message the app shows names an
+  never ids; a switch (a cookie, set by a form's POST from the app's own page, never by a
+  link) shows the ids. Every message the app shows names an
   answer by its position ("answer 3"), never by the student's id.
 - Answers are graded in groups, as Gradescope does (:mod:`autograder.review.groups`):
   identical answers, and blank ones, are one group graded once; each student of a
@@ -24,6 +25,7 @@ Why it is built this way:
   reload or a restart resumes where the TA stopped.
 """
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +45,18 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 
 
+#: The links an answer may hold: to another site, or an e-mail address. markdown-it alone
+#: refuses javascript: and data:, but takes a relative link, which opens a page of this app
+#: itself with the TA's cookies (``[plot](/q/...)``).
+LINK = re.compile(r"(?:https?://[^/\\\s]|mailto:)", re.IGNORECASE)
+
+
 def markdown() -> MarkdownIt:
     """CommonMark with raw HTML escaped, no images (no request leaves the page), and
-    links that open nothing of ours (markdown-it already refuses javascript: and data:)."""
+    links that open nothing of ours: absolute http(s) and mailto only (:data:`LINK`); any
+    other stays text."""
     md = MarkdownIt("commonmark", {"html": False}).disable("image")
+    md.validateLink = lambda url: bool(LINK.match(url.strip()))
 
     def link_open(renderer, tokens, index, options, env):  # markdown-it-py binds the renderer
         tokens[index].attrSet("rel", "noopener noreferrer nofollow")
@@ -254,9 +264,19 @@ def create_app(run: Run) -> Flask:
     def favicon():
         return "", 204
 
-    @app.get("/names/<state>")
+    @app.post("/names/<state>")
     def names(state):
-        response = redirect(_own_page(app, request.args.get("back", "/")))
+        """Show or hide the students' ids: a form's POST from the app's own page, never a
+        link (an answer's link, were one to slip through, cannot unmask the class)."""
+        # The browser says where the form was: Sec-Fetch-Site (the pages' no-referrer
+        # policy makes a same-origin form's Origin "null"), else Origin.
+        site, origin = request.headers.get("Sec-Fetch-Site"), request.headers.get("Origin")
+        if site is not None and site not in ("same-origin", "none"):
+            abort(403)
+        if site is None and origin not in (None, "null") \
+                and origin.rstrip("/") != request.host_url.rstrip("/"):
+            abort(403)
+        response = redirect(_own_page(app, request.args.get("back", "/")), 303)
         response.set_cookie("names", "1" if state == "on" else "", samesite="Strict",
                             httponly=True)
         return response
