@@ -59,3 +59,23 @@ def test_inputs_become_what_a_student_expects():
     assert labels.dtype == np.int64 and labels.tolist() == [0, 45]
     assert history.history["val_loss"] == [1.1, 0.9] and history.epoch == [0, 1]
     assert codec.decode_input({"the": 1}) == {"the": 1}  # a word index stays a dict
+
+
+def test_a_few_megabytes_never_decode_into_gigabytes():
+    """MAX_ARRAY_BYTES bounded one array, not a result: one long string among a million empty
+    ones (4 MB of JSON) decoded into a 5.6 GiB string array in the trusted scorer, and 57
+    compressed 64 MiB arrays fit in one 5 MB artifact. Each is refused with a ValueError
+    (``gradelib.call_case`` says so) before anything is allocated."""
+    strings = {"__strings__": ["x" * 1500] + [""] * 1_000_000, "shape": [1_000_001]}
+    assert len(json.dumps(strings)) < 5_000_000
+    with pytest.raises(ValueError, match="a decoded result may hold"):
+        codec.decode(strings)
+    big = {"__ndarray__": base64.b64encode(zlib.compress(bytes(codec.MAX_ARRAY_BYTES), 9)).decode(),
+           "dtype": "<f8", "shape": [codec.MAX_ARRAY_BYTES // 8]}
+    assert codec.decode(big).nbytes == codec.MAX_ARRAY_BYTES  # one array at the limit is kept
+    with pytest.raises(ValueError, match="size|a decoded result may hold"):
+        codec.decode([big, big])
+    with pytest.raises(ValueError, match="a decoded result may hold"):
+        codec.decode({"__objects__": [big, big], "shape": [2]})
+    honest = np.array([["a", "bb"], ["ccc", ""]])
+    assert np.array_equal(through_json(honest), honest)

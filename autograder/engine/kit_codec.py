@@ -14,6 +14,7 @@ it construct anything else.
 """
 import base64
 import itertools
+import math
 import zlib
 
 import numpy as np
@@ -152,44 +153,89 @@ class UnsupportedValue:
         return f"<a {self.type_name} object>"
 
 
-def decode(value):
-    """Plain data back from :func:`encode`'s JSON form."""
+#: Bytes one decoded value may hold in arrays, all of them together (``MAX_ARRAY_BYTES``
+#: bounds one array): a few MB of JSON must not become gigabytes in the trusted scorer, as
+#: 57 zlib-compressed 64 MiB arrays or one long string among a million empty ones would.
+#: The course's results are a few kB.
+MAX_DECODED_BYTES = MAX_ARRAY_BYTES
+
+
+class _Budget:
+    """What is left of ``MAX_DECODED_BYTES`` while one value is decoded."""
+
+    def __init__(self):
+        self.left = MAX_DECODED_BYTES
+
+    def spend(self, size: int, what: str):
+        if size > self.left:
+            raise ValueError(f"{what} would take {size:,} bytes; a decoded result may hold "
+                             f"{MAX_DECODED_BYTES:,}")
+        self.left -= size
+
+
+def decode(value, budget=None):
+    """Plain data back from :func:`encode`'s JSON form (within ``MAX_DECODED_BYTES``)."""
+    budget = budget or _Budget()
     if isinstance(value, list):
-        return [decode(item) for item in value]
+        return [decode(item, budget) for item in value]
     if not isinstance(value, dict):
         return value
     if "__ndarray__" in value:
-        return _decode_array(value)
+        return _decode_array(value, budget)
     if "__strings__" in value:
+        strings = _leaves(value["__strings__"])
+        if not all(isinstance(s, str) for s in strings):
+            raise ValueError("an encoded string array should hold strings")
+        budget.spend(len(strings) * max(map(len, strings), default=1) * 4, "a string array")
         return np.array(value["__strings__"], dtype=str).reshape(value["shape"])
     if "__objects__" in value:
-        items = [decode(item) for item in value["__objects__"]]
+        budget.spend(8 * len(value["__objects__"]), "an object array")
+        items = [decode(item, budget) for item in value["__objects__"]]
         array = np.empty(len(items), dtype=object)
         array[:] = items if items else []
         return array.reshape(value["shape"])
     if "__dataframe__" in value:
         import pandas as pd
         frame = value["__dataframe__"]
-        return pd.DataFrame([decode(row) for row in frame["rows"]], columns=frame["columns"])
+        return pd.DataFrame([decode(row, budget) for row in frame["rows"]],
+                            columns=frame["columns"])
     if "__dict__" in value:
-        pairs = [decode(pair) for pair in value["__dict__"]]
+        pairs = [decode(pair, budget) for pair in value["__dict__"]]
         return {_hashable(k): v for k, v in pairs}
     if "__unsupported__" in value:
         return UnsupportedValue(str(value["__unsupported__"]))
     raise ValueError(f"malformed value: {sorted(value)[:5]}")
 
 
+def _leaves(value) -> list:
+    """The items of nested lists, without recursion (JSON nesting is bounded, not small)."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            found.append(item)
+    return found
+
+
 def _hashable(key):
     return key if isinstance(key, (str, int, float, bool, type(None))) else repr(key)
 
 
-def _decode_array(value):
+def _decode_array(value, budget):
     dtype = np.dtype(str(value["dtype"]))
     if dtype.kind not in NUMERIC_KINDS:
         raise ValueError(f"an encoded array may not have dtype {dtype}")
     shape = tuple(int(n) for n in value["shape"])
-    raw = zlib.decompressobj().decompress(base64.b64decode(value["__ndarray__"]), MAX_ARRAY_BYTES)
-    if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    if any(n < 0 for n in shape):
+        raise ValueError("an encoded array's shape has a negative length")
+    size = math.prod(shape) * dtype.itemsize  # exact: no int64 product to wrap around
+    if size > MAX_ARRAY_BYTES:
+        raise ValueError(f"an encoded array's size, {size:,} bytes, is over {MAX_ARRAY_BYTES:,}")
+    budget.spend(size, "an array")  # before a byte is inflated
+    raw = zlib.decompressobj().decompress(base64.b64decode(value["__ndarray__"]), size + 1)
+    if len(raw) != size:
         raise ValueError("an encoded array's size does not match its shape")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     return array.item() if array.ndim == 0 else array
