@@ -34,15 +34,53 @@ def expected(args, count):
     return rows, [gradelib.course_batch(data, r, lookback, delay, step) for r in rows]
 
 
+def returned_one_batch(got) -> bool:
+    """Whether ``got`` is one (samples, targets) pair rather than batches: what a function
+    that ``return``s its first batch gives (taking items from a tuple takes its two arrays)."""
+    return (len(got) == 2 and all(isinstance(part, np.ndarray) for part in got)
+            and got[0].ndim == 3 and got[1].ndim == 1)
+
+
+def pairs_problem(got):
+    """A sentence when ``got`` (a non-empty list) is not (samples, targets) batches whose
+    samples and targets are arrays (a list of windows of different lengths is not)."""
+    if returned_one_batch(got):
+        return gradelib.text("returned one (samples, targets) batch instead of yielding batches: "
+                             "`return` ends the function after its first batch; write "
+                             "`yield samples, targets` inside `while True:`.",
+                             "返回了一个 (样本, 目标) 批量，而不是不断产生批量：`return` 在第一个批量后就结束了函数；"
+                             "请在 `while True:` 里写 `yield samples, targets`。")
+    if not all(isinstance(batch, list) and len(batch) == 2 for batch in got):
+        return gradelib.text("each batch should be a (samples, targets) pair.",
+                             "每个批量应是一个 (样本, 目标) 对。")
+    for number, (samples, targets) in enumerate(got):
+        try:
+            np.asarray(samples, dtype="float64"), np.asarray(targets, dtype="float64")
+        except (ValueError, TypeError):
+            lengths = sorted({len(w) for w in samples if hasattr(w, "__len__")}) \
+                if isinstance(samples, list) else []
+            return gradelib.text(
+                f"the samples of batch {number} are not one array of numbers"
+                f"{f' (windows of {lengths} rows)' if len(lengths) > 1 else ''}: every window "
+                f"data[row - lookback:row:step] has the same length only when row >= "
+                f"lookback, so draw rows from min_index + lookback on, and build samples "
+                f"with np.zeros((len(rows), len(range(0, lookback, step)), data.shape[-1])).",
+                f"第 {number} 个批量的样本不是一个数值数组"
+                f"{f'（窗口有 {lengths} 行）' if len(lengths) > 1 else ''}：只有当 `row >= lookback` 时，"
+                f"每个窗口 `data[row - lookback:row:step]` 的长度才相同，所以请从 `min_index + lookback` 开始取行，"
+                f"并用 `np.zeros((len(rows), len(range(0, lookback, step)), data.shape[-1]))` 构造样本。")
+    return None
+
+
 def form(args, got):
     """None when ``got`` is a list of (samples, targets) batches of the course's shapes."""
     if not isinstance(got, list) or not got:
         return gradelib.text("should return a generator that yields batches forever (use "
                              "`while True:` and `yield samples, targets`).",
                              "应当返回一个无限产生批量的生成器（使用 `while True:` 和 `yield samples, targets`）。")
-    if not all(isinstance(batch, list) and len(batch) == 2 for batch in got):
-        return gradelib.text("each batch should be a (samples, targets) pair.",
-                             "每个批量应是一个 (样本, 目标) 对。")
+    problem = pairs_problem(got)
+    if problem:
+        return problem
     _, want = expected(args, len(got))
     for number, ((s, t), (ws, wt)) in enumerate(zip(got, want)):
         s, t = np.asarray(s), np.asarray(t)
@@ -131,8 +169,7 @@ def targets(generator):
 def batches_of(generator, case):
     """(arguments, [(samples, targets), ...]) of one shuffled case, or a failure."""
     [found] = gradelib.cases_of(generator, "generator", [case], form=lambda args, got: (
-        None if isinstance(got, list) and got and all(
-            isinstance(b, list) and len(b) == 2 for b in got)
+        pairs_problem(got) if isinstance(got, list) and got
         else gradelib.text("should yield (samples, targets) batches forever.",
                            "应当无限地产生 (样本, 目标) 批量。")), describe=call_text)
     if found.problem:

@@ -1,0 +1,94 @@
+"""Plausible mistakes of a student, scored by the real hidden tests through the scorer's own
+steps (what the sandbox records of the function, then ``scorer.score``): each must cost its
+concern's points with a sentence that names the mistake, never a crash of the test."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import assignments
+from autograder.build import bundle
+from autograder.engine import runner, scorer
+from solutions import weather_rnn
+from tests.conftest import REPO
+
+
+def sandbox_module():
+    sys.path.insert(0, str(REPO / "autograder" / "engine"))
+    try:
+        import sandbox
+        return sandbox
+    finally:
+        sys.path.remove(str(REPO / "autograder" / "engine"))
+
+
+def scored(tmp_path, assignment, test_file, objects) -> list[dict]:
+    """The cases of one hidden test file, scored against what the sandbox records of
+    ``objects`` (name -> the student's function)."""
+    staged, artifacts = tmp_path / "staged", tmp_path / "artifacts"
+    staged.mkdir(), artifacts.mkdir()
+    bundle.stage(assignments.get(assignment), staged)
+    for path in (staged / "tests").glob("*.py"):
+        if path.stem != test_file:
+            path.unlink()
+    probes = assignments.get(assignment).config["probes"]
+    for name, obj in objects.items():
+        record = sandbox_module().serialise(name, obj, probes[name])
+        (artifacts / f"{name}.json").write_text(json.dumps(record))
+    questions = scorer.score(staged, artifacts)
+    return [case for question in questions.values() for case in question["cases"]]
+
+
+def no_crash(cases):
+    crashed = [c["message"] for c in cases if not c["passed"] and runner.is_crash(c["message"])]
+    assert not crashed, crashed
+
+
+def generator_drawing_from_row_0(data, lookback, delay, min_index, max_index, shuffle=False,
+                                 batch_size=128, step=6):
+    """The course's generator with two mistakes: shuffled rows drawn from 0 (not from
+    min_index + lookback), and samples kept as a list of windows."""
+    if max_index is None:
+        max_index = len(data) - delay - 1
+    i = min_index + lookback
+    while True:
+        if shuffle:
+            rows = np.random.randint(max_index, size=batch_size)
+        else:
+            if i + batch_size >= max_index:
+                i = min_index + lookback
+            rows = np.arange(i, min(i + batch_size, max_index))
+            i += len(rows)
+        yield ([data[row - lookback:row:step] for row in rows],
+               [data[row + delay][1] for row in rows])
+
+
+def test_shuffled_windows_of_different_lengths_are_a_sentence_not_a_crash(tmp_path):
+    cases = scored(tmp_path, "weather_rnn", "generator",
+                   {"generator": generator_drawing_from_row_0})
+    no_crash(cases)
+    assert [c["passed"] for c in cases] == [True, True, True, False]
+    assert "min_index + lookback" in cases[3]["message"]
+    assert "windows of [0, 4] rows" in cases[3]["message"]
+
+
+def generator_that_returns(*args, **kwargs):
+    """`return samples, targets` where `yield` belongs: its first batch, once."""
+    return next(weather_rnn.generator(*args, **kwargs))
+
+
+def test_a_generator_that_returns_one_batch_is_told_to_yield(tmp_path):
+    cases = scored(tmp_path, "weather_rnn", "generator", {"generator": generator_that_returns})
+    no_crash(cases)
+    assert not any(c["passed"] for c in cases)
+    assert all("yield samples, targets" in c["message"] for c in cases), \
+        [c["message"] for c in cases]
+    assert not any("each batch should be a (samples, targets) pair" in c["message"]
+                   for c in cases)
+
+
+def test_the_course_generator_still_gets_every_point(tmp_path):
+    cases = scored(tmp_path, "weather_rnn", "generator", {"generator": weather_rnn.generator})
+    assert all(c["passed"] for c in cases), [c["message"] for c in cases]
