@@ -19,6 +19,7 @@ Points come from stage 2 only, so nothing a submission prints, patches or
 writes can change them; a sandbox that crashes or times out partway still
 gets the points its artifacts so far earn.
 """
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -111,6 +112,42 @@ def uid_range() -> range:
     """The sandbox users of this grader (KIT_UID_BASE, or the default)."""
     base = int(os.environ.get("KIT_UID_BASE", DEFAULT_UID_BASE))
     return range(base, base + UID_COUNT)
+
+
+#: Where a grader process marks the sandbox users it has running, one lock file per uid, for
+#: every grader process of the machine to see (not /tmp: a test or a TA may give each its own).
+UID_LOCKS = Path(os.environ.get("KIT_UID_LOCKS", "/run/lock/kit-sandbox-uids"))
+
+
+def claim_uid() -> tuple[int, int]:
+    """A sandbox user no other live sandbox of this machine has, and the descriptor that holds
+    it (:func:`release_uid` once its sandbox has ended).
+
+    Why a lock and not only a counter: the counter is one process's, and the Dask workers
+    of a machine are several processes (``dask worker --nworkers <cores>``), each counting from
+    the same base, so their first submissions ran at once as one user, and that user's
+    RLIMIT_NPROC is counted over all its processes: a fork bomb in one sandbox left the
+    other no thread to start. Each uid is taken with an exclusive ``flock`` on its own file,
+    which the kernel drops with the descriptor, even when the process dies."""
+    uids = uid_range()
+    usable = len(uids) - 1  # the last one is the scorer's
+    UID_LOCKS.mkdir(parents=True, exist_ok=True, mode=0o700)
+    start = next(_uids)
+    for step in range(usable):
+        uid = uids[(start + step) % usable]
+        fd = os.open(UID_LOCKS / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return uid, fd
+    raise RuntimeError(f"all {usable} sandbox users of this machine are in use")
+
+
+def release_uid(fd: int):
+    """Give back a uid :func:`claim_uid` took."""
+    os.close(fd)
 
 
 def sandbox_limits(memory_bytes, cpu_seconds=None) -> dict:
@@ -585,8 +622,7 @@ def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes:
     """Stage 1 of :func:`grade_one`: the notebook read, laid out and run in a sandbox (the
     warm ``sandbox`` when it works, else a cold one); its status from what the run left."""
     ran = Sandboxed(notebook.stem, time.perf_counter(), Path(tempfile.mkdtemp(prefix="kit-grade-")))
-    uids = uid_range()
-    uid = uids[next(_uids) % (len(uids) - 1)]  # the last one is the scorer's
+    uid, claim = claim_uid()  # this machine's only live sandbox with this user
     try:
         sandboxed = None
         if sandbox is not None and not sandbox.failed:
@@ -622,6 +658,8 @@ def run_sandboxed(notebook: Path, staged: Path, *, timeout: float, memory_bytes:
     except BaseException:
         ran.remove()
         raise
+    finally:
+        release_uid(claim)  # its processes ended with its PID namespace
 
 
 def score_sandboxed(ran: Sandboxed, staged: Path, *, cache: Path | None = None,
