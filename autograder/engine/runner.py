@@ -82,8 +82,8 @@ FLAGS = {"network", "process", "signal", "exit", "delete", "memory", "reads_grad
 MASKED = ("autograder", "solutions", "tests", "dist", "runs", ".git")
 #: Each submission's sandbox runs as a user of its own, taken in turn from a range of
 #: UID_COUNT ids (no account has them) from DEFAULT_UID_BASE; the last id of the range is the
-#: trusted scorer's (``trusted.scorer_uid``). Two graders running at once on one machine
-#: should be given ranges apart with KIT_UID_BASE, so that no two live sandboxes share a user.
+#: trusted scorer's (``trusted.scorer_uid``). No two live sandboxes of a machine share a
+#: user, whichever grader process runs them (:func:`claim_uid`); KIT_UID_BASE moves the range.
 DEFAULT_UID_BASE = 61000
 UID_COUNT = 10000
 _uids = itertools.count()
