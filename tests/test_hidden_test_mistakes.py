@@ -37,7 +37,13 @@ def scored(tmp_path, assignment, test_file, objects) -> list[dict]:
     for name, obj in objects.items():
         record = sandbox_module().serialise(name, obj, probes[name])
         (artifacts / f"{name}.json").write_text(json.dumps(record))
-    questions = scorer.score(staged, artifacts)
+    # One scorer process scores one bundle: this one forgets an earlier test's gradelib,
+    # which reads the grading config of the folder it was imported from.
+    sys.modules.pop("gradelib", None)
+    try:
+        questions = scorer.score(staged, artifacts)
+    finally:
+        sys.path[:] = [p for p in sys.path if p != str(staged)]
     return [case for question in questions.values() for case in question["cases"]]
 
 
@@ -92,3 +98,25 @@ def test_a_generator_that_returns_one_batch_is_told_to_yield(tmp_path):
 def test_the_course_generator_still_gets_every_point(tmp_path):
     cases = scored(tmp_path, "weather_rnn", "generator", {"generator": weather_rnn.generator})
     assert all(c["passed"] for c in cases), [c["message"] for c in cases]
+
+
+def windows_ending_with_the_series(series, window_size, batch_size, shuffle_buffer):
+    """Windows of window_size values labelled with their own last value, as many as the
+    course's (the first one left out), the last window of the series first: that window
+    has no value after it in the series."""
+    import tensorflow as tf
+    dataset = tf.data.Dataset.from_tensor_slices(series)
+    dataset = dataset.window(window_size, shift=1, drop_remainder=True)
+    dataset = dataset.flat_map(lambda window: window.batch(window_size))
+    windows = list(dataset.as_numpy_iterator())[::-1]  # the last window first
+    dataset = tf.data.Dataset.from_tensor_slices(windows[:len(series) - window_size])
+    return dataset.map(lambda window: (window, window[-1])).batch(batch_size)
+
+
+def test_a_window_that_ends_the_series_is_a_sentence_not_a_crash(tmp_path):
+    cases = scored(tmp_path, "time_series", "windowed_dataset",
+                   {"windowed_dataset": windows_ending_with_the_series})
+    no_crash(cases)
+    [label] = [c for c in cases if c["name"].startswith("each label is the value right after")]
+    assert not label["passed"]
+    assert "step 55 ends the series, so no value follows it" in label["message"], label["message"]

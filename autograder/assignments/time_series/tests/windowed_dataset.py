@@ -97,6 +97,12 @@ def labels(windowed_dataset):
                     gradelib.fail(f"{case.call}: the features {row[:4]}... are not "
                                   f"{window} consecutive values of the series.",
                                   f"{case.call}：特征 {row[:4]}... 不是序列中连续的 {window} 个值。")
+                if start + window >= len(series):  # the series' last values: nothing follows
+                    gradelib.fail(f"{case.call}: the window starting at step {start} ends the "
+                                  f"series, so no value follows it to be its label: the last "
+                                  f"window starts at step {len(series) - window - 1}.",
+                                  f"{case.call}：从第 {start} 步开始的窗口已到序列末尾，后面没有值可作它的标签："
+                                  f"最后一个窗口应从第 {len(series) - window - 1} 步开始。")
                 if label != series[start + window]:
                     hint = gradelib.text(" (the label is the last value of the window: windows "
                                          "should be window_size + 1 long)",
