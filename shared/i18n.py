@@ -411,8 +411,9 @@ MESSAGES = {
     "fb.label.status": {"en": "Status: ", "zh": "状态："},
     "fb.label.score": {"en": "Score: ", "zh": "得分："},
     "fb.label.late": {"en": "Late: ", "zh": "迟交："},
-    "fb.of": {"en": "of {max}", "zh": "（满分 {max}）"},
-    "fb.points_word": {"en": "points", "zh": "分"},
+    # One sentence each, the score where {total} is (the page makes it bold)
+    "fb.score_of": {"en": "{total} of {max} points", "zh": "{total} 分（满分 {max} 分）"},
+    "fb.score": {"en": "{total} points", "zh": "{total} 分"},
     "fb.stop": {"en": ".", "zh": "。"},
     "fb.hand_html": {
         "en": "{title} (graded by hand): {points} of {max} points",

@@ -557,9 +557,10 @@ def _judge(builder, report, passed):
     """Print how the training went; fail with it unless it passed."""
     print(report)
     if not passed:
-        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers and "
-             f"activations with the table in the notebook.",
-             f"{getattr(builder, '__name__', '模型')}：{report}。请对照 notebook 里的表格检查你的层和激活函数。")
+        fail(f"{getattr(builder, '__name__', 'the model')}: {report}. Compare your layers, "
+             f"their sizes and activations with what the notebook asks for.",
+             f"{getattr(builder, '__name__', '模型')}：{report}。请对照 notebook 的要求检查你的层、"
+             f"层的大小和激活函数。")
 
 
 # --- one mistake, one concern's points ----------------------------------------

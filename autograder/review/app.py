@@ -101,6 +101,8 @@ def load(out: Path, name: str | None = None, seed: int = 0) -> Run:
 
 def create_app(run: Run) -> Flask:
     app = Flask(__name__)
+    # A student's name in brackets of the TA's language, marked as data (report.marked)
+    app.jinja_env.globals.update(marked=report.marked, slot=report.DATA_SLOT)
     md = markdown()
     questions = run.assignment.manual_questions
     language = report.run_language(run.out, run.assignment, "ta_language")  # the TA's
