@@ -199,9 +199,9 @@ MESSAGES = {
         "zh": "第 {index} 层：应为 {expected}，实际为 {found}（应为 {expected_row}，"
               "实际为 {found_row}）"},
     "layer_setting": {
-        "en": "layer {index} ({layer}): {what} should be {expected!r}, found {found!r} "
+        "en": "layer {index} ({layer}): {what}{gap}should be {expected!r}, found {found!r} "
               "(expected row {expected_row}, found {found_row})",
-        "zh": "第 {index} 层（{layer}）：{what} 应为 {expected!r}，实际为 {found!r}"
+        "zh": "第 {index} 层（{layer}）：{what}{gap}应为 {expected!r}，实际为 {found!r}"
               "（应为 {expected_row}，实际为 {found_row}）"},
     "layer_row": {
         "en": "layer {index} ({layer}): expected row {expected_row}, found {found_row}",

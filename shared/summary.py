@@ -115,7 +115,9 @@ def explain_difference(index, got, expected):
         if tuple_like(g) != tuple_like(e):
             what = (msg(f"field.{fields[position]}") if position < len(fields)
                     else msg("setting_setting", number=position - 2))
-            return msg("layer_setting", index=index, layer=_name(expected), what=what,
+            # a space after a Latin word ("return_sequences 应为"), none between Chinese ones
+            gap = " " if what[-1:].isascii() else ""
+            return msg("layer_setting", index=index, layer=_name(expected), what=what, gap=gap,
                        expected=e, found=g, expected_row=expected, found_row=got)
     return msg("layer_row", index=index, layer=_name(expected), expected_row=expected,
                found_row=got)

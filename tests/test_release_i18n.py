@@ -148,7 +148,10 @@ def test_layer_differences_read_in_chinese(chinese):
     said = summary.differences([["ReLU", (None, 3), 0]], [["BatchNormalization", (None, 3), 12]])
     assert said[0].startswith("第 1 层：应为 BatchNormalization，实际为 ReLU")
     said = summary.differences([["Dense", (None, 1), 17, "relu"]], [["Dense", (None, 1), 17, "sigmoid"]])
-    assert "激活函数 应为 'sigmoid'，实际为 'relu'" in said[0]
+    assert "激活函数应为 'sigmoid'，实际为 'relu'" in said[0]  # no space between Chinese words
+    said = summary.differences([["GRU", (None, 32), 3264, 32, False, 0.0, 0.0]],
+                               [["GRU", (None, 32), 3264, 32, True, 0.0, 0.0]])
+    assert "return_sequences 应为 True，实际为 False" in said[0]  # a space after a Latin one
 
 
 # --- the two builds of each notebook ---------------------------------------------------------
