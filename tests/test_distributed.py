@@ -2,6 +2,7 @@
 worker's warm scorer started once per class and kept for every submission after, and its
 sandbox host started once and kept for the next class."""
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,11 @@ pytestmark = pytest.mark.slow
 CHOSEN = ("reference", "zero_based", "stub")
 #: Each chosen sample twice: a worker grades several, so its warm state is reused (or not).
 CLASS = [f"{sample_id}{copy}" for copy in ("", "_again") for sample_id in CHOSEN]
+
+
+def _host_home():
+    from autograder.engine import distributed
+    return str(distributed._host.home) if distributed._host is not None else None
 
 
 def rows(path):
@@ -47,6 +53,9 @@ def test_a_local_dask_cluster_grades_like_the_local_pool(tmp_path, reference_res
                                   scheduler=cluster.scheduler_address)
         with Client(cluster) as client:
             states = list(client.run(distributed.warm_state).values())
+            homes = [Path(home) for home in client.run(_host_home).values() if home]
+    # the hosts kept for a next class were stopped with their workers, folders and all
+    assert homes and not any(home.exists() for home in homes), homes
     assert set(remote.rows) == set(CLASS)
     assert rows(tmp_path / "cluster" / "grades.csv") == rows(tmp_path / "local" / "grades.csv")
     for student in CLASS:

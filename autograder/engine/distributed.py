@@ -23,6 +23,7 @@ each worker one thread per process: ``dask worker tcp://HOST:8786 --nworkers
 <cores> --nthreads 1``; grading is deterministic only with one TensorFlow
 thread per job.
 """
+import atexit
 import collections
 import concurrent.futures
 import contextlib
@@ -93,6 +94,7 @@ _host: WarmSandbox | None = None
 _host_uses = 0
 #: A host no class has asked for in this long is stopped, and its memory given back.
 HOST_IDLE_SECONDS = 900
+_stopped_at_exit: list = []  # holds _stop_host once it is registered with atexit
 
 
 def _sandbox_host(new_class: bool = False) -> tuple[WarmSandbox, bool]:
@@ -111,9 +113,22 @@ def _sandbox_host(new_class: bool = False) -> tuple[WarmSandbox, bool]:
         if _host is not None and not (new_class and _host.failed):
             return _host, False
         old, _host = _host, WarmSandbox()
+        if not _stopped_at_exit:  # the worker's first host: stopped when the worker stops
+            _stopped_at_exit.append(atexit.register(_stop_host))
     if old is not None:
         old.close(remove=True)
     return _host, True
+
+
+def _stop_host():
+    """Stop the sandbox host and remove its folder (and tmpfs): the Dask worker is stopping
+    (a worker stopped with SIGTERM or Ctrl-C exits through atexit; one killed outright
+    leaves them to the next grader's ``quota.sweep``)."""
+    global _host
+    with _warm_lock:
+        host, _host = _host, None
+    if host is not None:
+        host.close(remove=True)
 
 
 def _workers(staged: Path) -> tuple[WarmScorer, WarmSandbox]:
@@ -196,12 +211,10 @@ def close_warm() -> int:
 
 def _stop_idle_host(uses: int):
     """Stop the sandbox host if no class asked for it since ``uses``."""
-    global _host
     with _warm_lock:
-        if _host_uses != uses or _host is None:
+        if _host_uses != uses:
             return
-        host, _host = _host, None
-    host.close(remove=True)
+    _stop_host()
 
 
 def warm_state() -> dict:
