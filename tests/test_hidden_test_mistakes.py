@@ -12,16 +12,7 @@ from autograder import assignments
 from autograder.build import bundle
 from autograder.engine import runner, scorer
 from solutions import weather_rnn
-from tests.conftest import REPO
-
-
-def sandbox_module():
-    sys.path.insert(0, str(REPO / "autograder" / "engine"))
-    try:
-        import sandbox
-        return sandbox
-    finally:
-        sys.path.remove(str(REPO / "autograder" / "engine"))
+from tests.test_scorer_attacks import sandbox_module
 
 
 def scored(tmp_path, assignment, test_file, objects) -> list[dict]:
