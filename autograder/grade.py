@@ -368,36 +368,27 @@ def stage(entries, out: Path, book, regrade: bool, language: str = "en"):
         # too large, refused or unreadable included): only --regrade replaces it.
         stands = path.exists() and book.done(entry.id) and not regrade
         if entry.found.size > notebooks.MAX_NOTEBOOK_BYTES:  # neither hashed nor copied
-            if stands:
-                kept[entry.id], staged[entry.id] = previous, path  # the grade stands
-            else:
-                failed[entry.id] = not_graded(
-                    language, notebooks.too_large(entry.found.file_name).said(language))
-            continue
-        if entry.found.refused:  # refused on its own: the student's row says why
-            if stands:
-                kept[entry.id], staged[entry.id] = previous, path
-            else:
-                failed[entry.id] = collect.refusal_message(entry.found, language)
-            continue
-        try:
-            digest = collect.sha256(entry.found)
-            if path.exists() and previous.get("sha256") == digest:
+            why = not_graded(language, notebooks.too_large(entry.found.file_name).said(language))
+        elif entry.found.refused:  # refused on its own: the student's row says why
+            why = collect.refusal_message(entry.found, language)
+        else:
+            try:
+                digest = collect.sha256(entry.found)
+                if not (path.exists() and previous.get("sha256") == digest):
+                    if stands:  # a different file: the one graded is kept, as graded
+                        kept[entry.id] = previous
+                    else:
+                        collect.stage(entry.found, path)
                 staged[entry.id] = path
                 continue
-            if path.exists() and book.done(entry.id) and not regrade:
-                kept[entry.id] = previous
-                staged[entry.id] = path
-                continue
-            collect.stage(entry.found, path)
-            staged[entry.id] = path
-        except Exception as exc:  # any type: this student's row, never a stopped class
-            if stands:
-                kept[entry.id], staged[entry.id] = previous, path
-                continue
-            said = " ".join(str(exc).split())[:200] or type(exc).__name__
-            failed[entry.id] = not_graded(language, msg_in(
-                language, "fb.unreadable_file", file=entry.found.file_name, said=said))
+            except Exception as exc:  # any type: this student's row, never a stopped class
+                said = " ".join(str(exc).split())[:200] or type(exc).__name__
+                why = not_graded(language, msg_in(
+                    language, "fb.unreadable_file", file=entry.found.file_name, said=said))
+        if stands:
+            kept[entry.id], staged[entry.id] = previous, path
+        else:
+            failed[entry.id] = why
     return staged, failed, kept
 
 

@@ -94,7 +94,6 @@ _host: WarmSandbox | None = None
 _host_uses = 0
 #: A host no class has asked for in this long is stopped, and its memory given back.
 HOST_IDLE_SECONDS = 900
-_stopped_at_exit: list = []  # holds _stop_host once it is registered with atexit
 
 
 def _sandbox_host(new_class: bool = False) -> tuple[WarmSandbox, bool]:
@@ -113,8 +112,6 @@ def _sandbox_host(new_class: bool = False) -> tuple[WarmSandbox, bool]:
         if _host is not None and not (new_class and _host.failed):
             return _host, False
         old, _host = _host, WarmSandbox()
-        if not _stopped_at_exit:  # the worker's first host: stopped when the worker stops
-            _stopped_at_exit.append(atexit.register(_stop_host))
     if old is not None:
         old.close(remove=True)
     return _host, True
@@ -129,6 +126,9 @@ def _stop_host():
         host, _host = _host, None
     if host is not None:
         host.close(remove=True)
+
+
+atexit.register(_stop_host)  # (nothing to stop in a process that never started a host)
 
 
 def _workers(staged: Path) -> tuple[WarmScorer, WarmSandbox]:
