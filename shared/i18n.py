@@ -150,6 +150,15 @@ MESSAGES = {
     "unreadable_notebook": {
         "en": "Your notebook could not be graded. {reason}.",
         "zh": "你的 notebook 无法评分。{reason}。"},
+    "test.over_limit": {
+        "en": "this test used more than {seconds} s of computing time: is the model much "
+              "larger than the notebook asks?",
+        "zh": "这个测试用了超过 {seconds} 秒的计算时间：模型是否比 notebook 要求的大得多？"},
+    "test.stopped_grader": {
+        "en": "this test stopped the grader ({failure}); the other tests were graded without "
+              "it. If it repeats, the kit's maintainers need the grader's log",
+        "zh": "这个测试使评分程序停止了（`{failure}`）；其他测试在没有它的情况下完成了评分。"
+              "如果再次出现，请把评分程序的日志交给课程工具的维护者"},
     "grader_stopped": {
         "en": "The grader stopped on its side after {done} test(s), not because of your "
               "code: the points of those are kept, and your notebook will be graded again.",

@@ -492,3 +492,72 @@ def test_no_keras_deserialiser_ever_sees_what_a_sandbox_wrote(sandbox, monkeypat
         rebuilt = modelspec.build(spec)
         compilespec.compile_model(rebuilt, compilespec.parse_compile(recorded_compile))
         assert rebuilt.count_params() == model.count_params()
+
+
+@pytest.fixture
+def chinese_course():
+    """The scorer of a Chinese course: gradelib sets the language from the grading config."""
+    from shared import i18n
+    was = i18n._chosen
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(was)
+
+
+def _refusal(table, case):
+    """The sentence one case of ``REFUSED``, ``COMPILE_REFUSED`` or ``COSTLY`` is refused with."""
+    from autograder import assignments
+    from autograder.engine import modelcost
+
+    with pytest.raises(SpecError) as refused:
+        if table == "model":
+            modelspec.parse(json.dumps(REFUSED[case][0]()))
+        elif table == "compile":
+            compilespec.parse_compile({"optimizer": "adam", "loss": "mse", **COMPILE_REFUSED[case][0]})
+        else:
+            model = json.loads(convnets.happyModel().to_json())
+            COSTLY[case][0](model)
+            modelcost.check(modelspec.parse(json.dumps(model)),
+                            modelcost.batch_size(assignments.get("convnets").config))
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("table, case", [("model", c) for c in REFUSED]
+                         + [("compile", c) for c in COMPILE_REFUSED]
+                         + [("cost", c) for c in COSTLY])
+def test_a_chinese_course_reads_every_refusal_in_chinese(chinese_course, table, case):
+    """A refusal is feedback: in a Chinese course it is Chinese, place included (``第 1 层
+    （Dense），units``); only code, names and numbers stay as they are."""
+    from autograder.tools import zhcheck
+
+    said = _refusal(table, case)
+    assert zhcheck.HAN.search(said) and zhcheck.english_runs(said) == [], said
+
+
+def test_a_chinese_refusal_names_the_same_place_as_the_english_one(chinese_course):
+    said = _refusal("model", "an unknown setting")
+    assert said.startswith("第 1 层（`Dense`）：`'quantization_mode'` 不是评分程序接受的设置"), said
+    said = _refusal("cost", "an orthogonal regularizer on a convolution's 4-D kernel")
+    assert said.startswith("第 2 层（`Conv2D`），`kernel_regularizer`：OrthogonalRegularizer"), said
+    said = _refusal("compile", "an optimizer setting out of range")
+    assert said.startswith("编译设置，优化器 `Adam`，`learning_rate`：应为"), said
+
+
+def test_keras_own_refusal_is_quoted_as_code_in_a_chinese_course(chinese_course, monkeypatch):
+    from autograder.tools import zhcheck
+
+    spec = modelspec.parse(getting_started.build_imdb_model().to_json())
+    refused = spec.layers[2]
+
+    class Refusing(layers.Dense):
+        def build(self, input_shape):
+            raise ValueError("this kernel does not fit")
+
+    made = modelspec.make_layer
+    monkeypatch.setattr(modelspec, "make_layer", lambda layer: (
+        Refusing(4) if layer is refused else made(layer)))
+    with pytest.raises(SpecError) as said:
+        modelspec.build(spec)
+    assert "第 2 层（`Dense`）：无法接受形状为" in str(said.value)
+    assert "（Keras 的说明：`this kernel does not fit`）" in str(said.value)
+    assert zhcheck.english_runs(str(said.value)) == []

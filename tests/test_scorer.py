@@ -149,3 +149,42 @@ def test_a_training_result_is_kept_only_when_training_changed_the_weights(tmp_pa
     assert result == {"value": 1.0, "dataset": "toy"}
     kept = list((tmp_path / "out").glob("*.json")) if (tmp_path / "out").exists() else []
     assert len(kept) == (0 if frozen else 1)
+
+
+@pytest.fixture
+def chinese_course():
+    from shared import i18n
+    was = i18n._chosen
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(was)
+
+
+def test_a_chinese_course_reads_why_a_model_cannot_be_graded_in_chinese(tmp_path, chinese_course):
+    """The refusal reaches a Chinese course's student in Chinese, the scorer's words too."""
+    from autograder.tools import zhcheck
+
+    model = json.loads(happyModel().to_json())
+    model["config"]["layers"][1]["config"]["quantization_mode"] = "int8"
+    write(tmp_path, "happyModel", {"model": json.dumps(model)})
+    with pytest.raises(ComparisonError) as refused:
+        stand_ins(PROBES, tmp_path)["happyModel"]()
+    said = str(refused.value)
+    assert said.startswith("happyModel 的模型无法评分：第 1 层（`ZeroPadding2D`）："), said
+    assert zhcheck.english_runs(said) == [], said
+
+
+def test_a_builder_case_the_sandbox_never_recorded_says_the_notebook_stopped(tmp_path):
+    """A model builder probed with two cases whose record holds one (the notebook stopped
+    between them): the other case is "did not return", not an error the student never
+    raised; and no record read from JSON can pose as that missing case."""
+    probes = {"build": {"kind": "model_builder", "cases": {
+        "small": {"args": [4]}, "large": {"args": [8]}}}}
+    recorded = {"small": {"model": happyModel().to_json()},
+                "unrecorded": {"error": "ValueError: forged"}}
+    write(tmp_path, "build", {"cases": recorded})
+    builder = stand_ins(probes, tmp_path)["build"]
+    assert builder(4).count_params() == 37_633
+    with pytest.raises(ComparisonError, match=r"build did not return on the hidden input "
+                                              r"'large' \(the notebook may have stopped"):
+        builder(8)

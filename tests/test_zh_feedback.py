@@ -14,6 +14,10 @@ hidden tests (``autograder/assignments/*/tests/*.py``) and ``gradelib.py`` as Py
   conditional, is built outside ``text``/``fail`` (it would reach the feedback in English
   whatever the course's language): docstrings, dictionary keys and indexes are not read.
 
+The scorer's refusals of a recorded model (``modelspec``, its value checks, compile
+settings, training cost, and the scorer's own) are feedback too, and are read the same way:
+there ``say(en, zh)`` and ``fail(where, en, zh)`` are the sayers.
+
 ``make demo`` then grades every sample class in Chinese and checks the pages it wrote.
 """
 import ast
@@ -26,8 +30,12 @@ from autograder.tools import zhcheck
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted(REPO.glob("autograder/assignments/*/tests/*.py")) + [
     REPO / "autograder" / "engine" / "gradelib.py"]
-#: The calls whose arguments are (en, zh) feedback sentences.
-SAYERS = {"text", "fail"}
+#: The calls whose arguments are (en, zh) feedback sentences, and where the pair starts.
+SAYERS = {"text": 0, "fail": 0}
+#: The scorer's refusals of a record: ``fail(where, en, zh)`` names the place first.
+REFUSERS = {"say": 0, "fail": 1}
+REFUSING = [REPO / "autograder" / "engine" / f"{name}.py" for name in (
+    "specvalues", "layertable", "modelspec", "compilespec", "modelcost", "scorer")]
 
 
 def _called(node) -> str | None:
@@ -59,12 +67,27 @@ def _not_words(node, parent) -> bool:
         return True
     if isinstance(parent, ast.Expr) and isinstance(node, ast.Constant):
         return True  # a docstring
+    if _called(parent) == "print" and any(k.arg == "file" for k in parent.keywords):
+        return True  # to stderr: the TA's log, not feedback
     return _called(parent) in ("get", "startswith", "endswith", "msg", "msg_in", "getattr",
                                "hasattr", "record_timing", "replace", "partition", "join",
-                               "glob", "mkdir", "open")
+                               "glob", "mkdir", "open", "removeprefix")
 
 
-def problems_in(path: Path) -> list[str]:
+def _a_place(text: str) -> bool:
+    """A place the scorer names (``layer 3``, ``the compile settings``), which
+    ``specvalues.place`` translates as it says it."""
+    from autograder.engine.specvalues import place
+    from shared import i18n
+    was = i18n._chosen
+    i18n.set_language("zh")
+    try:
+        return not zhcheck.english_runs(place(text))
+    finally:
+        i18n.set_language(was)
+
+
+def problems_in(path: Path, sayers: dict = SAYERS) -> list[str]:
     """What in one source file would reach a zh student in English (see the docstring)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents = _parents(tree)
@@ -72,16 +95,19 @@ def problems_in(path: Path) -> list[str]:
     found = []
     where = path.relative_to(REPO)
     for call in ast.walk(tree):
-        if _called(call) not in SAYERS or not call.args:
+        if _called(call) not in sayers or not call.args:
             continue
         for argument in call.args:
             said |= {id(node) for node in ast.walk(argument)}
-        english = call.args[0]
-        if len(call.args) < 2:
+        pair = call.args[sayers[_called(call)]:]
+        if not pair:
+            continue
+        english = pair[0]
+        if len(pair) < 2:
             if _is_text(english):
                 found.append(f"{where}:{call.lineno}: English only: {rendered(english)[:70]!r}")
             continue
-        chinese = call.args[1]
+        chinese = pair[1]
         if _is_text(chinese):
             runs = zhcheck.english_runs(rendered(chinese))
             if runs:
@@ -98,6 +124,8 @@ def problems_in(path: Path) -> list[str]:
         if parent is None or _not_words(node, parent) or isinstance(parent, ast.JoinedStr):
             continue
         runs = zhcheck.english_runs(rendered(node))
+        if runs and sayers is REFUSERS and _a_place(rendered(node)):
+            continue
         words = sum(len(run.split()) for run in runs)
         if words >= 2 or (runs and isinstance(parent, ast.IfExp)):
             found.append(f"{where}:{node.lineno}: English outside text(en, zh): {runs}")
@@ -107,6 +135,12 @@ def problems_in(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_every_feedback_sentence_is_bilingual_and_its_chinese_is_chinese(path):
     found = problems_in(path)
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("path", REFUSING, ids=lambda p: p.stem)
+def test_every_refusal_of_a_record_is_bilingual_and_its_chinese_is_chinese(path):
+    found = problems_in(path, REFUSERS)
     assert found == [], "\n".join(found)
 
 

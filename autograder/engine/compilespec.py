@@ -8,8 +8,9 @@ the scorer reads only those three against the allowlists here and compiles
 the rebuilt model with objects it makes itself. Everything else a compile
 config holds is never read. See ``modelspec`` for the same idea on layers; the checks are ``specvalues``'.
 """
-from autograder.engine.specvalues import (SpecError, boolean, choice, class_name, fail, integer,
-                                          none_only, nullable, number, settings, show)
+from autograder.engine.specvalues import (SpecError, boolean, choice, class_name, code, fail,
+                                          integer, none_only, nullable, number, place, say,
+                                          settings, show)
 
 RATE_SETTINGS = {"learning_rate": number(1e-12, 10), "weight_decay": nullable(number(0, 10)),
                  "clipnorm": nullable(number(0, 1e6)), "global_clipnorm": nullable(number(0, 1e6)),
@@ -17,7 +18,8 @@ RATE_SETTINGS = {"learning_rate": number(1e-12, 10), "weight_decay": nullable(nu
                  "ema_momentum": number(0, 1), "ema_overwrite_frequency": nullable(integer(1, 10**6)),
                  "loss_scale_factor": nullable(number(1e-6, 1e6)),
                  "gradient_accumulation_steps": nullable(integer(1, 1000)),
-                 "name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else fail(w, "bad name")}
+                 "name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else fail(w, "a name should be text of up to 80 characters",
+                                                      "名称应为不超过 80 个字符的文本")}
 BETAS = {"beta_1": number(0, 1), "beta_2": number(0, 1), "epsilon": number(0, 1)}
 OPTIMIZERS = {
     "Adam": {**BETAS, "amsgrad": boolean}, "AdamW": {**BETAS, "amsgrad": boolean},
@@ -31,7 +33,8 @@ OPTIMIZERS = {
 SCHEDULES = {"ExponentialDecay": "initial_learning_rate", "InverseTimeDecay": "initial_learning_rate",
              "PolynomialDecay": "initial_learning_rate", "CosineDecay": "initial_learning_rate",
              "CosineDecayRestarts": "initial_learning_rate"}
-LOSS_SETTINGS = {"name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else fail(w, "bad name"),
+LOSS_SETTINGS = {"name": lambda v, w: v if isinstance(v, str) and len(v) < 80 else fail(w, "a name should be text of up to 80 characters",
+                                                      "名称应为不超过 80 个字符的文本"),
                  "reduction": choice("sum_over_batch_size", "sum", "mean", "none", None),
                  "from_logits": boolean, "label_smoothing": number(0, 1), "axis": integer(-6, 6),
                  "ignore_class": nullable(integer(-1, 10**6)), "delta": number(0, 1e6),
@@ -81,10 +84,10 @@ LOSS_NAMES = {*LOSS_OF_CLASS.values(), "mse", "mae"}
 METRIC_NAMES = {*METRIC_OF_CLASS.values(), "acc", "mse", "mae"}
 
 
-def _named(value, table: set, by_class: dict, what: str, where: str) -> str:
+def _named(value, table: set, by_class: dict, what: tuple, where: str) -> str:
     """A loss or metric given as a name, a function (``keras.losses.mse``) or a Keras
     object, as the snake-case name of the built-in it is; its own settings are dropped
-    except where the grader keeps them (see :func:`parse_compile`)."""
+    except where the grader keeps them (see :func:`parse_compile`). ``what``: (en, zh)."""
     if isinstance(value, str) and value in table:
         return value
     if isinstance(value, dict) and value.get("class_name") == "function" \
@@ -96,7 +99,9 @@ def _named(value, table: set, by_class: dict, what: str, where: str) -> str:
     found = value.get("class_name") if isinstance(value, dict) else value
     if isinstance(value, dict) and value.get("class_name") == "function":
         found = value.get("config")
-    fail(where, f"{show(found)} is not a built-in Keras {what} the grader accepts")
+    english, chinese = what
+    fail(where, f"{show(found)} is not a built-in Keras {english} the grader accepts",
+         f"{code(show(found))} 不是评分程序接受的 Keras 内置{chinese}")
 
 
 def parse_compile(config) -> dict:
@@ -108,10 +113,12 @@ def parse_compile(config) -> dict:
     """
     where = "the compile settings"
     if not isinstance(config, dict):
-        raise SpecError(f"{where} were not recorded as a JSON object")
+        raise SpecError(say(f"{where} were not recorded as a JSON object",
+                            f"{place(where)}没有以 JSON 对象记录"))
     unknown = sorted(set(config) - COMPILE_KEYS)
     if unknown:
-        raise SpecError(f"{where}: {unknown[0]!r} is not a compile setting the grader reads")
+        raise SpecError(say(f"{where}: {show(unknown[0])} is not a compile setting the grader reads",
+                            f"{place(where)}：{code(show(unknown[0]))} 不是评分程序读取的编译设置"))
     for key, check in UNUSED.items():
         if key in config:
             check(config[key], f"{where}, {key}")
@@ -119,8 +126,9 @@ def parse_compile(config) -> dict:
     if isinstance(optimizer, str):
         lookup = {k.lower(): k for k in OPTIMIZERS}
         if optimizer.lower() not in lookup:
-            fail(where, f"optimizer {optimizer!r} is not one the grader accepts "
-                         f"({', '.join(OPTIMIZERS)})")
+            fail(where, f"optimizer {show(optimizer)} is not one the grader accepts "
+                         f"({', '.join(OPTIMIZERS)})",
+                 f"优化器 {code(show(optimizer))} 不是评分程序接受的优化器（{code(', '.join(OPTIMIZERS))}）")
         optimizer = {"class_name": lookup[optimizer.lower()], "config": {}}
     elif class_name(optimizer) in OPTIMIZERS and isinstance(optimizer.get("config", {}), dict) \
             and set(optimizer) <= {"module", "class_name", "config", "registered_name"}:
@@ -131,7 +139,8 @@ def parse_compile(config) -> dict:
                 if isinstance(rate.get("config"), dict) else None
             if initial is None:
                 fail(where, f"the learning-rate schedule {show(rate.get('class_name'))} is "
-                             f"not one the grader accepts")
+                             f"not one the grader accepts",
+                     f"学习率调度 {code(show(rate.get('class_name')))} 不是评分程序接受的调度")
             values["learning_rate"] = initial
         cls = optimizer["class_name"]
         optimizer = {"class_name": cls, "config": settings(
@@ -140,22 +149,24 @@ def parse_compile(config) -> dict:
     else:
         found = optimizer.get("class_name") if isinstance(optimizer, dict) else optimizer
         fail(where, f"optimizer {show(found)} is not one the grader accepts "
-                     f"({', '.join(OPTIMIZERS)})")
+                     f"({', '.join(OPTIMIZERS)})",
+             f"优化器 {code(show(found))} 不是评分程序接受的优化器（{code(', '.join(OPTIMIZERS))}）")
     loss = config.get("loss")
     if loss is not None:
         if class_name(loss) in LOSS_OF_CLASS:
             settings(loss.get("config") or {}, LOSS_SETTINGS, f"{where}, loss")
-        loss = _named(loss, LOSS_NAMES, LOSS_OF_CLASS, "loss", where)
+        loss = _named(loss, LOSS_NAMES, LOSS_OF_CLASS, ("loss", "损失函数"), where)
     metrics = config.get("metrics") or []
     if isinstance(metrics, dict):
         metrics = list(metrics.values())
     if not isinstance(metrics, list) or len(metrics) > 10:
-        fail(where, "metrics should be a list of up to ten metrics")
+        fail(where, "metrics should be a list of up to ten metrics",
+             "metrics 应为最多十个评估指标的列表")
     names = []
     for metric in metrics:
         if isinstance(metric, dict) and metric.get("class_name") != "function":
             settings(metric.get("config") or {}, METRIC_SETTINGS, f"{where}, metric")
-        names.append(_named(metric, METRIC_NAMES, METRIC_OF_CLASS, "metric", where))
+        names.append(_named(metric, METRIC_NAMES, METRIC_OF_CLASS, ("metric", "评估指标"), where))
     return {"optimizer": optimizer, "loss": loss, "metrics": names}
 
 

@@ -10,7 +10,7 @@ rebuild exactly.
 """
 from dataclasses import dataclass
 
-from autograder.engine.specvalues import (activation, boolean, choice, constraint, dtype, fail,
+from autograder.engine.specvalues import (activation, boolean, choice, code, constraint, dtype, fail,
                                           initializer, integer, ints, name, none_only,
                                           nullable, number, regularizer, shape, show, SEED)
 
@@ -50,7 +50,8 @@ def padding2d(value, where):
             return tuple((side(v, where),) * 2 for v in value)
         if all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
             return tuple(tuple(side(x, where) for x in v) for v in value)
-    fail(where, f"should be n, (rows, cols) or ((top, bottom), (left, right)), found {show(value)}")
+    fail(where, f"should be n, (rows, cols) or ((top, bottom), (left, right)), found {show(value)}",
+         f"应为 `n`、`(rows, cols)` 或 `((top, bottom), (left, right))`，实际为 {code(show(value))}")
 
 
 RNN = {"units": UNITS, "activation": activation, "recurrent_activation": activation,
@@ -68,7 +69,8 @@ def wrapped_rnn(value, where):
     if not isinstance(value, dict) or value.get("class_name") not in RNNS:
         found = value.get("class_name") if isinstance(value, dict) else value
         fail(where, f"Bidirectional should wrap an LSTM, GRU or SimpleRNN layer, "
-                     f"found {show(found)}")
+                     f"found {show(found)}",
+             f"Bidirectional 应包裹一个 LSTM、GRU 或 SimpleRNN 层，实际为 {code(show(found))}")
     from autograder.engine.modelspec import read_layer  # the same reading, one level down
     return read_layer(value, where, nested=True)
 

@@ -26,7 +26,7 @@ above it is refused with a sentence, in well under a second.
 """
 import math
 
-from autograder.engine.specvalues import SpecError
+from autograder.engine.specvalues import SpecError, place, say
 
 MAX_STEP_FLOPS = 500e9  # the costliest honest step: about 9 GFLOP (happyModel, batch 64)
 MAX_STEP_BYTES = 3 * 2**30  # of the scorer's 8 GiB; the largest honest step: about 400 MiB
@@ -93,8 +93,10 @@ def _regularizers(layer, inputs, out, where) -> tuple[float, float]:
             flops, memory = flops + 3 * math.prod(shape), memory + FLOAT * math.prod(shape)
             continue
         if len(shape) != 2 or target == "activity":
-            raise SpecError(f"{where}, {key}: an OrthogonalRegularizer applies to a weight "
-                            f"matrix (a Dense or recurrent layer's kernel), not here")
+            raise SpecError(say(f"{where}, {key}: an OrthogonalRegularizer applies to a weight "
+                                f"matrix (a Dense or recurrent layer's kernel), not here",
+                                f"{place(f'{where}, {key}')}：OrthogonalRegularizer 只用于权重矩阵"
+                                f"（Dense 层或循环层的 `kernel`），不能用在这里"))
         rows, columns = shape
         side, other = (rows, columns) if value["config"].get("mode", "rows") == "rows" \
             else (columns, rows)
@@ -166,14 +168,22 @@ def check(spec, batch: int):
     """Refuse ``spec`` with a sentence if one training step needs more than the budget."""
     flops, memory = step_cost(spec, batch)
     if flops > MAX_STEP_FLOPS:
-        raise SpecError(f"one training step of this model on {batch} examples takes about "
-                        f"{flops / 1e9:,.0f} billion operations; the grader trains models of up "
-                        f"to {MAX_STEP_FLOPS / 1e9:,.0f} billion per step (the notebook's model "
-                        f"takes far less): use fewer or smaller filters, kernels or units")
+        raise SpecError(say(
+            f"one training step of this model on {batch} examples takes about "
+            f"{flops / 1e9:,.0f} billion operations; the grader trains models of up "
+            f"to {MAX_STEP_FLOPS / 1e9:,.0f} billion per step (the notebook's model "
+            f"takes far less): use fewer or smaller filters, kernels or units",
+            f"这个模型在 {batch} 个样本上训练一步大约需要 {flops / 1e9:,.0f} 十亿次运算；评分程序"
+            f"训练的模型每步最多 {MAX_STEP_FLOPS / 1e9:,.0f} 十亿次（notebook 中的模型远少于此）："
+            f"请使用更少或更小的卷积核、过滤器或单元"))
     if memory > MAX_STEP_BYTES:
-        raise SpecError(f"one training step of this model on {batch} examples needs about "
-                        f"{memory / 2**30:,.1f} GiB of memory; the grader trains models of up to "
-                        f"{MAX_STEP_BYTES / 2**30:,.0f} GiB per step (the notebook's model needs far "
-                        f"less): use smaller layers, fewer time steps or no orthogonal "
-                        f"regularizer on a large weight")
+        raise SpecError(say(
+            f"one training step of this model on {batch} examples needs about "
+            f"{memory / 2**30:,.1f} GiB of memory; the grader trains models of up to "
+            f"{MAX_STEP_BYTES / 2**30:,.0f} GiB per step (the notebook's model needs far "
+            f"less): use smaller layers, fewer time steps or no orthogonal "
+            f"regularizer on a large weight",
+            f"这个模型在 {batch} 个样本上训练一步大约需要 {memory / 2**30:,.1f} GiB 内存；评分程序"
+            f"训练的模型每步最多 {MAX_STEP_BYTES / 2**30:,.0f} GiB（notebook 中的模型远少于此）："
+            f"请使用更小的层、更少的时间步，或不要在大的权重上使用正交正则化器"))
     return flops, memory

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.engine.layertable import ALIASES, COMMON, ENTRY_KEYS, LAYERS, RNNS
-from autograder.engine.specvalues import (MAX_DIM, SpecError, class_name, fail, name, settings,
-                                          shape, show)
+from autograder.engine.specvalues import (MAX_DIM, SpecError, class_name, code, fail, name, place,
+                                          say, settings, shape, show)
 
 MAX_JSON_CHARS = 1_000_000  # a course model's JSON is 5-20 kB
 MAX_DEPTH = 40  # nesting of the JSON; a Bidirectional LSTM's config is 8 deep
@@ -143,44 +143,53 @@ def depth_of(text: str) -> int:
 def load_json(text, what: str):
     """JSON text of bounded size and depth, or SpecError."""
     if not isinstance(text, str):
-        raise SpecError(f"{what} was not recorded as JSON text")
+        raise SpecError(say(f"{what} was not recorded as JSON text",
+                            f"{place(what)}没有以 JSON 文本记录"))
     if len(text) > MAX_JSON_CHARS:
-        raise SpecError(f"{what} is {len(text):,} characters of JSON; the grader reads up to "
-                        f"{MAX_JSON_CHARS:,}")
+        raise SpecError(say(f"{what} is {len(text):,} characters of JSON; the grader reads up "
+                            f"to {MAX_JSON_CHARS:,}",
+                            f"{place(what)}是 {len(text):,} 个字符的 JSON；评分程序最多读取 "
+                            f"{MAX_JSON_CHARS:,} 个"))
     if depth_of(text) > MAX_DEPTH:
-        raise SpecError(f"{what} nests deeper than {MAX_DEPTH} levels")
+        raise SpecError(say(f"{what} nests deeper than {MAX_DEPTH} levels",
+                            f"{place(what)}的嵌套超过 {MAX_DEPTH} 层"))
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise SpecError(f"{what} is not valid JSON ({type(exc).__name__})") from None
+        raise SpecError(say(f"{what} is not valid JSON ({type(exc).__name__})",
+                            f"{place(what)}不是有效的 JSON（{type(exc).__name__}）")) from None
 
 
 def read_layer(entry, where, *, nested=False, behaviours=None) -> LayerSpec:
     """One serialised layer checked against :data:`LAYERS`."""
     if isinstance(entry, dict) and entry.get("class_name") in ("Sequential", "Functional", "Model"):
         fail(where, f"a nested model ({entry['class_name']}) is not a layer the grader accepts: "
-                     f"put its layers directly into the model")
+                     f"put its layers directly into the model",
+             f"嵌套的模型（{entry['class_name']}）不是评分程序接受的层：请把它的层直接放进模型")
     if not isinstance(entry, dict) or not set(entry) <= ENTRY_KEYS:
-        fail(where, "a layer should be a Keras layer config")
+        fail(where, "a layer should be a Keras layer config", "层应为 Keras 的层配置")
     cls = class_name(entry)
     cls = ALIASES.get(cls, cls)
     config = entry.get("config")
     if not isinstance(config, dict):
-        fail(where, "a layer should carry its settings")
+        fail(where, "a layer should carry its settings", "层应带有它的设置")
     label = config.get("name") if isinstance(config.get("name"), str) else "?"
     if cls == LAMBDA and behaviours is not None:
         return _lambda(label, config, behaviours, where)
     if not isinstance(cls, str) or cls not in LAYERS or nested and cls not in RNNS:
-        fail(where, f"`{show(entry.get('class_name')).strip(chr(39))}` is not a layer the "
-                     f"grader accepts "
-                     f"(it rebuilds {', '.join(sorted(k for k in LAYERS if k != 'InputLayer'))}"
-                     f"{', and Lambdas that add a last axis or scale' if behaviours is not None else ''})")
+        found = show(entry.get("class_name")).strip("'")
+        rebuilt = ", ".join(sorted(k for k in LAYERS if k != "InputLayer"))
+        lambdas = behaviours is not None
+        fail(where, f"`{found}` is not a layer the grader accepts (it rebuilds {rebuilt}"
+                    f"{', and Lambdas that add a last axis or scale' if lambdas else ''})",
+             f"`{found}` 不是评分程序接受的层（它重建 {code(rebuilt)}"
+             f"{'，以及增加最后一个轴或做缩放的 Lambda 层' if lambdas else ''}）")
     kind = LAYERS[cls]
     where = f"{where} ({cls})"
     checked = settings(config, {**COMMON, **kind.keys}, where)
     missing = [key for key in kind.required if key not in checked]
     if missing:
-        fail(where, f"the setting {missing[0]!r} is missing")
+        fail(where, f"the setting {missing[0]!r} is missing", f"缺少设置 {code(repr(missing[0]))}")
     layer_name = checked.pop("name", None) or re.sub(r"\W+", "_", f"{cls} {where}").lower()
     checked.pop("dtype", None)  # always float32
     return LayerSpec(cls, layer_name, checked)
@@ -194,7 +203,10 @@ def _lambda(label, config, behaviours, where) -> LayerSpec:
     if substitute is None:
         fail(where, f"the grader cannot rebuild the Lambda layer {layer_name!r}: it rebuilds "
                      f"only Lambdas that add a last axis (tf.expand_dims(x, axis=-1)) or scale "
-                     f"(x * 100.0); use built-in Keras layers otherwise")
+                     f"(x * 100.0); use built-in Keras layers otherwise",
+             f"评分程序无法重建 Lambda 层 {code(repr(layer_name))}：它只重建增加最后一个轴"
+             f"（`tf.expand_dims(x, axis=-1)`）或做缩放（`x * 100.0`）的 Lambda 层；"
+             f"其他情况请使用 Keras 内置的层")
     spec = read_layer(substitute, where)
     spec.shown_as = LAMBDA
     return spec
@@ -204,7 +216,8 @@ def _inbound(entry, known: set, where) -> list:
     """The layers a Functional node takes tensors from: earlier layers of this model only."""
     nodes = entry.get("inbound_nodes", [])
     if not isinstance(nodes, list) or len(nodes) > 1:
-        fail(where, "a layer may be called once (shared layers are not rebuilt)")
+        fail(where, "a layer may be called once (shared layers are not rebuilt)",
+             "一个层只能被调用一次（共享的层不会被重建）")
     if not nodes:
         return []
     node = nodes[0]
@@ -213,24 +226,27 @@ def _inbound(entry, known: set, where) -> list:
             kwargs is None or isinstance(kwargs, dict) and set(kwargs) <= {"mask", "training"}
             and all(value is None for value in kwargs.values())):
         fail(where, "a layer's call may take only the tensors of earlier layers, no other "
-                     "arguments")
+                     "arguments", "调用一个层时只能传入前面各层的张量，不能有其他参数")
     args = node.get("args")
     if isinstance(args, list) and len(args) == 1 and isinstance(args[0], list):
         args = args[0]  # Add()([a, b]) records one list of tensors
     if not isinstance(args, list) or not 1 <= len(args) <= 8:
-        fail(where, "a layer's call should take one to eight tensors")
+        fail(where, "a layer's call should take one to eight tensors",
+             "调用一个层时应传入一到八个张量")
     sources = []
     for arg in args:
         if not (isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__"
                 and isinstance(arg.get("config"), dict)):
             fail(where, "a layer's call may take only tensors of earlier layers of the "
-                         "same model (no constants)")
+                         "same model (no constants)",
+                 "调用一个层时只能传入同一模型中前面各层的张量（不能是常量）")
         history = arg["config"].get("keras_history")
         if not (isinstance(history, list) and len(history) == 3
                 and isinstance(history[0], str) and history[0] in known
                 and history[1:] == [0, 0]):
             fail(where, f"takes a tensor of {show(history)}, which is not an earlier layer "
-                         f"of the same model")
+                         f"of the same model",
+                 f"传入了 {code(show(history))} 的张量，它不是同一模型中前面的层")
         sources.append(history[0])
     return sources
 
@@ -246,15 +262,18 @@ def parse(model_json, behaviours=None) -> ModelSpec:
     if not isinstance(data, dict) or data.get("class_name") not in ("Sequential", "Functional") \
             or not isinstance(data.get("config"), dict):
         found = data.get("class_name") if isinstance(data, dict) else type(data).__name__
-        raise SpecError(f"the model should be a keras.Sequential or a keras.Model built from "
-                        f"layers, found {show(found)}")
+        raise SpecError(say(f"the model should be a keras.Sequential or a keras.Model built "
+                            f"from layers, found {show(found)}",
+                            f"模型应为由层构成的 `keras.Sequential` 或 `keras.Model`，"
+                            f"实际为 {code(show(found))}"))
     kind, config = data["class_name"], data["config"]
     entries = config.get("layers")
     if not isinstance(entries, list) or not entries:
-        raise SpecError("the model has no layers")
+        raise SpecError(say("the model has no layers", "模型没有任何层"))
     if len(entries) > MAX_LAYERS:
-        raise SpecError(f"the model has {len(entries)} layers; the grader rebuilds models of "
-                        f"up to {MAX_LAYERS}")
+        raise SpecError(say(f"the model has {len(entries)} layers; the grader rebuilds models "
+                            f"of up to {MAX_LAYERS}",
+                            f"模型有 {len(entries)} 层；评分程序最多重建 {MAX_LAYERS} 层的模型"))
     model_name = name(config.get("name", "model"), "the model's name")
     layers, known = [], set()
     sequential = kind == "Sequential"
@@ -265,13 +284,15 @@ def parse(model_json, behaviours=None) -> ModelSpec:
         where = f"layer {shown}" if not is_input else "the input"
         spec = read_layer(entry, where, behaviours=behaviours)
         if spec.class_name == "InputLayer" and sequential and index:
-            fail(where, "an Input belongs at the start of a Sequential model")
+            fail(where, "an Input belongs at the start of a Sequential model",
+                 "Input 应放在 Sequential 模型的开头")
         if spec.name in known:
-            fail(where, f"two layers are named {spec.name!r}")
+            fail(where, f"two layers are named {spec.name!r}", f"有两个层都叫 {code(repr(spec.name))}")
         if not sequential:
             spec.inbound = _inbound(entry, known, where)
             if spec.class_name != "InputLayer" and not spec.inbound:
-                fail(where, "the layer is not connected to any earlier layer")
+                fail(where, "the layer is not connected to any earlier layer",
+                     "这个层没有连接到前面的任何层")
         _check_arity(spec, 1 if sequential else len(spec.inbound), where)
         layers.append(spec)
         known.add(spec.name)
@@ -279,8 +300,10 @@ def parse(model_json, behaviours=None) -> ModelSpec:
         if layers[0].class_name != "InputLayer":
             build_shape = config.get("build_input_shape")
             if build_shape is None:
-                raise SpecError("the model has no input shape: start it with "
-                                "keras.Input(shape=...) as the notebook shows")
+                raise SpecError(say("the model has no input shape: start it with "
+                                    "keras.Input(shape=...) as the notebook shows",
+                                    "模型没有输入形状：请像 notebook 中那样以 "
+                                    "`keras.Input(shape=...)` 开头"))
             layers.insert(0, LayerSpec("InputLayer", "input_layer",
                                        {"batch_shape": shape(build_shape, "the input shape",
                                                              batch=True)}))
@@ -291,7 +314,8 @@ def parse(model_json, behaviours=None) -> ModelSpec:
         by_name = {layer.name: layer for layer in layers}
         if any(by_name[n].class_name != "InputLayer" for n in inputs) or \
                 {n for n, l in by_name.items() if l.class_name == "InputLayer"} != set(inputs):
-            raise SpecError("the model's inputs should be its Input layers")
+            raise SpecError(say("the model's inputs should be its Input layers",
+                                "模型的输入应为它的 Input 层"))
         used = set(outputs)
         for layer in reversed(layers):  # inbound layers come earlier: one pass back
             if layer.name in used:
@@ -299,9 +323,10 @@ def parse(model_json, behaviours=None) -> ModelSpec:
         unused = [index for index, layer in enumerate(layers) if layer.name not in used]
         if unused:  # Keras would leave it out of the model, and out of its parameter count
             fail(_where(ModelSpec(kind, model_name, layers, outputs), unused[0]),
-                 "its output reaches none of the model's outputs: remove it or connect it")
+                 "its output reaches none of the model's outputs: remove it or connect it",
+                 "它的输出没有到达模型的任何输出：请删除它或把它连接上")
     if all(layer.class_name == "InputLayer" for layer in layers):
-        raise SpecError("the model has no layers besides its input")
+        raise SpecError(say("the model has no layers besides its input", "模型除了输入以外没有任何层"))
     spec = ModelSpec(kind, model_name, layers, outputs)
     # The shape check makes throw-away layers, and Keras gives each unseeded initializer and
     # dropout a seed drawn from Python's random module when it is made: put the draws back,
@@ -321,9 +346,12 @@ def _check_arity(spec: LayerSpec, given: int, where: str):
         return
     if LAYERS[spec.class_name].inputs == 0 and given < 2:
         fail(where, f"{spec.class_name} merges two or more tensors: call it on a list of "
-                     f"earlier layers' outputs in a Functional model (keras.Model)")
+                     f"earlier layers' outputs in a Functional model (keras.Model)",
+             f"{code(spec.class_name)} 合并两个或更多张量：请在函数式模型（`keras.Model`）中"
+             f"用前面各层输出的列表调用它")
     if LAYERS[spec.class_name].inputs == 1 and given != 1:
-        fail(where, f"{spec.class_name} takes one tensor, not {given}")
+        fail(where, f"{spec.class_name} takes one tensor, not {given}",
+             f"{code(spec.class_name)} 只接受一个张量，而不是 {given} 个")
 
 
 def _endpoints(value, known, what) -> list:
@@ -334,7 +362,8 @@ def _endpoints(value, known, what) -> list:
             isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and v[0] in known
             and v[1:] == [0, 0]
             for v in value):
-        raise SpecError(f"the model's {what} layers should be layers of the model")
+        raise SpecError(say(f"the model's {what} layers should be layers of the model",
+                            f"模型的{'输出' if what == 'output' else '输入'}层应为模型中的层"))
     return [v[0] for v in value]
 
 
@@ -345,7 +374,8 @@ def _params(spec: LayerSpec, inputs: list) -> int:
     config, last = spec.config, inputs[0][-1]
     bias = 1 if config.get("use_bias", True) else 0
     if last is None and spec.class_name in ("Dense", "Conv1D", "Conv2D", *RNNS, "Bidirectional"):
-        raise SpecError("the size of the input's last axis must be known")
+        raise SpecError(say("the size of the input's last axis must be known",
+                            "输入最后一个轴的大小必须是已知的"))
     if spec.class_name == "Dense":
         return last * config["units"] + bias * config["units"]
     if spec.class_name in ("Conv1D", "Conv2D"):
@@ -384,21 +414,24 @@ def _check_shapes(spec: ModelSpec) -> int:
         except SpecError:
             raise
         except Exception as exc:
-            fail(where, f"cannot take an input of shape {_shape_text(inputs)}{_keras_says(exc)}")
+            _wrong_input(where, inputs, exc)
         if not isinstance(out, tuple) or not all(d is None or isinstance(d, int) for d in out):
-            fail(where, "gives an output the grader cannot follow")
+            fail(where, "gives an output the grader cannot follow",
+                 "给出的输出是评分程序无法推算的")
         if any(d is not None and d > 50 * MAX_DIM ** 2 for d in out):
-            fail(where, f"gives an output of shape {out}, too large to rebuild")
+            fail(where, f"gives an output of shape {out}, too large to rebuild",
+                 f"给出形状为 {out} 的输出，太大，无法重建")
         shapes[layer.name] = tuple(out)
         try:
             total += _params(layer, inputs)
         except SpecError as exc:
-            fail(where, str(exc))
+            fail(where, str(exc), str(exc))
         except (IndexError, TypeError, ZeroDivisionError):
-            fail(where, f"cannot take an input of shape {_shape_text(inputs)}")
+            _wrong_input(where, inputs)
         if total > MAX_PARAMS:
             fail(where, f"brings the model to {total:,} parameters; the grader rebuilds models "
-                         f"of up to {MAX_PARAMS:,}")
+                         f"of up to {MAX_PARAMS:,}",
+                 f"使模型的参数达到 {total:,} 个；评分程序最多重建 {MAX_PARAMS:,} 个参数的模型")
     return total
 
 
@@ -411,6 +444,13 @@ def _where(spec: ModelSpec, index: int) -> str:
 
 def _shape_text(inputs) -> str:
     return ", ".join(str(tuple(s)) for s in inputs)
+
+
+def _wrong_input(where, inputs, exc=None):
+    """The layer at ``where`` refused its input, with Keras's reason when it gave one."""
+    keras_says = _keras_says(exc) if exc is not None else ""
+    fail(where, f"cannot take an input of shape {_shape_text(inputs)}{keras_says}",
+         f"无法接受形状为 {_shape_text(inputs)} 的输入{keras_says}")
 
 
 # --- building --------------------------------------------------------------------
@@ -467,8 +507,10 @@ def build(spec: ModelSpec):
                                 outputs=outputs if len(outputs) > 1 else outputs[0],
                                 name=spec.name)
     if model.count_params() != spec.params:  # the cap was checked on spec.params
-        raise CountMismatch(f"the grader counts {spec.params:,} parameters in this model and Keras "
-                        f"{model.count_params():,}: it cannot be graded safely")
+        raise CountMismatch(say(f"the grader counts {spec.params:,} parameters in this model and "
+                                f"Keras {model.count_params():,}: it cannot be graded safely",
+                                f"评分程序算出这个模型有 {spec.params:,} 个参数，Keras 算出 "
+                                f"{model.count_params():,} 个：无法安全地评分"))
     if spec.compile:
         from autograder.engine.compilespec import compile_model
         with _refusing(spec, None, "its compile settings"):
@@ -515,18 +557,19 @@ def _refusing(spec: ModelSpec, index, what="the model"):
         raise
     except Exception as exc:
         if index is None:
-            raise SpecError(f"{what}: Keras cannot build it{_keras_says(exc)}") from None
-        fail(_where(spec, index), f"cannot take an input of shape "
-                                  f"{_shape_text(spec.inputs_of(index))}{_keras_says(exc)}")
+            raise SpecError(say(f"{what}: Keras cannot build it{_keras_says(exc)}",
+                                f"{place(what)}：Keras 无法构建它{_keras_says(exc)}")) from None
+        _wrong_input(_where(spec, index), spec.inputs_of(index), exc)
 
 
 def _keras_says(exc) -> str:
     """Keras' own reason, when it gave one in words (a ValueError), as the end of the
-    kit's sentence; a Python error (IndexError, TypeError) says nothing to a student."""
+    kit's sentence; a Python error (IndexError, TypeError) says nothing to a student.
+    Keras speaks English only: a Chinese sentence quotes it as code."""
     if not isinstance(exc, ValueError):
-        return " (it expects another number of axes or inputs)"
-    text = " ".join(str(exc).encode("utf-8", "replace").decode("utf-8").split())
-    return f" (Keras: {text[:200]})"
+        return say(" (it expects another number of axes or inputs)", "（它需要另一个轴数或输入数）")
+    text = " ".join(str(exc).encode("utf-8", "replace").decode("utf-8").split())[:200]
+    return say(f" (Keras: {text})", f"（Keras 的说明：`{text.replace('`', chr(39))}`）")
 
 
 def _marked(layer, spec: LayerSpec):

@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 from autograder.engine import trusted
+from autograder.engine.specvalues import say
 from autograder.engine.runner import (CACHE_ENV, GRADING_ENV, TEST_FAILED_SILENTLY, TEST_STOPPED,
                                       TIMINGS_ENV)
 
@@ -76,11 +77,13 @@ def read_artifact(path: Path):
     try:
         text = raw.decode("utf-8")
         if depth_of(text) > MAX_DEPTH + 10:
-            return {"error": f"ValueError: the artifact for {path.stem} nests too deeply"}
+            return {"error": say(f"ValueError: the artifact for {path.stem} nests too deeply",
+                                 f"ValueError: {path.stem} 的记录嵌套过深")}
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return {"error": f"ValueError: the artifact for {path.stem} is not valid JSON"}
-    return data if isinstance(data, dict) else {"error": "ValueError: malformed artifact"}
+        return {"error": say(f"ValueError: the artifact for {path.stem} is not valid JSON",
+                             f"ValueError: {path.stem} 的记录不是有效的 JSON")}
+    return data if isinstance(data, dict) else _as_dict(data)
 
 
 class BuildClock:
@@ -98,11 +101,18 @@ class BuildClock:
         cls.batch = modelcost.batch_size(config or {})
 
 
+#: The key of a case the sandbox did not record: not text, so no record read from JSON has it.
+UNRECORDED = object()
+
+
 def model_spec(name, artifact):
     """The validated spec of a recorded model; raises ComparisonError saying what is refused."""
     from autograder.engine import compilespec, modelcost, modelspec
     from shared.checks import ComparisonError, StudentCodeError
 
+    if UNRECORDED in artifact:  # the sandbox stopped before it called the builder so
+        from shared.i18n import msg
+        raise ComparisonError(msg("no_result", name=name, case=artifact[UNRECORDED]))
     if "error" in artifact:
         kind, _, message = str(artifact["error"]).partition(": ")
         if kind == "NotImplementedError":
@@ -114,10 +124,13 @@ def model_spec(name, artifact):
         if artifact.get("compile"):
             spec.compile = compilespec.parse_compile(artifact["compile"])
     except modelspec.SpecError as exc:
-        raise ComparisonError(f"{name}'s model cannot be graded: {exc}") from None
+        raise ComparisonError(say(f"{name}'s model cannot be graded: {exc}",
+                                  f"{name} 的模型无法评分：{exc}")) from None
     except Exception as exc:  # RecursionError, MemoryError, ...: still the artifact's fault
-        raise ComparisonError(f"{name}'s model cannot be graded: its record could not be "
-                              f"read ({type(exc).__name__})") from None
+        raise ComparisonError(say(f"{name}'s model cannot be graded: its record could not be "
+                                  f"read ({type(exc).__name__})",
+                                  f"{name} 的模型无法评分：无法读取它的记录（{type(exc).__name__}）")
+                              ) from None
     return spec
 
 
@@ -127,14 +140,18 @@ def build_model(name, spec):
     from shared.checks import ComparisonError
 
     if BuildClock.spent > BUILD_SECONDS:
-        raise ComparisonError(f"rebuilding this submission's models took over {BUILD_SECONDS} s; "
-                              f"{name}'s model was not rebuilt")
+        raise ComparisonError(say(f"rebuilding this submission's models took over "
+                                  f"{BUILD_SECONDS} s; {name}'s model was not rebuilt",
+                                  f"重建这份提交的模型用了超过 {BUILD_SECONDS} 秒；"
+                                  f"没有重建 {name} 的模型"))
     started = time.process_time()
     try:
         return modelspec.build(spec)
     except Exception as exc:
-        raise ComparisonError(f"{name}'s model cannot be graded: the grader could not build it "
-                              f"({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise ComparisonError(say(f"{name}'s model cannot be graded: the grader could not "
+                                  f"build it ({type(exc).__name__}: {str(exc)[:200]})",
+                                  f"{name} 的模型无法评分：评分程序无法构建它"
+                                  f"（`{type(exc).__name__}: {str(exc)[:200]}`）")) from None
     finally:
         BuildClock.spent += time.process_time() - started
 
@@ -168,7 +185,8 @@ def recorded_builder(name, artifacts_by_args: list):
                     raise value
                 return build_model(name, value)
         probed = ", ".join(str(expected) for expected, _ in artifacts_by_args)
-        raise ValueError(f"{name} was probed with {probed}, called with {list(args)}")
+        raise ValueError(say(f"{name} was probed with {probed}, called with {list(args)}",
+                             f"{name} 用 {probed} 探测过，却以 {list(args)} 调用"))
     builder.__name__ = name
     return builder
 
@@ -185,7 +203,8 @@ class RecordedFunction:
         self.kit_recorded_cases = cases  # case -> {"value": encoded} | {"error": text}
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError(f"{self.__name__} is a recorded stand-in: use gradelib.call_case")
+        raise RuntimeError(say(f"{self.__name__} is a recorded stand-in: use gradelib.call_case",
+                               f"{self.__name__} 是记录下来的替身：请用 `gradelib.call_case`"))
 
 
 class RefusedModel:
@@ -208,7 +227,7 @@ def stand_in(name, probe, artifact):
         if not isinstance(recorded, dict):  # not a function at all: every case shares the error
             recorded = {case: artifact for case in probe["cases"]}
         return recorded_builder(name, [
-            (_normalised(spec["args"]), _as_dict(recorded.get(case, {"error": "NameError: not probed"})))
+            (_normalised(spec["args"]), _as_dict(recorded.get(case, {UNRECORDED: case})))
             for case, spec in probe["cases"].items()])
     if kind == "model_builder":
         return recorded_builder(name, [(_normalised(probe.get("args", [])), artifact)])
@@ -229,7 +248,8 @@ def stand_in(name, probe, artifact):
 
 
 def _as_dict(value):
-    return value if isinstance(value, dict) else {"error": "ValueError: malformed artifact"}
+    return value if isinstance(value, dict) else {
+        "error": say("ValueError: malformed artifact", "ValueError: 记录的格式不对")}
 
 
 def stand_ins(probes: dict, artifacts: Path) -> dict:
@@ -271,10 +291,11 @@ def student_message(message: str) -> str:
     return f"{TEST_STOPPED} {text}" if text else TEST_FAILED_SILENTLY
 
 
-def over_limit_message() -> str:
-    """What a student reads of a test stopped at its CPU limit (by the timer or the kernel)."""
-    return (f"this test used more than {TEST_CPU_SECONDS} s of computing time: is the model "
-            f"much larger than the notebook asks?")
+def over_limit_message(language: str | None = None) -> str:
+    """What a student reads of a test stopped at its CPU limit (by the timer or the kernel),
+    in ``language``: the course's, which the scorer has set and the TA's process passes."""
+    from shared.i18n import language as current, msg_in
+    return msg_in(language or current(), "test.over_limit", seconds=TEST_CPU_SECONDS)
 
 
 @contextlib.contextmanager

@@ -183,18 +183,20 @@ def read_scores(outbox: Path) -> dict | None:
         return None
 
 
-def resume_after(inbox: Path, scores: dict, failure: str, out_of_time: bool) -> bool:
+def resume_after(inbox: Path, scores: dict, failure: str, out_of_time: bool,
+                 language: str = "en") -> bool:
     """After a scorer ended inside a test (``scores["running"]``): fail that test with a
     sentence and write what was scored into the inbox (``scorer.RESUME``), so that a fresh
-    scorer scores the rest. False when it did not end inside a test (nothing to resume)."""
+    scorer scores the rest. False when it did not end inside a test (nothing to resume).
+    The sentence is in ``language``, the course's."""
     from autograder.engine.scorer import RESUME, over_limit_message
+    from shared.i18n import msg_in
 
     running = scores["running"]
     if not running:
         return False
-    message = over_limit_message() if out_of_time else (
-        f"this test stopped the grader ({failure}); the other tests were graded without it. "
-        f"If it repeats, the kit's maintainers need the grader's log")
+    message = over_limit_message(language) if out_of_time else msg_in(
+        language, "test.stopped_grader", failure=failure)
     done = {q: r["cases"] for q, r in scores["questions"].items()}
     done.setdefault(running["question"], []).append(
         {"name": running["case"], "points": running["points"], "passed": False,
@@ -336,7 +338,8 @@ def score_submission(staged: Path, artifacts: Path, work: Path, *, cache: Path |
             # Ended inside a test (its CPU limit, held by the kernel; a native crash): that
             # test fails with a sentence and a fresh scorer scores the rest.
             if not failure or resumed >= MAX_RESUMES or not resume_after(
-                    inbox, scores, failure, runner.out_of_time(False, code)):
+                    inbox, scores, failure, runner.out_of_time(False, code),
+                    runner.course_language(staged)):
                 break
             resumed += 1
         complete = scores["complete"] and not failure
