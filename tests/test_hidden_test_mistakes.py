@@ -111,3 +111,42 @@ def test_a_window_that_ends_the_series_is_a_sentence_not_a_crash(tmp_path):
     [label] = [c for c in cases if c["name"].startswith("each label is the value right after")]
     assert not label["passed"]
     assert "step 55 ends the series, so no value follows it" in label["message"], label["message"]
+
+
+def results_table_with_0_based_epochs(runs):
+    """The course's table with the best epoch as an index (no + 1): every row is off."""
+    import pandas as pd
+    rows = []
+    for run in runs:
+        logs = run["history"].history
+        epoch = int(np.argmin(logs["val_loss"]))
+        rows.append({"name": run["name"], "best_epoch": epoch, "val_loss": logs["val_loss"][epoch],
+                     "val_accuracy": logs["val_accuracy"][epoch],
+                     "test_accuracy": run["test_accuracy"]})
+    return pd.DataFrame(rows, columns=["name", "best_epoch", "val_loss", "val_accuracy",
+                                       "test_accuracy"])
+
+
+def test_a_wrong_row_of_the_results_table_is_counted_from_1_and_named(tmp_path):
+    """The student counts the table's rows from 1; the sentence names the run too."""
+    from solutions import tuning
+    runs = tuning_runs()
+    cases = scored(tmp_path, "tuning", "results_table",
+                   {"results_table": results_table_with_0_based_epochs})
+    no_crash(cases)
+    values = next(c for c in cases if "best epoch" in c["name"])
+    assert not values["passed"]
+    assert values["message"].startswith(f"row 1 ({runs[0]['name']}): best_epoch should be "), \
+        values["message"]
+    (tmp_path / "two").mkdir()
+    two_rows = scored(tmp_path / "two", "tuning", "results_table",
+                      {"results_table": lambda given: tuning.results_table(given[:2])})
+    said = next(c for c in two_rows if "best epoch" in c["name"])
+    assert said["passed"] and f"skipped row 3 ({runs[2]['name']})" in said["note"], said
+
+
+def tuning_runs():
+    """The hidden runs results_table is probed with."""
+    from autograder.engine import kit_codec
+    probe = assignments.get("tuning").config["probes"]["results_table"]
+    return kit_codec.decode_input(probe["cases"]["three_runs"]["args"])[0]

@@ -1,7 +1,8 @@
 """Hidden tests for results_table(runs).
 
 A table with a column or row missing fails the shape test; the value test grades
-the columns and rows it finds and says which it skipped.
+the columns and rows it finds and says which it skipped. Rows are counted from 1, as a
+student counts them, and named by their run (a DataFrame's index starts at 0).
 """
 import numpy as np
 from otter.test_files import test_case
@@ -64,7 +65,8 @@ def values(results_table):
                       f"表格没有 {RESULT_COLUMNS} 中的任何一列，或者没有行：请用 "
                       f"`pd.DataFrame(rows, columns=RESULT_COLUMNS)` 构建它，每个实验记录一行。")
     skipped = [c for c in RESULT_COLUMNS if c not in columns] + [
-        gradelib.text(f"row {row}", f"第 {row} 行") for row in range(len(records), len(wanted))]
+        gradelib.text(f"row {row + 1} ({wanted[row]['name']})", f"第 {row + 1} 行（{wanted[row]['name']}）")
+        for row in range(len(records), len(wanted))]
     if skipped:
         print(gradelib.text(f"skipped {', '.join(skipped)}: missing, which '{SHAPE}' grades.",
                             f"跳过了 {', '.join(skipped)}：缺失，由“{SHAPE}”评分。"))
@@ -74,10 +76,10 @@ def values(results_table):
             same = found == value if isinstance(value, str) else (
                 isinstance(found, (int, float, np.number)) and np.isclose(found, value))
             if not same:
-                gradelib.fail(f"row {row} ({want['name']}): {column} should be {value!r}, found "
+                gradelib.fail(f"row {row + 1} ({want['name']}): {column} should be {value!r}, found "
                               f"{found!r}. The best epoch is the one with the lowest val_loss "
                               f"(use your best_epoch); take val_loss and val_accuracy at that "
                               f"epoch (index best_epoch - 1).",
-                              f"第 {row} 行（{want['name']}）：{column} 应为 {value!r}，实际为 {found!r}。"
+                              f"第 {row + 1} 行（{want['name']}）：{column} 应为 {value!r}，实际为 {found!r}。"
                               f"最佳轮次是 val_loss 最低的那个（用你的 best_epoch）；取该轮次的 val_loss 和 "
                               f"val_accuracy（索引 best_epoch - 1）。")
