@@ -188,3 +188,35 @@ def test_a_builder_case_the_sandbox_never_recorded_says_the_notebook_stopped(tmp
     with pytest.raises(ComparisonError, match=r"build did not return on the hidden input "
                                               r"'large' \(the notebook may have stopped"):
         builder(8)
+
+
+def test_a_chinese_bundle_refuses_a_model_variable_in_chinese_from_the_first_submission(tmp_path):
+    """A cold scorer makes the stand-ins before any hidden test imports gradelib (which sets
+    the course's language): the model variable's refusal is made then, so ``score`` sets
+    the language from the bundle first."""
+    import sys
+    from autograder import assignments
+    from autograder.build import bundle
+    from autograder.engine import scorer
+    from shared import i18n
+
+    staged, artifacts = tmp_path / "staged", tmp_path / "artifacts"
+    staged.mkdir(), artifacts.mkdir()
+    bundle.stage(assignments.get("convnets"), staged, language="zh")
+    for path in (staged / "tests").glob("*.py"):
+        if path.stem != "happy_model":
+            path.unlink()
+    model = json.loads(happyModel().to_json())
+    model["config"]["layers"][1]["config"]["quantization_mode"] = "int8"
+    write(artifacts, "happy_model", {"model": json.dumps(model)})
+    was = i18n._chosen
+    i18n.set_language("en")
+    sys.modules.pop("gradelib", None)
+    try:
+        questions = scorer.score(staged, artifacts)
+    finally:
+        sys.path[:] = [p for p in sys.path if p != str(staged)]
+        sys.modules.pop("gradelib", None)
+        i18n.set_language(was)
+    said = [c["message"] for q in questions.values() for c in q["cases"] if not c["passed"]]
+    assert said and any("happy_model 的模型无法评分：第 1 层" in m for m in said), said

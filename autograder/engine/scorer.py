@@ -375,6 +375,8 @@ def score(staged: Path, artifacts: Path, on_case=None) -> dict:
     if str(staged) not in sys.path:
         sys.path[:0] = [str(staged)]  # gradelib, kit_codec, grading_config.json, shared/
     config = json.loads((staged / "grading_config.json").read_text())
+    from shared.i18n import set_language
+    set_language(config.get("language"))  # before the stand-ins: a refused model says why in it
     BuildClock.reset(config)
     env = stand_ins(config["probes"], artifacts)
     before = scored_before(artifacts)
