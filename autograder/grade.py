@@ -53,6 +53,11 @@ BASE_COLUMNS = ["id", "total", "max", "status", "flags", "seconds", "message"]
 DESCRIBED = ["name", "section", "penalty", "submitted_at", "time_source", "late_by", "source",
              "notes"]
 FINAL_STATUSES = {"graded", "timeout", "crashed", "invalid"}
+#: Characters of one described cell (a name, the source, the notes). Notes quote the
+#: download's member names, which a student chooses (up to 65,535 bytes each, several per
+#: note); Python's csv reader refuses a cell over 131,072 characters, and grades.csv is read
+#: back after every submission, so one long-named upload once stopped the class.
+CELL_LIMIT = 20_000
 
 
 def find_submissions(folder: Path) -> list[Path]:
@@ -125,6 +130,7 @@ class GradeBook:
         (name, section, time, lateness, source, notes); scores stay as they are."""
         with self.lock:
             for student, values in described.items():
+                values = bounded(values)
                 if student in self.rows:
                     self.rows[student].update(values)
                     self.totalled(self.rows[student])
@@ -138,7 +144,8 @@ class GradeBook:
             if self.done(student):
                 return
             row = {"id": student, "status": "missing", "flags": "", "seconds": "",
-                   "message": "no submission", **{q: "0" for q in self.questions}, **values}
+                   "message": "no submission", **{q: "0" for q in self.questions},
+                   **bounded(values)}
             kept = self.rows.get(student, {})
             row.update({column: kept.get(column, "") for column in self.manual_columns})
             self.rows[student] = self.totalled(row)
@@ -166,6 +173,14 @@ class GradeBook:
 
     def save(self):
         report.write_csv(self.path, self.columns, [self.rows[k] for k in sorted(self.rows)])
+
+
+def bounded(values: dict) -> dict:
+    """``values`` with each text cut to :data:`CELL_LIMIT` characters, saying how much was
+    cut, so that every cell of grades.csv reads back."""
+    return {key: value[:CELL_LIMIT] + f" ... ({len(value) - CELL_LIMIT} more characters cut)"
+            if isinstance(value, str) and len(value) > CELL_LIMIT else value
+            for key, value in values.items()}
 
 
 class StageLog:
