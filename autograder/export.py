@@ -36,6 +36,7 @@ import argparse
 import csv
 import functools
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -53,6 +54,11 @@ CANVAS_NOT_ASSIGNMENTS = {*CANVAS_COLUMNS, "Integration ID", "Root Account"}
 CANVAS_TOTALS = ("Current Points", "Final Points", "Current Grade", "Final Grade",
                  "Unposted Current", "Unposted Final", "Current Score", "Final Score")
 HEADER_LIMIT = 1_000_000  # characters of a gradebook export's first line read
+#: What a name taken from the download or the LMS may not bring into a feedback zip's file
+#: names: folder separators (``../../x``, ``..\\x`` would unpack outside the TA's folder)
+#: and control characters.
+NOT_IN_FILE_NAME = re.compile(r"[/\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NAME_BYTES = 120  # of the name part of a feedback file's name: honest names are far shorter
 MOODLE_WORKSHEET = ["Identifier", "Full name", "Email address", "Status", "Grade",
                     "Maximum Grade", "Grade can be changed", "Last modified (submission)",
                     "Last modified (grade)", "Feedback comments"]
@@ -85,6 +91,20 @@ def _zip(path: Path, files: dict[str, Path]):
         for name, source in sorted(files.items()):
             archive.write(source, name)
     tmp.replace(path)
+
+
+def plain_name(text: str, keep_end: bool = False) -> str:
+    """``text`` (a student's name, a Canvas prefix) as part of one file name in a feedback
+    zip: no folder separators or control characters, no leading dot, at most
+    :data:`NAME_BYTES` bytes (a member name of 64 KB made a zip name past the format's
+    limit); ``keep_end``: cut from the start (a Canvas prefix ends with the ids Canvas
+    matches). An honest name passes unchanged."""
+    text = NOT_IN_FILE_NAME.sub("", text).lstrip(". ")
+    data = text.encode("utf-8")
+    if len(data) > NAME_BYTES:
+        cut = data[-NAME_BYTES:] if keep_end else data[:NAME_BYTES]
+        text = cut.decode("utf-8", "ignore").lstrip(". ")
+    return text
 
 
 def _feedback(out: Path, student: str) -> Path | None:
@@ -174,7 +194,7 @@ def canvas(out: Path, rows: list[dict], info: dict, gradebook: Path | None = Non
                       roster.get("Section") or row.get("section", ""), row.get("final") or "0"])
         page = _feedback(out, row["id"])
         if page and lms.get("prefix"):
-            feedback[f"{lms['prefix']}_feedback.html"] = page
+            feedback[f"{plain_name(lms['prefix'], keep_end=True)}_feedback.html"] = page
     points = [POINTS_POSSIBLE, "", "", "", "", maximum]
     return {"gradebook.csv": _csv_text([*CANVAS_COLUMNS, column], [points, *table]),
             "feedback.zip": feedback, "unmatched": unmatched}
@@ -197,8 +217,9 @@ def moodle(out: Path, rows: list[dict], info: dict, gradebook=None, column=None)
         # Moodle attaches a file only to a participant of its own download.
         page = _feedback(out, row["id"]) if lms.get("participant") else None
         if page:
-            shown = fullname.replace("_", " ").replace("/", " ") or "student"
-            feedback[f"{shown}_{lms['participant']}_assignfeedback_file_feedback.html"] = page
+            shown = plain_name(fullname.replace("_", " ").replace("/", " ")) or "student"
+            participant = plain_name(str(lms["participant"]))
+            feedback[f"{shown}_{participant}_assignfeedback_file_feedback.html"] = page
         said = comment(row, attached=page is not None,  # never points to a file not sent
                        language=info.get("language", "en"))
         table.append([row.get("name") or meta.get("name", ""), row["id"], email, final, said])

@@ -65,3 +65,55 @@ def test_long_member_names_never_make_grades_csv_unreadable(tmp_path, monkeypatc
     # the run folder stays usable: a rerun and an export read it back
     assert grade_zip(path, out, roster, course_file) == rows
     export.export(out, "csv")
+
+
+def plain_member(name: str) -> bool:
+    """A zip member name that unpacks to one file in the folder it is unpacked in."""
+    return (not set(name) & {"/", "\\"} and not name.startswith(".")
+            and name.isprintable() and len(name.encode()) <= 255)
+
+
+def test_feedback_zips_hold_plain_file_names_whatever_the_download_named(tmp_path,
+                                                                        monkeypatch):
+    """The Canvas feedback zip named each page after the prefix of the student's member
+    name, and the Moodle one after the full name: a member ``../../<name>_<id>_<att>_...``
+    (refused, but its row gets a feedback page) or ``..\\..\\<name>_...`` was written into
+    ``feedback.zip`` as ``../../<name>_<id>_<att>_feedback.html``, a path out of the folder
+    the TA unpacks it in; a Moodle full name ``..\\..\\evil`` likewise. A member name of
+    65,535 bytes made a feedback name past the zip format's 65,535, and ``make export``
+    stopped with ``struct.error`` for the whole class."""
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo, cy, dee = downloads.people(4)
+    ids = f"_{dee.canvas_id}_7730004"
+    longest = "n" * (65_535 - len(ids) - len("_.ipynb")) + ids + "_.ipynb"
+    members = [(canvas_name(ada, 7730001), FULL, ""),
+               (f"../../{bo.lastfirst}_{bo.canvas_id}_7730002_week3.ipynb", FULL, ""),
+               (f"..\\..\\{cy.lastfirst}_{cy.canvas_id}_7730003_week3.ipynb", FULL, ""),
+               (longest, FULL, "")]
+    path, roster, course_file = canvas_class(tmp_path, members, [ada, bo, cy, dee])
+    out = tmp_path / "run"
+    rows = grade_zip(path, out, roster, course_file)
+    assert rows[bo.id]["status"] == rows[cy.id]["status"] == "invalid"
+    assert rows[dee.id]["status"] == "graded"
+    folder, done = export.export(out, "canvas", column="Week 1 (1)")
+    with zipfile.ZipFile(folder / "feedback.zip") as archive:
+        names = archive.namelist()
+    assert len(names) == 4 and all(map(plain_member, names)), names
+    assert f"{bo.lastfirst}_{bo.canvas_id}_7730002_feedback.html" in names
+    assert any(name.endswith(f"{ids}_feedback.html") for name in names)
+
+    import dataclasses
+    evil = dataclasses.replace(bo, first="..\\..\\..\\evil")
+    moodle = write_zip(tmp_path / "dl2" / "moodle.zip", [
+        (f"{ada.name}_{ada.participant}_assignsubmission_file/week3.ipynb", FULL, ""),
+        (f"Bo_{evil.participant}_assignsubmission_file/week3.ipynb", FULL, "")])
+    sheet = downloads.moodle_worksheet(tmp_path / "worksheet.csv", [ada, evil])
+    kit_roster = downloads.write_roster(tmp_path / "kit-roster.csv", [ada, evil], style="kit")
+    out2 = tmp_path / "run2"
+    grade.grade_class("convnets", moodle, out2, jobs=1, timeout=10, memory_gb=1, progress=False,
+                      roster=kit_roster, worksheet=sheet)
+    folder, _ = export.export(out2, "moodle")
+    with zipfile.ZipFile(folder / "feedback.zip") as archive:
+        names = archive.namelist()
+    assert len(names) == 2 and all(map(plain_member, names)), names
+    assert f"{ada.name}_{ada.participant}_assignfeedback_file_feedback.html" in names
