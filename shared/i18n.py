@@ -992,6 +992,12 @@ MESSAGES = {
     "note.climbs": {"en": "its name climbs out of the download with '..'",
                     "zh": "其文件名用“..”指向下载之外"},
     "note.encrypted": {"en": "it is encrypted (a zip password)", "zh": "它已加密（设有压缩包密码）"},
+    "note.compression": {
+        "en": "it is compressed with {method}, which the grader does not read (only stored or "
+              "deflate: a few hundred bytes of bzip2 or LZMA can expand to gigabytes before "
+              "any size is checked)",
+        "zh": "它以 {method} 方式压缩，评分程序不读取这种压缩（只读取未压缩或 `deflate` 压缩的文件："
+              "几百字节的 bzip2 或 LZMA 数据在检查大小之前就可能解压出数 GB）"},
     "note.same_name": {
         "en": "{count} members of the download are named '{name}' (the kit cannot tell which "
               "one the LMS meant)",

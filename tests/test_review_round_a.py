@@ -117,3 +117,48 @@ def test_feedback_zips_hold_plain_file_names_whatever_the_download_named(tmp_pat
         names = archive.namelist()
     assert len(names) == 2 and all(map(plain_member, names)), names
     assert f"{ada.name}_{ada.participant}_assignfeedback_file_feedback.html" in names
+
+
+def bzip2_bomb(path: Path, name: str, megabytes: int, others: list) -> Path:
+    """A zip of ``others`` (name, data) and member ``name``: ``megabytes`` MB of zeros in
+    bzip2 (a few hundred bytes), its directory declaring 1,000 bytes."""
+    import struct
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for other, data in others:
+            archive.writestr(other, data)
+        info = zipfile.ZipInfo(name, date_time=(2027, 3, 15, 12, 0, 0))
+        info.compress_type = zipfile.ZIP_BZIP2
+        with archive.open(info, "w") as sink:
+            for _ in range(megabytes // 4):
+                sink.write(bytes(4 * 2**20))
+    raw = bytearray(path.read_bytes())
+    entry = raw.find(b"PK\x01\x02")
+    while entry >= 0:  # the central directory's uncompressed size, which zipfile reads
+        if raw[entry + 46:entry + 46 + len(name)] == name.encode():
+            struct.pack_into("<I", raw, entry + 24, 1000)
+        entry = raw.find(b"PK\x01\x02", entry + 4)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_a_bzip2_member_is_refused_before_a_byte_is_inflated(tmp_path, monkeypatch):
+    """zipfile inflates bzip2 (and LZMA) with no bound on the output of one read: a
+    495-byte zip whose member declares 1,000 bytes took 822 MB in the TA's process to
+    read its first chunk (400 MB of zeros), and a member of a few KB is terabytes. Such a
+    member is now its student's ``invalid`` row, refused before it is opened."""
+    from autograder.engine import collect
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo = downloads.people(2)
+    path = bzip2_bomb(tmp_path / "dl" / "submissions.zip", canvas_name(bo, 7730002), 100,
+                      [(canvas_name(ada, 7730001), FULL)])
+    assert path.stat().st_size < 1000
+    download = collect.scan(path)
+    bomb = next(f for f in download.found if f.key == str(bo.canvas_id))
+    assert "compressed with bzip2" in bomb.refused
+    roster = downloads.write_roster(tmp_path / "roster.csv", [ada, bo])
+    course_file = tmp_path / "course.toml"
+    course_file.write_text(COURSE)
+    rows = grade_zip(path, tmp_path / "run", roster, course_file)
+    assert rows[ada.id]["status"] == "graded" and rows[ada.id]["total"] == "14"
+    assert rows[bo.id]["status"] == "invalid" and "compressed with bzip2" in rows[bo.id]["message"]
