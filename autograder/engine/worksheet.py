@@ -16,14 +16,12 @@ bounded, and a problem names the file, the line and the column.
 """
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import KitError
 
 MAX_BYTES = 20 * 2**20  # a worksheet is about 200 bytes a student
-IDENTIFIER = re.compile(r"(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,17 @@ class Row:
     email: str
     id_number: str
     line: int
+
+
+def trailing_digits(text: str) -> str:
+    """The digits ``text`` ends with (trailing spaces aside), '' if none: found from the end,
+    in time linear in the text (``(\\d+)\\s*$`` searched from every position of a cell of
+    20,000 digits and a letter took 4.8 s, one of 40,000 took 15 s)."""
+    text = text.rstrip()
+    start = len(text)
+    while start and text[start - 1].isdecimal():  # what \d matches
+        start -= 1
+    return text[start:]
 
 
 def read(path: Path) -> dict[str, Row]:
@@ -63,11 +72,10 @@ def read(path: Path) -> dict[str, Row]:
     for row in reader:
         value = lambda column: str(row.get(column) or "").strip()  # noqa: E731
         identifier = value("Identifier")
-        match = IDENTIFIER.search(identifier)
-        if not match:
+        participant = trailing_digits(identifier)
+        if not participant:
             raise KitError(f"{path} line {reader.line_num}, column Identifier: '{identifier[:60]}' "
                            f"does not end in a participant id (Moodle writes 'Participant 1034521')")
-        participant = match.group(1)
         if participant in rows:
             raise KitError(f"{path} line {reader.line_num}, column Identifier: participant "
                            f"{participant} again (first on line {rows[participant].line})")
