@@ -185,3 +185,26 @@ def test_a_worksheet_identifier_of_many_digits_is_read_in_linear_time(tmp_path):
     path.write_text("Identifier,Full name,Email address\nParticipant 1034521 ,Ada,a@x.edu\n"
                     "Teilnehmer/in\u00a01034538\t,Bo,b@x.edu\n", encoding="utf-8")
     assert sorted(worksheet.read(path)) == ["1034521", "1034538"]
+
+
+def test_an_id_made_from_a_long_non_ascii_name_still_names_files(tmp_path, monkeypatch):
+    """A file no rule identifies is graded under its own name, cut to 80 characters; 80
+    characters of U+20000 (a letter, four bytes in UTF-8) made an id of 320 bytes, past
+    the 255 a file name may have: ``collected/<id>.ipynb`` raised ``OSError: File name too
+    long`` in staging, outside any student's guard, and the class stopped before anyone
+    was graded (a rerun the same)."""
+    from autograder.engine import collect
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo = downloads.people(2)
+    path = write_zip(tmp_path / "dl" / "submissions.zip", [
+        (canvas_name(ada, 7730001), FULL, ""),
+        ("extra/" + "\U00020000" * 80 + ".ipynb", FULL, ""),
+        (canvas_name(bo, 7730002), FULL, "")])
+    rows = grade_zip(path, tmp_path / "run", None, None)
+    stray = next(s for s in rows if s not in (str(ada.canvas_id), str(bo.canvas_id)))
+    assert rows[stray]["status"] == "graded" and "unidentified" in rows[stray]["notes"]
+    assert len(stray.encode()) <= collect.ID_BYTES and stray.startswith("\U00020000")
+    assert rows[str(ada.canvas_id)]["total"] == rows[str(bo.canvas_id)]["total"] == "14"
+    assert (tmp_path / "run" / "report.html").exists()
+    assert (tmp_path / "run" / "feedback" / f"{stray}.html").exists()
+    assert collect.safe_id("é" * 80) == "é" * 80  # 160 bytes: as before

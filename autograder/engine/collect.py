@@ -53,12 +53,18 @@ MOODLE = re.compile(r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<p
                     r"(?:_(?P<rest>.*))?$")
 GRADESCOPE_FOLDER = re.compile(r"^submission_(?P<submission>\d+)$")
 SAFE_ID = re.compile(r"[^\w.@+-]")
+#: Bytes of an id in UTF-8: a file name holds 255 (``collected/.<id>.ipynb.tmp`` adds 11, a
+#: numbered id ``_<n>`` a few more); 80 letters of four bytes each made 320, and staging
+#: ``collected/<id>.ipynb`` stopped the class with "File name too long".
+ID_BYTES = 200
 
 
 def safe_id(text: str) -> str:
     """An id usable as a file name anywhere the kit writes one (feedback/<id>.html) and as a
-    CSV cell no spreadsheet runs as a formula: never starting with a dot or ``+ - @ =``."""
+    CSV cell no spreadsheet runs as a formula: never starting with a dot or ``+ - @ =``, at
+    most 80 characters and :data:`ID_BYTES` bytes."""
     cleaned = SAFE_ID.sub("_", text.strip()).lstrip(".")[:80]
+    cleaned = cleaned.encode("utf-8")[:ID_BYTES].decode("utf-8", "ignore")
     if cleaned[:1] in ("+", "-", "@", "="):
         cleaned = "_" + cleaned[1:]
     return cleaned or "unnamed"
