@@ -214,11 +214,13 @@ def moodle(out: Path, rows: list[dict], info: dict, gradebook=None, column=None)
         # The account's name from Moodle's grading worksheet when make grade had it: the
         # folder's name is the profile's, which a student may have changed to a classmate's.
         fullname = lms.get("worksheet_name") or lms.get("fullname", "")
-        # Moodle attaches a file only to a participant of its own download.
-        page = _feedback(out, row["id"]) if lms.get("participant") else None
+        # Moodle attaches a file only to a participant of its own download (whose id, the
+        # one part of the name Moodle matches, must stay whole: never cut into another's).
+        participant = str(lms.get("participant") or "")
+        page = (_feedback(out, row["id"]) if participant and plain_name(participant) == participant
+                else None)
         if page:
             shown = plain_name(fullname.replace("_", " ").replace("/", " ")) or "student"
-            participant = plain_name(str(lms["participant"]))
             feedback[f"{shown}_{participant}_assignfeedback_file_feedback.html"] = page
         said = comment(row, attached=page is not None,  # never points to a file not sent
                        language=info.get("language", "en"))

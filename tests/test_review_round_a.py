@@ -104,11 +104,17 @@ def test_feedback_zips_hold_plain_file_names_whatever_the_download_named(tmp_pat
 
     import dataclasses
     evil = dataclasses.replace(bo, first="..\\..\\..\\evil")
+    # two participant ids alike in their first 120 digits: never cut into one name
+    twins = [dataclasses.replace(p, participant=int("9" * 130 + str(n)))
+             for n, p in enumerate((cy, dee))]
     moodle = write_zip(tmp_path / "dl2" / "moodle.zip", [
         (f"{ada.name}_{ada.participant}_assignsubmission_file/week3.ipynb", FULL, ""),
-        (f"Bo_{evil.participant}_assignsubmission_file/week3.ipynb", FULL, "")])
-    sheet = downloads.moodle_worksheet(tmp_path / "worksheet.csv", [ada, evil])
-    kit_roster = downloads.write_roster(tmp_path / "kit-roster.csv", [ada, evil], style="kit")
+        (f"Bo_{evil.participant}_assignsubmission_file/week3.ipynb", FULL, ""),
+        *[(f"{p.name}_{p.participant}_assignsubmission_file/week3.ipynb", FULL, "")
+          for p in twins]])
+    sheet = downloads.moodle_worksheet(tmp_path / "worksheet.csv", [ada, evil, *twins])
+    kit_roster = downloads.write_roster(tmp_path / "kit-roster.csv", [ada, evil, *twins],
+                                        style="kit")
     out2 = tmp_path / "run2"
     grade.grade_class("convnets", moodle, out2, jobs=1, timeout=10, memory_gb=1, progress=False,
                       roster=kit_roster, worksheet=sheet)
