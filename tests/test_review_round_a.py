@@ -214,3 +214,28 @@ def test_an_id_made_from_a_long_non_ascii_name_still_names_files(tmp_path, monke
     assert (tmp_path / "run" / "report.html").exists()
     assert (tmp_path / "run" / "feedback" / f"{stray}.html").exists()
     assert collect.safe_id("é" * 80) == "é" * 80  # 160 bytes: as before
+
+
+def test_a_students_file_named_like_gradescopes_never_changes_the_layout(tmp_path, monkeypatch):
+    """Bo uploads a file ``submission_metadata.yml`` beside his notebook in a Moodle
+    download: any member of that name made the whole download Gradescope's, so every
+    student's folder matched no Gradescope submission. With a roster all three were
+    ``missing`` with 0 points and their notebooks graded as ``week3``, ``week3_2``,
+    ``week3_3`` (unidentified). Gradescope's file lies above every notebook; one beside
+    them is a student's."""
+    from autograder.engine import collect
+    fakes.use_fake_grader(monkeypatch)
+    ada, bo, cy = downloads.people(3)
+    folder = lambda p: f"{p.name}_{p.participant}_assignsubmission_file"  # noqa: E731
+    path = write_zip(tmp_path / "dl" / "moodle.zip", [
+        *[(f"{folder(p)}/week3.ipynb", FULL, "") for p in (ada, bo, cy)],
+        (f"{folder(bo)}/submission_metadata.yml", b"submission_1:\n  :submitters: []\n", "")])
+    assert collect.scan(path).layout == "moodle"
+    roster = downloads.write_roster(tmp_path / "roster.csv", [ada, bo, cy], style="kit")
+    sheet = downloads.moodle_worksheet(tmp_path / "worksheet.csv", [ada, bo, cy])
+    out = tmp_path / "run"
+    grade.grade_class("convnets", path, out, jobs=1, timeout=10, memory_gb=1, progress=False,
+                      roster=roster, worksheet=sheet)
+    rows = {r["id"]: r for r in report.read_csv(out / "grades.csv")}
+    assert sorted(rows) == sorted(p.id for p in (ada, bo, cy))
+    assert {r["status"] for r in rows.values()} == {"graded"}

@@ -163,7 +163,7 @@ def _common_root(members: list[str]) -> str:
 
 def _layout(relative: dict, notebooks: list[str]) -> str:
     names = [relative[m] for m in notebooks]
-    if any(PurePosixPath(r).name == "submission_metadata.yml" for r in relative.values()):
+    if _gradescope_metadata_above(relative, names):
         return "gradescope"
     if sum(bool(MOODLE.match(n.split("/", 1)[0])) for n in names) * 2 > len(names):
         return "moodle"
@@ -174,6 +174,16 @@ def _layout(relative: dict, notebooks: list[str]) -> str:
         return "folder"
     examples = ", ".join(names[:3])
     raise SaidError("dl.layout_unknown", examples=examples)
+
+
+def _gradescope_metadata_above(relative: dict, names: list[str]) -> bool:
+    """Whether a ``submission_metadata.yml`` lies above every notebook, where Gradescope's
+    export puts its own. A student may upload a file of that name beside their notebook
+    (in their Moodle folder, say): taken as Gradescope's, it made the whole class
+    unidentified, every roster student ``missing``."""
+    depths = [r.count("/") for r in relative.values()
+              if PurePosixPath(r).name == "submission_metadata.yml"]
+    return bool(depths) and min(depths) < min((n.count("/") for n in names), default=0)
 
 
 def _found(tree, member, layout, key, **fields) -> Found:
