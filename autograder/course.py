@@ -57,6 +57,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.assignments import REPO_ROOT, KitError, available, get
+from autograder.engine import csvcells
 from autograder.engine.collect import safe_id
 from autograder.engine.members import SaidError  # a roster's errors, said in the TA's language
 from shared.i18n import DEFAULT, LANGUAGES  # the languages the message catalogue speaks
@@ -524,13 +525,14 @@ def read_roster(path: Path, columns: dict | None = None) -> list[Student]:
     # Rows end where CSV says: str.splitlines() also breaks at U+2028, NEL, \x1c-\x1e,
     # which a student's own name in a Canvas gradebook export may hold.
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
+    unreadable = lambda line, reason: SaidError(  # noqa: E731
+        "roster.bad_csv", path=path, line=line, reason=reason)
+    header = csvcells.header(reader, unreadable)
     if columns["id"] not in header:
         raise SaidError("roster.no_id_column", path=path, column=columns["id"],
                         header=", ".join(header) or "none")
     students, seen = [], {}
-    for row in reader:
+    for row in csvcells.rows(reader, unreadable):
         number = reader.line_num
         value = lambda field: (row.get(columns[field]) or "").strip()  # noqa: E731
         student = value("id")

@@ -1189,6 +1189,9 @@ MESSAGES = {
     "roster.not_utf8": {
         "en": "{path}: not UTF-8 text ({reason} at byte {byte}); save the roster as CSV UTF-8",
         "zh": "{path}：不是 UTF-8 文本（第 {byte} 个字节：`{reason}`）；请把名单另存为 `CSV UTF-8`"},
+    "roster.bad_csv": {
+        "en": "{path} line {line}: not readable as CSV ({reason}); save the roster as CSV again",
+        "zh": "{path} 第 {line} 行：无法按 CSV 读取（`{reason}`）；请把名单重新另存为 CSV"},
     "roster.no_id_column": {
         "en": "{path} line 1: no id column '{column}' (columns: {header}); name it, or set "
               "[roster] id = \"<column>\" in the course file",

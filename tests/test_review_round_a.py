@@ -8,6 +8,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from autograder import export, grade
 from autograder.engine import report
 from autograder.tools import downloads
@@ -239,3 +241,26 @@ def test_a_students_file_named_like_gradescopes_never_changes_the_layout(tmp_pat
     rows = {r["id"]: r for r in report.read_csv(out / "grades.csv")}
     assert sorted(rows) == sorted(p.id for p in (ada, bo, cy))
     assert {r["status"] for r in rows.values()} == {"graded"}
+
+
+@pytest.mark.parametrize("which", ["roster", "worksheet"])
+def test_a_cell_over_the_csv_limit_is_a_sentence_naming_the_file_and_line(tmp_path, which):
+    """A student's name of 200,000 characters in the roster or the Moodle worksheet: Python's
+    csv reader refuses a cell over 131,072. The TA reads which file and line, not a bare
+    ``csv.Error`` traceback."""
+    from autograder import course
+    from autograder.assignments import KitError
+    from autograder.engine import worksheet
+
+    long_name = "A" * 200_000
+    if which == "roster":
+        path = tmp_path / "roster.csv"
+        path.write_text(f"id,name\ns1001,Ann\ns1002,{long_name}\n", encoding="utf-8")
+        read = course.read_roster
+    else:
+        path = tmp_path / "worksheet.csv"
+        path.write_text("Identifier,Full name\nParticipant 11,Ann\n"
+                        f"Participant 12,{long_name}\n", encoding="utf-8")
+        read = worksheet.read
+    with pytest.raises(KitError, match=rf"{path} line 3: not readable as CSV \(field larger"):
+        read(path)

@@ -25,6 +25,31 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 
 
+def rows(reader, problem):
+    """The rows of a ``csv`` reader of a file a person gave (a roster, a worksheet); a
+    line the csv module cannot read (a cell over its 131,072 characters, a NUL) raises
+    ``problem(line, reason)``, a sentence naming the file and the line, never a bare
+    ``csv.Error`` that stops the TA's command with a traceback."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # raised before the reader counts the line it was on
+            raise problem(reader.line_num + 1, str(exc)) from None
+        yield row
+
+
+def header(reader, problem) -> list[str]:
+    """The stripped column names of a ``csv.DictReader``, read as :func:`rows` reads a row."""
+    try:
+        names = reader.fieldnames or []
+    except csv.Error as exc:
+        raise problem(reader.line_num + 1, str(exc)) from None
+    reader.fieldnames = [name.strip() for name in names]
+    return reader.fieldnames
+
+
 def _needs_quote(text: str) -> bool:
     return text[:1] in FORMULA_STARTS or (text[:1] == QUOTE
                                            and text[1:2] in (*FORMULA_STARTS, QUOTE))

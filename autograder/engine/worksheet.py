@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import KitError
+from autograder.engine import csvcells
 
 MAX_BYTES = 20 * 2**20  # a worksheet is about 200 bytes a student
 
@@ -63,13 +64,14 @@ def read(path: Path) -> dict[str, Row]:
     # Lines end where CSV says (\r\n, \n): str.splitlines() also breaks at U+2028, U+0085,
     # \x1c-\x1e, which a student's name may hold, and cut their row in two.
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
+    unreadable = lambda line, reason: KitError(  # noqa: E731
+        f"{path} line {line}: not readable as CSV ({reason}); pass the worksheet as Moodle gave it")
+    header = csvcells.header(reader, unreadable)
     if "Identifier" not in header:
         raise KitError(f"{path} line 1: no 'Identifier' column (columns: "
                        f"{', '.join(header[:8]) or 'none'}); pass Moodle's grading worksheet")
     rows: dict[str, Row] = {}
-    for row in reader:
+    for row in csvcells.rows(reader, unreadable):
         value = lambda column: str(row.get(column) or "").strip()  # noqa: E731
         identifier = value("Identifier")
         participant = trailing_digits(identifier)
