@@ -399,3 +399,45 @@ def test_an_artifacts_link_is_read_as_an_empty_folder_of_the_kits(tmp_path):
     (private / "artifacts").unlink()
     (private / "artifacts").mkdir()
     assert runner._artifacts_of(private) == private / "artifacts"
+
+
+# --- summary.md: what a student chose is Markdown data, never markup ---------------------
+
+MARKUP = st.text(alphabet=st.sampled_from(list("`<>[]()!\\|*_#&; \nab/:=\"'")), max_size=40)
+
+
+def _rendered(markdown: str) -> str:
+    """The HTML a Markdown viewer makes of ``markdown`` (CommonMark, raw HTML on)."""
+    from markdown_it import MarkdownIt
+    return MarkdownIt("commonmark").render(markdown)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP)
+def test_a_file_name_in_summary_md_is_one_code_span_whatever_it_holds(name):
+    from autograder.engine.report import md_code
+    html = _rendered(f"skipped: {md_code(name)} (why)")
+    tags = {tag for tag in __import__("re").findall(r"<(/?\w+)", html)}
+    assert tags <= {"p", "/p", "code", "/code"}, html
+    assert html.count("<code>") == 1, html
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP)
+def test_a_sentence_quoting_a_students_text_makes_no_link_image_or_html(text):
+    from autograder.engine.report import md_text
+    html = _rendered(f"- `s1001`: {md_text(text)}")
+    tags = {tag for tag in __import__("re").findall(r"<(/?\w+)", html)}
+    assert not tags & {"a", "img", "script", "h1", "h2", "table", "pre"}, html
+    assert html.count("<li>") == 1, html
+
+
+def test_summary_md_shows_a_planted_image_and_link_as_text(tmp_path):
+    """The two ways a name got into summary.md: a skipped member's name and a refused row's
+    message; a viewer that renders Markdown fetched the image before."""
+    from autograder.engine import report
+    planted = "x` <img src=http://e/p.png> ![t](http://e/t.png) [here](http://e/).ipynb"
+    info = {"download": "d.zip", "layout": "canvas", "skipped": [[planted, "note.not_a_notebook"]]}
+    lines = report.collect_lines(info, [], "en")
+    html = _rendered("\n".join(lines))
+    assert "<img" not in html and "<a " not in html and "http://e/p.png" in html, html

@@ -408,7 +408,7 @@ def write_summary(out: Path, assignment, book):
         lines += [say("sm.problem", id=f"`{r['id']}`", status=_status_word({"language": language,
                                                                     "status": r["status"]}),
                       flags=say("sm.problem_flags", flags=f"`{r['flags']}`") if r.get("flags") else "",
-                      message=cut(r["message"], 200)) for r in problems]
+                      message=md_text(cut(r["message"], 200))) for r in problems]
     lines += ["", say("sm.histogram"), ""]
     atomic_write(out / "summary.md", "\n".join(lines))
     write_report(out, assignment, book)
@@ -463,7 +463,7 @@ def late_lines(info: dict, rows: list[dict], language: str = "en") -> list[str]:
         lines.append(f"| `{r['id']}` | {r.get('submitted_at', '')} | {source} "
                      f"| {late_by(r.get('late_by', ''), language)} | {r.get('penalty') or 0}% "
                      f"| {r['total']} | "
-                     f"{r.get('final', '')} | {how} |")
+                     f"{r.get('final', '')} | {md_text(how)} |")
     return lines
 
 
@@ -490,7 +490,7 @@ def collect_lines(info: dict, rows: list[dict], language: str = "en") -> list[st
     if skipped:
         from autograder.engine.collect import say_note
         lines.append(say("sm.skipped", count=len(skipped))
-                     + ", ".join(f"`{s}` ({say_note(language, why, skipped=True)})"
+                     + ", ".join(f"{md_code(s)} ({md_text(say_note(language, why, skipped=True))})"
                                  for s, why in skipped[:10]))
     return lines
 
@@ -557,6 +557,27 @@ def test_rates(out: Path, students: list[str], statuses: dict[str, str] | None =
                       "common": common[0][0] if common else "",
                       "common_count": common[0][1] if common else 0})
     return sorted(rates, key=lambda e: (e["rate"], e["question"], e["test"]))
+
+
+def md_code(text) -> str:
+    """``text`` (a file name a student chose) as one Markdown code span, whatever it holds:
+    fenced with more backticks than any run inside it (CommonMark's rule), newlines as
+    spaces. Inside a code span nothing is markup, so no link, image or HTML."""
+    text = " ".join(str(text).splitlines()) or " "
+    fence = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_text(text) -> str:
+    """``text`` holding what a student chose (a sentence quoting their file name) as
+    Markdown prose: no raw HTML (``<``), link or image (``[``, ``]``; a backslash first, so
+    that it cannot undo an escape), table cell's end (``|``) or new block (newlines)."""
+    text = " ".join(str(text).splitlines())
+    for raw, escaped in (("\\", "\\\\"), ("[", "\\["), ("]", "\\]"), ("|", "\\|"),
+                         ("<", "&lt;")):
+        text = text.replace(raw, escaped)
+    return text
 
 
 def cut(text: str, limit: int) -> str:
