@@ -78,7 +78,7 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt autograder/engine/dask.yaml
 	# Debian packages (root installs them here): bubblewrap for the grading sandbox,
 	# chromium for the browser tests and TA pages, a CJK font for Chinese plot labels.
 	command -v bwrap >/dev/null && command -v chromium >/dev/null \
@@ -91,6 +91,8 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	# Make the repo importable (shared/, solutions/, autograder/) from notebooks and tools.
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'coursekit.pth').write_text('$(CURDIR)\n')"
+	# The kit's Dask settings, read by every dask process of this venv.
+	mkdir -p $(VENV)/etc/dask && ln -sf $(CURDIR)/autograder/engine/dask.yaml $(VENV)/etc/dask/coursekit.yaml
 	touch $(STAMP)
 
 data: $(STAMP)

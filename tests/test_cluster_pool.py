@@ -325,3 +325,30 @@ def test_start_up_slots_are_one_import_per_core_taken_all_or_none(monkeypatch, t
         assert not results
     both.join()
     assert results == [True]
+
+
+def test_every_dask_process_of_the_venv_reads_the_kits_settings():
+    """``make setup`` links autograder/engine/dask.yaml into the venv's Dask config folder:
+    a fresh process (a scheduler, ``dask worker``) has the kit's value for each setting."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    from autograder.assignments import REPO_ROOT
+
+    def leaves(tree, prefix=""):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from leaves(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    wanted = dict(leaves(yaml.safe_load((REPO_ROOT / "autograder/engine/dask.yaml").read_text())))
+    assert wanted["distributed.worker.profile.enabled"] is False
+    found = json.loads(subprocess.run(
+        [sys.executable, "-c", "import json, sys, dask, distributed; "
+         "print(json.dumps({k: dask.config.get(k) for k in sys.argv[1:]}))", *wanted],
+        capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}).stdout)
+    assert found == wanted
