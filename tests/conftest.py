@@ -50,6 +50,17 @@ def real_file(name):
 ASSIGNMENTS = sorted(p.parent.name for p in (REPO / "autograder" / "assignments").glob("*/config.json"))
 
 
+@pytest.fixture
+def chinese_course():
+    """This process speaks Chinese, as a Chinese course's scorer does once gradelib has read
+    the grading config; the language before is restored."""
+    from shared import i18n
+    was = i18n._chosen
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(was)
+
+
 @pytest.fixture(scope="session", params=ASSIGNMENTS)
 def assignment(request):
     """Each assignment in turn: tests taking it hold for every one of them."""

@@ -450,12 +450,11 @@ def test_the_batch_priced_is_the_largest_an_assignment_trains_with():
     assert modelcost.batch_size({}) == modelcost.DEFAULT_BATCH
 
 
-def test_a_layer_keras_refuses_in_a_sequential_is_named_though_the_model_is_built_at_once(
-        monkeypatch):
-    """build() builds a Sequential at once; when Keras refuses it, the layers are added again
-    one by one so the sentence names the layer Keras refused, with Keras' reason."""
+def _second_dense_refused_by_keras(monkeypatch):
+    """The IMDB model's spec, whose second Dense Keras refuses to build (no check of ours
+    did): Keras's own ValueError, as a combination no single check sees would raise."""
     spec = modelspec.parse(getting_started.build_imdb_model().to_json())
-    refused = spec.layers[2]  # the second Dense: Keras' build raises, no check of ours did
+    refused = spec.layers[2]
 
     class Refusing(layers.Dense):
         def build(self, input_shape):
@@ -464,6 +463,14 @@ def test_a_layer_keras_refuses_in_a_sequential_is_named_though_the_model_is_buil
     made = modelspec.make_layer
     monkeypatch.setattr(modelspec, "make_layer", lambda layer: (
         Refusing(4) if layer is refused else made(layer)))
+    return spec
+
+
+def test_a_layer_keras_refuses_in_a_sequential_is_named_though_the_model_is_built_at_once(
+        monkeypatch):
+    """build() builds a Sequential at once; when Keras refuses it, the layers are added again
+    one by one so the sentence names the layer Keras refused, with Keras' reason."""
+    spec = _second_dense_refused_by_keras(monkeypatch)
     with pytest.raises(SpecError, match=r"layer 2 \(Dense\): cannot take an input of shape .*"
                                         r"\(Keras: this kernel does not fit\)"):
         modelspec.build(spec)
@@ -492,16 +499,6 @@ def test_no_keras_deserialiser_ever_sees_what_a_sandbox_wrote(sandbox, monkeypat
         rebuilt = modelspec.build(spec)
         compilespec.compile_model(rebuilt, compilespec.parse_compile(recorded_compile))
         assert rebuilt.count_params() == model.count_params()
-
-
-@pytest.fixture
-def chinese_course():
-    """The scorer of a Chinese course: gradelib sets the language from the grading config."""
-    from shared import i18n
-    was = i18n._chosen
-    i18n.set_language("zh")
-    yield
-    i18n.set_language(was)
 
 
 def _refusal(table, case):
@@ -546,16 +543,7 @@ def test_a_chinese_refusal_names_the_same_place_as_the_english_one(chinese_cours
 def test_keras_own_refusal_is_quoted_as_code_in_a_chinese_course(chinese_course, monkeypatch):
     from autograder.tools import zhcheck
 
-    spec = modelspec.parse(getting_started.build_imdb_model().to_json())
-    refused = spec.layers[2]
-
-    class Refusing(layers.Dense):
-        def build(self, input_shape):
-            raise ValueError("this kernel does not fit")
-
-    made = modelspec.make_layer
-    monkeypatch.setattr(modelspec, "make_layer", lambda layer: (
-        Refusing(4) if layer is refused else made(layer)))
+    spec = _second_dense_refused_by_keras(monkeypatch)
     with pytest.raises(SpecError) as said:
         modelspec.build(spec)
     assert "第 2 层（`Dense`）：无法接受形状为" in str(said.value)

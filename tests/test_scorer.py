@@ -151,15 +151,6 @@ def test_a_training_result_is_kept_only_when_training_changed_the_weights(tmp_pa
     assert len(kept) == (0 if frozen else 1)
 
 
-@pytest.fixture
-def chinese_course():
-    from shared import i18n
-    was = i18n._chosen
-    i18n.set_language("zh")
-    yield
-    i18n.set_language(was)
-
-
 def test_a_chinese_course_reads_why_a_model_cannot_be_graded_in_chinese(tmp_path, chinese_course):
     """The refusal reaches a Chinese course's student in Chinese, the scorer's words too."""
     from autograder.tools import zhcheck
