@@ -15,12 +15,13 @@ from solutions import weather_rnn
 from tests.test_scorer_attacks import sandbox_module
 
 
-def scored(tmp_path, assignment, test_file, objects) -> list[dict]:
+def scored(tmp_path, assignment, test_file, objects, language=None) -> list[dict]:
     """The cases of one hidden test file, scored against what the sandbox records of
-    ``objects`` (name -> the student's function)."""
+    ``objects`` (name -> the student's function), in the course's ``language`` (else the
+    course file's)."""
     staged, artifacts = tmp_path / "staged", tmp_path / "artifacts"
     staged.mkdir(), artifacts.mkdir()
-    bundle.stage(assignments.get(assignment), staged)
+    bundle.stage(assignments.get(assignment), staged, language=language)
     for path in (staged / "tests").glob("*.py"):
         if path.stem != test_file:
             path.unlink()
@@ -150,3 +151,34 @@ def tuning_runs():
     from autograder.engine import kit_codec
     probe = assignments.get("tuning").config["probes"]["results_table"]
     return kit_codec.decode_input(probe["cases"]["three_runs"]["args"])[0]
+
+def imdb_model_without_return():
+    """The course's model, built and compiled, and no `return model`."""
+    from solutions import getting_started
+    getting_started.build_imdb_model()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_builder_without_return_is_told_it_returned_none_not_that_it_raised(tmp_path,
+                                                                               language):
+    cases = scored(tmp_path, "getting_started", "imdb_model",
+                   {"build_imdb_model": imdb_model_without_return}, language)
+    no_crash(cases)
+    assert not any(c["passed"] for c in cases)
+    said = {c["message"] for c in cases}
+    assert len(said) == 1, said
+    [message] = said
+    assert "return model" in message and "TypeError" not in message, message
+    assert ("returned None" if language == "en" else "返回了 None") in message, message
+
+
+def test_a_model_variable_set_to_what_compile_returns_is_told_so_not_undefined(tmp_path):
+    """`happy_model = happy_model.compile(...)`: the variable holds None."""
+    from solutions import convnets
+    cases = scored(tmp_path, "convnets", "happy_model",
+                   {"happyModel": convnets.happyModel, "happy_model": None})
+    no_crash(cases)
+    [compiled] = [c for c in cases if c["name"].startswith("happy_model is compiled")]
+    assert not compiled["passed"]
+    assert "`happy_model` holds None" in compiled["message"], compiled["message"]
+    assert "not defined" not in compiled["message"]

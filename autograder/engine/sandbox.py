@@ -247,8 +247,9 @@ def call_case(name, function, spec):
 def model_artifact(obj):
     """A model's Keras JSON architecture and compile settings."""
     import keras
-    if not isinstance(obj, keras.Model):
-        return {"error": f"TypeError: expected a keras Model, got {type(obj).__name__}"}
+    if not isinstance(obj, keras.Model):  # "returned": what it is, for the scorer's sentence
+        return {"error": f"TypeError: expected a keras Model, got {type(obj).__name__}",
+                "returned": type(obj).__name__}
     artifact = {"model": obj.to_json(), "lambdas": lambda_behaviour(obj)}
     if getattr(obj, "compiled", False):
         artifact["compile"] = json.loads(json.dumps(obj.get_compile_config(), default=str))

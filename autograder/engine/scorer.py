@@ -113,6 +113,10 @@ def model_spec(name, artifact):
     if UNRECORDED in artifact:  # the sandbox stopped before it called the builder so
         from shared.i18n import msg
         raise ComparisonError(msg("no_result", name=name, case=artifact[UNRECORDED]))
+    if isinstance(artifact.get("returned"), str):  # the builder returned no model: say what
+        from shared.i18n import msg
+        raise ComparisonError(msg("returned_not_a_model", made_by=f"{name}()",
+                                  kind=returned_kind(artifact)))
     if "error" in artifact:
         kind, _, message = str(artifact["error"]).partition(": ")
         if kind == "NotImplementedError":
@@ -132,6 +136,13 @@ def model_spec(name, artifact):
                                   f"{name} 的模型无法评分：无法读取它的记录（{type(exc).__name__}）")
                               ) from None
     return spec
+
+
+def returned_kind(artifact) -> str:
+    """What the sandbox found where a model belonged (``model_artifact``'s "returned"), as
+    a sentence names it: ``None`` rather than ``NoneType``."""
+    kind = str(artifact["returned"])[:80]
+    return "None" if kind == "NoneType" else kind
 
 
 def build_model(name, spec):
@@ -239,6 +250,9 @@ def stand_in(name, probe, artifact):
     if kind == "value":
         import kit_codec  # from the staged bundle
         return kit_codec.decode(artifact["value"]) if "value" in artifact else None
+    if isinstance(artifact.get("returned"), str):  # happy_model = happy_model.compile(...)
+        from shared.i18n import msg
+        return RefusedModel(msg("held_not_a_model", name=name, kind=returned_kind(artifact)))
     try:
         return rebuild(name, artifact)
     except (StudentCodeError, NotImplementedError):
