@@ -182,3 +182,33 @@ def test_a_model_variable_set_to_what_compile_returns_is_told_so_not_undefined(t
     assert not compiled["passed"]
     assert "`happy_model` holds None" in compiled["message"], compiled["message"]
     assert "not defined" not in compiled["message"]
+
+
+def best_epoch_as_float(history):
+    """The right epoch, as the float np.argmin + 1.0 gives."""
+    return float(np.argmin(history.history["val_loss"]) + 1)
+
+
+def test_the_right_epoch_as_a_float_is_told_to_return_an_int_not_to_break_ties(tmp_path):
+    cases = scored(tmp_path, "tuning", "best_epoch", {"best_epoch": best_epoch_as_float})
+    no_crash(cases)
+    assert not any(c["passed"] for c in cases)
+    for case in cases:
+        assert "right epoch, as a float: return it as a Python int" in case["message"], \
+            case["message"]
+        assert "return the earlier one" not in case["message"]
+
+
+def best_epoch_counted_from_0(history):
+    """np.argmin's index, not the epoch (epochs count from 1)."""
+    return int(np.argmin(history.history["val_loss"]))
+
+
+def test_the_epochs_index_is_told_to_count_from_1_not_to_break_ties(tmp_path):
+    cases = scored(tmp_path, "tuning", "best_epoch", {"best_epoch": best_epoch_counted_from_0})
+    no_crash(cases)
+    assert not any(c["passed"] for c in cases)
+    for case in cases:
+        assert "epochs count from 1, so return np.argmin(val_loss) + 1" in case["message"], \
+            case["message"]
+        assert "return the earlier one" not in case["message"]

@@ -12,11 +12,30 @@ def reference(history):
     return int(np.argmin(history.history["val_loss"])) + 1
 
 
+def same_epoch(got, want):
+    """Whether ``got`` is the epoch ``want`` in another type (4.0, '4', [4], np.array([4]))."""
+    try:
+        values = np.asarray(got, dtype="float64").ravel()
+    except (TypeError, ValueError):
+        return False
+    return values.size == 1 and values[0] == want
+
+
 def check(best_epoch, case, advice):
     got = gradelib.call_case(best_epoch, "best_epoch", case)
     want = gradelib.expected_case(reference, "best_epoch", case)
     val_loss = gradelib.probe_case("best_epoch", case)[0].history["val_loss"]
     if isinstance(got, bool) or not isinstance(got, (int, np.integer)) or int(got) != want:
+        if same_epoch(got, want):  # the right epoch as 4.0, '4' or [4]: the type is the mistake
+            advice = gradelib.text(f"That is the right epoch, as a {type(got).__name__}: return "
+                                   f"it as a Python int (int(...)).",
+                                   f"这是正确的轮次，但类型是 {type(got).__name__}：请把它作为 Python int "
+                                   f"返回（int(...)）。")
+        elif same_epoch(got, want - 1):  # np.argmin's index: the epoch before, counted from 0
+            advice = gradelib.text("That is the epoch's index in val_loss: epochs count from 1, "
+                                   "so return np.argmin(val_loss) + 1.",
+                                   "这是该轮次在 val_loss 中的索引：轮次从 1 开始计数，所以请返回 "
+                                   "np.argmin(val_loss) + 1。")
         gradelib.fail(f"for val_loss = {val_loss}, best_epoch returned {got!r}, expected {want}. "
                       f"{advice}",
                       f"val_loss = {val_loss} 时，best_epoch 返回了 {got!r}，应为 {want}。{advice}")
