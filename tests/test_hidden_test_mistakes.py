@@ -212,3 +212,21 @@ def test_the_epochs_index_is_told_to_count_from_1_not_to_break_ties(tmp_path):
         assert "epochs count from 1, so return np.argmin(val_loss) + 1" in case["message"], \
             case["message"]
         assert "return the earlier one" not in case["message"]
+
+
+def windows_repeated_forever(series, window_size, batch_size, shuffle_buffer):
+    """The course's dataset with .repeat() at the end: one epoch never ends."""
+    from solutions import time_series
+    return time_series.windowed_dataset(series, window_size, batch_size,
+                                        shuffle_buffer).repeat()
+
+
+def test_a_dataset_that_repeats_forever_is_told_to_drop_repeat(tmp_path):
+    cases = scored(tmp_path, "time_series", "windowed_dataset",
+                   {"windowed_dataset": windows_repeated_forever})
+    no_crash(cases)
+    failed = {c["name"]: c["message"] for c in cases if not c["passed"]}
+    assert len(failed) == 2, failed  # the batches and the epoch's windows; labels and shuffling pass
+    for message in failed.values():
+        assert "did not end" in message and "Do not call .repeat()" in message, message
+        assert len(message) < 400, message  # not the size of each of 200 batches

@@ -9,6 +9,7 @@ import numpy as np
 from otter.test_files import test_case
 
 import gradelib
+import kit_codec
 
 OK_FORMAT = False
 name = "windowed_dataset"
@@ -55,6 +56,21 @@ def epochs(windowed_dataset):
     return cases
 
 
+def endless(case):
+    """The sentence for a dataset the grader stopped reading at its limit (``take`` batches):
+    ``.repeat()`` makes one epoch endless. None when it ended."""
+    spec = gradelib.config()["probes"]["windowed_dataset"]["cases"][case.name]
+    if len(case.result) < min(int(spec["take"]), kit_codec.TAKE_LIMIT):
+        return None
+    series, window, batch_size, _ = case.args
+    batches = -(-(len(series) - window) // batch_size)
+    return gradelib.text(f"{case.call} did not end: the grader stopped reading it after "
+                         f"{len(case.result)} batches, where one epoch is {batches}. Do not call "
+                         f".repeat(): model.fit starts each epoch again by itself.",
+                         f"{case.call} 没有结束：评分程序读了 {len(case.result)} 个批量后停了下来，而一个轮次只有 "
+                         f"{batches} 个批量。不要调用 `.repeat()`：model.fit 会自己开始每个轮次。")
+
+
 def starts_of(series, window, features):
     """Where each row of features starts in the series (None if it is not a window of it)."""
     where = {tuple(series[i:i + window]): i for i in range(len(series) - window + 1)}
@@ -74,6 +90,8 @@ def shapes(windowed_dataset):
                 gradelib.fail(f"{case.call}: features and labels should be float32 like the "
                               f"series, found {x.dtype} and {y.dtype}.",
                               f"{case.call}：特征和标签应与序列一样是 float32，实际为 {x.dtype} 和 {y.dtype}。")
+        if endless(case):
+            gradelib.fail(endless(case))
         total = len(series) - window
         expected = [batch_size] * (total // batch_size) + ([total % batch_size] if total % batch_size else [])
         sizes = [len(y) for _, y in case.result]
@@ -120,6 +138,8 @@ def labels(windowed_dataset):
 def every_window_once(windowed_dataset):
     for case in gradelib.gradable(epochs(windowed_dataset), SHAPES):
         series, window = case.args[0], case.args[1]
+        if endless(case):
+            gradelib.fail(endless(case))
         seen = Counter(tuple(row) for x, _ in case.result for row in x)
         expected = Counter(tuple(series[i:i + window]) for i in range(len(series) - window))
         if seen != expected:
