@@ -230,3 +230,33 @@ def test_a_dataset_that_repeats_forever_is_told_to_drop_repeat(tmp_path):
     for message in failed.values():
         assert "did not end" in message and "Do not call .repeat()" in message, message
         assert len(message) < 400, message  # not the size of each of 200 batches
+
+
+def one_hot_transposed(labels, dimension=46):
+    """One column per label: rows and columns swapped."""
+    results = np.zeros((dimension, len(labels)), dtype="float32")
+    for i, label in enumerate(labels):
+        results[label, i] = 1.0
+    return results
+
+
+def one_hot_without_num_classes(labels, dimension=46):
+    import keras
+    return keras.utils.to_categorical(labels).astype("float32")
+
+
+def test_transposed_one_hot_rows_are_not_told_about_num_classes(tmp_path):
+    cases = scored(tmp_path, "getting_started", "to_one_hot", {"to_one_hot": one_hot_transposed})
+    no_crash(cases)
+    assert not any(c["passed"] for c in cases)
+    for case in cases:
+        assert "found (46, 6)" in case["message"], case["message"]
+        assert "num_classes" not in case["message"], case["message"]
+
+
+def test_to_categorical_without_num_classes_is_still_told_about_num_classes(tmp_path):
+    cases = scored(tmp_path, "getting_started", "to_one_hot",
+                   {"to_one_hot": one_hot_without_num_classes})
+    no_crash(cases)
+    assert [c["passed"] for c in cases] == [True, False]
+    assert "num_classes=dimension); found (4, 5)" in cases[1]["message"], cases[1]["message"]

@@ -27,14 +27,22 @@ def dimension_of(args):
 def form(args, got):
     want = (len(args[0]), dimension_of(args))
     found = np.shape(got) if isinstance(got, (np.ndarray, list)) else None
-    if found != want:
-        found = found if found is not None else type(got).__name__
+    if found is None:
+        return gradelib.text(f"should return an array of shape {want}, found "
+                             f"{'None (no return statement?)' if got is None else type(got).__name__}.",
+                             f"应当返回形状为 {want} 的数组，实际为 "
+                             f"{'None（是不是没有写 `return`？）' if got is None else type(got).__name__}。")
+    if found != want and found == (want[0], max(args[0], default=-1) + 1):  # to_categorical(labels)
         return gradelib.text(
             f"should return shape {want}: one row per label and `dimension` columns, even "
             f"when no label reaches dimension - 1 (keras.utils.to_categorical needs "
             f"num_classes=dimension); found {found}.",
             f"返回的形状应为 {want}：每个标签一行、`dimension` 列，即使没有标签达到 dimension - 1"
             f"（keras.utils.to_categorical 需要 num_classes=dimension）；实际为 {found}。")
+    if found != want:
+        return gradelib.text(f"should return shape {want}: one row per label and `dimension` "
+                             f"columns; found {found}.",
+                             f"返回的形状应为 {want}：每个标签一行、`dimension` 列；实际为 {found}。")
     return None
 
 
