@@ -212,10 +212,13 @@ def _deserialize_metric(m):
     return m
 
 
-def compile_problems(model, expected, name="the model"):
+def compile_problems(model, expected, name="the model", builder=None):
+    """What differs from ``expected`` in ``model``'s compile settings; ``builder``: the graded
+    function that should compile the model it returns (there is no compile cell to name)."""
     settings = compile_settings(model)
     if settings is None:
-        return [msg("not_compiled", name=name)]
+        return [msg("not_compiled_builder", name=name, builder=builder) if builder
+                else msg("not_compiled", name=name)]
     problems = []
     for key in ("optimizer", "loss"):
         if settings[key] != expected[key]:

@@ -112,6 +112,11 @@ MESSAGES = {
     "parameter_count": {
         "en": "the model has {found:,} parameters, expected {expected:,}",
         "zh": "模型有 {found:,} 个参数，应为 {expected:,} 个"},
+    "not_compiled_builder": {
+        "en": "{name} is not compiled: call model.compile(optimizer=..., loss=..., metrics=[...]) "
+              "inside {builder}, before `return model`",
+        "zh": "{name} 还没有编译：请在 {builder} 里、`return model` 之前调用 model.compile(optimizer=..., "
+              "loss=..., metrics=[...])"},
     "not_compiled": {
         "en": "{name} is not compiled: call {name}.compile(optimizer=..., loss=..., "
               "metrics=[...]) in the compile cell",

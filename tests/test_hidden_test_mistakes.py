@@ -260,3 +260,43 @@ def test_to_categorical_without_num_classes_is_still_told_about_num_classes(tmp_
     no_crash(cases)
     assert [c["passed"] for c in cases] == [True, False]
     assert "num_classes=dimension); found (4, 5)" in cases[1]["message"], cases[1]["message"]
+
+
+def build_model_without_compile(n_layers, units, activation, loss, output):
+    """The course's layers, never compiled."""
+    import keras
+    model = keras.Sequential([keras.Input(shape=(10000,))])
+    for _ in range(n_layers):
+        model.add(keras.layers.Dense(units, activation=activation))
+    model.add(keras.layers.Dense(output, activation="sigmoid" if output == 1 else "softmax"))
+    return model
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_builder_that_does_not_compile_is_told_to_compile_inside_it_not_in_a_cell(tmp_path,
+                                                                                  language):
+    cases = scored(tmp_path, "tuning", "build_model",
+                   {"build_model": build_model_without_compile}, language)
+    no_crash(cases)
+    [compiled] = [c for c in cases if not c["passed"]]
+    assert ("inside build_model, before `return model`" if language == "en"
+            else "请在 build_model 里、`return model` 之前") in compiled["message"], compiled["message"]
+    assert "compile cell" not in compiled["message"] and "编译单元格" not in compiled["message"]
+
+
+def imdb_model_without_compile():
+    import keras
+    return keras.Sequential([keras.Input(shape=(10000,)),
+                             keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dense(1, activation="sigmoid")])
+
+
+def test_a_builder_that_does_not_compile_is_told_once_where_to_compile(tmp_path):
+    cases = scored(tmp_path, "getting_started", "imdb_model",
+                   {"build_imdb_model": imdb_model_without_compile})
+    no_crash(cases)
+    [compiled] = [c for c in cases if not c["passed"]]
+    assert compiled["message"] == (
+        "build_imdb_model()'s model is not compiled: call model.compile(optimizer=..., loss=..., "
+        "metrics=[...]) inside build_imdb_model, before `return model`"), compiled["message"]

@@ -17,7 +17,7 @@ import numpy as np
 
 import kit_codec
 from shared.checks import (ComparisonError, architecture_problems, build,
-                           compile_problems, parameter_problem)
+                           compile_problems, compile_settings, parameter_problem)
 from shared.errortext import error_summary
 from shared.data import IMAGE_SETS, ImageData, from_arrays, read_split
 from shared.i18n import msg, set_language
@@ -90,8 +90,11 @@ def assert_compiled(model, expected, variable):
 
 def assert_builds_compiled(builder, args, expected, name):
     """For builders that compile their model before returning it."""
-    problems = compile_problems(build(builder, *args, name=name), expected,
-                                name=text(f"{name}()'s model", f"{name}() 返回的模型"))
+    model = build(builder, *args, name=name)
+    problems = compile_problems(model, expected, name=text(f"{name}()'s model", f"{name}() 返回的模型"),
+                                builder=name)
+    if problems and compile_settings(model) is None:  # the sentence says where to compile
+        fail("\n".join(problems))
     if problems:
         fail("\n".join(problems) + f" (compile the model inside {name} before returning it)",
              "\n".join(problems) + f"（请在 {name} 里编译模型，然后再返回它）")

@@ -33,7 +33,8 @@ def layers(build_model):
                           "build_model 用 rmsprop、传入的损失函数和 accuracy 编译"), points=1)
 def compiled(build_model):
     for case in gradelib.gradable(gradelib.built_cases(build_model, "build_model", CASES), LAYERS):
-        problems = compile_problems(case.result, expected_compile(case.args[3]), name=case.call)
+        problems = compile_problems(case.result, expected_compile(case.args[3]), name=case.call,
+                                    builder="build_model")
         if problems:
             gradelib.fail("\n".join(problems) + " (compile with the loss given as an argument)",
                           "\n".join(problems) + "（请用作为参数传入的损失函数编译）")
