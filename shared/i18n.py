@@ -230,6 +230,19 @@ MESSAGES = {
     "layer_row": {
         "en": "layer {index} ({layer}): expected row {expected_row}, found {found_row}",
         "zh": "第 {index} 层（{layer}）：应为 {expected_row}，实际为 {found_row}"},
+    "functional_not_sequential": {
+        "en": "the model is a functional keras.Model (its first row is its InputLayer), where "
+              "the table is that of a keras.Sequential: build it with keras.Sequential([...]) "
+              "as the notebook asks",
+        "zh": "这个模型是函数式的 keras.Model（第一行是它的 InputLayer），而表格是 keras.Sequential 的："
+              "请按 notebook 的要求用 keras.Sequential([...]) 构建它"},
+    "sequential_not_functional": {
+        "en": "the model is a keras.Sequential (it has no InputLayer row), where the table is "
+              "that of a functional keras.Model: build it with the functional API as the "
+              "notebook asks (x = layer(x) from keras.Input, then keras.Model(inputs, outputs))",
+        "zh": "这个模型是 keras.Sequential（没有 InputLayer 这一行），而表格是函数式 keras.Model 的："
+              "请按 notebook 的要求用函数式 API 构建它（从 keras.Input 开始 `x = layer(x)`，再 "
+              "`keras.Model(inputs, outputs)`）"},
     "layer_missing": {
         "en": "layer {index} ({layer}) is missing (expected row {expected_row})",
         "zh": "缺少第 {index} 层（{layer}）（应为 {expected_row}）"},

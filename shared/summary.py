@@ -146,6 +146,12 @@ def differences(learner, instructor):
     """
     if len(learner) > ALIGN_LIMIT or len(instructor) > ALIGN_LIMIT:
         return [msg("layers_count", found=len(learner), expected=len(instructor))]
+    # Only a functional model lists its InputLayer: the other API, said once, then its layers
+    inputs = [bool(rows) and _name(rows[0]) == "InputLayer" for rows in (learner, instructor)]
+    if inputs == [True, False]:
+        return [msg("functional_not_sequential"), *differences(learner[1:], instructor)]
+    if inputs == [False, True] and learner:
+        return [msg("sequential_not_functional"), *differences(learner, instructor[1:])]
     matcher = difflib.SequenceMatcher(None, [_name(r) for r in learner],
                                       [_name(r) for r in instructor], autojunk=False)
     problems = []

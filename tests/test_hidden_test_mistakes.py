@@ -300,3 +300,26 @@ def test_a_builder_that_does_not_compile_is_told_once_where_to_compile(tmp_path)
     assert compiled["message"] == (
         "build_imdb_model()'s model is not compiled: call model.compile(optimizer=..., loss=..., "
         "metrics=[...]) inside build_imdb_model, before `return model`"), compiled["message"]
+
+
+def happy_model_functional():
+    """The course's layers with the functional API, where the notebook asks for a Sequential."""
+    import keras
+    from solutions import convnets
+    inputs = keras.Input(shape=(64, 64, 3))
+    x = inputs
+    for layer in convnets.happyModel().layers:
+        x = layer.__class__.from_config(layer.get_config())(x)
+    return keras.Model(inputs, x)
+
+
+def test_a_functional_happy_model_is_told_to_be_a_sequential_not_that_its_input_is_extra(
+        tmp_path):
+    from solutions import convnets
+    cases = scored(tmp_path, "convnets", "happy_model",
+                   {"happyModel": happy_model_functional, "happy_model": convnets.happyModel()})
+    no_crash(cases)
+    [layers] = [c for c in cases if c["name"].startswith("happyModel layers")]
+    assert not layers["passed"]
+    assert layers["message"].startswith("the model is a functional keras.Model"), layers["message"]
+    assert "is extra" not in layers["message"], layers["message"]
