@@ -209,7 +209,7 @@ def test_the_epochs_index_is_told_to_count_from_1_not_to_break_ties(tmp_path):
     no_crash(cases)
     assert not any(c["passed"] for c in cases)
     for case in cases:
-        assert "epochs count from 1, so return np.argmin(val_loss) + 1" in case["message"], \
+        assert "count epochs from 1, so return np.argmin(val_loss) + 1" in case["message"], \
             case["message"]
         assert "return the earlier one" not in case["message"]
 

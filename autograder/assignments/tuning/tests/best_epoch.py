@@ -32,7 +32,7 @@ def check(best_epoch, case, advice):
                                    f"这是正确的轮次，但类型是 {type(got).__name__}：请把它作为 Python int "
                                    f"返回（int(...)）。")
         elif same_epoch(got, want - 1):  # np.argmin's index: the epoch before, counted from 0
-            advice = gradelib.text("That is the epoch's index in val_loss: epochs count from 1, "
+            advice = gradelib.text("That is the epoch's index in val_loss: count epochs from 1, "
                                    "so return np.argmin(val_loss) + 1.",
                                    "这是该轮次在 val_loss 中的索引：轮次从 1 开始计数，所以请返回 "
                                    "np.argmin(val_loss) + 1。")
