@@ -323,3 +323,28 @@ def test_a_functional_happy_model_is_told_to_be_a_sequential_not_that_its_input_
     assert not layers["passed"]
     assert layers["message"].startswith("the model is a functional keras.Model"), layers["message"]
     assert "is extra" not in layers["message"], layers["message"]
+
+
+def generator_that_stops_at_max_index(data, lookback, delay, min_index, max_index,
+                                      shuffle=False, batch_size=128, step=6):
+    """The course's generator ending where it should start again at min_index + lookback."""
+    if max_index is None:
+        max_index = len(data) - delay - 1
+    walk = weather_rnn.generator(data, lookback, delay, min_index, max_index, shuffle,
+                                 batch_size, step)
+    i = min_index + lookback
+    while shuffle or i + batch_size < max_index:
+        samples, targets = next(walk)
+        i += len(targets)
+        yield samples, targets
+
+
+def test_a_generator_that_ends_instead_of_wrapping_loses_the_order_points(tmp_path):
+    cases = scored(tmp_path, "weather_rnn", "generator",
+                   {"generator": generator_that_stops_at_max_index})
+    no_crash(cases)
+    [order] = [c for c in cases if c["name"].startswith("sequential batches walk")]
+    assert not order["passed"]
+    assert "the generator ended after" in order["message"], order["message"]
+    assert "start again at min_index + lookback" in order["message"], order["message"]
+

@@ -9,6 +9,7 @@ import numpy as np
 from otter.test_files import test_case
 
 import gradelib
+import kit_codec
 
 OK_FORMAT = False
 name = "generator"
@@ -131,6 +132,24 @@ def sequential_samples(generator):
                     f"{case.call}：第 {number} 个批量应包含结束于第 {r[0]}..{r[-1]} 行之前的窗口（{len(r)} 行）。"
                     f"从 min_index + lookback 开始，当 i + batch_size >= max_index 时回到那里重新开始，"
                     f"每个批量在 max_index 处停止，并把 max_index=None 当作 len(data) - delay - 1。")
+        if stopped_early(case):
+            gradelib.fail(stopped_early(case))
+
+
+def stopped_early(case):
+    """The sentence for a sequential case whose generator ended before the grader had taken
+    its batches (``take``): it stops where it should start again. None when it went on."""
+    spec = gradelib.config()["probes"]["generator"]["cases"][case.name]
+    wanted = min(int(spec["take"]), kit_codec.TAKE_LIMIT)
+    if len(case.result) >= wanted:
+        return None
+    return gradelib.text(f"{case.call}: the generator ended after {len(case.result)} batches, "
+                         f"where the grader asked for {wanted}: keep yielding inside `while "
+                         f"True:`, and when i + batch_size >= max_index start again at "
+                         f"min_index + lookback.",
+                         f"{case.call}：生成器在 {len(case.result)} 个批量后就结束了，而评分程序要取 {wanted} 个："
+                         f"请在 `while True:` 里不断 `yield`，当 i + batch_size >= max_index 时回到 "
+                         f"min_index + lookback 重新开始。")
 
 
 def rows_of(where, lookback, samples):
