@@ -348,3 +348,17 @@ def test_a_generator_that_ends_instead_of_wrapping_loses_the_order_points(tmp_pa
     assert "the generator ended after" in order["message"], order["message"]
     assert "start again at min_index + lookback" in order["message"], order["message"]
 
+
+def generator_of_float32(*args, **kwargs):
+    """The course's batches as float32."""
+    for samples, targets in weather_rnn.generator(*args, **kwargs):
+        yield samples.astype("float32"), targets.astype("float32")
+
+
+def test_float32_batches_cost_the_dtype_point_alone(tmp_path):
+    cases = scored(tmp_path, "weather_rnn", "generator", {"generator": generator_of_float32})
+    no_crash(cases)
+    assert [c["passed"] for c in cases] == [False, True, True, True], \
+        [c["message"] for c in cases]
+    assert "found float32 and float32" in cases[0]["message"]
+

@@ -152,10 +152,16 @@ def stopped_early(case):
                          f"min_index + lookback 重新开始。")
 
 
+def keyed(row):
+    """A row of the data as a lookup key, the same for its float64 and float32 copies (a
+    generator that yields float32 is the shape test's concern, not the rows')."""
+    return tuple(np.asarray(row, dtype="float32").tolist())
+
+
 def rows_of(where, lookback, samples):
     """The row each sample's window ends before, read from its first measurement (``where``
     maps each row of the data, distinct draws, to its index), or None if one is not there."""
-    starts = [where.get(tuple(window[0])) for window in samples]
+    starts = [where.get(keyed(window[0])) for window in samples]
     return None if None in starts else np.asarray(starts) + lookback
 
 
@@ -164,7 +170,7 @@ def rows_of(where, lookback, samples):
 def targets(generator):
     for case in gradelib.gradable(sequential(generator), SHAPES):
         data, lookback, delay = case.args[0], case.args[1], case.args[2]
-        where = {tuple(row): index for index, row in enumerate(data)}
+        where = {keyed(row): index for index, row in enumerate(data)}
         rows, want = expected(case.args, len(case.result))
         for (s, t), (_, wt), r in zip(case.result, want, rows):
             if np.allclose(t, wt):
@@ -204,14 +210,14 @@ def shuffled(generator):
     _, again = batches_of(generator, "shuffled_again")
     _, other = batches_of(generator, "shuffled_other_seed")
     data, lookback, delay, min_index, max_index, _, batch_size, step = args
-    where = {tuple(row): index for index, row in enumerate(data)}
+    where = {keyed(row): index for index, row in enumerate(data)}
     for samples, _ in first:
         if len(samples) != batch_size:
             gradelib.fail(f"{call_text(args)}: a shuffled batch should have {batch_size} rows, "
                           f"found {len(samples)}.",
                           f"{call_text(args)}：打乱的批量应有 {batch_size} 行，实际为 {len(samples)} 行。")
         for window in samples:
-            start = where.get(tuple(window[0])) if np.ndim(window) == 2 else None
+            start = where.get(keyed(window[0])) if np.ndim(window) == 2 else None
             row = None if start is None else start + lookback
             if row is None or not min_index + lookback <= row < max_index:
                 gradelib.fail(f"{call_text(args)}: rows should be drawn from "
