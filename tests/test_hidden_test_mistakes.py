@@ -362,3 +362,18 @@ def test_float32_batches_cost_the_dtype_point_alone(tmp_path):
         [c["message"] for c in cases]
     assert "found float32 and float32" in cases[0]["message"]
 
+
+def generator_targets_first(*args, **kwargs):
+    """`yield targets, samples`: the pair the wrong way round."""
+    for samples, targets in weather_rnn.generator(*args, **kwargs):
+        yield targets, samples
+
+
+def test_shuffled_batches_the_wrong_way_round_are_told_so_not_a_row_none(tmp_path):
+    cases = scored(tmp_path, "weather_rnn", "generator", {"generator": generator_targets_first})
+    no_crash(cases)
+    [shuffled] = [c for c in cases if c["name"].startswith("shuffled batches")]
+    assert not shuffled["passed"]
+    assert "found shape ()" in shuffled["message"], shuffled["message"]
+    assert "yield samples, targets (in that order)" in shuffled["message"]
+    assert "row None" not in shuffled["message"]

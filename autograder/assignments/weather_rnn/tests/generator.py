@@ -217,7 +217,15 @@ def shuffled(generator):
                           f"found {len(samples)}.",
                           f"{call_text(args)}：打乱的批量应有 {batch_size} 行，实际为 {len(samples)} 行。")
         for window in samples:
-            start = where.get(keyed(window[0])) if np.ndim(window) == 2 else None
+            if np.ndim(window) != 2:
+                gradelib.fail(f"{call_text(args)}: each sample should be a window of "
+                              f"{len(range(0, lookback, step))} rows of {data.shape[-1]} "
+                              f"features, found shape {np.shape(window)}: yield samples, "
+                              f"targets (in that order).",
+                              f"{call_text(args)}：每个样本应是一个 {len(range(0, lookback, step))} 行、"
+                              f"{data.shape[-1]} 个特征的窗口，实际形状为 {np.shape(window)}：请 "
+                              f"`yield samples, targets`（按这个顺序）。")
+            start = where.get(keyed(window[0]))
             row = None if start is None else start + lookback
             if row is None or not min_index + lookback <= row < max_index:
                 gradelib.fail(f"{call_text(args)}: rows should be drawn from "
