@@ -377,3 +377,20 @@ def test_shuffled_batches_the_wrong_way_round_are_told_so_not_a_row_none(tmp_pat
     assert "found shape ()" in shuffled["message"], shuffled["message"]
     assert "yield samples, targets (in that order)" in shuffled["message"]
     assert "row None" not in shuffled["message"]
+
+
+def results_table_sorted(runs):
+    """The course's table, sorted by validation loss: the rows no longer follow `runs`."""
+    from solutions import tuning
+    return tuning.results_table(runs).sort_values("val_loss")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_sorted_results_table_is_told_to_keep_the_runs_order_not_about_best_epochs(tmp_path,
+                                                                                  language):
+    cases = scored(tmp_path, "tuning", "results_table", {"results_table": results_table_sorted},
+                   language)
+    no_crash(cases)
+    [values] = [c for c in cases if not c["passed"]]
+    assert ("in the order of `runs`" if language == "en" else "按 `runs` 的顺序") in values["message"]
+    assert "best_epoch" not in values["message"], values["message"]
