@@ -13,6 +13,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 #: The lines Keras wraps around the cause of a layer's error ("Exception encountered when
 #: calling Conv2D.call()." ... "Arguments received by ...", one "•" line per argument).
 WRAPPER = re.compile(r"(Exception encountered when calling|Arguments received by|•)")
+#: What TensorFlow wraps around an op's error (``{{function_node __wrapped__...}}`` before it,
+#: ``[Op:IteratorGetNext] name:`` after it): the graph's names, not the student's mistake.
+FUNCTION_NODE = re.compile(r"^\{\{function_node [^{}]{0,500}\}\}\s*")
+OP_SUFFIX = re.compile(r"\s*\[Op:[^\[\]]{0,200}\](?:\s*name:\s*\S{0,200})?\s*$")
 ERROR_SCAN = 20_000  # characters of an error read at most (a student controls its length)
 ERROR_LINE = 300  # characters of the line kept
 
@@ -28,6 +32,7 @@ def error_summary(error, limit=ERROR_LINE) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     meaningful = [line for line in lines if not WRAPPER.match(line)]
     line = (meaningful or lines or [""])[0]
+    line = OP_SUFFIX.sub("", FUNCTION_NODE.sub("", line)) or line
     if len(line) <= limit:
         return line
     cut = line.rfind(" ", limit // 2, limit)  # at a word's end where there is one

@@ -25,6 +25,17 @@ def test_a_keras_error_is_summarised_to_its_cause_without_escape_codes():
     assert error_summary("") == "" and error_summary("\n\n  \n") == ""
 
 
+def test_a_tensorflow_op_error_is_summarised_without_the_graphs_names():
+    error = ("{{function_node __wrapped__IteratorGetNext_output_types_2_device_/job:localhost/"
+             "replica:0/task:0/device:CPU:0}} Cannot add tensor to the batch: number of elements "
+             "does not match. Shapes are: [tensor]: [4], [batch]: [6] [Op:IteratorGetNext] name: ")
+    assert error_summary(error) == ("Cannot add tensor to the batch: number of elements does "
+                                    "not match. Shapes are: [tensor]: [4], [batch]: [6]")
+    assert error_summary("Incompatible shapes: [8,1] vs. [8] [Op:Sub] name: sub") == (
+        "Incompatible shapes: [8,1] vs. [8]")
+    assert error_summary("{{function_node x}}") == "{{function_node x}}"  # nothing else: kept
+
+
 def test_a_long_error_is_cut_at_a_word_and_a_hostile_one_costs_little():
     said = error_summary("word " * 200)
     assert len(said) <= ERROR_LINE + 4 and said.endswith("word ...")
