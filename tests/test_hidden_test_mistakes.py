@@ -394,3 +394,23 @@ def test_a_sorted_results_table_is_told_to_keep_the_runs_order_not_about_best_ep
     [values] = [c for c in cases if not c["passed"]]
     assert ("in the order of `runs`" if language == "en" else "按 `runs` 的顺序") in values["message"]
     assert "best_epoch" not in values["message"], values["message"]
+
+
+def windows_without_drop_remainder(series, window_size, batch_size, shuffle_buffer):
+    """The course's dataset with .window(..., drop_remainder=False): the last windows are short."""
+    import tensorflow as tf
+    dataset = tf.data.Dataset.from_tensor_slices(series)
+    dataset = dataset.window(window_size + 1, shift=1)
+    dataset = dataset.flat_map(lambda window: window.batch(window_size + 1))
+    dataset = dataset.shuffle(shuffle_buffer).map(lambda window: (window[:-1], window[-1]))
+    return dataset.batch(batch_size)
+
+
+def test_windows_without_drop_remainder_are_told_to_drop_it_without_tensorflows_names(tmp_path):
+    cases = scored(tmp_path, "time_series", "windowed_dataset",
+                   {"windowed_dataset": windows_without_drop_remainder})
+    no_crash(cases)
+    assert not any(c["passed"] for c in cases)
+    for case in cases:
+        assert "drop_remainder=True) keeps only the full ones" in case["message"], case["message"]
+        assert "function_node" not in case["message"] and "[Op:" not in case["message"]

@@ -51,6 +51,11 @@ def epochs(windowed_dataset):
     """Each hidden case with one epoch of its batches as [(features, labels), ...] arrays."""
     cases = gradelib.cases_of(windowed_dataset, "windowed_dataset", CASES, form, describe)
     for case in cases:
+        if case.problem and "Cannot add tensor to the batch" in case.problem:  # tf.data's words
+            case.problem += gradelib.text(
+                " (the windows have different lengths: .window(window_size + 1, shift=1, "
+                "drop_remainder=True) keeps only the full ones.)",
+                "（窗口长度不一：`.window(window_size + 1, shift=1, drop_remainder=True)` 只保留完整的窗口。）")
         if not case.problem:
             case.result = [(np.asarray(x), np.asarray(y)) for x, y in case.result]
     return cases
