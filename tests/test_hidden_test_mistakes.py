@@ -414,3 +414,22 @@ def test_windows_without_drop_remainder_are_told_to_drop_it_without_tensorflows_
     for case in cases:
         assert "drop_remainder=True) keeps only the full ones" in case["message"], case["message"]
         assert "function_node" not in case["message"] and "[Op:" not in case["message"]
+
+
+def imdb_model_without_input():
+    """The course's layers without keras.Input: Keras builds it only when it is first called."""
+    import keras
+    model = keras.Sequential([keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_a_model_without_input_is_told_so_in_the_courses_language(tmp_path):
+    cases = scored(tmp_path, "getting_started", "imdb_model",
+                   {"build_imdb_model": imdb_model_without_input}, "zh")
+    no_crash(cases)
+    refused = [c["message"] for c in cases if not c["passed"]]
+    assert refused and all(m == "build_imdb_model 的模型无法评分：模型没有输入形状：请像 notebook "
+                                "中那样以 `keras.Input(shape=...)` 开头" for m in refused), refused
