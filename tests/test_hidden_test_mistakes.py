@@ -11,6 +11,7 @@ import pytest
 from autograder import assignments
 from autograder.build import bundle
 from autograder.engine import runner, scorer
+from shared.i18n import set_language
 from solutions import weather_rnn
 from tests.test_scorer_attacks import sandbox_module
 
@@ -36,6 +37,7 @@ def scored(tmp_path, assignment, test_file, objects, language=None) -> list[dict
         questions = scorer.score(staged, artifacts)
     finally:
         sys.path[:] = [p for p in sys.path if p != str(staged)]
+        set_language(None)  # the scorer chose the course's; the next test's is its own
     return [case for question in questions.values() for case in question["cases"]]
 
 
