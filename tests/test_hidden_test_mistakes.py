@@ -395,6 +395,8 @@ def test_a_sorted_results_table_is_told_to_keep_the_runs_order_not_about_best_ep
     no_crash(cases)
     [values] = [c for c in cases if not c["passed"]]
     assert ("in the order of `runs`" if language == "en" else "按 `runs` 的顺序") in values["message"]
+    assert values["message"].startswith("row 1 should be the run" if language == "en"
+                                        else "第 1 行应为实验记录"), values["message"]
     assert "best_epoch" not in values["message"], values["message"]
 
 

@@ -77,10 +77,10 @@ def values(results_table):
                 isinstance(found, (int, float, np.number)) and np.isclose(found, value))
             if not same and column == "name":  # the runs reordered (sorted), or renamed
                 names = [run["name"] for run in wanted]
-                gradelib.fail(f"row {row} should be the run {value!r}, found {found!r}: keep one "
+                gradelib.fail(f"row {row + 1} should be the run {value!r}, found {found!r}: keep one "
                               f"row per run, in the order of `runs` ({names}); sort a copy to "
                               f"compare them, not the table you return.",
-                              f"第 {row} 行应为实验记录 {value!r}，实际为 {found!r}：每个实验记录一行，按 `runs` "
+                              f"第 {row + 1} 行应为实验记录 {value!r}，实际为 {found!r}：每个实验记录一行，按 `runs` "
                               f"的顺序（{names}）；要比较它们，请对副本排序，不要对返回的表格排序。")
             if not same:
                 gradelib.fail(f"row {row + 1} ({want['name']}): {column} should be {value!r}, found "
