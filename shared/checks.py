@@ -151,9 +151,11 @@ def _say_what_else_is_graded(graded):
         print(msg("graded_beyond", what=msg(f"graded.{graded}")))
 
 
-def check_compile(model, expected, name, graded=None):
-    """Public check of a compile cell: print what differs, or that it compiled as asked."""
-    problems = compile_problems(model, expected, name)
+def check_compile(model, expected, name, graded=None, builder=None):
+    """Public check of a compile cell: print what differs, or that it compiled as asked.
+    ``builder``: the graded function that compiles the model it returns (there is no
+    compile cell to name then)."""
+    problems = compile_problems(model, expected, name, builder=builder)
     if problems:
         print("\n".join(problems))
         return

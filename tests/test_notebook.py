@@ -173,3 +173,29 @@ def test_a_deep_but_honest_notebook_reads(tmp_path):
         deep = [deep]
     nb["metadata"]["widgets"] = deep
     assert notebooks.read(_write(tmp_path, nb)).metadata.widgets
+
+
+def test_a_check_of_a_builders_compile_names_the_builder(nb, assignment):
+    """A model a graded builder returns is compiled inside that builder: its check passes
+    ``builder=`` so that an uncompiled model is told to compile there, not "in the compile
+    cell" the notebook does not have."""
+    import ast
+    graded = set(assignment.config.get("graded_functions", []))
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "check_compile(" not in cell.source:
+            continue
+        for call in ast.walk(ast.parse(cell.source)):
+            if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "check_compile":
+                keywords = {k.arg: getattr(k.value, "value", None) for k in call.keywords}
+                if keywords.get("graded") in graded:
+                    assert keywords.get("builder") == keywords["graded"], cell.source
+
+
+def test_an_uncompiled_model_of_a_builder_is_told_to_compile_inside_it(capsys):
+    import keras
+    from shared.checks import check_compile
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    check_compile(model, {"optimizer": "rmsprop", "loss": "mse", "metrics": []}, "imdb_model",
+                  graded="build_imdb_model", builder="build_imdb_model")
+    said = capsys.readouterr().out
+    assert "inside build_imdb_model, before `return model`" in said and "compile cell" not in said
