@@ -437,3 +437,17 @@ def test_a_model_without_input_is_told_so_in_the_courses_language(tmp_path):
     refused = [c["message"] for c in cases if not c["passed"]]
     assert refused and all(m == "build_imdb_model 的模型无法评分：模型没有输入形状：请像 notebook "
                                 "中那样以 `keras.Input(shape=...)` 开头" for m in refused), refused
+
+
+def best_epoch_returning_the_lowest_loss(history):
+    """The lowest validation loss instead of the epoch it belongs to."""
+    return min(history.history["val_loss"])
+
+
+def test_the_lowest_loss_instead_of_its_epoch_is_told_to_return_the_epoch(tmp_path):
+    cases = scored(tmp_path, "tuning", "best_epoch",
+                   {"best_epoch": best_epoch_returning_the_lowest_loss})
+    no_crash(cases)
+    failed = [c["message"] for c in cases if not c["passed"]]
+    assert len(failed) == 2 and all("That is the lowest val_loss itself" in m and
+                                    "return the earlier one" not in m for m in failed), failed

@@ -36,6 +36,11 @@ def check(best_epoch, case, advice):
                                    "so return np.argmin(val_loss) + 1.",
                                    "这是该轮次在 val_loss 中的索引：轮次从 1 开始计数，所以请返回 "
                                    "np.argmin(val_loss) + 1。")
+        elif same_epoch(got, float(np.min(val_loss))):  # the lowest loss, not its epoch
+            advice = gradelib.text("That is the lowest val_loss itself: return the epoch it "
+                                   "belongs to, np.argmin(val_loss) + 1.",
+                                   "这是最低的 val_loss 本身：请返回它所在的轮次，即 "
+                                   "np.argmin(val_loss) + 1。")
         gradelib.fail(f"for val_loss = {val_loss}, best_epoch returned {got!r}, expected {want}. "
                       f"{advice}",
                       f"val_loss = {val_loss} 时，best_epoch 返回了 {got!r}，应为 {want}。{advice}")
