@@ -92,12 +92,12 @@ MESSAGES = {
     "returned_not_a_model": {
         "en": "{made_by} should return a keras Model, but it returned {kind}. Did you forget "
               "`return model`?",
-        "zh": "{made_by} 应当返回一个 keras 模型（Model），但它返回了 {kind}。是不是忘了写 `return model`？"},
+        "zh": "{made_by} 应当返回一个 keras 模型（Model），但它返回了 `{kind}`。是不是忘了写 `return model`？"},
     "held_not_a_model": {
         "en": "`{name}` holds {kind}, not a keras Model: set it to the model your builder "
               "returns, then call `{name}.compile(...)` on a line of its own (compile returns "
               "None: `{name} = {name}.compile(...)` loses the model).",
-        "zh": "`{name}` 里是 {kind}，不是 keras 模型（Model）：请把构建函数返回的模型赋给它，再单独一行调用 "
+        "zh": "`{name}` 里是 `{kind}`，不是 keras 模型（Model）：请把构建函数返回的模型赋给它，再单独一行调用 "
               "`{name}.compile(...)`（`compile` 返回 None：`{name} = {name}.compile(...)` 会丢掉模型）。"},
     "not_a_function": {
         "en": "{name} is not defined as a function: run its cell first.",

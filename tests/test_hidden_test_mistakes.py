@@ -171,7 +171,7 @@ def test_a_builder_without_return_is_told_it_returned_none_not_that_it_raised(tm
     assert len(said) == 1, said
     [message] = said
     assert "return model" in message and "TypeError" not in message, message
-    assert ("returned None" if language == "en" else "返回了 None") in message, message
+    assert ("returned None" if language == "en" else "返回了 `None`") in message, message
 
 
 def test_a_model_variable_set_to_what_compile_returns_is_told_so_not_undefined(tmp_path):

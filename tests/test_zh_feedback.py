@@ -197,3 +197,12 @@ def test_a_run_notebook_is_read_without_the_libraries_log_and_the_datasets_text(
     found = zhcheck.notebook_outputs(path)
     assert [(f.where.rsplit(" ", 2)[-2], f.english) for f in found] == [
         ("3", "Training on the hidden reviews"), ("4", "course helpers")]
+
+
+@pytest.mark.parametrize("key", ["returned_not_a_model", "held_not_a_model"])
+def test_what_a_builder_returned_is_code_in_a_chinese_sentence(key):
+    """The type a student's builder returned is their class's name (``Anything``): in a Chinese
+    sentence it is code, never English (make demo's zh ConvNets class found it bare)."""
+    from shared.i18n import msg_in
+    said = msg_in("zh", key, made_by="happyModel()", name="happy_model", kind="Anything")
+    assert "`Anything`" in said and zhcheck.english_runs(said) == [], said
