@@ -191,28 +191,30 @@ def best_epoch_as_float(history):
     return float(np.argmin(history.history["val_loss"]) + 1)
 
 
-def test_the_right_epoch_as_a_float_is_told_to_return_an_int_not_to_break_ties(tmp_path):
-    cases = scored(tmp_path, "tuning", "best_epoch", {"best_epoch": best_epoch_as_float})
-    no_crash(cases)
-    assert not any(c["passed"] for c in cases)
-    for case in cases:
-        assert "right epoch, as a float: return it as a Python int" in case["message"], \
-            case["message"]
-        assert "return the earlier one" not in case["message"]
-
-
 def best_epoch_counted_from_0(history):
     """np.argmin's index, not the epoch (epochs count from 1)."""
     return int(np.argmin(history.history["val_loss"]))
 
 
-def test_the_epochs_index_is_told_to_count_from_1_not_to_break_ties(tmp_path):
-    cases = scored(tmp_path, "tuning", "best_epoch", {"best_epoch": best_epoch_counted_from_0})
+def best_epoch_returning_the_lowest_loss(history):
+    """The lowest validation loss instead of the epoch it belongs to."""
+    return min(history.history["val_loss"])
+
+
+@pytest.mark.parametrize("mistake, told", [
+    (best_epoch_as_float, "right epoch, as a float: return it as a Python int"),
+    (best_epoch_counted_from_0, "count epochs from 1, so return np.argmin(val_loss) + 1"),
+    (best_epoch_returning_the_lowest_loss, "That is the lowest val_loss itself")],
+    ids=["float", "index", "lowest_loss"])
+def test_a_best_epoch_of_the_wrong_kind_is_told_what_it_is_not_to_break_ties(tmp_path, mistake,
+                                                                            told):
+    """Each mistake fails both tests with the sentence that names it; the tie test's own
+    advice ("return the earlier one") would send the student the wrong way."""
+    cases = scored(tmp_path, "tuning", "best_epoch", {"best_epoch": mistake})
     no_crash(cases)
-    assert not any(c["passed"] for c in cases)
+    assert len(cases) == 2 and not any(c["passed"] for c in cases)
     for case in cases:
-        assert "count epochs from 1, so return np.argmin(val_loss) + 1" in case["message"], \
-            case["message"]
+        assert told in case["message"], case["message"]
         assert "return the earlier one" not in case["message"]
 
 
@@ -437,17 +439,3 @@ def test_a_model_without_input_is_told_so_in_the_courses_language(tmp_path):
     refused = [c["message"] for c in cases if not c["passed"]]
     assert refused and all(m == "build_imdb_model 的模型无法评分：模型没有输入形状：请像 notebook "
                                 "中那样以 `keras.Input(shape=...)` 开头" for m in refused), refused
-
-
-def best_epoch_returning_the_lowest_loss(history):
-    """The lowest validation loss instead of the epoch it belongs to."""
-    return min(history.history["val_loss"])
-
-
-def test_the_lowest_loss_instead_of_its_epoch_is_told_to_return_the_epoch(tmp_path):
-    cases = scored(tmp_path, "tuning", "best_epoch",
-                   {"best_epoch": best_epoch_returning_the_lowest_loss})
-    no_crash(cases)
-    failed = [c["message"] for c in cases if not c["passed"]]
-    assert len(failed) == 2 and all("That is the lowest val_loss itself" in m and
-                                    "return the earlier one" not in m for m in failed), failed

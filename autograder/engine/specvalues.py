@@ -46,6 +46,7 @@ PLACE_HEADS = {"the recorded model": "记录的模型", "the model's name": "模
                "the input shape": "输入形状", "the input": "输入层",
                "the compile settings": "编译设置", "its compile settings": "它的编译设置",
                "the model": "模型"}
+HEADS_LONGEST_FIRST = sorted(PLACE_HEADS, key=len, reverse=True)  # "the input shape" first
 LAYER_AT = re.compile(r"layer (\d+)")
 #: What follows the head: `` (Class)``, ``, optimizer Class``, ``, loss``, ``, setting``.
 PLACE_PART = re.compile(r" \((\w+)\)|, optimizer (\w+)|, (loss|metric)\b|, (\w+)")
@@ -58,8 +59,7 @@ def place(where: str) -> str:
     from shared.i18n import language
     if language() != "zh":
         return where
-    head = next((h for h in sorted(PLACE_HEADS, key=len, reverse=True) if where.startswith(h)),
-                None)
+    head = next((h for h in HEADS_LONGEST_FIRST if where.startswith(h)), None)
     layer = LAYER_AT.match(where)
     if head is not None:
         start, rest = PLACE_HEADS[head], where[len(head):]
